@@ -1,0 +1,15 @@
+"""`python -m app`: serve the app on the configured host and port."""
+
+import uvicorn
+
+from app.settings import get_settings
+
+
+def main() -> None:
+    """Start uvicorn with the host and port from the settings."""
+    settings = get_settings()
+    uvicorn.run("app.main:app", host=settings.host, port=settings.port)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,164 @@
+"""Activation functions, each a value paired with its derivative.
+
+``value(z)`` gives a = f(z); ``derivative(z, a)`` gives f'(z), using whichever of z
+or a is cheaper (the notes' identities: sigmoid' = a(1 - a), tanh' = 1 - a^2,
+ReLU' is 1 for z > 0 and 0 otherwise). ``grad(g, z, a)`` is g * f'(z), the step of
+the chain rule an activation layer takes in backward, written with as few NumPy
+calls as possible because playground steps are call-bound.
+
+``inactive_tol`` says when a unit counts as not passing gradient on an input:
+|f'(z)| <= inactive_tol. It is 0 for the ReLU family (a ReLU is inactive exactly
+where z <= 0; a leaky one never is) and the saturation threshold for the squashing
+functions. Telemetry uses it for the dead and saturated unit counts.
+
+PReLU (a learned slope) and RReLU (a random slope while training) carry a
+parameter or noise, so they are layers (``engine.layers.activation``); the
+functions here with a fixed slope also serve as their evaluation-time form.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+SATURATION_TOL = 0.01
+"""|f'(z)| at or below this counts as saturated for sigmoid, tanh, ELU, softplus."""
+
+
+class Activation:
+    """Base: the identity (linear output)."""
+
+    name = "linear"
+    inactive_tol = -1.0  # never inactive
+
+    def value(self, z: np.ndarray) -> np.ndarray:
+        """z: any shape -> a, same shape."""
+        return z
+
+    def derivative(self, z: np.ndarray, a: np.ndarray) -> np.ndarray:
+        """f'(z), same shape as z."""
+        return np.ones_like(z)
+
+    def grad(self, g: np.ndarray, z: np.ndarray, a: np.ndarray) -> np.ndarray:
+        """g * f'(z): the gradient at the activation's input."""
+        return g
+
+    def describe(self) -> dict:
+        return {"name": self.name}
+
+
+class Sigmoid(Activation):
+    """sigmoid(z) = 1 / (1 + e^-z), computed as (1 + tanh(z / 2)) / 2, which never
+    overflows; sigmoid' = a (1 - a)."""
+
+    name = "sigmoid"
+    inactive_tol = SATURATION_TOL
+
+    def value(self, z):
+        a = np.tanh(z * 0.5)
+        a += 1.0
+        a *= 0.5
+        return a
+
+    def derivative(self, z, a):
+        return a * (1.0 - a)
+
+    def grad(self, g, z, a):
+        return g * (a - a * a)
+
+
+class Tanh(Activation):
+    """tanh(z) = (e^z - e^-z) / (e^z + e^-z) = 2 sigmoid(2z) - 1; tanh' = 1 - a^2."""
+
+    name = "tanh"
+    inactive_tol = SATURATION_TOL
+
+    def value(self, z):
+        return np.tanh(z)
+
+    def derivative(self, z, a):
+        return 1.0 - a * a
+
+    def grad(self, g, z, a):
+        return g - g * a * a
+
+
+class ReLU(Activation):
+    """max(0, z); ReLU' = 1 for z > 0, else 0 (0 at the kink, by convention)."""
+
+    name = "relu"
+    inactive_tol = 0.0
+
+    def value(self, z):
+        return np.maximum(z, 0.0)
+
+    def derivative(self, z, a):
+        return (z > 0).astype(z.dtype)
+
+    def grad(self, g, z, a):
+        return g * np.sign(a)  # a = max(z, 0), so sign(a) is 1 where z > 0, else 0
+
+
+class LeakyReLU(Activation):
+    """z for z > 0, slope * z otherwise; derivative 1 or slope."""
+
+    name = "leaky_relu"
+    inactive_tol = 0.0
+
+    def __init__(self, slope: float = 0.01) -> None:
+        self.slope = float(slope)
+
+    def value(self, z):
+        return np.where(z > 0, z, z * self.slope)
+
+    def derivative(self, z, a):
+        return np.where(z > 0, 1.0, self.slope).astype(z.dtype)
+
+    def grad(self, g, z, a):
+        return np.where(z > 0, g, g * self.slope)
+
+    def describe(self) -> dict:
+        return {"name": self.name, "slope": self.slope}
+
+
+class ELU(Activation):
+    """z for z > 0, alpha (e^z - 1) otherwise; derivative 1 or a + alpha."""
+
+    name = "elu"
+    inactive_tol = SATURATION_TOL
+
+    def __init__(self, alpha: float = 1.0) -> None:
+        self.alpha = float(alpha)
+
+    def value(self, z):
+        return np.where(z > 0, z, self.alpha * np.expm1(np.minimum(z, 0.0)))
+
+    def derivative(self, z, a):
+        return np.where(z > 0, 1.0, a + self.alpha).astype(z.dtype)
+
+    def grad(self, g, z, a):
+        return np.where(z > 0, g, g * (a + self.alpha))
+
+    def describe(self) -> dict:
+        return {"name": self.name, "alpha": self.alpha}
+
+
+class Softplus(Activation):
+    """log(1 + e^z), a smooth ReLU, computed stably; softplus' = sigmoid(z)."""
+
+    name = "softplus"
+    inactive_tol = SATURATION_TOL
+
+    def value(self, z):
+        return np.logaddexp(0.0, z)
+
+    def derivative(self, z, a):
+        return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+    def grad(self, g, z, a):
+        return g * self.derivative(z, a)
+
+
+FUNCTIONS: dict[str, type[Activation]] = {
+    cls.name: cls for cls in (Activation, Sigmoid, Tanh, ReLU, LeakyReLU, ELU, Softplus)
+}
+"""Fixed activation functions by name. ``prelu`` and ``rrelu`` are layers."""

@@ -1,0 +1,133 @@
+"""The catalogue of data sets: which generator makes each one, what kind of task it
+poses, its input dimension, and a one-line description for the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from engine.data import generators as gen
+from engine.data.features import registry as feature_registry
+
+Kind = Literal["binary", "multiclass", "regression"]
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """One entry of the catalogue.
+
+    Attributes:
+        name: the name used in specs, e.g. ``"circle"``.
+        kind: ``"binary"``, ``"multiclass"`` or ``"regression"``.
+        dims: input dimension of the raw points, 1 or 2.
+        generator: ``fn(n, noise, rng, **params) -> (X, y)`` from ``generators``.
+        description: one plain-English line.
+        fixed: True for a fixed set of points (``xor-table``) that ignores
+            n_samples, noise, train_fraction and seed.
+    """
+
+    name: str
+    kind: Kind
+    dims: int
+    generator: gen.Generator
+    description: str
+    fixed: bool = False
+
+    @property
+    def default_features(self) -> tuple[str, ...]:
+        """The feature selection used when a spec gives none."""
+        return ("x",) if self.dims == 1 else ("x1", "x2")
+
+    @property
+    def settings(self) -> tuple[str, ...]:
+        """Names of the DataSpec fields that change this data set."""
+        names = ["n_samples", "noise", "train_fraction"]
+        if self.kind == "multiclass":
+            names.append("classes")
+        names += ["features", "offset", "scale", "standardize", "seed"]
+        if self.fixed:
+            names = [s for s in names if s not in {"n_samples", "noise", "train_fraction", "seed"}]
+        return tuple(names)
+
+
+# fmt: off
+_ENTRIES = [
+    DatasetInfo(
+        "circle", "binary", 2, gen.circle,
+        "A disk of one class inside a ring of the other.",
+    ),
+    DatasetInfo(
+        "xor", "binary", 2, gen.xor,
+        "Four quadrants; the class is whether x1 and x2 differ in sign.",
+    ),
+    DatasetInfo(
+        "gauss", "binary", 2, gen.gauss,
+        "Two Gaussian blobs, easy to split with a straight line.",
+    ),
+    DatasetInfo(
+        "spiral", "binary", 2, gen.spiral,
+        "Two interleaved spirals; needs a deep or wide network.",
+    ),
+    DatasetInfo(
+        "moons", "binary", 2, gen.moons,
+        "Two interleaved half moons.",
+    ),
+    DatasetInfo(
+        "blobs", "multiclass", 2, gen.blobs,
+        "Three to five Gaussian blobs on a circle, one class each.",
+    ),
+    DatasetInfo(
+        "spirals", "multiclass", 2, gen.spirals,
+        "Three to five interleaved spiral arms, one class each.",
+    ),
+    DatasetInfo(
+        "plane", "regression", 2, gen.plane,
+        "A tilted plane: the target is linear in x1 and x2.",
+    ),
+    DatasetInfo(
+        "multi-gaussian", "regression", 2, gen.multi_gaussian,
+        "Hills and valleys: a sum of signed Gaussian bumps.",
+    ),
+    DatasetInfo(
+        "sine", "regression", 1, gen.sine,
+        "One and a half periods of a sine wave.",
+    ),
+    DatasetInfo(
+        "abs", "regression", 1, gen.absolute,
+        "The V shape y = |x|, scaled to [0, 1].",
+    ),
+    DatasetInfo(
+        "step", "regression", 1, gen.step,
+        "A step from 0 to 1 at x = 0.",
+    ),
+    DatasetInfo(
+        "xor-table", "binary", 2, gen.xor_table,
+        "Exactly the four XOR points (0,0), (0,1), (1,0), (1,1).", fixed=True,
+    ),
+]
+# fmt: on
+
+#: name -> DatasetInfo for every data set the playground offers.
+DATASETS: dict[str, DatasetInfo] = {info.name: info for info in _ENTRIES}
+
+
+def list_datasets() -> list[dict[str, Any]]:
+    """JSON-able descriptions of every data set, in catalogue order.
+
+    Each item has ``name``, ``kind``, ``dims``, ``description``, ``settings`` (the
+    spec fields that apply), ``features`` (the feature names that may be chosen)
+    and ``default_features``.
+    """
+    return [
+        {
+            "name": info.name,
+            "kind": info.kind,
+            "dims": info.dims,
+            "description": info.description,
+            "settings": list(info.settings),
+            "features": list(feature_registry(info.dims)),
+            "default_features": list(info.default_features),
+        }
+        for info in DATASETS.values()
+    ]

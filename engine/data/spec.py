@@ -1,0 +1,150 @@
+"""The data spec: a small, validated, JSON-round-tripping description of a data set.
+
+A ``DataSpec`` says which toy data set to draw, how many points, how noisy, how to
+split it into train and test, which input features the network sees, how to move
+the points (offset and scale, for the input-normalisation lesson), whether to
+standardise, and the seed. Every check raises ``SpecError`` with a field path
+such as ``data.noise`` or ``data.offset.1``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
+from numbers import Integral, Real
+from typing import Any
+
+from engine.data.features import check_names
+from engine.data.registry import DATASETS, DatasetInfo
+from engine.errors import SpecError
+
+MAX_SEED = 2**32 - 1
+
+
+def _int(field: str, value: Any, low: int, high: int) -> int:
+    """``value`` as an int in [low, high], or SpecError naming ``field``."""
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise SpecError(field, f"must be an integer, got {type(value).__name__}")
+    if not low <= value <= high:
+        raise SpecError(field, f"must be between {low} and {high}, got {value}")
+    return int(value)
+
+
+def _float(field: str, value: Any, low: float, high: float) -> float:
+    """``value`` as a finite float in [low, high], or SpecError naming ``field``."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise SpecError(field, f"must be a number, got {type(value).__name__}")
+    number = float(value)
+    if not math.isfinite(number):
+        raise SpecError(field, "must be a finite number")
+    if not low <= number <= high:
+        raise SpecError(field, f"must be between {low:g} and {high:g}, got {number:g}")
+    return number
+
+
+@dataclass(frozen=True)
+class DataSpec:
+    """What data to draw and how to present it to the network.
+
+    Attributes:
+        name: a key of ``DATASETS``.
+        n_samples: points drawn, 4..5000 (ignored by ``xor-table``).
+        noise: jitter in [0, 0.5]; 0.5 is heavy.
+        train_fraction: share of points used for training, 0.1..0.9.
+        classes: number of classes for ``blobs`` and ``spirals``, 3..5.
+        features: input features (see ``features.FEATURES``); ``None`` picks the
+            data set's default, ``("x1", "x2")`` in 2-D and ``("x",)`` in 1-D.
+        offset: (dx, dy) added to every point after scaling; each |value| <= 1000.
+            1-D sets use dx only.
+        scale: factor applied to every point before the offset, 0.01..100.
+        standardize: rescale each input column with the training mean and std.
+        seed: 0..2**32-1; the same spec and seed give identical arrays.
+    """
+
+    name: str = "circle"
+    n_samples: int = 400
+    noise: float = 0.0
+    train_fraction: float = 0.5
+    classes: int = 3
+    features: tuple[str, ...] | None = None
+    offset: tuple[float, float] = (0.0, 0.0)
+    scale: float = 1.0
+    standardize: bool = False
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        info = self._check_name(self.name)
+        put = object.__setattr__  # the dataclass is frozen
+        put(self, "n_samples", _int("data.n_samples", self.n_samples, 4, 5000))
+        put(self, "noise", _float("data.noise", self.noise, 0.0, 0.5))
+        put(self, "train_fraction", _float("data.train_fraction", self.train_fraction, 0.1, 0.9))
+        put(self, "classes", _int("data.classes", self.classes, 3, 5))
+        features = info.default_features if self.features is None else self.features
+        put(self, "features", check_names(features, info.dims))
+        put(self, "offset", self._check_offset(self.offset))
+        put(self, "scale", _float("data.scale", self.scale, 0.01, 100.0))
+        if not isinstance(self.standardize, bool):
+            raise SpecError("data.standardize", "must be true or false")
+        put(self, "seed", _int("data.seed", self.seed, 0, MAX_SEED))
+
+    @staticmethod
+    def _check_name(name: Any) -> DatasetInfo:
+        if not isinstance(name, str):
+            raise SpecError("data.name", "must be a data set name (a string)")
+        if name not in DATASETS:
+            choices = ", ".join(DATASETS)
+            raise SpecError("data.name", f"unknown dataset {name!r}; choose one of {choices}")
+        return DATASETS[name]
+
+    @staticmethod
+    def _check_offset(offset: Any) -> tuple[float, float]:
+        if isinstance(offset, str | bytes) or not isinstance(offset, Sequence):
+            raise SpecError("data.offset", "must be a list of two numbers [dx, dy]")
+        if len(offset) != 2:
+            raise SpecError("data.offset", f"must have exactly 2 numbers, got {len(offset)}")
+        dx = _float("data.offset.0", offset[0], -1000.0, 1000.0)
+        dy = _float("data.offset.1", offset[1], -1000.0, 1000.0)
+        return (dx, dy)
+
+    @property
+    def info(self) -> DatasetInfo:
+        """The catalogue entry of this spec's data set."""
+        return DATASETS[self.name]
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> DataSpec:
+        """Build and validate a spec from a JSON-like mapping; missing keys take
+        their defaults. Raises SpecError naming the first bad field, e.g.
+        ``data.offset.1``, or ``data.<key>`` with "unknown field"."""
+        if not isinstance(d, Mapping):
+            raise SpecError("data", "must be an object")
+        known = {f.name for f in fields(cls)}
+        for key in d:
+            if key not in known:
+                raise SpecError(f"data.{key}", "unknown field")
+        kwargs = dict(d)
+        # JSON gives lists; the spec keeps tuples so it stays hashable.
+        feats = kwargs.get("features")
+        if isinstance(feats, list):
+            kwargs["features"] = tuple(feats)
+        elif feats is not None and not isinstance(feats, tuple):
+            raise SpecError("data.features", "must be a list of feature names")
+        if isinstance(kwargs.get("offset"), list):
+            kwargs["offset"] = tuple(kwargs["offset"])
+        return cls(**kwargs)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-able dict that ``from_dict`` turns back into an equal spec."""
+        return {
+            "name": self.name,
+            "n_samples": self.n_samples,
+            "noise": self.noise,
+            "train_fraction": self.train_fraction,
+            "classes": self.classes,
+            "features": list(self.features or ()),
+            "offset": list(self.offset),
+            "scale": self.scale,
+            "standardize": self.standardize,
+            "seed": self.seed,
+        }

@@ -1,0 +1,124 @@
+"""Activation layers: a fixed function, PReLU (learned slope) and RReLU (random slope).
+
+The layer keeps its input z and output a from forward; backward multiplies the
+incoming gradient by f'(z) (dL/dz = dL/da * f'(z)). Telemetry reads the kept z and
+a to count dead and saturated units.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.activations import Activation, LeakyReLU
+from engine.initializers import Initializer
+from engine.layers.base import Layer, ParamSpec
+
+
+class Act(Layer):
+    """Applies a fixed activation function element-wise.
+
+    Attributes:
+        fn: the :class:`engine.activations.Activation`.
+        z, a: input and output of the last forward, (n, *shape).
+    """
+
+    kind = "activation"
+
+    def __init__(self, fn: Activation) -> None:
+        super().__init__()
+        self.fn = fn
+        self.z: np.ndarray | None = None
+        self.a: np.ndarray | None = None
+
+    @property
+    def inactive_tol(self) -> float:
+        return self.fn.inactive_tol
+
+    def forward(self, x, train):
+        self.z = x
+        self.a = self.fn.value(x)
+        return self.a
+
+    def backward(self, grad_out):
+        return self.fn.grad(grad_out, self.z, self.a)
+
+    def derivative(self) -> np.ndarray:
+        """f'(z) for the last forward, (n, *shape)."""
+        return self.fn.derivative(self.z, self.a)
+
+    def describe(self) -> dict:
+        return {"type": self.kind, **self.fn.describe()}
+
+
+class PReLU(Layer):
+    """Parametric ReLU: z for z > 0, alpha_j z otherwise, with one learned slope per
+    unit j (He et al., 2015). dL/dalpha_j = sum over z_j <= 0 of g * z_j."""
+
+    kind = "prelu"
+    inactive_tol = 0.0
+
+    def __init__(self, init_slope: float = 0.25) -> None:
+        super().__init__()
+        self.init_slope = float(init_slope)
+        self.z: np.ndarray | None = None
+        self.a: np.ndarray | None = None
+
+    def param_specs(self) -> list[ParamSpec]:
+        return [ParamSpec("alpha", self.in_shape)]
+
+    def init(self, rng: np.random.Generator, init: Initializer, bias_init: float) -> None:
+        self.params["alpha"][...] = self.init_slope
+
+    def forward(self, x, train):
+        self.z = x
+        self._neg = x <= 0
+        self.a = np.where(self._neg, x * self.params["alpha"], x)
+        return self.a
+
+    def backward(self, grad_out):
+        gz = grad_out * self.z
+        gz[~self._neg] = 0.0
+        self.grads["alpha"][...] = gz.sum(axis=0)
+        return np.where(self._neg, grad_out * self.params["alpha"], grad_out)
+
+    def derivative(self) -> np.ndarray:
+        return np.where(self._neg, self.params["alpha"], 1.0).astype(self.z.dtype)
+
+    def describe(self) -> dict:
+        return {"type": self.kind, "init_slope": self.init_slope}
+
+
+class RReLU(Layer):
+    """Randomised leaky ReLU (Xu et al., 2015): while training each element's negative
+    slope is drawn from U(lower, upper); at evaluation the mean slope is used."""
+
+    kind = "rrelu"
+    inactive_tol = 0.0
+
+    def __init__(self, lower: float = 1 / 8, upper: float = 1 / 3) -> None:
+        super().__init__()
+        if not 0.0 <= lower <= upper:
+            raise ValueError("rrelu needs 0 <= lower <= upper")
+        self.lower, self.upper = float(lower), float(upper)
+        self._eval = LeakyReLU((self.lower + self.upper) / 2)
+        self.z: np.ndarray | None = None
+        self.a: np.ndarray | None = None
+
+    def forward(self, x, train):
+        self.z = x
+        if train:
+            slope = self.rng.uniform(self.lower, self.upper, size=x.shape).astype(x.dtype)
+            self._slope = np.where(x > 0, 1.0, slope).astype(x.dtype)
+        else:
+            self._slope = self._eval.derivative(x, x)
+        self.a = x * self._slope
+        return self.a
+
+    def backward(self, grad_out):
+        return grad_out * self._slope
+
+    def derivative(self) -> np.ndarray:
+        return self._slope
+
+    def describe(self) -> dict:
+        return {"type": self.kind, "lower": self.lower, "upper": self.upper}

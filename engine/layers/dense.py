@@ -1,0 +1,93 @@
+"""Fully connected layer: z = x W + b.
+
+W has shape (n_in, n_out) and b shape (n_out,). The network lays b out right after
+W in the flat buffer, so together they form one (n_in + 1, n_out) block ``Wb``.
+The layer appends a column of ones to its input and does forward (one matmul for
+weights and bias) and the parameter gradient (one matmul for dW and db) in a
+single call each, which matters when a step is call-bound.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.initializers import Initializer
+from engine.layers.base import Layer, ParamSpec, Shape
+
+_CACHE_ROWS = 4096
+"""Batches up to this many rows reuse a preallocated augmented-input buffer."""
+
+
+class Dense(Layer):
+    """Affine map from ``n_in`` to ``units`` features.
+
+    Attributes:
+        units: output width.
+        grad_input: gradient reaching the layer's input at the last backward,
+            (n, n_in); telemetry reads its norm (None when skipped).
+        need_input_grad: the first layer of a network skips dx during training.
+    """
+
+    kind = "dense"
+
+    def __init__(self, units: int) -> None:
+        super().__init__()
+        self.units = int(units)
+        self.need_input_grad = True
+        self.grad_input: np.ndarray | None = None
+        self._aug: dict[int, np.ndarray] = {}
+        self._xa: np.ndarray | None = None
+
+    def build(self, in_shape: Shape) -> Shape:
+        if len(in_shape) != 1:
+            raise ValueError(f"dense layer needs flat input, got shape {in_shape}")
+        self.in_shape = tuple(in_shape)
+        self.out_shape = (self.units,)
+        return self.out_shape
+
+    def param_specs(self) -> list[ParamSpec]:
+        n_in = self.in_shape[0]
+        return [ParamSpec("W", (n_in, self.units), decay=True), ParamSpec("b", (self.units,))]
+
+    def bind(self, params: np.ndarray, grads: np.ndarray, state: np.ndarray) -> None:
+        super().bind(params, grads, state)
+        block = (self.in_shape[0] + 1, self.units)
+        self._Wb = params.reshape(block)
+        self._dWb = grads.reshape(block)
+        self._WT = self.params["W"].T
+        self._aug = {}
+
+    def init(self, rng: np.random.Generator, init: Initializer, bias_init: float) -> None:
+        n_in = self.in_shape[0]
+        self.params["W"][...] = init(rng, (n_in, self.units), n_in, self.units)
+        self.params["b"][...] = bias_init
+
+    def _augmented(self, x: np.ndarray) -> np.ndarray:
+        """x: (n, n_in) -> [x | 1]: (n, n_in + 1), reusing a buffer for small n."""
+        n = x.shape[0]
+        buf = self._aug.get(n)
+        if buf is None or buf.dtype != x.dtype:
+            buf = np.ones((n, self.in_shape[0] + 1), dtype=self._Wb.dtype)
+            if n <= _CACHE_ROWS:
+                self._aug[n] = buf
+        buf[:, :-1] = x
+        return buf
+
+    def forward(self, x: np.ndarray, train: bool) -> np.ndarray:
+        """x: (n, n_in) -> z: (n, units)."""
+        xa = self._augmented(x)
+        self._xa = xa
+        return xa.dot(self._Wb)
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray | None:
+        """grad_out dL/dz: (n, units). dL/dW = x^T g and dL/db = sum_n g come out of one
+        matmul [x | 1]^T g; returns dL/dx = g W^T, (n, n_in)."""
+        self._xa.T.dot(grad_out, out=self._dWb)
+        if not self.need_input_grad:
+            self.grad_input = None
+            return None
+        self.grad_input = grad_out.dot(self._WT)
+        return self.grad_input
+
+    def describe(self) -> dict:
+        return {"type": self.kind, "units": self.units}

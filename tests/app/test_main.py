@@ -1,0 +1,77 @@
+"""Tests for the thin FastAPI app, its settings and its command line."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app import cli
+from app.main import app
+from app.settings import get_settings
+
+
+@pytest.fixture
+def client() -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def fresh_settings() -> Iterator[None]:
+    """Make `get_settings()` re-read the environment, before and after the test."""
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def test_healthz_ok(client: TestClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_index_describes_server(client: TestClient) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["name"] == "nnplay"
+    assert body["docs"] == "/docs"
+
+
+def test_settings_defaults(monkeypatch: pytest.MonkeyPatch, fresh_settings: None) -> None:
+    for name in ("NNPLAY_HOST", "NNPLAY_PORT", "NNPLAY_DATA_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    settings = get_settings()
+    assert settings.host == "127.0.0.1"
+    assert settings.port == 8000
+    assert settings.data_dir == Path("./data")
+
+
+def test_settings_port_from_env(monkeypatch: pytest.MonkeyPatch, fresh_settings: None) -> None:
+    monkeypatch.setenv("NNPLAY_PORT", "9123")
+    assert get_settings().port == 9123
+
+
+def test_cli_serve_uses_settings_unless_overridden(
+    monkeypatch: pytest.MonkeyPatch, fresh_settings: None
+) -> None:
+    calls: list[tuple[str, int]] = []
+
+    def fake_serve(host: str, port: int) -> int:
+        calls.append((host, port))
+        return 0
+
+    monkeypatch.setattr(cli, "serve", fake_serve)
+    monkeypatch.setenv("NNPLAY_HOST", "0.0.0.0")
+    monkeypatch.setenv("NNPLAY_PORT", "9000")
+
+    assert cli.main(["serve"]) == 0
+    assert cli.main(["serve", "--host", "127.0.0.1", "--port", "8080"]) == 0
+    assert calls == [("0.0.0.0", 9000), ("127.0.0.1", 8080)]
+
+
+def test_cli_without_command_fails() -> None:
+    with pytest.raises(SystemExit) as excinfo:
+        cli.main([])
+    assert excinfo.value.code == 2
