@@ -9,38 +9,17 @@ such as ``data.noise`` or ``data.offset.1``.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
-from numbers import Integral, Real
 from typing import Any
 
 from engine.data.features import check_names
 from engine.data.registry import DATASETS, DatasetInfo
 from engine.errors import SpecError
+from engine.validate import as_float as _float
+from engine.validate import as_int as _int
 
 MAX_SEED = 2**32 - 1
-
-
-def _int(field: str, value: Any, low: int, high: int) -> int:
-    """``value`` as an int in [low, high], or SpecError naming ``field``."""
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise SpecError(field, f"must be an integer, got {type(value).__name__}")
-    if not low <= value <= high:
-        raise SpecError(field, f"must be between {low} and {high}, got {value}")
-    return int(value)
-
-
-def _float(field: str, value: Any, low: float, high: float) -> float:
-    """``value`` as a finite float in [low, high], or SpecError naming ``field``."""
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise SpecError(field, f"must be a number, got {type(value).__name__}")
-    number = float(value)
-    if not math.isfinite(number):
-        raise SpecError(field, "must be a finite number")
-    if not low <= number <= high:
-        raise SpecError(field, f"must be between {low:g} and {high:g}, got {number:g}")
-    return number
 
 
 @dataclass(frozen=True)

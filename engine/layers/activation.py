@@ -27,6 +27,7 @@ class Act(Layer):
     def __init__(self, fn: Activation) -> None:
         super().__init__()
         self.fn = fn
+        self._value, self._grad = fn.value, fn.grad
         self.z: np.ndarray | None = None
         self.a: np.ndarray | None = None
 
@@ -36,11 +37,11 @@ class Act(Layer):
 
     def forward(self, x, train):
         self.z = x
-        self.a = self.fn.value(x)
-        return self.a
+        self.a = a = self._value(x)
+        return a
 
     def backward(self, grad_out):
-        return self.fn.grad(grad_out, self.z, self.a)
+        return self._grad(grad_out, self.z, self.a)
 
     def derivative(self) -> np.ndarray:
         """f'(z) for the last forward, (n, *shape)."""

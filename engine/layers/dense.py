@@ -14,8 +14,24 @@ import numpy as np
 from engine.initializers import Initializer
 from engine.layers.base import Layer, ParamSpec, Shape
 
-_CACHE_ROWS = 4096
-"""Batches up to this many rows reuse a preallocated augmented-input buffer."""
+_CACHE_ROWS = 2048
+"""Batches up to this many rows go through a cached augmented-input buffer."""
+
+
+def add_rowwise(z: np.ndarray, b: np.ndarray, rows: int = 64) -> None:
+    """z += b for a tall C-contiguous z (n, k) and b (k,).
+
+    Broadcasting b over a narrow z runs NumPy's inner loop k elements at a time;
+    viewing blocks of ``rows`` rows as one wide row and adding b tiled ``rows`` times
+    makes the inner loop rows * k long, several times faster on evaluation grids.
+    """
+    n, k = z.shape
+    m = n - n % rows
+    if m:
+        wide = z[:m].reshape(-1, rows * k)
+        np.add(wide, np.tile(b, rows), out=wide)
+    if m < n:
+        z[m:] += b
 
 
 class Dense(Layer):
@@ -37,6 +53,7 @@ class Dense(Layer):
         self.grad_input: np.ndarray | None = None
         self._aug: dict[int, np.ndarray] = {}
         self._xa: np.ndarray | None = None
+        self._x: np.ndarray | None = None
 
     def build(self, in_shape: Shape) -> Shape:
         if len(in_shape) != 1:
@@ -62,27 +79,33 @@ class Dense(Layer):
         self.params["W"][...] = init(rng, (n_in, self.units), n_in, self.units)
         self.params["b"][...] = bias_init
 
-    def _augmented(self, x: np.ndarray) -> np.ndarray:
-        """x: (n, n_in) -> [x | 1]: (n, n_in + 1), reusing a buffer for small n."""
-        n = x.shape[0]
-        buf = self._aug.get(n)
-        if buf is None or buf.dtype != x.dtype:
-            buf = np.ones((n, self.in_shape[0] + 1), dtype=self._Wb.dtype)
-            if n <= _CACHE_ROWS:
-                self._aug[n] = buf
-        buf[:, :-1] = x
-        return buf
-
     def forward(self, x: np.ndarray, train: bool) -> np.ndarray:
-        """x: (n, n_in) -> z: (n, units)."""
-        xa = self._augmented(x)
+        """x: (n, n_in) -> z: (n, units).
+
+        Small batches go through the cached [x | 1] buffer (one matmul for W and b);
+        large ones (evaluation grids) skip the copy: z = x W, then z += b.
+        """
+        n = x.shape[0]
+        if n > _CACHE_ROWS:
+            self._x, self._xa = x, None
+            z = x.dot(self.params["W"])
+            add_rowwise(z, self.params["b"])
+            return z
+        xa = self._aug.get(n)
+        if xa is None:
+            xa = self._aug[n] = np.ones((n, self.in_shape[0] + 1), dtype=self._Wb.dtype)
+        xa[:, :-1] = x
         self._xa = xa
         return xa.dot(self._Wb)
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray | None:
-        """grad_out dL/dz: (n, units). dL/dW = x^T g and dL/db = sum_n g come out of one
-        matmul [x | 1]^T g; returns dL/dx = g W^T, (n, n_in)."""
-        self._xa.T.dot(grad_out, out=self._dWb)
+        """grad_out dL/dz: (n, units). dL/dW = x^T g and dL/db = sum_n g (one matmul
+        [x | 1]^T g for small batches); returns dL/dx = g W^T, (n, n_in)."""
+        if self._xa is not None:
+            self._xa.T.dot(grad_out, out=self._dWb)
+        else:
+            self._x.T.dot(grad_out, out=self.grads["W"])
+            grad_out.sum(axis=0, out=self.grads["b"])
         if not self.need_input_grad:
             self.grad_input = None
             return None

@@ -1,0 +1,316 @@
+"""The declarative network spec: JSON in, a validated, frozen description out.
+
+A spec names the data, the hidden layers, the output activation, the loss, the
+initialiser, the optimiser and the training settings. Hidden layers come in one of
+two forms:
+
+* widths: ``{"hidden": [8, 8], "activation": "tanh"}`` (``activation`` may be a
+  list, one per layer), with the switches ``batch_norm``, ``dropout`` (a rate),
+  ``dropout_mode`` and ``residual`` applied to every hidden layer, as on a
+  playground page;
+* layers: ``{"layers": [{"type": "dense", "units": 8}, {"type": "activation",
+  "name": "relu"}, ...]}`` for full control (types: dense, activation, dropout,
+  batchnorm, residual with its own ``layers``).
+
+Either way :func:`parse_spec` stores the explicit layer list, so ``to_dict`` gives a
+spec that parses back to an equal one. The output layer (a dense layer as wide as
+the task needs, then ``output_activation``) is always added by the builder.
+Every error is a :class:`SpecError` naming the field, e.g. ``layers.2.units``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.activations import FUNCTIONS
+from engine.data import DATASETS, DataSpec
+from engine.errors import SpecError
+from engine.initializers import DEFAULT_SCALE, INITIALIZERS
+from engine.layers.dropout import MODES
+from engine.losses import LOSSES
+from engine.optimizers import OPTIMIZERS
+from engine.validate import as_bool, as_choice, as_float, as_int, as_list, as_mapping
+
+ACTIVATION_NAMES = (*FUNCTIONS, "prelu", "rrelu")
+OUTPUT_ACTIVATIONS = ("linear", "sigmoid", "tanh")
+LAYER_TYPES = ("dense", "activation", "dropout", "batchnorm", "residual")
+MAX_SEED = 2**32 - 1
+
+ACTIVATION_OPTIONS = {  # option: (default, low, high, the activations it applies to)
+    "slope": (0.01, 0.0, 1.0, ("leaky_relu",)),
+    "alpha": (1.0, 0.01, 10.0, ("elu",)),
+    "init_slope": (0.25, 0.0, 1.0, ("prelu",)),
+    "lower": (1 / 8, 0.0, 1.0, ("rrelu",)),
+    "upper": (1 / 3, 0.0, 1.0, ("rrelu",)),
+}
+OPTIMIZER_OPTIONS = {  # option: (default, low, high)
+    "lr": (0.03, 1e-7, 10.0),
+    "momentum": (0.9, 0.0, 0.999),
+    "rho": (0.9, 0.0, 0.9999),
+    "beta1": (0.9, 0.0, 0.9999),
+    "beta2": (0.999, 0.0, 0.99999),
+    "eps": (1e-8, 1e-12, 1.0),
+}
+OPTIMIZER_KEYS = {
+    "sgd": ("lr",),
+    "momentum": ("lr", "momentum", "nesterov"),
+    "rmsprop": ("lr", "rho", "eps"),
+    "adam": ("lr", "beta1", "beta2", "eps"),
+}
+TASK_LOSSES = {
+    "binary": ("bce", "mse"),
+    "multiclass": ("softmax_ce", "mse"),
+    "regression": ("mse",),
+}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Size limits a spec must respect (the server may tighten them)."""
+
+    max_hidden_layers: int = 10
+    max_units: int = 64
+    max_batch_size: int = 5000
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A validated network and training spec. Build one with :func:`parse_spec`.
+
+    Attributes:
+        data: the data spec.
+        layers: explicit hidden layers (dicts as in the module docstring).
+        output_activation: ``linear``, ``sigmoid`` or ``tanh``.
+        loss: ``mse``, ``bce`` or ``softmax_ce``.
+        init: initialiser name; init_scale its scale; bias_init the bias start.
+        optimizer: dict with ``name`` and its options (``lr`` always).
+        batch_size: mini-batch size (capped at the training set size when run).
+        l1, l2: regularisation strengths on weights.
+        seed: seeds initialisation, batch order and training noise.
+        dtype: ``float64`` or ``float32``.
+    """
+
+    data: DataSpec = field(default_factory=DataSpec)
+    layers: tuple[dict, ...] = ()
+    output_activation: str = "linear"
+    loss: str = "bce"
+    init: str = "xavier_uniform"
+    init_scale: float = 1.0
+    bias_init: float = 0.0
+    optimizer: dict = field(default_factory=lambda: {"name": "sgd", "lr": 0.03})
+    batch_size: int = 10
+    l1: float = 0.0
+    l2: float = 0.0
+    seed: int = 0
+    dtype: str = "float64"
+
+    @property
+    def task(self) -> str:
+        return DATASETS[self.data.name].kind
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able dict in the explicit-layers form; parses back to an equal spec."""
+        return {
+            "data": self.data.to_dict(),
+            "layers": [dict(layer) for layer in self.layers],
+            "output_activation": self.output_activation,
+            "loss": self.loss,
+            "init": {"name": self.init, "scale": self.init_scale},
+            "bias_init": self.bias_init,
+            "optimizer": dict(self.optimizer),
+            "batch_size": self.batch_size,
+            "l1": self.l1,
+            "l2": self.l2,
+            "seed": self.seed,
+            "dtype": self.dtype,
+        }
+
+    def with_changes(self, **changes: Any) -> Spec:
+        """A copy with some fields replaced and re-validated."""
+        return parse_spec({**self.to_dict(), **changes})
+
+
+WIDTH_KEYS = ("hidden", "activation", "activation_options", "batch_norm", "dropout",
+              "dropout_mode", "residual")
+TOP_KEYS = (*WIDTH_KEYS, "data", "layers", "output_activation", "loss", "init", "bias_init",
+            "optimizer", "batch_size", "l1", "l2", "seed", "dtype")
+
+
+def parse_spec(d: Mapping[str, Any], limits: Limits = Limits()) -> Spec:
+    """Validate a JSON-like spec and return a :class:`Spec`.
+
+    Raises:
+        SpecError: naming the first bad field.
+    """
+    as_mapping("", d, TOP_KEYS)
+    data = DataSpec.from_dict(d.get("data", {}))
+    if "layers" in d and "hidden" in d:
+        raise SpecError("layers", "give either 'layers' or 'hidden', not both")
+    if "layers" in d:
+        extra = [k for k in WIDTH_KEYS if k in d]
+        if extra:
+            raise SpecError(extra[0], "only applies with 'hidden'; put it in 'layers'")
+        layers = _layers("layers", d["layers"], limits)
+    else:
+        layers = _expand_widths(d, limits)
+    if _count_dense(layers) > limits.max_hidden_layers:
+        raise SpecError("hidden" if "hidden" in d else "layers",
+                        f"at most {limits.max_hidden_layers} hidden dense layers")
+    task = DATASETS[data.name].kind
+    out_act = as_choice("output_activation", d.get("output_activation", "linear"),
+                        OUTPUT_ACTIVATIONS, "output activation")
+    loss = as_choice("loss", d.get("loss", TASK_LOSSES[task][0]), LOSSES, "loss")
+    if loss not in TASK_LOSSES[task]:
+        raise SpecError("loss", f"{loss!r} does not fit a {task} task; use one of "
+                        + ", ".join(TASK_LOSSES[task]))
+    if loss != "mse" and out_act != "linear":
+        raise SpecError("output_activation", f"{loss} works on logits: use 'linear' "
+                        "(the loss applies the sigmoid or softmax itself)")
+    init, init_scale = _init(d.get("init", "xavier_uniform"))
+    return Spec(
+        data=data,
+        layers=tuple(layers),
+        output_activation=out_act,
+        loss=loss,
+        init=init,
+        init_scale=init_scale,
+        bias_init=as_float("bias_init", d.get("bias_init", 0.0), -10.0, 10.0),
+        optimizer=_optimizer(d.get("optimizer", "sgd")),
+        batch_size=as_int("batch_size", d.get("batch_size", 10), 1, limits.max_batch_size),
+        l1=as_float("l1", d.get("l1", 0.0), 0.0, 1.0),
+        l2=as_float("l2", d.get("l2", 0.0), 0.0, 1.0),
+        seed=as_int("seed", d.get("seed", 0), 0, MAX_SEED),
+        dtype=as_choice("dtype", d.get("dtype", "float64"), ("float64", "float32"), "dtype"),
+    )
+
+
+def _init(value: Any) -> tuple[str, float]:
+    if isinstance(value, str):
+        value = {"name": value}
+    as_mapping("init", value, ("name", "scale"))
+    name = as_choice("init.name", value.get("name"), INITIALIZERS, "initialiser")
+    scale = as_float("init.scale", value.get("scale", DEFAULT_SCALE.get(name, 1.0)), -100, 100)
+    return name, scale
+
+
+def _optimizer(value: Any) -> dict:
+    if isinstance(value, str):
+        value = {"name": value}
+    as_mapping("optimizer", value, ("name", *OPTIMIZER_OPTIONS, "nesterov"))
+    name = as_choice("optimizer.name", value.get("name", "sgd"), OPTIMIZERS, "optimiser")
+    out: dict[str, Any] = {"name": name}
+    for key in value:
+        if key != "name" and key not in OPTIMIZER_KEYS[name]:
+            raise SpecError(f"optimizer.{key}", f"does not apply to {name}")
+    for key in OPTIMIZER_KEYS[name]:
+        if key == "nesterov":
+            out[key] = as_bool("optimizer.nesterov", value.get("nesterov", False))
+            continue
+        default, low, high = OPTIMIZER_OPTIONS[key]
+        if key == "lr" and name in ("rmsprop", "adam"):
+            default = 0.01
+        out[key] = as_float(f"optimizer.{key}", value.get(key, default), low, high)
+    return out
+
+
+def _activation(field_: str, name: Any, options: Mapping[str, Any]) -> dict:
+    """An explicit activation layer dict from a name and (shared) options."""
+    name = as_choice(field_, name, ACTIVATION_NAMES, "activation")
+    layer: dict[str, Any] = {"type": "activation", "name": name}
+    for key, (default, low, high, applies) in ACTIVATION_OPTIONS.items():
+        if name in applies:
+            layer[key] = as_float(f"activation_options.{key}", options.get(key, default), low, high)
+    if name == "rrelu" and layer["lower"] > layer["upper"]:
+        raise SpecError("activation_options.lower", "must not exceed upper")
+    return layer
+
+
+def _expand_widths(d: Mapping[str, Any], limits: Limits) -> list[dict]:
+    widths = as_list("hidden", d.get("hidden", [8, 8]), limits.max_hidden_layers)
+    widths = [as_int(f"hidden.{i}", w, 1, limits.max_units) for i, w in enumerate(widths)]
+    acts = d.get("activation", "tanh")
+    if isinstance(acts, list | tuple):
+        if len(acts) != len(widths):
+            raise SpecError("activation", f"give one activation per hidden layer ({len(widths)})")
+        names = [(f"activation.{i}", a) for i, a in enumerate(acts)]
+    else:
+        names = [("activation", acts)] * len(widths)
+    options = as_mapping("activation_options", d.get("activation_options", {}),
+                         ACTIVATION_OPTIONS)
+    batch_norm = as_bool("batch_norm", d.get("batch_norm", False))
+    rate = as_float("dropout", d.get("dropout", 0.0), 0.0, 0.95)
+    mode = as_choice("dropout_mode", d.get("dropout_mode", "inverted"), MODES, "dropout mode")
+    residual = as_bool("residual", d.get("residual", False))
+
+    def unit(i: int) -> list[dict]:
+        group: list[dict] = [{"type": "dense", "units": widths[i]}]
+        if batch_norm:
+            group.append({"type": "batchnorm", "momentum": 0.1})
+        group.append(_activation(names[i][0], names[i][1], options))
+        if rate > 0:
+            group.append({"type": "dropout", "p": rate, "mode": mode})
+        return group
+
+    layers: list[dict] = []
+    i = 0
+    while i < len(widths):
+        if residual and i > 0 and i + 1 < len(widths):
+            layers.append({"type": "residual", "layers": unit(i) + unit(i + 1)})
+            i += 2
+        else:
+            layers += unit(i)
+            i += 1
+    return layers
+
+
+def _layers(field_: str, value: Any, limits: Limits, depth: int = 0) -> list[dict]:
+    items = as_list(field_, value, 4 * limits.max_hidden_layers + 8)
+    return [_layer(f"{field_}.{i}", item, limits, depth) for i, item in enumerate(items)]
+
+
+_LAYER_KEYS = {
+    "dense": ("type", "units"),
+    "activation": ("type", "name", *ACTIVATION_OPTIONS),
+    "dropout": ("type", "p", "mode"),
+    "batchnorm": ("type", "momentum"),
+    "residual": ("type", "layers"),
+}
+
+
+def _layer(field_: str, item: Any, limits: Limits, depth: int) -> dict:
+    if not isinstance(item, Mapping):
+        raise SpecError(field_, "must be an object with a 'type'")
+    kind = as_choice(f"{field_}.type", item.get("type"), LAYER_TYPES, "layer type")
+    as_mapping(field_, item, _LAYER_KEYS[kind])
+    if kind == "dense":
+        return {"type": kind, "units": as_int(f"{field_}.units", item.get("units"), 1,
+                                              limits.max_units)}
+    if kind == "activation":
+        try:
+            return _activation(f"{field_}.name", item.get("name"), item)
+        except SpecError as err:
+            if err.field.startswith("activation_options."):
+                raise SpecError(f"{field_}.{err.field.split('.', 1)[1]}", err.message) from None
+            raise
+    if kind == "dropout":
+        return {"type": kind, "p": as_float(f"{field_}.p", item.get("p", 0.5), 0.0, 0.95),
+                "mode": as_choice(f"{field_}.mode", item.get("mode", "inverted"), MODES,
+                                  "dropout mode")}
+    if kind == "batchnorm":
+        return {"type": kind,
+                "momentum": as_float(f"{field_}.momentum", item.get("momentum", 0.1), 0.0, 1.0)}
+    if depth > 0:
+        raise SpecError(field_, "residual blocks cannot be nested")
+    inner = _layers(f"{field_}.layers", item.get("layers"), limits, depth + 1)
+    if not any(layer["type"] == "dense" for layer in inner):
+        raise SpecError(f"{field_}.layers", "a residual block needs at least one dense layer")
+    return {"type": kind, "layers": inner}
+
+
+def _count_dense(layers: list[dict]) -> int:
+    return sum(_count_dense(x["layers"]) if x["type"] == "residual" else x["type"] == "dense"
+               for x in layers)
+
+

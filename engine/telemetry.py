@@ -1,0 +1,160 @@
+"""Everything a frame shows, computed on request (never on every training step).
+
+:func:`snapshot` returns, for a :class:`engine.trainer.Trainer`:
+
+* step, epoch, status, and train/test loss and accuracy;
+* every weight and bias;
+* per dense layer, the norm of dL/dW and of the gradient reaching the layer's
+  input (the vanishing-gradient picture), from one evaluation-mode forward and
+  backward pass over the whole training set; the run's gradient buffer is left as
+  it was;
+* per hidden unit, the share of training inputs on which it passes no gradient
+  (|f'(z)| <= the activation's tolerance: z <= 0 for a ReLU, saturated for
+  sigmoid/tanh) and whether that holds for every input (a dead unit);
+* batch-norm running statistics and learned scale and shift;
+* the last dropout mask of each dropout layer;
+* for 2-D inputs, every hidden unit's output on a G_u x G_u grid and the network's
+  output on a G_o x G_o grid over the plotted plane; for 1-D inputs, curves over
+  G_o and G_u points. Both grids go through one batched forward pass in float32
+  (a mirror of the network), since the maps are quantised for display anyway.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from engine.build import build_network
+from engine.data import grid, grid_1d
+from engine.layers import Act, BatchNorm, Dense, Dropout, PReLU, RReLU
+from engine.network import Network
+from engine.trainer import Trainer
+from engine.validate import as_int
+
+ACTIVATION_LAYERS = (Act, PReLU, RReLU)
+
+
+def hidden_activations(net: Network) -> list[tuple[str, Any]]:
+    """(path, layer) of every activation leaf before the output dense layer."""
+    last_dense = max(i for i, (_, leaf) in enumerate(net.leaves) if isinstance(leaf, Dense))
+    return [(p, leaf) for i, (p, leaf) in enumerate(net.leaves)
+            if i < last_dense and isinstance(leaf, ACTIVATION_LAYERS)]
+
+
+def gradient_picture(trainer: Trainer) -> tuple[dict[str, dict[str, float]], np.ndarray]:
+    """{dense path: {"weight_grad_norm", "input_grad_norm"}} from an evaluation-mode
+    pass over the whole training set, and that pass's output (n_train, n_out).
+
+    Also leaves each activation layer's z and a for the training set (read by
+    :func:`unit_activity`). The run's gradient buffer is restored afterwards.
+    """
+    net = trainer.net
+    saved = net.grads.copy()
+    out = net.forward(trainer.X_train, False).copy()
+    net.backward(trainer.loss.grad(out, trainer.T_train), input_grad=True)
+    picture = {}
+    for path, leaf in net.leaves:
+        if isinstance(leaf, Dense):
+            gi = leaf.grad_input
+            picture[path] = {
+                "weight_grad_norm": float(np.linalg.norm(leaf.grads["W"])),
+                "input_grad_norm": float(np.linalg.norm(gi)) if gi is not None else 0.0,
+            }
+    net.grads[...] = saved
+    return picture, out
+
+
+def unit_activity(net: Network) -> dict[str, dict[str, np.ndarray]]:
+    """{activation path: {"inactive_share": (k,), "dead": (k,) bool}} from the last
+    forward pass (call after :func:`gradient_picture`)."""
+    result = {}
+    for path, leaf in hidden_activations(net):
+        deriv = leaf.derivative().reshape(leaf.z.shape[0], -1)
+        inactive = np.abs(deriv) <= leaf.inactive_tol
+        result[path] = {
+            "inactive_share": inactive.mean(axis=0),
+            "dead": inactive.all(axis=0),
+        }
+    return result
+
+
+class MapMaker:
+    """Evaluates a trainer's network on display grids through a float32 mirror."""
+
+    def __init__(self, trainer: Trainer) -> None:
+        self.trainer = trainer
+        spec = replace(trainer.spec, dtype="float32")
+        self.mirror = build_network(spec, trainer.X_train.shape[1])
+        self._grids: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+
+    def _inputs(self, g_out: int, g_units: int) -> tuple[np.ndarray, np.ndarray]:
+        key = (g_out, g_units)
+        if key not in self._grids:
+            data = self.trainer.data
+            make = grid if len(data.extent) == 4 else grid_1d
+            points = np.concatenate([make(data.extent, g_out), make(data.extent, g_units)])
+            self._grids = {key: (points, data.transform(points).astype(np.float32))}
+        return self._grids[key]
+
+    def maps(self, g_out: int, g_units: int) -> dict[str, Any]:
+        """Output map (g_out, g_out[, k]) and unit maps {path: (k, g_units, g_units)}
+        (1-D: (g_out[, k]) and (k, g_units))."""
+        net, mirror = self.trainer.net, self.mirror
+        mirror.params[...] = net.params
+        mirror.state[...] = net.state
+        _, inputs = self._inputs(g_out, g_units)
+        n_out = g_out ** (len(self.trainer.data.extent) // 2)
+        out = mirror.forward(inputs, False)
+        shown = self.trainer.loss.predict(out[:n_out])
+        side = (g_out, g_out) if len(self.trainer.data.extent) == 4 else (g_out,)
+        unit_side = side if g_out == g_units else (
+            (g_units, g_units) if len(side) == 2 else (g_units,))
+        output = shown.reshape(*side, -1)
+        if output.shape[-1] == 1:
+            output = output[..., 0]
+        units = {}
+        for path, leaf in hidden_activations(mirror):
+            a = leaf.a[n_out:]
+            units[path] = np.ascontiguousarray(a.reshape(*unit_side, -1).transpose(
+                (a.ndim + len(unit_side) - 2, *range(len(unit_side)))), dtype=np.float32)
+        return {"output": output.astype(np.float32), "units": units}
+
+
+def snapshot(trainer: Trainer, output_grid: int = 100, unit_grid: int = 50,
+             maps: MapMaker | None = None) -> dict[str, Any]:
+    """The content of one frame (see the module docstring).
+
+    Args:
+        output_grid: G_o, 2..200. unit_grid: G_u, 2..200.
+        maps: a :class:`MapMaker` to reuse between frames (made here if None).
+    """
+    output_grid = as_int("output_grid", output_grid, 2, 200)
+    unit_grid = as_int("unit_grid", unit_grid, 2, 200)
+    net = trainer.net
+    gradients, train_out = gradient_picture(trainer)
+    activity = unit_activity(net)
+    frame: dict[str, Any] = dict(trainer.metrics(train_out=train_out))
+    layers = []
+    for path, leaf in net.leaves:
+        info: dict[str, Any] = {"path": path, **leaf.describe()}
+        if leaf.params:
+            info["params"] = {k: v.copy() for k, v in leaf.params.items()}
+        info.update(gradients.get(path, {}))
+        info.update(activity.get(path, {}))
+        if isinstance(leaf, BatchNorm):
+            info.update({k: v.copy() for k, v in leaf.state.items()})
+        if isinstance(leaf, Dropout):
+            info["mask"] = None if leaf.mask is None else leaf.mask.copy()
+        layers.append(info)
+    frame["layers"] = layers
+    maker = maps if maps is not None else MapMaker(trainer)
+    drawn = maker.maps(output_grid, unit_grid)
+    frame["output_map"] = drawn["output"]
+    for info in layers:
+        if info["path"] in drawn["units"]:
+            info["unit_maps"] = drawn["units"][info["path"]]
+    frame["extent"] = tuple(trainer.data.extent)
+    frame["hyper"] = trainer.hyper()
+    return frame

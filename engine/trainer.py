@@ -1,0 +1,233 @@
+"""Training a spec on its data: mini-batch steps, metrics, divergence, hand edits.
+
+A :class:`Trainer` owns one run: the data set, the network, the loss, the optimiser
+and three seeded generators spawned from the spec's seed (initialisation, batch
+order, training noise), so the same spec and seed give the same numbers bit for
+bit, however the steps are grouped into calls.
+
+The trainer does no I/O. :meth:`Trainer.step` is the hot path (a few dozen NumPy
+calls); :meth:`Trainer.train` runs n steps in chunks and checks after each chunk
+that the parameters are still finite. If they are not, it rewinds to the chunk's
+start and replays step by step, so the run stops with the last finite state and
+``status == "diverged"``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from engine.build import build_loss, build_network, build_optimizer, output_width
+from engine.data import Dataset, build_dataset
+from engine.errors import SpecError
+from engine.initializers import Initializer
+from engine.spec import Limits, Spec, parse_spec
+from engine.validate import as_float, as_int
+
+CHUNK = 64
+"""Steps between divergence checks."""
+
+MAX_HAND_VALUE = 1e3
+"""Largest magnitude a weight or bias may be set to by hand."""
+
+
+class Trainer:
+    """One training run.
+
+    Args:
+        spec: a :class:`Spec` or a JSON-like dict (validated with ``limits``).
+        dataset: use this data instead of drawing ``spec.data`` (e.g. uploaded points).
+
+    Attributes:
+        spec, data, net, loss, opt: the parts.
+        step_count: optimiser steps taken. epoch: full passes over the training set.
+        status: ``"idle"`` or ``"diverged"``.
+    """
+
+    def __init__(self, spec: Spec | Mapping[str, Any], limits: Limits | None = None,
+                 dataset: Dataset | None = None) -> None:
+        self.spec = spec if isinstance(spec, Spec) else parse_spec(spec, limits or Limits())
+        self.data = dataset if dataset is not None else build_dataset(self.spec.data)
+        self._build()
+
+    # -- construction --------------------------------------------------------------
+    def _build(self) -> None:
+        spec, data = self.spec, self.data
+        init_seq, order_seq, noise_seq = np.random.SeedSequence(spec.seed).spawn(3)
+        self.net = build_network(spec, data.X_train.shape[1])
+        self.net.init(np.random.default_rng(init_seq),
+                      Initializer(spec.init, spec.init_scale), spec.bias_init)
+        self._noise_rng = np.random.default_rng(noise_seq)
+        self._order_rng = np.random.default_rng(order_seq)
+        self.net.set_rng(self._noise_rng)
+        self.loss = build_loss(spec)
+        self.opt = build_optimizer(spec, self.net)
+        dtype, n_out = self.net.dtype, output_width(spec)
+        self.X_train = np.ascontiguousarray(data.X_train, dtype=dtype)
+        self.X_test = np.ascontiguousarray(data.X_test, dtype=dtype)
+        self.T_train = self.loss.targets(data.y_train, n_out, dtype)
+        self.T_test = self.loss.targets(data.y_test, n_out, dtype)
+        self.batch_size = min(spec.batch_size, len(self.X_train))
+        self.step_count = 0
+        self.epoch = 0
+        self.status = "idle"
+        self.last_batch_loss = float("nan")
+        self._pos = len(self.X_train)  # forces a shuffle on the first step
+        self._Xp = self.X_train
+        self._Tp = self.T_train
+        # bound methods, looked up once for the hot path
+        self._forward = self.net.forward
+        self._backward = self.net.backward
+        self._loss_grad = self.loss.grad
+        self._update = self.opt.step
+
+    def reset(self) -> None:
+        """Back to step 0 with the same seed: the same weights and batch order again."""
+        self._build()
+
+    # -- training ----------------------------------------------------------------
+    def _new_epoch(self) -> None:
+        if self.step_count:
+            self.epoch += 1
+        perm = self._order_rng.permutation(len(self.X_train))
+        self._Xp = self.X_train[perm]
+        self._Tp = self.T_train[perm]
+        self._pos = 0
+
+    def step(self) -> None:
+        """One mini-batch step: forward, loss gradient, backward, update."""
+        if self._pos >= len(self._Xp):
+            self._new_epoch()
+        pos = self._pos
+        end = pos + self.batch_size
+        self._pos = end
+        out = self._forward(self._Xp[pos:end], True)
+        self._backward(self._loss_grad(out, self._Tp[pos:end]))
+        self._update(self.net.params, self.net.grads)
+        self.step_count += 1
+
+    def train(self, n: int) -> dict[str, float | int | str | None]:
+        """Run ``n`` steps (fewer if the run diverges) and return :meth:`metrics`."""
+        n = as_int("steps", n, 0, 10**9)
+        if self.status == "diverged":
+            return self.metrics()
+        done = 0
+        while done < n:
+            chunk = min(CHUNK, n - done)
+            saved = self._checkpoint()
+            for _ in range(chunk):
+                self.step()
+            if not self._finite():
+                self._restore(saved)
+                for _ in range(chunk):
+                    before = self._checkpoint()
+                    self.step()
+                    if not self._finite():
+                        self._restore(before)
+                        break
+                self.status = "diverged"
+                break
+            done += chunk
+        return self.metrics()
+
+    def _finite(self) -> bool:
+        return math.isfinite(float(self.net.params.sum())) and math.isfinite(
+            float(self.net.state.sum()))
+
+    def _checkpoint(self) -> tuple:
+        return (self.net.params.copy(), self.net.state.copy(), self.opt.state(),
+                self._order_rng.bit_generator.state, self._noise_rng.bit_generator.state,
+                self._Xp, self._Tp, self._pos, self.step_count, self.epoch)
+
+    def _restore(self, saved: tuple) -> None:
+        params, state, opt_state, order, noise, Xp, Tp, pos, steps, epoch = saved
+        self.net.params[...] = params
+        self.net.state[...] = state
+        self.opt.load_state(opt_state)
+        self._order_rng.bit_generator.state = order
+        self._noise_rng.bit_generator.state = noise
+        self._Xp, self._Tp, self._pos, self.step_count, self.epoch = Xp, Tp, pos, steps, epoch
+
+    # -- evaluation ----------------------------------------------------------------
+    def evaluate(self, X: np.ndarray, T: np.ndarray,
+                 out: np.ndarray | None = None) -> tuple[float, float | None]:
+        """Loss and accuracy (None for regression) in evaluation mode.
+
+        X: (n, k) inputs; T: (n, n_out) targets as prepared by the loss; ``out`` the
+        evaluation-mode output for X when the caller has it already.
+        """
+        if out is None:
+            out = self.net.forward(X, False)
+        loss = self.loss.value(out, T)
+        if self.spec.task == "regression":
+            return loss, None
+        return loss, float(np.mean(self.classify(out) == self.labels(T)))
+
+    def classify(self, out: np.ndarray) -> np.ndarray:
+        """Network outputs (n, n_out) -> predicted class per row (n,)."""
+        shown = self.loss.predict(out)
+        if shown.ndim == 2 and shown.shape[1] > 1:
+            return shown.argmax(axis=1)
+        return (shown.reshape(-1) > 0.5).astype(np.int64)
+
+    def labels(self, T: np.ndarray) -> np.ndarray:
+        """Targets (n, n_out) -> class per row (n,)."""
+        if T.shape[1] > 1:
+            return T.argmax(axis=1)
+        return (T[:, 0] > (T.min() + T.max()) / 2 if T.min() < 0 else T[:, 0] > 0.5).astype(
+            np.int64)
+
+    def metrics(self, train_out: np.ndarray | None = None) -> dict[str, float | int | str | None]:
+        """Step, epoch, status, and train/test loss and accuracy on the full sets
+        (``train_out``: the evaluation-mode output on the training set, if known)."""
+        train_loss, train_acc = self.evaluate(self.X_train, self.T_train, train_out)
+        test_loss, test_acc = self.evaluate(self.X_test, self.T_test)
+        return {
+            "step": self.step_count,
+            "epoch": self.epoch,
+            "status": self.status,
+            "train_loss": train_loss,
+            "test_loss": test_loss,
+            "train_accuracy": train_acc,
+            "test_accuracy": test_acc,
+        }
+
+    # -- changes between steps ---------------------------------------------------
+    def set_param(self, layer: str, name: str, index: Sequence[int], value: float) -> None:
+        """Set one weight or bias by hand, e.g. ``("0", "W", (1, 3), -0.5)``."""
+        try:
+            entry = self.net.entry(str(layer), str(name))
+        except KeyError:
+            paths = sorted({e.path for e in self.net.entries})
+            if str(layer) not in paths:
+                raise SpecError("layer", f"no layer {layer!r} with parameters; "
+                                f"layers: {', '.join(paths)}") from None
+            names = [e.name for e in self.net.entries if e.path == str(layer)]
+            raise SpecError("name", f"layer {layer} has {', '.join(names)}") from None
+        if not isinstance(index, Sequence) or len(index) != len(entry.shape):
+            raise SpecError("index", f"needs {len(entry.shape)} indices for shape {entry.shape}")
+        idx = tuple(as_int(f"index.{i}", v, 0, size - 1)
+                    for i, (v, size) in enumerate(zip(index, entry.shape, strict=True)))
+        value = as_float("value", value, -MAX_HAND_VALUE, MAX_HAND_VALUE)
+        self.net.view(entry.path, entry.name)[idx] = value
+        if self.status == "diverged" and self._finite():
+            self.status = "idle"
+
+    def set_hyper(self, lr: float | None = None, l1: float | None = None,
+                  l2: float | None = None, batch_size: int | None = None) -> None:
+        """Change what may change mid-run; the next step uses the new values."""
+        if lr is not None:
+            self.opt.lr = as_float("lr", lr, 1e-7, 10.0)
+        if l1 is not None:
+            self.opt.l1 = as_float("l1", l1, 0.0, 1.0)
+        if l2 is not None:
+            self.opt.l2 = as_float("l2", l2, 0.0, 1.0)
+        if batch_size is not None:
+            self.batch_size = as_int("batch_size", batch_size, 1, len(self.X_train))
+
+    def hyper(self) -> dict[str, float | int]:
+        return {"lr": self.opt.lr, "l1": self.opt.l1, "l2": self.opt.l2,
+                "batch_size": self.batch_size}
