@@ -24,6 +24,26 @@ SATURATION_TOL = 0.01
 """|f'(z)| at or below this counts as saturated for sigmoid, tanh, ELU, softplus."""
 
 
+_BIG = 4096
+"""Arrays at least this large in float32 (display grids) take the exp route below."""
+
+
+def tanh(z: np.ndarray) -> np.ndarray:
+    """tanh(z); large float32 arrays via 2 / (1 + e^(-2z)) - 1, which is about twice
+    as fast as np.tanh where NumPy has no vectorised float32 tanh, with an absolute
+    error below 1e-6 (enough for maps quantised to 8 bits). Saturates to exactly
+    +-1 without overflow warnings."""
+    if z.dtype != np.float32 or z.size < _BIG:
+        return np.tanh(z)
+    t = np.multiply(z, np.float32(-2.0))
+    with np.errstate(over="ignore"):
+        np.exp(t, out=t)
+    t += np.float32(1.0)
+    np.divide(np.float32(2.0), t, out=t)
+    t -= np.float32(1.0)
+    return t
+
+
 class Activation:
     """Base: the identity (linear output)."""
 
@@ -54,7 +74,7 @@ class Sigmoid(Activation):
     inactive_tol = SATURATION_TOL
 
     def value(self, z):
-        a = np.tanh(z * 0.5)
+        a = tanh(z * 0.5)
         a += 1.0
         a *= 0.5
         return a
@@ -73,7 +93,7 @@ class Tanh(Activation):
     inactive_tol = SATURATION_TOL
 
     def value(self, z):
-        return np.tanh(z)
+        return tanh(z)
 
     def derivative(self, z, a):
         return 1.0 - a * a

@@ -67,7 +67,7 @@ class Network:
             if e.decay:
                 self.decay[e.offset : e.offset + e.size] = True
         self.leaves = list(walk(self.body))
-        first = self.leaves[0][1] if self.leaves else None
+        first = self.layers[0] if self.layers else None
         self._first_dense = first if isinstance(first, Dense) else None
 
     def _index(self, specs: list[ParamSpec]) -> list[Entry]:

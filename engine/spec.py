@@ -144,6 +144,8 @@ def parse_spec(d: Mapping[str, Any], limits: Limits = Limits()) -> Spec:
     Raises:
         SpecError: naming the first bad field.
     """
+    if not isinstance(d, Mapping):
+        raise SpecError("spec", "must be an object")
     as_mapping("", d, TOP_KEYS)
     data = DataSpec.from_dict(d.get("data", {}))
     if "layers" in d and "hidden" in d:

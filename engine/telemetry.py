@@ -119,6 +119,7 @@ class MapMaker:
             a = leaf.a[n_out:]
             units[path] = np.ascontiguousarray(a.reshape(*unit_side, -1).transpose(
                 (a.ndim + len(unit_side) - 2, *range(len(unit_side)))), dtype=np.float32)
+        mirror.body.forget()
         return {"output": output.astype(np.float32), "units": units}
 
 

@@ -114,6 +114,11 @@ class Trainer:
         n = as_int("steps", n, 0, 10**9)
         if self.status == "diverged":
             return self.metrics()
+        with np.errstate(all="ignore"):  # overflow on the way to divergence is expected
+            self._train(n)
+        return self.metrics()
+
+    def _train(self, n: int) -> None:
         done = 0
         while done < n:
             chunk = min(CHUNK, n - done)
@@ -129,9 +134,8 @@ class Trainer:
                         self._restore(before)
                         break
                 self.status = "diverged"
-                break
+                return
             done += chunk
-        return self.metrics()
 
     def _finite(self) -> bool:
         return math.isfinite(float(self.net.params.sum())) and math.isfinite(
@@ -159,9 +163,10 @@ class Trainer:
         X: (n, k) inputs; T: (n, n_out) targets as prepared by the loss; ``out`` the
         evaluation-mode output for X when the caller has it already.
         """
-        if out is None:
-            out = self.net.forward(X, False)
-        loss = self.loss.value(out, T)
+        with np.errstate(all="ignore"):
+            if out is None:
+                out = self.net.forward(X, False)
+            loss = self.loss.value(out, T)
         if self.spec.task == "regression":
             return loss, None
         return loss, float(np.mean(self.classify(out) == self.labels(T)))

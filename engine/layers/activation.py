@@ -23,6 +23,7 @@ class Act(Layer):
     """
 
     kind = "activation"
+    cached = ("z",)
 
     def __init__(self, fn: Activation) -> None:
         super().__init__()
@@ -56,6 +57,7 @@ class PReLU(Layer):
     unit j (He et al., 2015). dL/dalpha_j = sum over z_j <= 0 of g * z_j."""
 
     kind = "prelu"
+    cached = ("z", "_neg")
     inactive_tol = 0.0
 
     def __init__(self, init_slope: float = 0.25) -> None:
@@ -94,6 +96,7 @@ class RReLU(Layer):
     slope is drawn from U(lower, upper); at evaluation the mean slope is used."""
 
     kind = "rrelu"
+    cached = ("z", "_slope")
     inactive_tol = 0.0
 
     def __init__(self, lower: float = 1 / 8, upper: float = 1 / 3) -> None:

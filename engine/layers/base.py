@@ -54,6 +54,8 @@ class Layer:
     """
 
     kind: str = "layer"
+    cached: tuple[str, ...] = ()
+    """Attributes holding what backward needs from the last forward (see :meth:`forget`)."""
 
     def __init__(self) -> None:
         self.in_shape: Shape = ()
@@ -95,6 +97,16 @@ class Layer:
         """Sub-layers, for containers; a leaf has none."""
         return []
 
+    def forget(self) -> None:
+        """Drop what the last forward kept for backward (inputs, masks), after a large
+        evaluation pass, so a run holds half as much between frames. The outputs
+        stay: their memory is reused by the next pass instead of being handed back
+        to the system and faulted in again, which would cost more than the pass."""
+        for name in self.cached:
+            setattr(self, name, None)
+        for child in self.children():
+            child.forget()
+
     # -- computation ------------------------------------------------------------
     def forward(self, x: np.ndarray, train: bool) -> np.ndarray:
         """x: (n, *in_shape) -> (n, *out_shape)."""
@@ -132,6 +144,9 @@ class Sequential(Layer):
     def __init__(self, layers: list[Layer]) -> None:
         super().__init__()
         self.layers = list(layers)
+        # bound methods, looked up once: a playground step is call-bound
+        self._forwards = [layer.forward for layer in self.layers]
+        self._backwards = [layer.backward for layer in reversed(self.layers)]
 
     def children(self) -> list[Layer]:
         return self.layers
@@ -177,13 +192,13 @@ class Sequential(Layer):
             layer.set_rng(rng)
 
     def forward(self, x: np.ndarray, train: bool) -> np.ndarray:
-        for layer in self.layers:
-            x = layer.forward(x, train)
+        for forward in self._forwards:
+            x = forward(x, train)
         return x
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        for layer in reversed(self.layers):
-            grad_out = layer.backward(grad_out)
+        for backward in self._backwards:
+            grad_out = backward(grad_out)
         return grad_out
 
 

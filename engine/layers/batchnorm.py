@@ -27,6 +27,7 @@ class BatchNorm(Layer):
     """
 
     kind = "batchnorm"
+    cached = ("_xhat", "_inv_std")
 
     def __init__(self, momentum: float = 0.1, eps: float = 1e-5) -> None:
         super().__init__()

@@ -45,6 +45,7 @@ class Dense(Layer):
     """
 
     kind = "dense"
+    cached = ("_x", "grad_input")
 
     def __init__(self, units: int) -> None:
         super().__init__()

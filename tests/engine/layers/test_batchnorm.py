@@ -1,0 +1,127 @@
+"""Tests for engine.layers.batchnorm: gradient checks in training and evaluation
+mode, normalised outputs, running statistics and their use at evaluation."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.gradcheck import bind_layer, check_layer
+from engine.layers import BatchNorm
+
+TOL = 1e-6
+
+
+def make_bn(width: int = 3, momentum: float = 0.1) -> BatchNorm:
+    layer = BatchNorm(momentum=momentum)
+    bind_layer(layer, (width,), np.random.default_rng(0))
+    return layer
+
+
+def batch(n: int = 8, width: int = 3, seed: int = 1) -> np.ndarray:
+    """Columns with different means and spreads."""
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((n, width)) * np.arange(1, width + 1) + np.arange(width) * 2.0
+
+
+def test_batchnorm_init_and_layout() -> None:
+    layer = make_bn()
+    np.testing.assert_array_equal(layer.params["gamma"], 1.0)
+    np.testing.assert_array_equal(layer.params["beta"], 0.0)
+    np.testing.assert_array_equal(layer.state["running_mean"], 0.0)
+    np.testing.assert_array_equal(layer.state["running_var"], 1.0)
+    assert [s.name for s in layer.param_specs()] == ["gamma", "beta"]
+    assert not any(s.decay for s in layer.param_specs())
+
+
+def test_batchnorm_gradient_check_training() -> None:
+    # Training-mode forwards update the running statistics (every numeric-difference
+    # call does); the training output never reads them, so the check is unaffected.
+    layer = make_bn()
+    layer.params["gamma"][...] = [1.5, -0.7, 0.3]
+    layer.params["beta"][...] = [0.2, -1.0, 0.5]
+    errors = check_layer(layer, batch(), train=True)
+    assert set(errors) == {"input", "gamma", "beta"}
+    assert max(errors.values()) < TOL, errors
+
+
+def test_batchnorm_gradient_check_evaluation() -> None:
+    layer = make_bn()
+    layer.params["gamma"][...] = [1.5, -0.7, 0.3]
+    layer.params["beta"][...] = [0.2, -1.0, 0.5]
+    layer.state["running_mean"][...] = [0.5, 1.0, -2.0]
+    layer.state["running_var"][...] = [2.0, 0.5, 4.0]
+    errors = check_layer(layer, batch(), train=False)
+    assert max(errors.values()) < TOL, errors
+
+
+def test_batchnorm_eval_backward_by_hand() -> None:
+    layer = make_bn(width=1)
+    layer.params["gamma"][...] = 2.0
+    layer.state["running_var"][...] = 4.0 - layer.eps
+    layer.forward(np.array([[1.0], [3.0]]), False)
+    np.testing.assert_allclose(layer.backward(np.array([[1.0], [1.0]])), [[1.0], [1.0]])
+
+
+def test_batchnorm_training_output_standardised() -> None:
+    layer = make_bn(width=4)
+    x = batch(n=64, width=4, seed=2)
+    y = layer.forward(x, True)
+    np.testing.assert_allclose(y.mean(axis=0), 0.0, atol=1e-12)
+    # the variance is var / (var + eps), a hair under 1
+    var = x.var(axis=0)
+    np.testing.assert_allclose(y.std(axis=0), np.sqrt(var / (var + layer.eps)), rtol=1e-12)
+    np.testing.assert_allclose(y.std(axis=0), 1.0, atol=1e-4)
+
+
+def test_batchnorm_scale_and_shift() -> None:
+    layer = make_bn(width=2)
+    layer.params["gamma"][...] = [2.0, 0.5]
+    layer.params["beta"][...] = [-1.0, 3.0]
+    y = layer.forward(batch(n=32, width=2), True)
+    np.testing.assert_allclose(y.mean(axis=0), [-1.0, 3.0], atol=1e-12)
+    np.testing.assert_allclose(y.std(axis=0), [2.0, 0.5], rtol=1e-4)
+
+
+def test_batchnorm_running_stats_follow_momentum() -> None:
+    layer = make_bn(width=3, momentum=0.25)
+    x = batch(n=10)
+    mu = x.mean(axis=0)
+    var_unbiased = x.var(axis=0, ddof=1)  # the running variance uses the n - 1 estimate
+    layer.forward(x, True)
+    np.testing.assert_allclose(layer.state["running_mean"], 0.75 * 0.0 + 0.25 * mu)
+    np.testing.assert_allclose(layer.state["running_var"], 0.75 * 1.0 + 0.25 * var_unbiased)
+    layer.forward(x, True)
+    np.testing.assert_allclose(layer.state["running_mean"], 0.75 * (0.25 * mu) + 0.25 * mu)
+    for _ in range(200):
+        layer.forward(x, True)
+    np.testing.assert_allclose(layer.state["running_mean"], mu, rtol=1e-12)
+    np.testing.assert_allclose(layer.state["running_var"], var_unbiased, rtol=1e-12)
+
+
+def test_batchnorm_evaluation_does_not_move_running_stats() -> None:
+    layer = make_bn()
+    layer.forward(batch(), False)
+    np.testing.assert_array_equal(layer.state["running_mean"], 0.0)
+    np.testing.assert_array_equal(layer.state["running_var"], 1.0)
+
+
+def test_batchnorm_evaluation_uses_running_stats() -> None:
+    layer = make_bn()
+    x = batch()
+    train_out = layer.forward(x, True).copy()
+    rm, rv = layer.state["running_mean"].copy(), layer.state["running_var"].copy()
+    eval_out = layer.forward(x, False)
+    np.testing.assert_allclose(eval_out, (x - rm) / np.sqrt(rv + layer.eps))
+    assert np.max(np.abs(eval_out - train_out)) > 0.1
+
+
+def test_batchnorm_single_row_batch() -> None:
+    layer = make_bn(width=2)
+    y = layer.forward(np.array([[3.0, -1.0]]), True)
+    np.testing.assert_array_equal(y, 0.0)  # x - mean is 0 for one row
+    np.testing.assert_allclose(layer.state["running_var"], 0.9)  # biased var 0, no n - 1
+
+
+def test_batchnorm_describe() -> None:
+    assert BatchNorm(0.2, 1e-3).describe() == {"type": "batchnorm", "momentum": 0.2, "eps": 1e-3}
+    assert BatchNorm().describe() == {"type": "batchnorm", "momentum": 0.1, "eps": 1e-5}

@@ -1,0 +1,138 @@
+"""Frames: gradient norms by depth, unit activity, grids, and no side effects."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from engine.errors import SpecError
+from engine.telemetry import MapMaker, gradient_picture, snapshot, unit_activity
+from engine.trainer import Trainer
+
+SPEC = {"hidden": [5, 4], "activation": "relu", "seed": 2,
+        "data": {"name": "circle", "n_samples": 100}}
+
+
+def test_snapshot_has_every_weight_and_metric() -> None:
+    trainer = Trainer(SPEC)
+    trainer.train(30)
+    frame = snapshot(trainer, output_grid=20, unit_grid=10)
+    assert frame["step"] == 30
+    assert frame["train_loss"] == pytest.approx(trainer.metrics()["train_loss"])
+    dense = [layer for layer in frame["layers"] if layer["type"] == "dense"]
+    assert [d["path"] for d in dense] == ["0", "2", "4"]
+    for d in dense:
+        view = trainer.net.view(d["path"], "W")
+        assert np.array_equal(d["params"]["W"], view)
+        assert d["params"]["W"] is not view  # a copy, not the live buffer
+    assert frame["output_map"].shape == (20, 20)
+    acts = [layer for layer in frame["layers"] if layer["type"] == "activation"]
+    assert [a["unit_maps"].shape for a in acts] == [(5, 10, 10), (4, 10, 10)]
+    assert frame["extent"] == (-6.0, 6.0, -6.0, 6.0)
+
+
+def test_snapshot_gradient_norms_match_a_full_batch_backward() -> None:
+    trainer = Trainer(SPEC)
+    trainer.train(10)
+    picture, _ = gradient_picture(trainer)
+    net = trainer.net
+    out = net.forward(trainer.X_train, False)
+    net.backward(trainer.loss.grad(out, trainer.T_train), input_grad=True)
+    for path in ("0", "2", "4"):
+        expected = np.linalg.norm(net.grad_view(path, "W"))
+        assert picture[path]["weight_grad_norm"] == pytest.approx(expected, rel=1e-12)
+    assert picture["4"]["input_grad_norm"] > 0
+
+
+def test_snapshot_does_not_disturb_training() -> None:
+    a, b = Trainer({**SPEC, "dropout": 0.2, "batch_norm": True}), Trainer(
+        {**SPEC, "dropout": 0.2, "batch_norm": True})
+    a.train(25)
+    b.train(25)
+    grads = b.net.grads.copy()
+    snapshot(b, output_grid=8, unit_grid=8)
+    assert np.array_equal(b.net.grads, grads)
+    a.train(25)
+    b.train(25)
+    assert np.array_equal(a.net.params, b.net.params)
+    assert np.array_equal(a.net.state, b.net.state)
+
+
+def test_unit_activity_marks_relu_units_dead_on_every_input() -> None:
+    trainer = Trainer(SPEC)
+    # kill unit 1 of the first layer: no input can make its pre-activation positive
+    trainer.set_param("0", "W", (0, 1), 0.0)
+    trainer.set_param("0", "W", (1, 1), 0.0)
+    trainer.set_param("0", "b", (1,), -1.0)
+    gradient_picture(trainer)
+    activity = unit_activity(trainer.net)
+    assert activity["1"]["dead"].tolist()[1] is True
+    assert activity["1"]["inactive_share"][1] == 1.0
+    assert activity["1"]["dead"].sum() == 1
+
+
+def test_unit_activity_counts_saturated_sigmoid_units() -> None:
+    trainer = Trainer({**SPEC, "activation": "sigmoid"})
+    trainer.set_param("0", "W", (0, 0), 0.0)
+    trainer.set_param("0", "W", (1, 0), 0.0)
+    trainer.set_param("0", "b", (0,), 20.0)  # sigmoid'(20) ~ 2e-9: saturated everywhere
+    gradient_picture(trainer)
+    activity = unit_activity(trainer.net)
+    assert activity["1"]["inactive_share"][0] == 1.0
+    assert activity["1"]["dead"][0]
+
+
+def test_leaky_relu_units_never_count_as_dead() -> None:
+    trainer = Trainer({**SPEC, "activation": "leaky_relu"})
+    trainer.set_param("0", "W", (0, 1), 0.0)
+    trainer.set_param("0", "W", (1, 1), 0.0)
+    trainer.set_param("0", "b", (1,), -1.0)
+    gradient_picture(trainer)
+    assert not unit_activity(trainer.net)["1"]["dead"].any()
+
+
+def test_grid_maps_equal_the_network_on_grid_points() -> None:
+    trainer = Trainer(SPEC)
+    trainer.train(40)
+    maker = MapMaker(trainer)
+    drawn = maker.maps(6, 4)
+    points = trainer.data.grid(6)
+    expected = trainer.loss.predict(trainer.net.predict(trainer.data.transform(points)))
+    assert np.allclose(drawn["output"].reshape(-1), expected[:, 0], atol=1e-5)
+    # unit map of the first hidden layer, unit 3, on the 4 x 4 grid
+    z = trainer.data.transform(trainer.data.grid(4)) @ trainer.net.view("0", "W")
+    z += trainer.net.view("0", "b")
+    assert np.allclose(drawn["units"]["1"][3].reshape(-1), np.maximum(z[:, 3], 0), atol=1e-5)
+
+
+def test_multiclass_output_map_has_class_probabilities() -> None:
+    trainer = Trainer({"data": {"name": "blobs", "classes": 4}, "hidden": [6]})
+    frame = snapshot(trainer, output_grid=12, unit_grid=6)
+    assert frame["output_map"].shape == (12, 12, 4)
+    assert np.allclose(frame["output_map"].sum(axis=-1), 1.0, atol=1e-5)
+
+
+def test_one_dimensional_data_gives_curves() -> None:
+    trainer = Trainer({"data": {"name": "sine"}, "hidden": [7]})
+    frame = snapshot(trainer, output_grid=50, unit_grid=25)
+    assert frame["output_map"].shape == (50,)
+    unit = next(layer for layer in frame["layers"] if "unit_maps" in layer)
+    assert unit["unit_maps"].shape == (7, 25)
+
+
+def test_snapshot_reports_batchnorm_and_dropout_state() -> None:
+    trainer = Trainer({**SPEC, "batch_norm": True, "dropout": 0.5})
+    trainer.train(3)
+    frame = snapshot(trainer, output_grid=4, unit_grid=4)
+    bn = next(layer for layer in frame["layers"] if layer["type"] == "batchnorm")
+    assert bn["running_mean"].shape == (5,)
+    assert np.any(bn["running_mean"] != 0)
+    drop = next(layer for layer in frame["layers"] if layer["type"] == "dropout")
+    assert drop["mask"].shape == (10, 5)
+    assert drop["mask"].dtype == bool
+
+
+def test_snapshot_grid_size_is_validated() -> None:
+    with pytest.raises(SpecError) as err:
+        snapshot(Trainer(SPEC), output_grid=1000)
+    assert err.value.field == "output_grid"
