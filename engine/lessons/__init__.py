@@ -1,0 +1,34 @@
+"""The lessons: each claim of the notes as a preset, a text and a measurement.
+
+``LESSONS`` maps each name to its :class:`Lesson`, in the order of the notes;
+``list_lessons()`` gives their JSON-able descriptions for a catalogue.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.lessons.base import Lesson, Signature, Variant
+from engine.lessons.xor import XOR_ONE_NEURON, XOR_TWO_RELU
+
+LESSONS: dict[str, Lesson] = {
+    lesson.name: lesson
+    for lesson in (
+        XOR_ONE_NEURON,
+        XOR_TWO_RELU,
+    )
+}
+
+
+def get_lesson(name: str) -> Lesson:
+    """The lesson called ``name``; KeyError naming the choices otherwise."""
+    if name not in LESSONS:
+        raise KeyError(f"unknown lesson {name!r}; choose one of {', '.join(LESSONS)}")
+    return LESSONS[name]
+
+
+def list_lessons() -> list[dict[str, Any]]:
+    return [lesson.describe() for lesson in LESSONS.values()]
+
+
+__all__ = ["LESSONS", "Lesson", "Signature", "Variant", "get_lesson", "list_lessons"]
