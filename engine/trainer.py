@@ -169,21 +169,7 @@ class Trainer:
             loss = self.loss.value(out, T)
         if self.spec.task == "regression":
             return loss, None
-        return loss, float(np.mean(self.classify(out) == self.labels(T)))
-
-    def classify(self, out: np.ndarray) -> np.ndarray:
-        """Network outputs (n, n_out) -> predicted class per row (n,)."""
-        shown = self.loss.predict(out)
-        if shown.ndim == 2 and shown.shape[1] > 1:
-            return shown.argmax(axis=1)
-        return (shown.reshape(-1) > 0.5).astype(np.int64)
-
-    def labels(self, T: np.ndarray) -> np.ndarray:
-        """Targets (n, n_out) -> class per row (n,)."""
-        if T.shape[1] > 1:
-            return T.argmax(axis=1)
-        return (T[:, 0] > (T.min() + T.max()) / 2 if T.min() < 0 else T[:, 0] > 0.5).astype(
-            np.int64)
+        return loss, float(np.mean(self.loss.classify(out) == self.loss.labels(T)))
 
     def metrics(self, train_out: np.ndarray | None = None) -> dict[str, float | int | str | None]:
         """Step, epoch, status, and train/test loss and accuracy on the full sets

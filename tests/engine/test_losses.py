@@ -68,7 +68,8 @@ def test_bce_grad_matches_numeric() -> None:
 
 def test_bce_value_by_hand() -> None:
     out = np.array([[0.0], [2.0]])
-    t = np.array([[1.0], [0.0]])
+    t = BCEWithLogits().targets(np.array([1, 0]), 1, np.float64)
+    assert t.tolist() == [[1.0], [-1.0]]  # kept as signs 2t - 1
     # -log sigmoid(0) = log 2; -log(1 - sigmoid(2)) = log(1 + e^2)
     expected = (math.log(2.0) + math.log1p(math.exp(2.0))) / 2
     assert BCEWithLogits().value(out, t) == pytest.approx(expected, rel=1e-14)
@@ -79,7 +80,7 @@ def test_bce_value_by_hand() -> None:
 
 def test_bce_finite_for_huge_logits() -> None:
     out = np.array([[1000.0], [-1000.0], [1000.0], [-1000.0]])
-    t = np.array([[1.0], [0.0], [0.0], [1.0]])
+    t = BCEWithLogits().targets(np.array([1, 0, 0, 1]), 1, np.float64)
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         value = BCEWithLogits().value(out, t)
         grad = BCEWithLogits().grad(out, t)
@@ -133,3 +134,20 @@ def test_loss_grad_scales_with_batch_size() -> None:
     one = SoftmaxCrossEntropy().grad(out, t)
     four = SoftmaxCrossEntropy().grad(np.repeat(out, 4, axis=0), np.repeat(t, 4, axis=0))
     np.testing.assert_allclose(four, np.repeat(one, 4, axis=0) / 4)
+
+
+def test_losses_classify_and_labels_agree_on_targets() -> None:
+    y = np.array([0, 1, 1, 0])
+    for loss in (MSE(), MSE(signed=True), BCEWithLogits()):
+        t = loss.targets(y, 1, np.float64)
+        assert loss.labels(t).tolist() == y.tolist()
+    mse_out = np.array([[0.2], [0.7], [0.51], [0.49]])
+    assert MSE().classify(mse_out).tolist() == [0, 1, 1, 0]
+    assert MSE(signed=True).classify(np.array([[-0.9], [0.1], [0.3], [-0.01]])).tolist() == [
+        0, 1, 1, 0]
+    assert BCEWithLogits().classify(np.array([[-3.0], [0.5], [2.0], [-0.1]])).tolist() == [
+        0, 1, 1, 0]
+    y3 = np.array([2, 0, 1])
+    soft = SoftmaxCrossEntropy()
+    assert soft.labels(soft.targets(y3, 3, np.float64)).tolist() == [2, 0, 1]
+    assert soft.classify(np.array([[0, 1, 5.0], [3, 1, 0], [0, 2, 1]])).tolist() == [2, 0, 1]
