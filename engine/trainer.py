@@ -83,6 +83,8 @@ class Trainer:
         self._backward = self.net.backward
         self._loss_grad = self.loss.grad
         self._update = self.opt.step
+        self._params, self._grads = self.net.params, self.net.grads
+        self._n_train = len(self.X_train)
 
     def reset(self) -> None:
         """Back to step 0 with the same seed: the same weights and batch order again."""
@@ -99,14 +101,13 @@ class Trainer:
 
     def step(self) -> None:
         """One mini-batch step: forward, loss gradient, backward, update."""
-        if self._pos >= len(self._Xp):
+        if self._pos >= self._n_train:
             self._new_epoch()
         pos = self._pos
-        end = pos + self.batch_size
-        self._pos = end
+        end = self._pos = pos + self.batch_size
         out = self._forward(self._Xp[pos:end], True)
         self._backward(self._loss_grad(out, self._Tp[pos:end]))
-        self._update(self.net.params, self.net.grads)
+        self._update(self._params, self._grads)
         self.step_count += 1
 
     def train(self, n: int) -> dict[str, float | int | str | None]:

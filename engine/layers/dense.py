@@ -52,7 +52,7 @@ class Dense(Layer):
         self.units = int(units)
         self.need_input_grad = True
         self.grad_input: np.ndarray | None = None
-        self._aug: dict[int, np.ndarray] = {}
+        self._aug: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # n -> ([x | 1], its .T)
         self._xa: np.ndarray | None = None
         self._x: np.ndarray | None = None
 
@@ -92,9 +92,11 @@ class Dense(Layer):
             z = x.dot(self.params["W"])
             add_rowwise(z, self.params["b"])
             return z
-        xa = self._aug.get(n)
-        if xa is None:
-            xa = self._aug[n] = np.ones((n, self.in_shape[0] + 1), dtype=self._Wb.dtype)
+        cached = self._aug.get(n)
+        if cached is None:
+            xa = np.ones((n, self.in_shape[0] + 1), dtype=self._Wb.dtype)
+            cached = self._aug[n] = (xa, xa.T)
+        xa, self._xaT = cached
         xa[:, :-1] = x
         self._xa = xa
         return xa.dot(self._Wb)
@@ -103,7 +105,7 @@ class Dense(Layer):
         """grad_out dL/dz: (n, units). dL/dW = x^T g and dL/db = sum_n g (one matmul
         [x | 1]^T g for small batches); returns dL/dx = g W^T, (n, n_in)."""
         if self._xa is not None:
-            self._xa.T.dot(grad_out, out=self._dWb)
+            self._xaT.dot(grad_out, out=self._dWb)
         else:
             self._x.T.dot(grad_out, out=self.grads["W"])
             grad_out.sum(axis=0, out=self.grads["b"])
