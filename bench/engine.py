@@ -42,6 +42,14 @@ def per_call(fn: Callable[[], object], calls: int, repeats: int) -> float:
     return statistics.median(times)
 
 
+def call_overhead(repeats: int) -> float:
+    """Seconds for one tiny NumPy call (80-element multiply): the unit that a
+    call-bound playground step is made of. It varies with the machine's load, so
+    it is printed next to the step timings for comparison between runs."""
+    a = np.ones((10, 8))
+    return per_call(lambda: a * a, 20000, repeats)
+
+
 def step_time(spec: dict, calls: int, repeats: int) -> float:
     trainer = Trainer(spec)
     return per_call(trainer.step, calls, repeats)
@@ -103,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, seconds, target in rows:
         print(f"{name:44s} {seconds * 1e6:8.1f}us {target * 1e6:8.0f}us"
               f"  {'ok' if seconds <= target else 'OVER'}")
+    print(f"{'(reference: one 80-element NumPy multiply)':44s} "
+          f"{call_overhead(r) * 1e6:8.2f}us")
     memory = run_memory(relu_6x8)
     print(f"{'memory of one 6 x 8 run (trainer + frame)':44s} {memory / 1e6:8.2f}MB "
           f"{5.0:8.1f}MB  {'ok' if memory <= 5e6 else 'OVER'}")

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.lessons.activations import ACTIVATIONS
 from engine.lessons.base import Lesson, Signature, Variant
+from engine.lessons.dead_relu import DEAD_RELU
+from engine.lessons.dropout import DROPOUT
+from engine.lessons.loss_output import LOSS_AND_OUTPUT
+from engine.lessons.symmetric import SYMMETRIC_INIT
+from engine.lessons.universal import UNIVERSAL_APPROXIMATION
+from engine.lessons.vanishing import VANISHING_GRADIENTS
 from engine.lessons.xor import XOR_ONE_NEURON, XOR_TWO_RELU
 
 LESSONS: dict[str, Lesson] = {
@@ -16,6 +23,13 @@ LESSONS: dict[str, Lesson] = {
     for lesson in (
         XOR_ONE_NEURON,
         XOR_TWO_RELU,
+        UNIVERSAL_APPROXIMATION,
+        ACTIVATIONS,
+        VANISHING_GRADIENTS,
+        DEAD_RELU,
+        LOSS_AND_OUTPUT,
+        SYMMETRIC_INIT,
+        DROPOUT,
     )
 }
 
