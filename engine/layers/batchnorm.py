@@ -48,17 +48,17 @@ class BatchNorm(Layer):
     def forward(self, x, train):
         """x: (n, units) -> (n, units)."""
         if train:
-            mu = x.mean(axis=0)
-            xc = x - mu
-            var = (xc * xc).mean(axis=0)
-            self._train = True
             n = x.shape[0]
+            mu = x.sum(axis=0)
+            mu *= 1.0 / n
+            xc = x - mu
+            var = (xc * xc).sum(axis=0)
+            var *= 1.0 / n
+            self._train = True
             m = self.momentum
             rm, rv = self.state["running_mean"], self.state["running_var"]
-            rm *= 1.0 - m
-            rm += m * mu
-            rv *= 1.0 - m
-            rv += m * (var * (n / (n - 1)) if n > 1 else var)
+            rm += m * (mu - rm)
+            rv += m * ((var * (n / (n - 1)) if n > 1 else var) - rv)
         else:
             xc = x - self.state["running_mean"]
             var = self.state["running_var"]
@@ -69,13 +69,20 @@ class BatchNorm(Layer):
 
     def backward(self, grad_out):
         g = grad_out
-        self.grads["gamma"][...] = (g * self._xhat).sum(axis=0)
-        self.grads["beta"][...] = g.sum(axis=0)
+        xhat = self._xhat
+        g.sum(axis=0, out=self.grads["beta"])
+        (g * xhat).sum(axis=0, out=self.grads["gamma"])
         dxhat = g * self.params["gamma"]
         if not self._train:
             return dxhat * self._inv_std
-        xhat = self._xhat
-        return (dxhat - dxhat.mean(axis=0) - xhat * (dxhat * xhat).mean(axis=0)) * self._inv_std
+        n = g.shape[0]
+        mean_dxhat = dxhat.sum(axis=0)
+        mean_dxhat *= 1.0 / n
+        mean_dxhat_xhat = self.grads["gamma"] * (self.params["gamma"] / n)
+        dxhat -= mean_dxhat
+        dxhat -= xhat * mean_dxhat_xhat
+        dxhat *= self._inv_std
+        return dxhat
 
     def describe(self) -> dict:
         return {"type": self.kind, "momentum": self.momentum, "eps": self.eps}

@@ -10,9 +10,12 @@ from typing import Any
 
 from engine.lessons.activations import ACTIVATIONS
 from engine.lessons.base import Lesson, Signature, Variant
+from engine.lessons.batch_norm import BATCH_NORM
 from engine.lessons.dead_relu import DEAD_RELU
 from engine.lessons.dropout import DROPOUT
 from engine.lessons.loss_output import LOSS_AND_OUTPUT
+from engine.lessons.normalization import INPUT_NORMALIZATION
+from engine.lessons.residual import RESIDUAL
 from engine.lessons.symmetric import SYMMETRIC_INIT
 from engine.lessons.universal import UNIVERSAL_APPROXIMATION
 from engine.lessons.vanishing import VANISHING_GRADIENTS
@@ -30,6 +33,9 @@ LESSONS: dict[str, Lesson] = {
         LOSS_AND_OUTPUT,
         SYMMETRIC_INIT,
         DROPOUT,
+        INPUT_NORMALIZATION,
+        BATCH_NORM,
+        RESIDUAL,
     )
 }
 

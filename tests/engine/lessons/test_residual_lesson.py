@@ -1,0 +1,51 @@
+"""residual: deep plain trains worse than shallow; the same depth with skips does not."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.layers import Residual
+from engine.lessons.residual import DEEP_PLAIN, DEEP_RESIDUAL, RESIDUAL
+from engine.spec import parse_spec
+from engine.trainer import Trainer
+
+
+@pytest.fixture(scope="module")
+def signature():
+    return RESIDUAL.measure()
+
+
+def test_residual_deep_plain_degrades(signature) -> None:
+    assert signature.holds
+    shallow, plain = signature.values["shallow"], signature.values["deep_plain"]
+    assert shallow["train_accuracy"] >= 0.98
+    assert plain["train_loss"] > 0.6
+    assert plain["train_accuracy"] <= 0.6
+
+
+def test_residual_skips_train_as_well_as_shallow(signature) -> None:
+    shallow, res = signature.values["shallow"], signature.values["deep_residual"]
+    assert res["train_accuracy"] >= shallow["train_accuracy"] - 0.02
+    assert res["train_loss"] < 0.05
+
+
+def test_residual_gradients_reach_the_first_layers(signature) -> None:
+    plain, res = signature.values["deep_plain"], signature.values["deep_residual"]
+    assert plain["grad_first_over_last_start"] < 1e-4
+    assert res["grad_first_over_last_start"] > 1e-3
+    assert res["grad_first_over_last_start"] >= 100 * plain["grad_first_over_last_start"]
+
+
+def test_residual_same_depth_with_and_without_skips() -> None:
+    plain, res = Trainer(DEEP_PLAIN), Trainer(DEEP_RESIDUAL)
+    dense = [leaf for _, leaf in plain.net.leaves if leaf.kind == "dense"]
+    dense_res = [leaf for _, leaf in res.net.leaves if leaf.kind == "dense"]
+    assert len(dense) == len(dense_res) == 11
+    assert sum(isinstance(layer, Residual) for layer in res.net.layers) == 4
+    assert plain.net.params.size == res.net.params.size
+
+
+def test_residual_presets_parse_and_train() -> None:
+    parse_spec(RESIDUAL.spec)
+    for variant in RESIDUAL.variants:
+        assert RESIDUAL.trainer(variant.name).train(3)["step"] == 3
