@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from engine.lessons.batch_norm import BATCH_NORM
-from engine.spec import parse_spec
 
 
 @pytest.fixture(scope="module")
@@ -36,11 +35,3 @@ def test_batch_norm_batches_of_two_stay_near_chance(signature) -> None:
     assert small["test_accuracy"] <= bn["test_accuracy"] - 0.25
     # with two points per batch every normalised value is +-1 up to eps
     assert all(abs(v - 1) < 1e-3 for v in signature.values["two_point_batch_abs_values"])
-
-
-def test_batch_norm_presets_parse_and_train() -> None:
-    lesson = BATCH_NORM
-    parse_spec(lesson.spec)
-    assert lesson.trainer().train(3)["step"] == 3
-    for variant in lesson.variants:
-        assert lesson.trainer(variant.name).train(3)["step"] == 3

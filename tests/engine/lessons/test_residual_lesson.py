@@ -6,7 +6,6 @@ import pytest
 
 from engine.layers import Residual
 from engine.lessons.residual import DEEP_PLAIN, DEEP_RESIDUAL, RESIDUAL
-from engine.spec import parse_spec
 from engine.trainer import Trainer
 
 
@@ -43,9 +42,3 @@ def test_residual_same_depth_with_and_without_skips() -> None:
     assert len(dense) == len(dense_res) == 11
     assert sum(isinstance(layer, Residual) for layer in res.net.layers) == 4
     assert plain.net.params.size == res.net.params.size
-
-
-def test_residual_presets_parse_and_train() -> None:
-    parse_spec(RESIDUAL.spec)
-    for variant in RESIDUAL.variants:
-        assert RESIDUAL.trainer(variant.name).train(3)["step"] == 3

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from engine.lessons.xor import TWO_RELU_WEIGHTS, XOR_ONE_NEURON, XOR_TWO_RELU
-from engine.spec import parse_spec
 
 
 def test_xor_one_neuron_never_beats_three_of_four() -> None:
@@ -29,10 +28,3 @@ def test_xor_two_relu_weights_are_the_notes_weights() -> None:
     assert trainer.net.view("2", "W").tolist() == [[-1.0], [-1.0]]
     assert trainer.net.view("2", "b").tolist() == [1.0]
     assert len(TWO_RELU_WEIGHTS) == 9
-
-
-def test_xor_presets_parse_and_train() -> None:
-    for lesson in (XOR_ONE_NEURON, XOR_TWO_RELU):
-        parse_spec(lesson.spec)
-        assert lesson.trainer().train(5)["step"] == 5
-        assert lesson.describe()["name"] == lesson.name
