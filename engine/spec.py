@@ -127,10 +127,6 @@ class Spec:
             "dtype": self.dtype,
         }
 
-    def with_changes(self, **changes: Any) -> Spec:
-        """A copy with some fields replaced and re-validated."""
-        return parse_spec({**self.to_dict(), **changes})
-
 
 WIDTH_KEYS = ("hidden", "activation", "activation_options", "batch_norm", "dropout",
               "dropout_mode", "residual")
