@@ -1,13 +1,13 @@
 """Server settings, read once from the environment (variables prefixed `NNPLAY_`).
 
-- NNPLAY_HOST: address to listen on (default 127.0.0.1)
-- NNPLAY_PORT: port to listen on (default 8000)
-- NNPLAY_DATA_DIR: directory for saved data (default ./data; nothing uses it yet)
+Every limit the server enforces is here, so a teacher can tune it for a class; the
+README lists them.
 """
 
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -19,6 +19,23 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     data_dir: Path = Path("./data")
+    database: Path | None = Field(
+        default=None, description="SQLite file for saved models (default: DATA_DIR/nnplay.db)")
+    max_runs: int = Field(default=200, ge=1, description="runs held in memory at once")
+    run_idle_seconds: float = Field(
+        default=1800.0, gt=0, description="a run untouched this long is dropped")
+    max_steps_per_request: int = Field(default=20000, ge=1)
+    max_steps_per_frame: int = Field(default=2000, ge=1)
+    max_frame_rate: float = Field(default=30.0, gt=0)
+    max_models: int = Field(default=1000, ge=1)
+    max_upload_rows: int = Field(default=5000, ge=4)
+    max_request_bytes: int = Field(default=2_000_000, ge=1024)
+    max_hidden_layers: int = Field(default=10, ge=1)
+    max_units: int = Field(default=64, ge=1)
+
+    @property
+    def database_path(self) -> Path:
+        return self.database if self.database is not None else self.data_dir / "nnplay.db"
 
 
 @lru_cache

@@ -1,0 +1,147 @@
+"""Encoding an engine snapshot for the wire: a JSON header plus binary arrays.
+
+Binary frame layout (see docs/protocol.md):
+
+    uint32 little-endian  H, the header length in bytes
+    H bytes               UTF-8 JSON header
+    padding               zero bytes up to a multiple of 4
+    payload               the arrays, each starting at a multiple of 4
+
+The header holds every scalar and small list of the frame (metrics, gradient
+norms, dead-unit flags) and an ``arrays`` list describing each binary array:
+``name``, ``dtype`` (``float32`` or ``uint8``), ``shape``, ``offset`` (from the
+start of the payload) and, for quantised maps, ``lo`` and ``hi``: value = lo + q /
+255 * (hi - lo). Weights go as float32; maps (the decision boundary and the unit
+maps) are quantised to 8 bits. The same content is available as plain JSON (arrays
+as nested lists, maps unquantised) for scripts.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import struct
+from typing import Any
+
+import numpy as np
+
+MAP_KEYS = ("unit_maps",)
+"""Per-layer arrays that are maps (quantised); other arrays go as float32."""
+
+
+def clean(value: Any) -> Any:
+    """JSON-safe copy: NumPy scalars to Python, non-finite floats to None."""
+    if isinstance(value, dict):
+        return {str(k): clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [clean(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return clean(value.tolist())
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def quantise(values: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """float array -> (uint8 array, lo, hi) with lo/hi the finite min and max."""
+    finite = values[np.isfinite(values)]
+    lo = float(finite.min()) if finite.size else 0.0
+    hi = float(finite.max()) if finite.size else 0.0
+    span = hi - lo
+    if span <= 0:
+        return np.zeros(values.shape, dtype=np.uint8), lo, hi
+    q = np.nan_to_num((values - lo) * (255.0 / span), nan=0.0, posinf=255.0, neginf=0.0)
+    return np.rint(q).astype(np.uint8), lo, hi
+
+
+class _Packer:
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+        self.offset = 0
+        self.arrays: list[dict[str, Any]] = []
+
+    def add(self, name: str, arr: np.ndarray, quantised: bool = False) -> None:
+        entry: dict[str, Any] = {"name": name, "shape": list(arr.shape)}
+        if quantised:
+            data, lo, hi = quantise(np.asarray(arr, dtype=np.float32))
+            entry.update(dtype="uint8", lo=lo, hi=hi)
+        elif arr.dtype == bool:
+            data = arr.astype(np.uint8)
+            entry["dtype"] = "uint8"
+        else:
+            data = np.nan_to_num(np.asarray(arr, dtype=np.float32), nan=0.0)
+            entry["dtype"] = "float32"
+        raw = np.ascontiguousarray(data).tobytes()
+        entry["offset"] = self.offset
+        self.arrays.append(entry)
+        self.parts.append(raw)
+        pad = (-len(raw)) % 4
+        if pad:
+            self.parts.append(b"\0" * pad)
+        self.offset += len(raw) + pad
+
+
+def encode_frame(frame: dict[str, Any], extra: dict[str, Any]) -> bytes:
+    """A snapshot (from :func:`engine.telemetry.snapshot`) as one binary message.
+
+    ``extra`` is merged into the header (type, run id, playing state ...).
+    """
+    packer = _Packer()
+    header: dict[str, Any] = {}
+    for key, value in frame.items():
+        if key == "layers":
+            continue
+        if key == "output_map":
+            packer.add("output_map", value, quantised=True)
+        else:
+            header[key] = clean(value)
+    layers = []
+    for i, layer in enumerate(frame["layers"]):
+        info: dict[str, Any] = {}
+        for key, value in layer.items():
+            if key == "params":
+                for name, arr in value.items():
+                    packer.add(f"layers.{i}.params.{name}", arr)
+            elif key in MAP_KEYS:
+                packer.add(f"layers.{i}.{key}", value, quantised=True)
+            elif key == "mask" and value is not None:
+                packer.add(f"layers.{i}.mask", value)
+            else:
+                info[key] = clean(value)
+        layers.append(info)
+    header.update(clean(extra))
+    header["layers"] = layers
+    header["arrays"] = packer.arrays
+    return pack(header, packer.parts)
+
+
+def pack(header: dict[str, Any], parts: list[bytes]) -> bytes:
+    """uint32 header length, the JSON header padded to 4 bytes, then the payload."""
+    head = json.dumps(header, separators=(",", ":"), allow_nan=False).encode()
+    pad = (-(4 + len(head))) % 4
+    return b"".join([struct.pack("<I", len(head)), head, b" " * pad, *parts])
+
+
+def decode(message: bytes) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """The inverse of :func:`encode_frame` (for tests and Python clients): the header
+    and the arrays by name (maps de-quantised to float32)."""
+    (length,) = struct.unpack_from("<I", message, 0)
+    header = json.loads(message[4 : 4 + length])
+    start = 4 + length + (-(4 + length)) % 4
+    arrays = {}
+    for entry in header["arrays"]:
+        dtype = np.dtype(entry["dtype"])
+        count = int(np.prod(entry["shape"], dtype=np.int64))
+        arr = np.frombuffer(message, dtype=dtype, count=count,
+                            offset=start + entry["offset"]).reshape(entry["shape"])
+        if "lo" in entry:
+            arr = entry["lo"] + arr.astype(np.float32) * ((entry["hi"] - entry["lo"]) / 255.0)
+        arrays[entry["name"]] = arr
+    return header, arrays
+
+
+def frame_json(frame: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """The snapshot as plain JSON (arrays as lists, maps unquantised)."""
+    return {**clean(frame), **clean(extra)}
