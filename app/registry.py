@@ -180,5 +180,8 @@ class RunRegistry:
                 del self._slots[rid]
         return stale
 
+    def has(self, run_id: str) -> bool:
+        return run_id in self._slots
+
     def slots(self) -> list[RunSlot]:
         return list(self._slots.values())

@@ -1,0 +1,106 @@
+"""The live websocket: ``/ws/runs/{run_id}``.
+
+The server sends binary frames (see docs/protocol.md) at a capped rate while the
+run plays and one after every command; the client sends JSON commands. A bad
+command gets a JSON error message naming the field, and the socket stays open.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from typing import Any
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+
+from app.live import Player, Players, notice
+from app.registry import UnknownRunError
+from engine.errors import SpecError
+
+router = APIRouter(tags=["live"])
+
+MAX_MESSAGE_CHARS = 65536
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def parse_command(text: str) -> dict[str, Any]:
+    """A client message as a dict, or SpecError naming what is wrong."""
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise SpecError("message", f"longer than {MAX_MESSAGE_CHARS} characters")
+    try:
+        data = json.loads(text, parse_constant=_no_constants)
+    except ValueError as err:
+        raise SpecError("message", f"not valid JSON: {err}") from None
+    if not isinstance(data, dict):
+        raise SpecError("message", "must be a JSON object with a 'type'")
+    return data
+
+
+def players_of(websocket: WebSocket) -> Players:
+    state = websocket.app.state
+    if not hasattr(state, "players"):
+        state.players = Players(state.settings, state.registry)
+    return state.players
+
+
+@router.websocket("/ws/runs/{run_id}")
+async def live(websocket: WebSocket, run_id: str) -> None:
+    await websocket.accept()
+    try:
+        slot = websocket.app.state.registry.get(run_id)
+    except UnknownRunError as err:
+        await websocket.send_text(notice("run_id", str(err)))
+        await websocket.close(code=4404)
+        return
+    players = players_of(websocket)
+    player = players.for_run(slot)
+    send_lock = asyncio.Lock()
+
+    async def send(data: bytes | str) -> None:
+        async with send_lock:
+            if isinstance(data, bytes):
+                await websocket.send_bytes(data)
+            else:
+                await websocket.send_text(data)
+
+    sender = asyncio.create_task(_follow(player, send))
+    player.join()
+    try:
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                break
+            text = message.get("text")
+            try:
+                if text is None:
+                    raise SpecError("message", "send commands as JSON text, not binary")
+                reply = await player.command(parse_command(text))
+            except SpecError as err:
+                await send(notice(err.field, err.message))
+                continue
+            if reply is not None:
+                await send(reply)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        sender.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sender
+        players.release(player)
+
+
+async def _follow(player: Player, send) -> None:
+    """Send the newest published message whenever there is one this viewer has not
+    seen; messages published while a send is under way are skipped, not queued."""
+    seen = 0
+    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+        while True:
+            async with player.new_frame:
+                await player.new_frame.wait_for(lambda last=seen: player.seq > last)
+                seen = player.seq
+                data = player.message
+            await send(data)

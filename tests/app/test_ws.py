@@ -1,0 +1,223 @@
+"""The live websocket: frames, commands, errors that keep the socket open, viewers."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import numpy as np
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from app.frames import decode
+from app.registry import RunRegistry
+from app.routes.ws import router
+from app.settings import Settings
+from engine.trainer import Trainer
+
+SPEC = {"hidden": [8] * 6, "activation": "tanh", "data": {"name": "circle", "n_samples": 200}}
+
+
+@pytest.fixture
+def server(tmp_path):
+    app = FastAPI()
+    app.state.settings = Settings(data_dir=tmp_path)
+    app.state.registry = RunRegistry(max_runs=10, idle_seconds=600)
+    app.include_router(router)
+    with TestClient(app) as client:
+        yield client, app.state.registry
+
+
+def next_frame(ws) -> tuple[dict, dict]:
+    """The next binary message, decoded (skipping nothing: errors fail the test)."""
+    message = ws.receive()
+    assert "bytes" in message and message["bytes"] is not None, message
+    return decode(message["bytes"])
+
+
+def next_error(ws) -> dict:
+    message = ws.receive()
+    while message.get("bytes") is not None:  # frames may arrive before the error
+        message = ws.receive()
+    return json.loads(message["text"])
+
+
+def test_ws_first_frame_has_the_whole_picture(server) -> None:
+    client, registry = server
+    slot = registry.add(Trainer(SPEC))
+    with client.websocket_connect(f"/ws/runs/{slot.id}") as ws:
+        header, arrays = next_frame(ws)
+    assert header["type"] == "frame"
+    assert header["run"] == slot.id
+    assert header["step"] == 0
+    assert header["playing"] is False
+    assert arrays["output_map"].shape == (100, 100)
+    assert arrays["layers.0.params.W"].shape == (2, 8)
+    assert np.allclose(arrays["layers.0.params.W"], slot.trainer.net.view("0", "W"), atol=1e-6)
+    assert arrays["layers.1.unit_maps"].shape == (8, 16, 16)
+    dense = [layer for layer in header["layers"] if layer["type"] == "dense"]
+    assert len(dense) == 7 and all("weight_grad_norm" in d for d in dense)
+
+
+def test_ws_frame_of_a_6x8_net_is_under_32_kb(server) -> None:
+    client, registry = server
+    slot = registry.add(Trainer(SPEC))
+    with client.websocket_connect(f"/ws/runs/{slot.id}") as ws:
+        size = len(ws.receive()["bytes"])
+    assert size <= 32 * 1024
+
+
+def test_ws_step_command_trains_and_sends_a_frame(server) -> None:
+    client, registry = server
+    slot = registry.add(Trainer(SPEC))
+    with client.websocket_connect(f"/ws/runs/{slot.id}") as ws:
+        next_frame(ws)
+        ws.send_text(json.dumps({"type": "step", "n": 7}))
+        header, _ = next_frame(ws)
+        while header["step"] != 7:
+            header, _ = next_frame(ws)
+    assert slot.trainer.step_count == 7
+
+
+def test_ws_play_streams_frames_and_pause_stops(server) -> None:
+    client, registry = server
+    slot = registry.add(Trainer(SPEC))
+    with client.websocket_connect(f"/ws/runs/{slot.id}") as ws:
+        next_frame(ws)
+        ws.send_text(json.dumps({"type": "speed", "steps_per_frame": 3}))
+        ws.send_text(json.dumps({"type": "play"}))
+        steps = []
+        for _ in range(6):
+            header, _ = next_frame(ws)
+            steps.append(header["step"])
+        assert steps[-1] > steps[0]
+        assert all(b >= a for a, b in zip(steps, steps[1:], strict=False))
+        ws.send_text(json.dumps({"type": "pause"}))
+        time.sleep(0.3)
+        paused_at = slot.trainer.step_count
+        time.sleep(0.3)
+        assert slot.trainer.step_count == paused_at
+        assert slot.playing is False
+
+
+def test_ws_bad_messages_get_errors_and_the_socket_stays_open(server) -> None:
+    client, registry = server
+    slot = registry.add(Trainer(SPEC))
+    with client.websocket_connect(f"/ws/runs/{slot.id}") as ws:
+        next_frame(ws)
+        cases = [
+            ("{not json", "message"),
+            ("[1, 2]", "message"),
+            (json.dumps({"type": "fly"}), "type"),
+            (json.dumps({"type": "step", "n": -1}), "n"),
+            (json.dumps({"type": "step", "n": "ten"}), "n"),
+            ('{"type": "set", "name": "lr", "value": NaN}', "message"),
+            (json.dumps({"type": "set", "name": "lr", "value": 99}), "lr"),
+            (json.dumps({"type": "set", "name": "depth", "value": 1}), "name"),
+            (json.dumps({"type": "set_weight", "layer": "0", "name": "W", "index": [9, 0],
+                         "value": 1.0}), "index.0"),
+            (json.dumps({"type": "set_weight", "layer": "7", "name": "W", "index": [0, 0],
+                         "value": 1.0}), "layer"),
+            (json.dumps({"type": "speed", "steps_per_frame": 10**9}), "steps_per_frame"),
+            (json.dumps({"type": "fps", "value": 0}), "value"),
+            (json.dumps({"type": "play", "loud": True}), "loud"),
+            (json.dumps({"type": "unit_map", "layer": "0", "unit": 0}), "layer"),
+            (json.dumps({"type": "unit_map", "layer": "1", "unit": 8}), "unit"),
+        ]
+        for text, field in cases:
+            ws.send_text(text)
+            error = next_error(ws)
+            assert error["type"] == "error"
+            assert error["field"] == field, (text, error)
+        ws.send_bytes(b"\x00\x01")
+        assert next_error(ws)["field"] == "message"
+        ws.send_text(json.dumps({"type": "step", "n": 2}))
+        header, _ = next_frame(ws)
+        while header["step"] != 2:
+            header, _ = next_frame(ws)
+    assert slot.trainer.step_count == 2
+
+
+def test_ws_unknown_run_gets_an_error_and_a_close(server) -> None:
+    client, _ = server
+    with client.websocket_connect("/ws/runs/nope") as ws:
+        error = json.loads(ws.receive_text())
+        assert error["field"] == "run_id"
+        closing = ws.receive()
+    assert closing["type"] == "websocket.close"
+    assert closing["code"] == 4404
+
+
+def test_ws_set_weight_and_hyper_show_in_the_next_frame(server) -> None:
+    client, registry = server
+    slot = registry.add(Trainer(SPEC))
+    with client.websocket_connect(f"/ws/runs/{slot.id}") as ws:
+        next_frame(ws)
+        ws.send_text(json.dumps({"type": "set_weight", "layer": "0", "name": "W",
+                                 "index": [1, 3], "value": -0.75}))
+        ws.send_text(json.dumps({"type": "set", "name": "lr", "value": 0.2}))
+        for _ in range(5):
+            header, arrays = next_frame(ws)
+            if header["hyper"]["lr"] == 0.2:
+                break
+    assert arrays["layers.0.params.W"][1, 3] == pytest.approx(-0.75)
+    assert header["hyper"]["lr"] == 0.2
+
+
+def test_ws_unit_map_at_full_resolution(server) -> None:
+    client, registry = server
+    slot = registry.add(Trainer(SPEC))
+    with client.websocket_connect(f"/ws/runs/{slot.id}") as ws:
+        next_frame(ws)
+        ws.send_text(json.dumps({"type": "unit_map", "layer": "3", "unit": 5, "grid": 60}))
+        header, arrays = next_frame(ws)
+        while header["type"] != "unit_map":
+            header, arrays = next_frame(ws)
+    assert (header["layer"], header["unit"], header["grid"]) == ("3", 5, 60)
+    assert arrays["map"].shape == (60, 60)
+    assert -1.0 <= arrays["map"].min() <= arrays["map"].max() <= 1.0
+
+
+def test_ws_two_runs_at_once_each_get_their_own_frames(server) -> None:
+    client, registry = server
+    a = registry.add(Trainer(SPEC))
+    b = registry.add(Trainer({**SPEC, "seed": 9}))
+    with client.websocket_connect(f"/ws/runs/{a.id}") as wa, \
+            client.websocket_connect(f"/ws/runs/{b.id}") as wb:
+        next_frame(wa)
+        next_frame(wb)
+        wa.send_text(json.dumps({"type": "step", "n": 4}))
+        wb.send_text(json.dumps({"type": "step", "n": 9}))
+        ha, _ = next_frame(wa)
+        while ha["step"] != 4:
+            ha, _ = next_frame(wa)
+        hb, _ = next_frame(wb)
+        while hb["step"] != 9:
+            hb, _ = next_frame(wb)
+    assert (ha["run"], hb["run"]) == (a.id, b.id)
+    assert (a.trainer.step_count, b.trainer.step_count) == (4, 9)
+
+
+def test_ws_two_tabs_share_a_run_and_closing_all_pauses_it(server) -> None:
+    client, registry = server
+    slot = registry.add(Trainer(SPEC))
+    with client.websocket_connect(f"/ws/runs/{slot.id}") as one:
+        next_frame(one)
+        with client.websocket_connect(f"/ws/runs/{slot.id}") as two:
+            next_frame(two)
+            one.send_text(json.dumps({"type": "step", "n": 3}))
+            header, _ = next_frame(two)
+            while header["step"] != 3:
+                header, _ = next_frame(two)
+            one.send_text(json.dumps({"type": "play"}))
+            next_frame(two)
+        # the other tab still gets frames after one closes
+        header, _ = next_frame(one)
+        assert header["run"] == slot.id
+    time.sleep(0.2)
+    assert slot.playing is False
+    kept = slot.trainer.step_count
+    time.sleep(0.2)
+    assert slot.trainer.step_count == kept
+    assert registry.get(slot.id) is slot
