@@ -46,14 +46,18 @@ def clean(value: Any) -> Any:
 
 def quantise(values: np.ndarray) -> tuple[np.ndarray, float, float]:
     """float array -> (uint8 array, lo, hi) with lo/hi the finite min and max."""
-    finite = values[np.isfinite(values)]
-    lo = float(finite.min()) if finite.size else 0.0
-    hi = float(finite.max()) if finite.size else 0.0
+    lo, hi = float(values.min()), float(values.max())
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        finite = values[np.isfinite(values)]
+        lo = float(finite.min()) if finite.size else 0.0
+        hi = float(finite.max()) if finite.size else 0.0
+        values = np.nan_to_num(values, nan=lo, posinf=hi, neginf=lo)
     span = hi - lo
     if span <= 0:
         return np.zeros(values.shape, dtype=np.uint8), lo, hi
-    q = np.nan_to_num((values - lo) * (255.0 / span), nan=0.0, posinf=255.0, neginf=0.0)
-    return np.rint(q).astype(np.uint8), lo, hi
+    q = (values - lo) * np.float32(255.0 / span)
+    q += np.float32(0.5)
+    return q.astype(np.uint8), lo, hi
 
 
 class _Packer:
@@ -70,8 +74,8 @@ class _Packer:
         elif arr.dtype == bool:
             data = arr.astype(np.uint8)
             entry["dtype"] = "uint8"
-        else:
-            data = np.nan_to_num(np.asarray(arr, dtype=np.float32), nan=0.0)
+        else:  # parameters: finite by construction (a diverged run keeps its last finite state)
+            data = np.asarray(arr, dtype=np.float32)
             entry["dtype"] = "float32"
         raw = np.ascontiguousarray(data).tobytes()
         entry["offset"] = self.offset

@@ -1,0 +1,72 @@
+"""Frame encoding: header, aligned arrays, quantised maps, JSON safety."""
+
+from __future__ import annotations
+
+import json
+import struct
+
+import numpy as np
+import pytest
+
+from app.frames import clean, decode, encode_frame, frame_json, quantise
+from engine.telemetry import snapshot
+from engine.trainer import Trainer
+
+
+@pytest.fixture(scope="module")
+def frame():
+    trainer = Trainer({"hidden": [5, 4], "activation": "relu", "dropout": 0.3,
+                       "batch_norm": True, "data": {"name": "moons", "n_samples": 60}})
+    trainer.train(12)
+    return snapshot(trainer, output_grid=20, unit_grid=6)
+
+
+def test_encode_frame_round_trips(frame) -> None:
+    message = encode_frame(frame, {"type": "frame", "run": "abc"})
+    header, arrays = decode(message)
+    assert header["type"] == "frame" and header["run"] == "abc"
+    assert header["step"] == 12
+    assert np.array_equal(arrays["layers.0.params.W"], frame["layers"][0]["params"]["W"]
+                          .astype(np.float32))
+    span = float(frame["output_map"].max() - frame["output_map"].min())
+    assert np.abs(arrays["output_map"] - frame["output_map"]).max() <= span / 255 / 2 + 1e-6
+    mask = next(a for name, a in arrays.items() if name.endswith(".mask"))
+    assert mask.dtype == np.uint8 and set(np.unique(mask)) <= {0, 1}
+    bn = next(layer for layer in header["layers"] if layer["type"] == "batchnorm")
+    assert len(bn["running_mean"]) == 5
+
+
+def test_encode_frame_aligns_arrays_to_four_bytes(frame) -> None:
+    message = encode_frame(frame, {})
+    (length,) = struct.unpack_from("<I", message, 0)
+    pad = (-(4 + length)) % 4
+    assert message[4 + length:4 + length + pad] == b" " * pad
+    header = json.loads(message[4:4 + length])
+    assert all(entry["offset"] % 4 == 0 for entry in header["arrays"])
+    last = header["arrays"][-1]
+    size = int(np.prod(last["shape"])) * np.dtype(last["dtype"]).itemsize
+    assert len(message) - (4 + length + pad) == last["offset"] + size + (-size) % 4
+
+
+def test_quantise_maps_range_to_bytes() -> None:
+    q, lo, hi = quantise(np.array([[-1.0, 0.0], [0.5, 1.0]], dtype=np.float32))
+    assert (lo, hi) == (-1.0, 1.0)
+    assert q.tolist() == [[0, 128], [191, 255]]
+    flat, lo, hi = quantise(np.full((2, 2), 3.0, dtype=np.float32))
+    assert flat.tolist() == [[0, 0], [0, 0]] and lo == hi == 3.0
+    q, lo, hi = quantise(np.array([np.nan, 0.0, 2.0, np.inf], dtype=np.float32))
+    assert (lo, hi) == (0.0, 2.0)
+    assert q.tolist() == [0, 0, 255, 255]
+
+
+def test_clean_turns_non_finite_numbers_into_null() -> None:
+    value = {"a": float("nan"), "b": [np.float32(1.5), float("inf")], "c": np.int64(3)}
+    assert clean(value) == {"a": None, "b": [1.5, None], "c": 3}
+    json.dumps(clean(value), allow_nan=False)
+
+
+def test_frame_json_is_plain_json(frame) -> None:
+    data = json.loads(json.dumps(frame_json(frame, {"run": "x"}), allow_nan=False))
+    assert data["run"] == "x"
+    assert len(data["output_map"]) == 20
+    assert data["layers"][0]["params"]["W"] == frame["layers"][0]["params"]["W"].tolist()
