@@ -1,0 +1,198 @@
+"""Server speed against a real uvicorn on loopback (run: python bench/server.py).
+
+1. One session: a 6 x 8 net on the circle data, one epoch (20 steps of 10) per
+   frame plus a full frame, the frame-rate cap lifted: frames per second delivered.
+2. A class: N sessions at once (default 40), each playing at 10 frames per second
+   with one epoch per frame; every second each client changes the learning rate and
+   times how long until a frame shows it. Prints the median and minimum frames per
+   second per client, the median and 95th-percentile command latency, and the
+   server's memory per run.
+
+Prints figures; asserts nothing. Sends traffic to 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import websockets
+
+ROOT = Path(__file__).resolve().parents[1]
+SPEC = {"hidden": [8] * 6, "activation": "tanh", "batch_size": 10,
+        "data": {"name": "circle", "n_samples": 400}}
+EPOCH = 20  # 200 training points / batch 10
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def header_of(message: bytes) -> dict:
+    (length,) = struct.unpack_from("<I", message, 0)
+    return json.loads(message[4:4 + length])
+
+
+def rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+class Server:
+    """uvicorn running app.main:app on a free loopback port, in a child process."""
+
+    def __init__(self, max_frame_rate: float) -> None:
+        self.port = free_port()
+        self.data = tempfile.TemporaryDirectory()
+        env = {**os.environ, "NNPLAY_DATA_DIR": self.data.name,
+               "NNPLAY_MAX_FRAME_RATE": str(max_frame_rate), "NNPLAY_MAX_RUNS": "500"}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
+             "--port", str(self.port), "--log-level", "warning"],
+            cwd=ROOT, env=env)
+        self.base = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise RuntimeError("server did not start")
+
+    def new_run(self) -> str:
+        response = httpx.post(f"{self.base}/api/runs", json={"spec": SPEC}, timeout=30)
+        response.raise_for_status()
+        return response.json()["id"]
+
+    def close(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+        self.data.cleanup()
+
+
+async def one_session(server: Server, seconds: float) -> list[float]:
+    run_id = server.new_run()
+    per_second: list[float] = []
+    async with websockets.connect(f"ws://127.0.0.1:{server.port}/ws/runs/{run_id}",
+                                  max_size=None) as ws:
+        await ws.recv()
+        for command in ({"type": "fps", "value": 1000}, {"type": "speed",
+                        "steps_per_frame": EPOCH}, {"type": "play"}):
+            await ws.send(json.dumps(command))
+        end = time.monotonic() + seconds
+        window, count = time.monotonic(), 0
+        while time.monotonic() < end:
+            message = await ws.recv()
+            if isinstance(message, bytes):
+                count += 1
+            now = time.monotonic()
+            if now - window >= 1.0:
+                per_second.append(count / (now - window))
+                window, count = now, 0
+        await ws.send(json.dumps({"type": "pause"}))
+    return per_second
+
+
+async def student(server: Server, run_id: str, seconds: float, fps: float,
+                  latencies: list[float], rates: list[float], errors: list[str]) -> None:
+    async with websockets.connect(f"ws://127.0.0.1:{server.port}/ws/runs/{run_id}",
+                                  max_size=None) as ws:
+        await ws.recv()
+        for command in ({"type": "fps", "value": fps},
+                        {"type": "speed", "steps_per_frame": EPOCH}, {"type": "play"}):
+            await ws.send(json.dumps(command))
+        start = time.monotonic()
+        end = start + seconds
+        frames, lr, sent_at, next_change = 0, 0.03, None, start + 1.0
+        while time.monotonic() < end:
+            now = time.monotonic()
+            if sent_at is None and now >= next_change:
+                lr = 0.03 if lr != 0.03 else 0.031
+                await ws.send(json.dumps({"type": "set", "name": "lr", "value": lr}))
+                sent_at = now
+            try:
+                message = await asyncio.wait_for(ws.recv(), timeout=max(0.01, end - now))
+            except TimeoutError:
+                break
+            if isinstance(message, str):
+                errors.append(message)
+                continue
+            frames += 1
+            if sent_at is not None and header_of(message)["hyper"]["lr"] == lr:
+                latencies.append(time.monotonic() - sent_at)
+                sent_at, next_change = None, time.monotonic() + 1.0
+        rates.append(frames / (time.monotonic() - start))
+        await ws.send(json.dumps({"type": "pause"}))
+
+
+async def classroom(server: Server, students: int, seconds: float, fps: float) -> dict:
+    before = rss_kb(server.proc.pid)
+    run_ids = [server.new_run() for _ in range(students)]
+    after = rss_kb(server.proc.pid)
+    latencies: list[float] = []
+    rates: list[float] = []
+    errors: list[str] = []
+    await asyncio.gather(*(student(server, rid, seconds, fps, latencies, rates, errors)
+                           for rid in run_ids))
+    latencies.sort()
+    return {
+        "rates": sorted(rates),
+        "latency_median": statistics.median(latencies) if latencies else float("nan"),
+        "latency_p95": latencies[int(0.95 * (len(latencies) - 1))] if latencies else float("nan"),
+        "commands": len(latencies),
+        "errors": errors,
+        "kb_per_run": (after - before) / students,
+        "rss_mb_while_playing": rss_kb(server.proc.pid) / 1024,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--students", type=int, default=40)
+    parser.add_argument("--fps", type=float, default=10.0)
+    args = parser.parse_args(argv)
+
+    server = Server(max_frame_rate=1000)
+    try:
+        per_second = asyncio.run(one_session(server, args.seconds))
+    finally:
+        server.close()
+    print(f"one session, 6 x 8 tanh, one epoch + full frame per frame: "
+          f"median {statistics.median(per_second):.1f} frames/s "
+          f"(target >= 60; per-second counts {[round(x) for x in per_second]})")
+
+    server = Server(max_frame_rate=30)
+    try:
+        result = asyncio.run(classroom(server, args.students, args.seconds, args.fps))
+    finally:
+        server.close()
+    rates = result["rates"]
+    print(f"{args.students} sessions at {args.fps:g} fps: frames/s per client median "
+          f"{statistics.median(rates):.1f}, min {rates[0]:.1f} (target >= 9)")
+    print(f"command latency: median {result['latency_median'] * 1e3:.0f} ms, 95th percentile "
+          f"{result['latency_p95'] * 1e3:.0f} ms over {result['commands']} commands "
+          f"(target <= 100 ms); errors: {len(result['errors'])}")
+    print(f"memory: {result['kb_per_run']:.0f} KB per run when created; server RSS "
+          f"{result['rss_mb_while_playing']:.0f} MB while {args.students} play")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
