@@ -28,7 +28,6 @@ class Settings(BaseSettings):
     max_steps_per_frame: int = Field(default=2000, ge=1)
     max_frame_rate: float = Field(default=30.0, gt=0)
     max_models: int = Field(default=1000, ge=1)
-    max_upload_rows: int = Field(default=5000, ge=4)
     max_request_bytes: int = Field(default=2_000_000, ge=1024)
     max_hidden_layers: int = Field(default=10, ge=1)
     max_units: int = Field(default=64, ge=1)
