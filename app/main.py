@@ -1,28 +1,115 @@
-"""The FastAPI application: kept thin, it only creates the app and wires routes in.
+"""The FastAPI application: kept thin, it creates the app and wires everything in.
 
-Run it with `python -m app` or `nnplay serve`.
+``create_app(settings)`` builds an app whose lifespan holds the run registry, the
+saved-model store, the background jobs and the live players, and sweeps idle
+runs in the background. ``app`` is the one the server runs (``python -m app`` or
+``nnplay serve``). The REST API is under ``/api`` and described at ``/docs``.
 """
 
-from fastapi import FastAPI
+from __future__ import annotations
 
-from app import __version__
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
-app = FastAPI(title="nnplay", version=__version__)
+from fastapi import FastAPI, Request
+
+from app import __version__, errors
+from app.deps import JobTable
+from app.live import Players
+from app.registry import RunRegistry
+from app.routes import catalogue, models, runs, ws
+from app.schemas import Health
+from app.settings import Settings, get_settings
+from app.store import ModelStore
+
+log = logging.getLogger(__name__)
+
+SWEEP_SECONDS = 60.0
+"""How often runs idle longer than the setting run_idle_seconds are dropped."""
+
+DESCRIPTION = """A live neural-network playground for the classroom.
+
+Create a run from a spec or a lesson, train it, look inside it (snapshot), edit a
+weight, and save it as a named model. Errors answer with a 4xx whose `detail`
+lists the offending field in `loc`, as FastAPI's own validation errors do.
+The live view is a websocket, `/ws/runs/{run_id}` (see docs/protocol.md).
+"""
+
+TAGS = [
+    {"name": "catalogue", "description": "What a spec may name, and the lessons."},
+    {"name": "runs", "description": "Runs held in memory: train, inspect, edit."},
+    {"name": "models", "description": "Saved models, kept in SQLite across restarts."},
+    {"name": "live", "description": "The websocket that streams frames."},
+]
 
 
-@app.get("/healthz")
-def healthz() -> dict[str, str]:
-    """Liveness check: answers as long as the process is serving requests."""
-    return {"status": "ok"}
+def sweep(app: FastAPI) -> list[str]:
+    """Drop idle runs (and forget their jobs); returns the dropped ids."""
+    dropped = app.state.registry.sweep()
+    app.state.jobs.forget_runs_except({slot.id for slot in app.state.registry.slots()})
+    if dropped:
+        log.info("dropped %d idle run(s)", len(dropped))
+    return dropped
 
 
-@app.get("/")
-def index() -> dict[str, str]:
-    """Say what this server is; the playground page is not served yet."""
-    return {
-        "name": "nnplay",
-        "version": __version__,
-        "engine": "available as the Python package `engine`",
-        "page": "not yet available; the playground page arrives later",
-        "docs": "/docs",
-    }
+async def _sweep_forever(app: FastAPI, every: float) -> None:
+    while True:
+        await asyncio.sleep(every)
+        try:
+            sweep(app)
+        except Exception:  # the sweeper must outlive any one bad sweep
+            log.exception("sweeping idle runs failed")
+
+
+def create_app(settings: Settings | None = None, sweep_seconds: float = SWEEP_SECONDS) -> FastAPI:
+    """The application for ``settings`` (default: read from the environment)."""
+    settings = settings if settings is not None else get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        registry = RunRegistry(settings.max_runs, settings.run_idle_seconds)
+        app.state.registry = registry
+        app.state.store = ModelStore(settings.database_path, max_models=settings.max_models)
+        app.state.jobs = JobTable()
+        app.state.players = Players(settings, registry)
+        sweeper = asyncio.create_task(_sweep_forever(app, sweep_seconds))
+        try:
+            yield
+        finally:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
+            await app.state.players.close()
+            app.state.jobs.shutdown()
+            app.state.store.close()
+
+    app = FastAPI(title="nnplay", version=__version__, description=DESCRIPTION,
+                  openapi_tags=TAGS, lifespan=lifespan)
+    app.state.settings = settings
+    errors.install(app, settings.max_request_bytes)
+    for router in (catalogue.router, runs.router, models.router, ws.router):
+        app.include_router(router)
+
+    @app.get("/healthz", response_model=Health, tags=["health"], summary="Liveness check")
+    async def healthz(request: Request) -> dict[str, object]:
+        """Liveness check: answers as long as the process serves requests."""
+        return {"status": "ok", "runs": len(request.app.state.registry)}
+
+    @app.get("/")
+    async def index() -> dict[str, str]:
+        """Say what this server is; the playground page is not served yet."""
+        return {
+            "name": "nnplay",
+            "version": __version__,
+            "engine": "available as the Python package `engine`",
+            "page": "not yet available; the playground page arrives later",
+            "docs": "/docs",
+        }
+
+    return app
+
+
+app = create_app()

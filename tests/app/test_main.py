@@ -7,13 +7,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app import cli
-from app.main import app
-from app.settings import get_settings
+from app.main import create_app
+from app.settings import Settings, get_settings
 
 
 @pytest.fixture
-def client() -> Iterator[TestClient]:
-    with TestClient(app) as test_client:
+def client(tmp_path: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(data_dir=tmp_path))) as test_client:
         yield test_client
 
 
@@ -28,7 +28,7 @@ def fresh_settings() -> Iterator[None]:
 def test_healthz_ok(client: TestClient) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    assert response.json() == {"status": "ok", "runs": 0}
 
 
 def test_index_describes_server(client: TestClient) -> None:

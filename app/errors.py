@@ -1,0 +1,249 @@
+"""Bad input becomes a clear 4xx answer that names the field; nothing else is a 500.
+
+Every error answer has the shape of FastAPI's own validation errors, so a client
+handles one format::
+
+    {"detail": [{"loc": ["body", "spec", "hidden", "1"],
+                 "msg": "must be between 1 and 64, got 0", "type": "value_error"}]}
+
+``loc`` starts with where the value came from (``body``, ``path``, ``query``,
+``header``) and continues with the field path (our own paths use strings for list
+positions, as in the engine's dotted fields: ``hidden.1``).
+
+* :class:`engine.errors.SpecError` (a bad spec, a value out of range): 422.
+* An unknown run or saved model: 404 naming the id. A full registry: 429; a full
+  or unavailable model store: 503.
+* A request body larger than ``max_request_bytes``: 413, from :class:`BodyGuard`,
+  which counts the streamed bytes (not only the Content-Length header). The same
+  guard rejects NaN and Infinity in JSON bodies (Python's JSON parser, and so
+  FastAPI, accepts them) with a 422 naming the field.
+* Anything else is a bug: it is logged and answered with a 500.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import anyio.to_thread
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.registry import RegistryFullError, UnknownRunError
+from app.store import ModelNotFound, StoreFull
+from engine.errors import SpecError
+
+log = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 60
+"""Told to a client turned away by a full registry (idle runs are swept this often)."""
+
+THREAD_PARSE_BYTES = 64_000
+"""JSON bodies at least this large are checked for NaN in a worker thread."""
+
+
+class ApiError(Exception):
+    """An answer with a given status and one error entry (raised by the routes)."""
+
+    def __init__(self, status: int, loc: list[str], msg: str, kind: str = "value_error",
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(msg)
+        self.status = status
+        self.loc = loc
+        self.msg = msg
+        self.kind = kind
+        self.headers = headers
+
+
+def error_response(status: int, loc: list[Any], msg: str, kind: str,
+                   headers: dict[str, str] | None = None) -> JSONResponse:
+    """The one error format: ``{"detail": [{"loc", "msg", "type"}]}``."""
+    return JSONResponse({"detail": [{"loc": loc, "msg": msg, "type": kind}]},
+                        status_code=status, headers=headers)
+
+
+def field_loc(source: str, field: str) -> list[str]:
+    """``("body", "spec.hidden.1")`` -> ``["body", "spec", "hidden", "1"]``."""
+    return [source, *field.split(".")] if field else [source]
+
+
+@contextmanager
+def as_field(field: str) -> Iterator[None]:
+    """Turn a plain ValueError (e.g. the store's check of a name) into a SpecError
+    about ``field``; SpecErrors pass through unchanged."""
+    try:
+        yield
+    except SpecError:
+        raise
+    except ValueError as err:
+        raise SpecError(field, str(err)) from None
+
+
+async def _spec_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, SpecError)
+    return error_response(422, field_loc("body", exc.field), exc.message, "value_error")
+
+
+async def _api_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    return error_response(exc.status, exc.loc, exc.msg, exc.kind, exc.headers)
+
+
+async def _unknown_run(request: Request, exc: Exception) -> JSONResponse:
+    return error_response(404, ["path", "run_id"], str(exc), "not_found")
+
+
+async def _unknown_model(request: Request, exc: Exception) -> JSONResponse:
+    return error_response(404, ["path", "model_id"], str(exc), "not_found")
+
+
+async def _registry_full(request: Request, exc: Exception) -> JSONResponse:
+    return error_response(429, [], str(exc), "too_many_runs",
+                          {"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
+async def _store_full(request: Request, exc: Exception) -> JSONResponse:
+    return error_response(503, [], str(exc), "store_full")
+
+
+async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    log.warning("model store unavailable: %s", exc)
+    return error_response(503, [], "the saved-model store is busy or unavailable; "
+                          "try again in a moment", "store_unavailable",
+                          {"Retry-After": "5"})
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail
+    if isinstance(detail, list):
+        return JSONResponse({"detail": detail}, status_code=exc.status_code,
+                            headers=exc.headers)
+    return error_response(exc.status_code, [], str(detail), "http_error", exc.headers)
+
+
+async def _last_resort(request: Request, exc: Exception) -> JSONResponse:
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(500, [], "internal error: this is a bug in nnplay; the run and "
+                          "the server are unharmed, please report it", "internal_error")
+
+
+def first_non_finite(value: Any) -> list[str] | None:
+    """The path (keys and list positions as strings) of the first NaN or infinite
+    number in a parsed JSON value, in document order; None if all are finite."""
+    stack: list[tuple[Any, list[str]]] = [(value, [])]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, float):
+            if not math.isfinite(item):
+                return path
+        elif isinstance(item, dict):
+            stack.extend((v, [*path, str(k)]) for k, v in reversed(list(item.items())))
+        elif isinstance(item, list):
+            stack.extend((v, [*path, str(i)]) for i, v in reversed(list(enumerate(item))))
+    return None
+
+
+def _json_problem(body: bytes) -> JSONResponse | None:
+    """A 422 for a JSON body nested too deeply or holding NaN/Infinity, else None
+    (malformed JSON is left to FastAPI, which answers it with its own 422)."""
+    try:
+        parsed = json.loads(body)
+    except RecursionError:
+        return error_response(422, ["body"], "JSON nested too deeply", "value_error")
+    except ValueError:
+        return None
+    path = first_non_finite(parsed)
+    if path is None:
+        return None
+    return error_response(422, ["body", *path], "must be a finite number (NaN and "
+                          "Infinity are not allowed)", "finite_number")
+
+
+class BodyGuard:
+    """ASGI middleware: reads a request's body (at most ``max_bytes``), answers
+    413 beyond it and 422 for NaN/Infinity in JSON, then replays the body."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1")
+                   for k, v in scope.get("headers", [])}
+        length = headers.get("content-length")
+        if length is not None:
+            if not (length.isascii() and length.strip().isdigit()):
+                await error_response(400, ["header", "content-length"],
+                                     "must be a whole number of bytes",
+                                     "value_error")(scope, receive, send)
+                return
+            if int(length) > self.max_bytes:
+                await self._too_large(scope, receive, send)
+                return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                await self._too_large(scope, receive, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        if body and "json" in headers.get("content-type", "application/json"):
+            if len(body) >= THREAD_PARSE_BYTES:
+                problem = await anyio.to_thread.run_sync(_json_problem, body)
+            else:
+                problem = _json_problem(body)
+            if problem is not None:
+                await problem(scope, receive, send)
+                return
+        await self.app(scope, _replay(body, receive), send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await error_response(413, ["body"], f"the request body is larger than "
+                             f"{self.max_bytes} bytes (setting max_request_bytes)",
+                             "too_large")(scope, receive, send)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replayed() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replayed
+
+
+def install(app: FastAPI, max_request_bytes: int) -> None:
+    """Register the handlers above and the body guard on ``app``."""
+    app.add_middleware(BodyGuard, max_bytes=max_request_bytes)
+    app.add_exception_handler(SpecError, _spec_error)
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(UnknownRunError, _unknown_run)
+    app.add_exception_handler(ModelNotFound, _unknown_model)
+    app.add_exception_handler(RegistryFullError, _registry_full)
+    app.add_exception_handler(StoreFull, _store_full)
+    app.add_exception_handler(sqlite3.Error, _store_unavailable)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _last_resort)

@@ -1,0 +1,125 @@
+"""The catalogue: what a spec may name, and the lessons.
+
+Everything here comes from the engine's own registries and defaults, so the page
+and the engine never disagree; the answers are computed once per process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from functools import cache
+from typing import Any
+
+from fastapi import APIRouter
+
+from app.errors import ApiError
+from app.frames import clean
+from engine.data import DataSpec, list_datasets
+from engine.initializers import DEFAULT_SCALE, INITIALIZERS
+from engine.lessons import LESSONS, list_lessons
+from engine.lessons.activations import GRID, curves
+from engine.spec import (
+    ACTIVATION_NAMES,
+    ACTIVATION_OPTIONS,
+    OPTIMIZER_KEYS,
+    OPTIMIZER_OPTIONS,
+    OUTPUT_ACTIVATIONS,
+    TASK_LOSSES,
+    parse_spec,
+)
+
+router = APIRouter(prefix="/api", tags=["catalogue"])
+
+
+@cache
+def _datasets() -> list[dict[str, Any]]:
+    defaults = asdict(DataSpec())
+    defaults.pop("name")
+    return [{**entry, "defaults": {k: defaults[k] for k in entry["settings"] if k in defaults}}
+            for entry in clean(list_datasets())]
+
+
+@cache
+def _activations() -> dict[str, Any]:
+    drawn = curves(GRID)
+    hidden = []
+    for name in ACTIVATION_NAMES:
+        options = {key: {"default": default, "min": low, "max": high}
+                   for key, (default, low, high, applies) in ACTIVATION_OPTIONS.items()
+                   if name in applies}
+        hidden.append({"name": name, "options": options,
+                       "f": drawn[name]["f"], "df": drawn[name]["df"]})
+    return {"x": GRID.tolist(), "hidden": hidden, "output": list(OUTPUT_ACTIVATIONS)}
+
+
+@cache
+def _optimizers() -> list[dict[str, Any]]:
+    result = []
+    for name, keys in OPTIMIZER_KEYS.items():
+        defaults = parse_spec({"optimizer": name}).optimizer
+        options = {}
+        for key in keys:
+            if key == "nesterov":
+                options[key] = {"default": defaults[key]}
+            else:
+                _, low, high = OPTIMIZER_OPTIONS[key]
+                options[key] = {"default": defaults[key], "min": low, "max": high}
+        result.append({"name": name, "options": options})
+    return result
+
+
+@router.get("/datasets", summary="Data sets, with the settings that apply and their defaults")
+async def datasets() -> list[dict[str, Any]]:
+    """Each data set's name, task kind (binary, multiclass, regression), input
+    dimension, description, the `data` settings that apply to it with their
+    defaults, and the input features it offers."""
+    return _datasets()
+
+
+@router.get("/activations", summary="Hidden and output activations, with f and f' curves")
+async def activations() -> dict[str, Any]:
+    """`hidden`: every activation a hidden layer may use, its options (default and
+    range) and the curves f(x) and f'(x) on the grid `x` (PReLU at its initial
+    slope, RReLU at its mean slope). `output`: the output activations."""
+    return _activations()
+
+
+@router.get("/initializers", summary="Weight initialisers")
+async def initializers() -> list[dict[str, Any]]:
+    """Each initialiser's name and the scale used when a spec gives none."""
+    return [{"name": name, "default_scale": DEFAULT_SCALE.get(name, 1.0)}
+            for name in INITIALIZERS]
+
+
+@router.get("/optimizers", summary="Optimisers, with their options and defaults")
+async def optimizers() -> list[dict[str, Any]]:
+    """Each optimiser's options with the default a spec gets and the allowed range."""
+    return _optimizers()
+
+
+@router.get("/losses", summary="Losses and the tasks they fit")
+async def losses() -> list[dict[str, Any]]:
+    """Each loss, the tasks it may be used for, and the tasks it is the default of."""
+    names = dict.fromkeys(loss for options in TASK_LOSSES.values() for loss in options)
+    return [{"name": name,
+             "tasks": [task for task, options in TASK_LOSSES.items() if name in options],
+             "default_for": [task for task, options in TASK_LOSSES.items()
+                             if options[0] == name]}
+            for name in names]
+
+
+@router.get("/lessons", summary="The lessons, in the order of the notes")
+async def lessons() -> list[dict[str, Any]]:
+    """Each lesson's name, title, texts (claim, watch, why), preset spec, steps,
+    variants and hand-set weights."""
+    return clean(list_lessons())
+
+
+@router.get("/lessons/{name}", summary="One lesson",
+            responses={404: {"description": "no lesson with that name"}})
+async def lesson(name: str) -> dict[str, Any]:
+    """The lesson called `name` (see `/api/lessons` for the names)."""
+    if name not in LESSONS:
+        raise ApiError(404, ["path", "name"], f"no lesson {name!r}; choose one of "
+                       + ", ".join(LESSONS), "not_found")
+    return clean(LESSONS[name].describe())

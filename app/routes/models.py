@@ -1,0 +1,120 @@
+"""Saved models: save a run under a name, list, download, import back, delete.
+
+A saved model's record (from :func:`engine.checkpoint.export_run`) is the whole
+JSON document: spec, every weight per layer, batch-norm state, step, epoch and
+metrics. It lives in the SQLite store, so it survives a restart; downloading it
+gives a file that ``POST /api/models/import`` turns back into a run.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Body, Response
+from fastapi.responses import JSONResponse
+
+from app.deps import JobsDep, RegistryDep, RunDep, SettingsDep, StoreDep, spec_limits
+from app.errors import ApiError, as_field
+from app.routes.runs import run_info
+from app.schemas import SPEC_EXAMPLE, ModelListing, RunInfo, SaveRequest
+from app.store import ModelNotFound
+from engine.checkpoint import export_run, import_run
+from engine.errors import SpecError
+
+router = APIRouter(prefix="/api", tags=["models"])
+
+MODEL_NOT_FOUND = {404: {"description": "no saved model with that id"}}
+
+RECORD_EXAMPLE = {
+    "format": "nnplay-model", "version": 1, "spec": {**SPEC_EXAMPLE, "hidden": [2]},
+    "params": {"0": {"W": [[0.5, -0.2], [0.1, 0.9]], "b": [0.0, 0.1]},
+               "2": {"W": [[1.2], [-0.7]], "b": [0.05]}},
+    "state": {}, "step": 1000, "epoch": 50,
+    "metrics": {"step": 1000, "epoch": 50, "status": "idle", "train_loss": 0.31,
+                "test_loss": 0.35, "train_accuracy": 0.86, "test_accuracy": 0.84},
+}
+
+
+def download_name(name: str) -> str:
+    """A Content-Disposition value: an ASCII filename and the exact UTF-8 one."""
+    ascii_name = re.sub(r"[^A-Za-z0-9._ -]+", "_", name).strip(" ._") or "model"
+    return (f'attachment; filename="{ascii_name}.nnplay.json"; '
+            f"filename*=UTF-8''{quote(name + '.nnplay.json', safe='')}")
+
+
+@router.post("/runs/{run_id}/save", status_code=201, response_model=ModelListing,
+             summary="Save a run as a named model",
+             responses={404: {"description": "no run with that id"},
+                        503: {"description": "the store is full or unavailable"}})
+def save_run(body: SaveRequest, slot: RunDep, store: StoreDep) -> dict[str, Any]:
+    """Store the run's spec, weights and metrics under `name`; answers the listing."""
+    with slot.lock:
+        record = export_run(slot.trainer)
+    summary = {"lesson": slot.lesson, "variant": slot.variant,
+               "dataset": record["spec"]["data"]["name"], "step": record["step"],
+               "test_loss": record["metrics"]["test_loss"],
+               "test_accuracy": record["metrics"]["test_accuracy"]}
+    with as_field("name"):
+        return store.save(body.name, record, summary)
+
+
+@router.get("/models", response_model=list[ModelListing], summary="List saved models")
+def list_models(store: StoreDep) -> list[dict[str, Any]]:
+    """Every saved model, newest first (without the records)."""
+    return store.list()
+
+
+@router.get("/models/{model_id}", summary="Download a saved model",
+            responses={200: {"description": "the record, as a file to download",
+                             "content": {"application/json": {"example": RECORD_EXAMPLE}}},
+                       **MODEL_NOT_FOUND})
+def read_model(model_id: str, store: StoreDep) -> JSONResponse:
+    """The saved record (format, version, spec, params, state, step, epoch, metrics),
+    sent as an attachment named after the model."""
+    model = store.get(model_id)
+    return JSONResponse(model["record"],
+                        headers={"Content-Disposition": download_name(model["name"])})
+
+
+@router.post("/models/import", status_code=201, response_model=RunInfo,
+             summary="Open a saved model or an uploaded record as a new run",
+             responses={429: {"description": "the server holds its maximum of runs"},
+                        **MODEL_NOT_FOUND})
+def import_model(body: Annotated[dict[str, Any], Body(openapi_examples={
+                     "saved": {"summary": "a model saved on this server",
+                               "value": {"model_id": "pX0dA3mW9kQe1vZr"}},
+                     "record": {"summary": "a downloaded record", "value": RECORD_EXAMPLE},
+                 })],
+                 settings: SettingsDep, store: StoreDep, registry: RegistryDep,
+                 jobs: JobsDep) -> dict[str, Any]:
+    """Either `{"model_id": ...}` or a whole record as downloaded from
+    `GET /api/models/{id}` (checked field by field). The run starts with the
+    record's weights, step and epoch and fresh optimiser state."""
+    record = body
+    if "model_id" in body:
+        if len(body) > 1:
+            raise SpecError("model_id", "give either a model_id or a record, not both")
+        if not isinstance(body["model_id"], str):
+            raise SpecError("model_id", "must be a string")
+        try:
+            record = store.get(body["model_id"])["record"]
+        except ModelNotFound as err:
+            raise ApiError(404, ["body", "model_id"], str(err), "not_found") from None
+    try:
+        trainer = import_run(record, spec_limits(settings))
+    except SpecError as err:
+        if err.field.startswith("record."):  # an unknown top-level key
+            raise SpecError(err.field.removeprefix("record."), err.message) from None
+        raise
+    slot = registry.add(trainer)
+    return run_info(slot, jobs)
+
+
+@router.delete("/models/{model_id}", status_code=204, summary="Delete a saved model",
+               responses=MODEL_NOT_FOUND)
+def delete_model(model_id: str, store: StoreDep) -> Response:
+    """Delete the saved model for good (runs opened from it are not affected)."""
+    store.delete(model_id)
+    return Response(status_code=204)

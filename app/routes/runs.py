@@ -1,0 +1,276 @@
+"""Runs: create one from a spec or a lesson, train it, look inside, edit it, drop it.
+
+Every operation on a run goes through its :class:`app.registry.RunSlot`, which
+holds the run's lock. Route functions that compute (train, snapshot, predict,
+metrics) are plain ``def``: FastAPI runs them in its thread pool, so training one
+run never blocks the event loop or another run. Long training goes to a
+background job (``/jobs``) that reports its progress.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import numpy as np
+from fastapi import APIRouter, Query, Response
+from fastapi.responses import JSONResponse
+
+from app.deps import (
+    Job,
+    JobBusyError,
+    JobsDep,
+    JobTable,
+    RegistryDep,
+    RunDep,
+    SettingsDep,
+    spec_limits,
+)
+from app.errors import ApiError
+from app.frames import clean, frame_json
+from app.registry import RunSlot
+from app.schemas import (
+    Hyper,
+    HyperRequest,
+    JobInfo,
+    Metrics,
+    ParamRequest,
+    ParamSet,
+    Prediction,
+    PredictRequest,
+    RunCreate,
+    RunInfo,
+    TrainRequest,
+)
+from app.settings import Settings
+from engine.errors import SpecError
+from engine.lessons import LESSONS
+from engine.trainer import Trainer
+from engine.validate import as_int
+
+router = APIRouter(prefix="/api/runs", tags=["runs"])
+
+JOB_STEPS_FACTOR = 100
+"""A background job may train this many times max_steps_per_request."""
+
+MAX_POINT_VALUE = 1e6
+"""Largest coordinate a predict request may ask about."""
+
+NOT_FOUND = {404: {"description": "no run with that id (it may have been dropped after "
+                   "idling)"}}
+
+
+def run_info(slot: RunSlot, jobs: JobTable) -> dict[str, Any]:
+    """The run's description and metrics (status ``training`` while a job runs)."""
+    training = slot.status == "training" or jobs.active(slot.id) is not None
+    with slot.lock, np.errstate(all="ignore"):
+        info = slot.describe()
+        info["metrics"] = clean(slot.trainer.metrics())
+    if training:
+        info["status"] = "training"
+    return clean(info)
+
+
+def build_trainer(body: RunCreate, settings: Settings) -> Trainer:
+    """The trainer a create request asks for; SpecError naming the field otherwise."""
+    if body.spec is not None and body.lesson is not None:
+        raise SpecError("lesson", "give either 'spec' or 'lesson', not both")
+    if body.lesson is None:
+        if body.variant is not None:
+            raise SpecError("variant", "only applies with 'lesson'")
+        if body.spec is None:
+            raise SpecError("spec", "give a spec (an object, may be empty) or a lesson name")
+        try:
+            return Trainer(body.spec, spec_limits(settings))
+        except SpecError as err:
+            raise err.nested("spec") from None
+    lesson = LESSONS.get(body.lesson)
+    if lesson is None:
+        raise SpecError("lesson", f"unknown lesson {body.lesson!r}; choose one of "
+                        + ", ".join(LESSONS))
+    names = [v.name for v in lesson.variants]
+    if body.variant is not None and body.variant not in names:
+        choices = ", ".join(names) if names else "none"
+        raise SpecError("variant", f"lesson {lesson.name!r} has no variant "
+                        f"{body.variant!r}; its variants: {choices}")
+    return lesson.trainer(body.variant)
+
+
+@router.post("", status_code=201, response_model=RunInfo, summary="Create a run",
+             responses={429: {"description": "the server holds its maximum of runs"}})
+def create_run(body: RunCreate, settings: SettingsDep, registry: RegistryDep,
+               jobs: JobsDep) -> dict[str, Any]:
+    """Create a run from `spec`, or from `lesson` (and `variant`). The answer's `id`
+    is unguessable: it is the key to the run."""
+    trainer = build_trainer(body, settings)
+    slot = registry.add(trainer, lesson=body.lesson, variant=body.variant)
+    return run_info(slot, jobs)
+
+
+@router.get("/{run_id}", response_model=RunInfo, summary="Read a run", responses=NOT_FOUND)
+def read_run(slot: RunDep, jobs: JobsDep) -> dict[str, Any]:
+    """Spec, status (idle, training, diverged), step, epoch, settings, layers, metrics."""
+    return run_info(slot, jobs)
+
+
+@router.delete("/{run_id}", status_code=204, summary="Delete a run", responses=NOT_FOUND)
+def delete_run(run_id: str, registry: RegistryDep, jobs: JobsDep) -> Response:
+    """Drop the run (its running job stops). Saved models are not affected."""
+    registry.delete(run_id)
+    job = jobs.active(run_id)
+    if job is not None:
+        job.cancel.set()
+    return Response(status_code=204)
+
+
+@router.post("/{run_id}/train", response_model=Metrics, summary="Train for n steps",
+             responses=NOT_FOUND)
+def train(body: TrainRequest, slot: RunDep, settings: SettingsDep,
+          jobs: JobsDep) -> dict[str, Any]:
+    """Train `steps` steps (at most the setting max_steps_per_request) and answer the
+    metrics. A diverging run stops at its last finite state with status `diverged`;
+    losses that are not finite are null."""
+    steps = as_int("steps", body.steps, 1, settings.max_steps_per_request)
+    job = jobs.active(slot.id)
+    if job is not None:
+        raise ApiError(409, ["path", "run_id"], f"job {job.id} is training this run; "
+                       "wait for it or cancel it", "conflict")
+    with np.errstate(all="ignore"):
+        return clean(slot.train(steps))
+
+
+SNAPSHOT_EXAMPLE = {
+    "run": "x2kYv0cQ7Q9uD1wA8n3L6g", "step": 0, "epoch": 0, "status": "idle",
+    "train_loss": 0.69, "test_loss": 0.70, "train_accuracy": 0.5, "test_accuracy": 0.49,
+    "layers": [{"path": "0", "type": "dense", "units": 8,
+                "params": {"W": [[0.1, -0.3]], "b": [0.0]},
+                "weight_grad_norm": 0.02, "input_grad_norm": 0.01},
+               {"path": "1", "type": "activation", "name": "tanh",
+                "inactive_share": [0.0], "dead": [False], "unit_maps": [[[0.1, 0.2]]]}],
+    "output_map": [[0.48, 0.51]], "extent": [-6, 6, -6, 6],
+    "hyper": {"lr": 0.03, "l1": 0, "l2": 0, "batch_size": 10},
+}
+
+
+@router.get("/{run_id}/snapshot", summary="Everything a frame shows, as JSON",
+            responses={200: {"description": "the frame (arrays as nested lists)",
+                             "content": {"application/json": {"example": SNAPSHOT_EXAMPLE}}},
+                       **NOT_FOUND})
+def snapshot(slot: RunDep,
+             output_grid: Annotated[int, Query(ge=2, le=200)] = 100,
+             unit_grid: Annotated[int, Query(ge=2, le=200)] = 50) -> JSONResponse:
+    """Metrics, every weight and bias, gradient norms per dense layer, inactive share
+    and dead flags per unit, batch-norm statistics, dropout masks, each unit's map
+    on a `unit_grid` grid and the output on an `output_grid` grid over the plane
+    (`extent`). Non-finite numbers are null."""
+    with np.errstate(all="ignore"):
+        frame = slot.frame(output_grid, unit_grid)
+    return JSONResponse(frame_json(frame, {"run": slot.id}))
+
+
+def _points(points: list[list[float]], dims: int) -> np.ndarray:
+    """The points as an (n, dims) array; SpecError naming the first bad point."""
+    for i, point in enumerate(points):
+        if len(point) != dims:
+            raise SpecError(f"points.{i}", f"must have {dims} number{'s' * (dims > 1)} "
+                            f"(this run's data is {dims}-D), got {len(point)}")
+    array = np.asarray(points, dtype=np.float64).reshape(len(points), dims)
+    outside = np.argwhere(np.abs(array) > MAX_POINT_VALUE)
+    if len(outside):
+        i, j = outside[0]
+        raise SpecError(f"points.{i}.{j}", f"must be between {-MAX_POINT_VALUE:g} and "
+                        f"{MAX_POINT_VALUE:g}, got {array[i, j]:g}")
+    return array
+
+
+@router.post("/{run_id}/predict", response_model=Prediction,
+             summary="The network's output on given points", responses=NOT_FOUND)
+def predict(body: PredictRequest, slot: RunDep) -> dict[str, Any]:
+    """Evaluate the network (evaluation mode) on up to 10000 points of the input
+    plane, in the data set's coordinates (as plotted, before features)."""
+    with slot.lock, np.errstate(all="ignore"):
+        trainer = slot.trainer
+        X = trainer.data.transform(_points(body.points, trainer.data.dims))
+        out = trainer.net.predict(X)
+        shown = trainer.loss.predict(out)
+        task = trainer.spec.task
+        classes = None if task == "regression" else trainer.loss.classify(out).tolist()
+    output = shown[:, 0] if shown.shape[1] == 1 else shown
+    return {"task": task, "output": clean(output), "classes": classes}
+
+
+@router.put("/{run_id}/params", response_model=ParamSet, summary="Set one weight or bias",
+            responses=NOT_FOUND)
+def set_param(body: ParamRequest, slot: RunDep) -> dict[str, Any]:
+    """Set one entry of a parameter array; `layer` is a path from the run's `layers`
+    (dense layers have `W` of shape (inputs, units) and `b`)."""
+    slot.change(lambda t: t.set_param(body.layer, body.name, body.index, body.value))
+    return {**body.model_dump(), "status": slot.trainer.status}
+
+
+@router.patch("/{run_id}/hyper", response_model=Hyper,
+              summary="Change learning rate, regularisation or batch size",
+              responses=NOT_FOUND)
+def change_hyper(body: HyperRequest, slot: RunDep) -> dict[str, Any]:
+    """The next step uses the new values. All or nothing: if one value is out of
+    range, none changes."""
+    given = body.model_dump(exclude_none=True)
+
+    def apply(trainer: Trainer) -> dict[str, Any]:
+        before = trainer.hyper()
+        try:
+            trainer.set_hyper(**given)
+        except SpecError:
+            trainer.set_hyper(**before)
+            raise
+        return trainer.hyper()
+
+    return slot.change(apply)
+
+
+@router.post("/{run_id}/reset", response_model=RunInfo, summary="Back to step 0",
+             responses=NOT_FOUND)
+def reset(slot: RunDep, jobs: JobsDep) -> dict[str, Any]:
+    """Rebuild the run from its spec and seed: the step-0 weights and batch order again."""
+    slot.change(lambda t: t.reset())
+    return run_info(slot, jobs)
+
+
+@router.post("/{run_id}/jobs", status_code=202, response_model=JobInfo,
+             summary="Train for many steps in the background", responses=NOT_FOUND)
+def start_job(body: TrainRequest, slot: RunDep, settings: SettingsDep,
+              registry: RegistryDep, jobs: JobsDep) -> dict[str, Any]:
+    """Start training `steps` steps (at most 100 x max_steps_per_request) in the
+    background; follow it with GET on the job. One job per run at a time."""
+    steps = as_int("steps", body.steps, 1, settings.max_steps_per_request * JOB_STEPS_FACTOR)
+    try:
+        job = jobs.start(slot, steps, alive=lambda: registry.has(slot.id))
+    except JobBusyError as err:
+        raise ApiError(409, ["path", "run_id"], f"job {err.job.id} is already training "
+                       "this run", "conflict") from None
+    return job.describe()
+
+
+def _job(run_id: str, job_id: str, jobs: JobTable) -> Job:
+    job = jobs.get(run_id, job_id)
+    if job is None:
+        raise ApiError(404, ["path", "job_id"], f"run {run_id!r} has no job {job_id!r}",
+                       "not_found")
+    return job
+
+
+@router.get("/{run_id}/jobs/{job_id}", response_model=JobInfo, summary="Follow a job",
+            responses=NOT_FOUND)
+async def read_job(slot: RunDep, job_id: str, jobs: JobsDep) -> dict[str, Any]:
+    """Steps done of the total, state (running, finished, failed, cancelled) and the
+    metrics after the last chunk."""
+    return _job(slot.id, job_id, jobs).describe()
+
+
+@router.delete("/{run_id}/jobs/{job_id}", response_model=JobInfo, summary="Cancel a job",
+               responses=NOT_FOUND)
+async def cancel_job(slot: RunDep, job_id: str, jobs: JobsDep) -> dict[str, Any]:
+    """Ask a running job to stop after its current chunk (the run keeps what it learnt)."""
+    job = _job(slot.id, job_id, jobs)
+    job.cancel.set()
+    return job.describe()
+

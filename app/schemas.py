@@ -1,0 +1,201 @@
+"""The shapes of the REST API's requests and answers, with examples for /docs.
+
+Request models are strict (a number must be a JSON number, not a string or a
+boolean), refuse unknown fields and non-finite numbers. Specs and saved-model
+records stay plain JSON objects here: the engine validates them field by field
+(see docs/engine.md) and its errors name the field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+MAX_POINTS = 10_000
+"""Points one predict request may ask about."""
+
+SPEC_EXAMPLE: dict[str, Any] = {
+    "data": {"name": "circle", "noise": 0.1, "n_samples": 400},
+    "hidden": [8, 8],
+    "activation": "tanh",
+    "optimizer": {"name": "sgd", "lr": 0.03},
+    "batch_size": 10,
+    "seed": 0,
+}
+
+METRICS_EXAMPLE: dict[str, Any] = {
+    "step": 1000, "epoch": 50, "status": "idle", "train_loss": 0.052, "test_loss": 0.061,
+    "train_accuracy": 0.99, "test_accuracy": 0.985,
+}
+
+
+class StrictBody(BaseModel):
+    """Base of the request bodies: strict, closed, finite."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", allow_inf_nan=False)
+
+
+class RunCreate(StrictBody):
+    """A new run, from a spec or from a lesson (optionally one of its variants)."""
+
+    spec: dict[str, Any] | None = Field(
+        default=None, description="a network and training spec (docs/engine.md); every "
+        "key is optional")
+    lesson: str | None = Field(default=None, description="a lesson name, see /api/lessons")
+    variant: str | None = Field(default=None, description="one of the lesson's variants")
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"spec": SPEC_EXAMPLE},
+        {"lesson": "dead-relu", "variant": "leaky_relu"},
+    ]})
+
+
+class TrainRequest(StrictBody):
+    """How many steps to train."""
+
+    steps: int = Field(ge=1, description="bounded by the server setting "
+                       "max_steps_per_request (jobs: a larger bound)")
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"steps": 500}]})
+
+
+class PredictRequest(StrictBody):
+    """Points in the input plane (or on the line, for 1-D data sets)."""
+
+    points: list[list[float]] = Field(min_length=1, max_length=MAX_POINTS)
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"points": [[0.0, 0.0], [1.5, -2.0], [4.0, 4.0]]}]})
+
+
+class ParamRequest(StrictBody):
+    """One weight or bias to set by hand (layer paths as in the run's ``layers``)."""
+
+    layer: str = Field(description="dotted layer path, e.g. '0' or '2.0.1'")
+    name: str = Field(description="'W', 'b', 'gamma', 'beta' or 'alpha'")
+    index: list[int] = Field(max_length=4, description="position in the array")
+    value: float
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"layer": "0", "name": "W", "index": [0, 1], "value": 0.5}]})
+
+
+class HyperRequest(StrictBody):
+    """Settings that may change mid-run; give at least one."""
+
+    lr: float | None = None
+    l1: float | None = None
+    l2: float | None = None
+    batch_size: int | None = None
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"lr": 0.1, "batch_size": 20}]})
+
+    @model_validator(mode="after")
+    def _something(self) -> HyperRequest:
+        if all(v is None for v in (self.lr, self.l1, self.l2, self.batch_size)):
+            raise ValueError("give at least one of lr, l1, l2, batch_size")
+        return self
+
+
+class SaveRequest(StrictBody):
+    """The name to save a run under."""
+
+    name: str = Field(description="1 to 80 characters, no control characters")
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "circle, 2 x 8 tanh"}]})
+
+
+class Metrics(BaseModel):
+    """Step, epoch, status and losses; null where not finite or not a classification."""
+
+    step: int
+    epoch: int
+    status: str
+    train_loss: float | None
+    test_loss: float | None
+    train_accuracy: float | None
+    test_accuracy: float | None
+
+    model_config = ConfigDict(json_schema_extra={"examples": [METRICS_EXAMPLE]})
+
+
+class RunInfo(BaseModel):
+    """A run: where it came from, its spec, settings, layers and metrics."""
+
+    id: str
+    status: str = Field(description="idle, training or diverged")
+    step: int
+    epoch: int
+    lesson: str | None
+    variant: str | None
+    spec: dict[str, Any]
+    hyper: dict[str, float | int]
+    layers: list[dict[str, Any]]
+    metrics: Metrics
+
+
+class Hyper(BaseModel):
+    lr: float
+    l1: float
+    l2: float
+    batch_size: int
+
+
+class ParamSet(BaseModel):
+    layer: str
+    name: str
+    index: list[int]
+    value: float
+    status: str
+
+
+class Prediction(BaseModel):
+    """The network's output as the page shows it, one entry per point."""
+
+    task: str = Field(description="binary, multiclass or regression")
+    output: list[float | None] | list[list[float | None]] = Field(
+        description="P(class 1) per point (binary), class probabilities per point "
+        "(multiclass) or the predicted value (regression)")
+    classes: list[int] | None = Field(description="predicted class per point "
+                                      "(classification only)")
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"task": "binary", "output": [0.97, 0.12, 0.03], "classes": [1, 0, 0]}]})
+
+
+class JobInfo(BaseModel):
+    """A background training job."""
+
+    id: str
+    run: str
+    state: str = Field(description="running, finished, failed or cancelled")
+    done: int
+    total: int
+    metrics: Metrics | None
+    error: str | None
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"id": "q3X9aZ0bC1E", "run": "x2kYv0cQ7Q9uD1wA8n3L6g", "state": "running",
+         "done": 4200, "total": 50000, "metrics": METRICS_EXAMPLE, "error": None}]})
+
+
+class ModelListing(BaseModel):
+    """A saved model as listed (the record itself is read with GET /api/models/{id})."""
+
+    id: str
+    name: str
+    created: str
+    lesson: str | None = None
+    variant: str | None = None
+    dataset: str | None = None
+    step: int | None = None
+    test_loss: float | None = None
+    test_accuracy: float | None = None
+
+    model_config = ConfigDict(extra="allow")
+
+
+class Health(BaseModel):
+    status: str
+    runs: int
