@@ -31,6 +31,8 @@ from engine.validate import as_float, as_int
 log = logging.getLogger(__name__)
 
 DEFAULT_OUTPUT_GRID = 100
+PAUSED_POLL_SECONDS = 0.25
+"""A paused player looks this often for changes made through the REST API."""
 DEFAULT_UNIT_GRID = 16
 """Small unit maps keep a 6 x 8 network's frame under 32 KB; a viewer asks for a
 full-resolution map of one unit when it needs one."""
@@ -58,6 +60,7 @@ class Player:
         self.new_frame = asyncio.Condition()
         self._wake = asyncio.Event()
         self._want_frame = True
+        self._drawn_version = -1
         self.task: asyncio.Task | None = None
 
     # -- viewers ------------------------------------------------------------------
@@ -82,7 +85,8 @@ class Player:
     async def _loop(self) -> None:
         while self.viewers > 0 and self.registry.has(self.slot.id):
             playing = self.slot.playing and self.slot.trainer.status != "diverged"
-            if playing or self._want_frame:
+            changed = self.slot.version != self._drawn_version  # e.g. trained through REST
+            if playing or self._want_frame or changed:
                 self._want_frame = False
                 started = time.monotonic()
                 steps = self.slot.steps_per_frame if playing else 0
@@ -100,13 +104,17 @@ class Player:
                             await asyncio.wait_for(self._wake.wait(), rest)
                     self._wake.clear()
                 continue
-            await self._wake.wait()
+            # paused: wake for a command, or look again soon for changes made elsewhere
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), PAUSED_POLL_SECONDS)
             self._wake.clear()
         if not self.registry.has(self.slot.id):
             await self._publish(notice("run", "the run was deleted"))
 
     def _advance(self, steps: int) -> bytes:
-        frame = self.slot.advance(steps, self.output_grid, self.unit_grid)
+        with self.slot.lock:
+            frame = self.slot.advance(steps, self.output_grid, self.unit_grid)
+            self._drawn_version = self.slot.version
         return encode_frame(frame, self.header())
 
     def header(self) -> dict[str, Any]:

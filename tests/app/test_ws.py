@@ -221,3 +221,15 @@ def test_ws_two_tabs_share_a_run_and_closing_all_pauses_it(server) -> None:
     time.sleep(0.2)
     assert slot.trainer.step_count == kept
     assert registry.get(slot.id) is slot
+
+
+def test_ws_changes_made_elsewhere_reach_a_paused_viewer(server) -> None:
+    client, registry = server
+    slot = registry.add(Trainer(SPEC))
+    with client.websocket_connect(f"/ws/runs/{slot.id}") as ws:
+        next_frame(ws)
+        slot.train(6)  # as the REST API or another client would
+        header, _ = next_frame(ws)
+        assert header["step"] == 6
+        registry.delete(slot.id)
+        assert next_error(ws)["message"] == "the run was deleted"
