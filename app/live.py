@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import anyio
 import anyio.to_thread
 
 from app.frames import encode_frame, pack, quantise
@@ -38,6 +39,11 @@ DEFAULT_UNIT_GRID = 16
 full-resolution map of one unit when it needs one."""
 
 
+WORKERS = 2
+"""Frames computed at once across all players. Frame work is many small NumPy
+calls that hold the GIL, so more threads than cores only fight over it."""
+
+
 class Player:
     """Trains and draws one run for its viewers.
 
@@ -47,8 +53,10 @@ class Player:
             (str) such as the run having failed or been deleted.
     """
 
-    def __init__(self, slot: RunSlot, settings: Settings, registry: RunRegistry) -> None:
+    def __init__(self, slot: RunSlot, settings: Settings, registry: RunRegistry,
+                 limiter: anyio.CapacityLimiter | None = None) -> None:
         self.slot = slot
+        self.limiter = limiter
         self.settings = settings
         self.registry = registry
         self.fps = min(30.0, settings.max_frame_rate)
@@ -91,7 +99,8 @@ class Player:
                 started = time.monotonic()
                 steps = self.slot.steps_per_frame if playing else 0
                 try:
-                    data = await anyio.to_thread.run_sync(self._advance, steps)
+                    data = await anyio.to_thread.run_sync(self._advance, steps,
+                                                          limiter=self.limiter)
                 except Exception:  # one run's failure must not take the server down
                     log.exception("run %s failed while playing", self.slot.id)
                     self.slot.playing = False
@@ -142,7 +151,7 @@ class Player:
         return reply
 
     async def _in_thread(self, fn: Callable[[], Any]) -> Any:
-        return await anyio.to_thread.run_sync(fn)
+        return await anyio.to_thread.run_sync(fn, limiter=self.limiter)
 
     async def play(self, message: dict) -> None:
         _keys(message, ())
@@ -253,11 +262,15 @@ class Players:
         self.settings = settings
         self.registry = registry
         self._players: dict[str, Player] = {}
+        self._limiter: anyio.CapacityLimiter | None = None
 
     def for_run(self, slot: RunSlot) -> Player:
+        if self._limiter is None:  # made inside the event loop that uses it
+            self._limiter = anyio.CapacityLimiter(WORKERS)
         player = self._players.get(slot.id)
         if player is None or player.slot is not slot:
-            player = self._players[slot.id] = Player(slot, self.settings, self.registry)
+            player = self._players[slot.id] = Player(slot, self.settings, self.registry,
+                                                     self._limiter)
         return player
 
     def release(self, player: Player) -> None:
