@@ -17,7 +17,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 
 from app import __version__, errors
-from app.deps import JobTable
+from app.jobs import JobTable
 from app.live import Players
 from app.registry import RunRegistry
 from app.routes import catalogue, models, runs, ws

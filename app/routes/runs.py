@@ -15,18 +15,10 @@ import numpy as np
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 
-from app.deps import (
-    Job,
-    JobBusyError,
-    JobsDep,
-    JobTable,
-    RegistryDep,
-    RunDep,
-    SettingsDep,
-    spec_limits,
-)
+from app.deps import JobsDep, RegistryDep, RunDep, SettingsDep, spec_limits
 from app.errors import ApiError
 from app.frames import clean, frame_json
+from app.jobs import Job, JobBusyError, JobTable
 from app.registry import RunSlot
 from app.schemas import (
     Hyper,
