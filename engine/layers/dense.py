@@ -52,7 +52,8 @@ class Dense(Layer):
         self.units = int(units)
         self.need_input_grad = True
         self.grad_input: np.ndarray | None = None
-        self._aug: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # n -> ([x | 1], its .T)
+        # n -> ([x | 1], its transpose, its x part): views made once per batch size
+        self._aug: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self._xa: np.ndarray | None = None
         self._x: np.ndarray | None = None
 
@@ -83,21 +84,21 @@ class Dense(Layer):
     def forward(self, x: np.ndarray, train: bool) -> np.ndarray:
         """x: (n, n_in) -> z: (n, units).
 
-        Small batches go through the cached [x | 1] buffer (one matmul for W and b);
+        Small batches go through a cached [x | 1] buffer (one matmul for W and b);
         large ones (evaluation grids) skip the copy: z = x W, then z += b.
         """
-        n = x.shape[0]
-        if n > _CACHE_ROWS:
-            self._x, self._xa = x, None
-            z = x.dot(self.params["W"])
-            add_rowwise(z, self.params["b"])
-            return z
-        cached = self._aug.get(n)
+        cached = self._aug.get(x.shape[0])
         if cached is None:
+            n = x.shape[0]
+            if n > _CACHE_ROWS:
+                self._x, self._xa = x, None
+                z = x.dot(self.params["W"])
+                add_rowwise(z, self.params["b"])
+                return z
             xa = np.ones((n, self.in_shape[0] + 1), dtype=self._Wb.dtype)
-            cached = self._aug[n] = (xa, xa.T)
-        xa, self._xaT = cached
-        xa[:, :-1] = x
+            cached = self._aug[n] = (xa, xa.T, xa[:, :-1])
+        xa, self._xaT, inputs = cached
+        inputs[...] = x
         self._xa = xa
         return xa.dot(self._Wb)
 
