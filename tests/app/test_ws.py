@@ -36,6 +36,14 @@ def next_frame(ws) -> tuple[dict, dict]:
     return decode(message["bytes"])
 
 
+def frame_at_step(ws, step: int) -> tuple[dict, dict]:
+    """Read frames until one shows ``step`` (frames before the command may arrive)."""
+    header, arrays = next_frame(ws)
+    while header["step"] != step:
+        header, arrays = next_frame(ws)
+    return header, arrays
+
+
 def next_error(ws) -> dict:
     message = ws.receive()
     while message.get("bytes") is not None:  # frames may arrive before the error
@@ -74,9 +82,7 @@ def test_ws_step_command_trains_and_sends_a_frame(server) -> None:
     with client.websocket_connect(f"/ws/runs/{slot.id}") as ws:
         next_frame(ws)
         ws.send_text(json.dumps({"type": "step", "n": 7}))
-        header, _ = next_frame(ws)
-        while header["step"] != 7:
-            header, _ = next_frame(ws)
+        frame_at_step(ws, 7)
     assert slot.trainer.step_count == 7
 
 
@@ -133,9 +139,7 @@ def test_ws_bad_messages_get_errors_and_the_socket_stays_open(server) -> None:
         ws.send_bytes(b"\x00\x01")
         assert next_error(ws)["field"] == "message"
         ws.send_text(json.dumps({"type": "step", "n": 2}))
-        header, _ = next_frame(ws)
-        while header["step"] != 2:
-            header, _ = next_frame(ws)
+        frame_at_step(ws, 2)
     assert slot.trainer.step_count == 2
 
 
@@ -189,12 +193,8 @@ def test_ws_two_runs_at_once_each_get_their_own_frames(server) -> None:
         next_frame(wb)
         wa.send_text(json.dumps({"type": "step", "n": 4}))
         wb.send_text(json.dumps({"type": "step", "n": 9}))
-        ha, _ = next_frame(wa)
-        while ha["step"] != 4:
-            ha, _ = next_frame(wa)
-        hb, _ = next_frame(wb)
-        while hb["step"] != 9:
-            hb, _ = next_frame(wb)
+        ha, _ = frame_at_step(wa, 4)
+        hb, _ = frame_at_step(wb, 9)
     assert (ha["run"], hb["run"]) == (a.id, b.id)
     assert (a.trainer.step_count, b.trainer.step_count) == (4, 9)
 
@@ -207,9 +207,7 @@ def test_ws_two_tabs_share_a_run_and_closing_all_pauses_it(server) -> None:
         with client.websocket_connect(f"/ws/runs/{slot.id}") as two:
             next_frame(two)
             one.send_text(json.dumps({"type": "step", "n": 3}))
-            header, _ = next_frame(two)
-            while header["step"] != 3:
-                header, _ = next_frame(two)
+            frame_at_step(two, 3)
             one.send_text(json.dumps({"type": "play"}))
             next_frame(two)
         # the other tab still gets frames after one closes
