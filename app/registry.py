@@ -76,15 +76,15 @@ class RunSlot:
             self.busy = True
             try:
                 done = 0
-                metrics = self.trainer.metrics() if steps == 0 else {}
                 while done < steps:
                     n = min(chunk, steps - done)
-                    metrics = self.trainer.train(n)
+                    self.trainer.advance(n)
                     done += n
                     if progress is not None:
                         progress(done)
                     if self.trainer.status == "diverged":
                         break
+                metrics = self.trainer.metrics()
             finally:
                 self.busy = False
                 self.version += 1
@@ -112,7 +112,7 @@ class RunSlot:
         websocket's play loop, run in a worker thread)."""
         with self.lock:
             if steps and self.trainer.status != "diverged":
-                self.trainer.train(steps)
+                self.trainer.advance(steps)  # the frame evaluates the metrics once
                 self.version += 1
             return self.frame(output_grid, unit_grid)
 

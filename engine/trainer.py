@@ -112,12 +112,16 @@ class Trainer:
 
     def train(self, n: int) -> dict[str, float | int | str | None]:
         """Run ``n`` steps (fewer if the run diverges) and return :meth:`metrics`."""
+        self.advance(n)
+        return self.metrics()
+
+    def advance(self, n: int) -> None:
+        """Run ``n`` steps (fewer if the run diverges) without evaluating anything."""
         n = as_int("steps", n, 0, 10**9)
         if self.status == "diverged":
-            return self.metrics()
+            return
         with np.errstate(all="ignore"):  # overflow on the way to divergence is expected
             self._train(n)
-        return self.metrics()
 
     def _train(self, n: int) -> None:
         done = 0

@@ -263,7 +263,7 @@ def test_job_failure_marks_only_that_job_failed(client: CheckedClient,
     def explode(steps: int) -> None:
         raise FloatingPointError("simulated crash inside the engine")
 
-    client.app.state.registry.get(broken).trainer.train = explode
+    client.app.state.registry.get(broken).trainer.advance = explode
     bad = client.post(f"/api/runs/{broken}/jobs", json={"steps": 500}).json()
     good = client.post(f"/api/runs/{healthy}/jobs", json={"steps": 500}).json()
     failed = wait_job(client, broken, bad["id"])
