@@ -114,6 +114,7 @@ class Player:
                     self._wake.clear()
                 continue
             # paused: wake for a command, or look again soon for changes made elsewhere
+            self.slot.touch()  # a watched run is in use: the idle sweep must keep it
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), PAUSED_POLL_SECONDS)
             self._wake.clear()

@@ -231,3 +231,16 @@ def test_ws_changes_made_elsewhere_reach_a_paused_viewer(server) -> None:
         assert header["step"] == 6
         registry.delete(slot.id)
         assert next_error(ws)["message"] == "the run was deleted"
+
+
+def test_ws_a_watched_paused_run_is_not_swept_as_idle(server) -> None:
+    client, registry = server
+    slot = registry.add(Trainer(SPEC))
+    registry.idle_seconds = 0.2
+    with client.websocket_connect(f"/ws/runs/{slot.id}") as ws:
+        next_frame(ws)
+        time.sleep(0.6)
+        assert registry.sweep() == []
+        assert registry.has(slot.id)
+    time.sleep(0.4)
+    assert registry.sweep() == [slot.id]  # once nobody watches, idling counts again
