@@ -31,12 +31,8 @@ from engine.validate import as_float, as_int
 
 log = logging.getLogger(__name__)
 
-DEFAULT_OUTPUT_GRID = 100
 PAUSED_POLL_SECONDS = 0.25
 """A paused player looks this often for changes made through the REST API."""
-DEFAULT_UNIT_GRID = 16
-"""Small unit maps keep a 6 x 8 network's frame under 32 KB; a viewer asks for a
-full-resolution map of one unit when it needs one."""
 
 
 WORKERS = 2
@@ -60,8 +56,8 @@ class Player:
         self.settings = settings
         self.registry = registry
         self.fps = min(30.0, settings.max_frame_rate)
-        self.output_grid = DEFAULT_OUTPUT_GRID
-        self.unit_grid = DEFAULT_UNIT_GRID
+        self.output_grid = settings.live_output_grid
+        self.unit_grid = settings.live_unit_grid
         self.viewers = 0
         self.seq = 0
         self.message: bytes | str = b""
@@ -209,7 +205,7 @@ class Player:
 
     async def unit_map(self, message: dict) -> bytes:
         _keys(message, ("layer", "unit", "grid"))
-        g = as_int("grid", message.get("grid", DEFAULT_OUTPUT_GRID), 2, 200)
+        g = as_int("grid", message.get("grid", self.settings.live_output_grid), 2, 200)
         layer = message.get("layer")
         unit = message.get("unit")
 

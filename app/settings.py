@@ -27,6 +27,13 @@ class Settings(BaseSettings):
     max_steps_per_request: int = Field(default=20000, ge=1)
     max_steps_per_frame: int = Field(default=2000, ge=1)
     max_frame_rate: float = Field(default=30.0, gt=0)
+    live_output_grid: int = Field(
+        default=100, ge=2, le=200,
+        description="side of the output map in live frames (a smaller one is cheaper)")
+    live_unit_grid: int = Field(
+        default=16, ge=2, le=100,
+        description="side of each unit's map in live frames; 16 keeps a 6 x 8 net's frame "
+                    "under 32 KB, and a viewer asks for a full-resolution map when needed")
     max_models: int = Field(default=1000, ge=1)
     max_request_bytes: int = Field(default=2_000_000, ge=1024)
     max_hidden_layers: int = Field(default=10, ge=1)

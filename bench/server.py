@@ -56,11 +56,12 @@ def rss_kb(pid: int) -> int:
 class Server:
     """uvicorn running app.main:app on a free loopback port, in a child process."""
 
-    def __init__(self, max_frame_rate: float) -> None:
+    def __init__(self, max_frame_rate: float, output_grid: int = 100) -> None:
         self.port = free_port()
         self.data = tempfile.TemporaryDirectory()
         env = {**os.environ, "NNPLAY_DATA_DIR": self.data.name,
-               "NNPLAY_MAX_FRAME_RATE": str(max_frame_rate), "NNPLAY_MAX_RUNS": "500"}
+               "NNPLAY_MAX_FRAME_RATE": str(max_frame_rate), "NNPLAY_MAX_RUNS": "500",
+               "NNPLAY_LIVE_OUTPUT_GRID": str(output_grid)}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
              "--port", str(self.port), "--log-level", "warning"],
@@ -167,18 +168,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--students", type=int, default=40)
     parser.add_argument("--fps", type=float, default=10.0)
+    parser.add_argument("--output-grid", type=int, default=100,
+                        help="live frames' output map side (NNPLAY_LIVE_OUTPUT_GRID)")
     args = parser.parse_args(argv)
 
-    server = Server(max_frame_rate=1000)
+    server = Server(max_frame_rate=1000, output_grid=args.output_grid)
     try:
         per_second = asyncio.run(one_session(server, args.seconds))
     finally:
         server.close()
+    print(f"live output grid {args.output_grid}")
     print(f"one session, 6 x 8 tanh, one epoch + full frame per frame: "
           f"median {statistics.median(per_second):.1f} frames/s "
           f"(target >= 60; per-second counts {[round(x) for x in per_second]})")
 
-    server = Server(max_frame_rate=30)
+    server = Server(max_frame_rate=30, output_grid=args.output_grid)
     try:
         result = asyncio.run(classroom(server, args.students, args.seconds, args.fps))
     finally:
