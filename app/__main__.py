@@ -6,9 +6,10 @@ from app.settings import get_settings
 
 
 def main() -> None:
-    """Start uvicorn with the host and port from the settings."""
+    """Start uvicorn with the host, port and websocket compression from the settings."""
     settings = get_settings()
-    uvicorn.run("app.main:app", host=settings.host, port=settings.port)
+    uvicorn.run("app.main:app", host=settings.host, port=settings.port,
+                ws_per_message_deflate=settings.ws_compression)
 
 
 if __name__ == "__main__":

@@ -54,7 +54,8 @@ def serve(host: str, port: int) -> int:
     """Run the server until it is stopped."""
     import uvicorn  # imported here so `nnplay --help` stays quick
 
-    uvicorn.run("app.main:app", host=host, port=port)
+    uvicorn.run("app.main:app", host=host, port=port,
+                ws_per_message_deflate=get_settings().ws_compression)
     return 0
 
 

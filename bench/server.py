@@ -54,18 +54,18 @@ def rss_kb(pid: int) -> int:
 
 
 class Server:
-    """uvicorn running app.main:app on a free loopback port, in a child process."""
+    """The server as `make run` starts it (python -m app), on a free loopback port."""
 
     def __init__(self, max_frame_rate: float, output_grid: int = 100) -> None:
         self.port = free_port()
         self.data = tempfile.TemporaryDirectory()
-        env = {**os.environ, "NNPLAY_DATA_DIR": self.data.name,
+        env = {**os.environ, "NNPLAY_DATA_DIR": self.data.name, "NNPLAY_HOST": "127.0.0.1",
+               "NNPLAY_PORT": str(self.port),
                "NNPLAY_MAX_FRAME_RATE": str(max_frame_rate), "NNPLAY_MAX_RUNS": "500",
                "NNPLAY_LIVE_OUTPUT_GRID": str(output_grid)}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
-             "--port", str(self.port), "--log-level", "warning"],
-            cwd=ROOT, env=env)
+        # started as `make run` starts it; its access log is not wanted here
+        self.proc = subprocess.Popen([sys.executable, "-m", "app"], cwd=ROOT, env=env,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.base = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
