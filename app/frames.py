@@ -35,8 +35,10 @@ def clean(value: Any) -> Any:
         return {str(k): clean(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [clean(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return clean(value.tolist())
+    if isinstance(value, np.ndarray):  # one tolist, no walk over the elements
+        if value.dtype.kind == "f" and not np.isfinite(value).all():
+            value = np.where(np.isfinite(value), value, None)
+        return value.tolist()
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):

@@ -70,3 +70,10 @@ def test_frame_json_is_plain_json(frame) -> None:
     assert data["run"] == "x"
     assert len(data["output_map"]) == 20
     assert data["layers"][0]["params"]["W"] == frame["layers"][0]["params"]["W"].tolist()
+
+
+def test_clean_arrays_in_one_step() -> None:
+    assert clean(np.array([1.0, np.nan, -np.inf])) == [1.0, None, None]
+    assert clean(np.array([[1, 2], [3, 4]], dtype=np.int64)) == [[1, 2], [3, 4]]
+    assert clean(np.array([True, False])) == [True, False]
+    assert clean(np.zeros((2, 0))) == [[], []]
