@@ -27,7 +27,7 @@ from app.registry import RunRegistry, RunSlot
 from app.settings import Settings
 from engine.errors import SpecError
 from engine.telemetry import MapMaker
-from engine.validate import as_float, as_int
+from engine.validate import as_float, as_int, as_mapping
 
 log = logging.getLogger(__name__)
 
@@ -233,9 +233,8 @@ def notice(field: str, message: str) -> str:
 
 
 def _keys(message: dict, allowed: tuple[str, ...]) -> None:
-    for key in message:
-        if key != "type" and key not in allowed:
-            raise SpecError(key, f"not a field of the {message.get('type')!r} command")
+    """Refuse fields the command does not take (the error names the field)."""
+    as_mapping("", message, ("type", *allowed))
 
 
 COMMANDS = {
