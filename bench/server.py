@@ -46,6 +46,12 @@ def header_of(message: bytes) -> dict:
     return json.loads(message[4:4 + length])
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_kb(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -149,10 +155,15 @@ async def classroom(server: Server, students: int, seconds: float, fps: float) -
     latencies: list[float] = []
     rates: list[float] = []
     errors: list[str] = []
+    cpu_before, wall_before = cpu_seconds(server.proc.pid), time.monotonic()
+    own_before = time.process_time()
     await asyncio.gather(*(student(server, rid, seconds, fps, latencies, rates, errors)
                            for rid in run_ids))
+    wall = time.monotonic() - wall_before
     latencies.sort()
     return {
+        "server_cores": (cpu_seconds(server.proc.pid) - cpu_before) / wall,
+        "client_cores": (time.process_time() - own_before) / wall,
         "rates": sorted(rates),
         "latency_median": statistics.median(latencies) if latencies else float("nan"),
         "latency_p95": latencies[int(0.95 * (len(latencies) - 1))] if latencies else float("nan"),
@@ -193,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"command latency: median {result['latency_median'] * 1e3:.0f} ms, 95th percentile "
           f"{result['latency_p95'] * 1e3:.0f} ms over {result['commands']} commands "
           f"(target <= 100 ms); errors: {len(result['errors'])}")
+    print(f"CPU while they play: server {result['server_cores']:.2f} cores, "
+          f"these clients {result['client_cores']:.2f} cores")
     print(f"memory: {result['kb_per_run']:.0f} KB per run when created; server RSS "
           f"{result['rss_mb_while_playing']:.0f} MB while {args.students} play")
     return 0
