@@ -38,12 +38,25 @@ def tanh(z: np.ndarray) -> np.ndarray:
     if z.dtype != np.float32 or z.size < _BIG:
         return np.tanh(z)
     t = np.multiply(z, np.float32(-2.0))
+    _tanh_from_minus_2z(t)
+    return t
+
+
+def tanh_into(z: np.ndarray) -> None:
+    """z = tanh(z) in place, the same way as :func:`tanh`."""
+    if z.dtype != np.float32 or z.size < _BIG:
+        np.tanh(z, out=z)
+        return
+    z *= np.float32(-2.0)
+    _tanh_from_minus_2z(z)
+
+
+def _tanh_from_minus_2z(t: np.ndarray) -> None:
     with np.errstate(over="ignore"):
         np.exp(t, out=t)
     t += np.float32(1.0)
     np.divide(np.float32(2.0), t, out=t)
     t -= np.float32(1.0)
-    return t
 
 
 class Activation:
@@ -55,6 +68,12 @@ class Activation:
     def value(self, z: np.ndarray) -> np.ndarray:
         """z: any shape -> a, same shape."""
         return z
+
+    def value_into(self, z: np.ndarray) -> None:
+        """z = f(z) in place (display passes, which keep no z)."""
+        a = self.value(z)
+        if a is not z:
+            z[...] = a
 
     def derivative(self, z: np.ndarray, a: np.ndarray) -> np.ndarray:
         """f'(z), same shape as z."""
@@ -81,6 +100,12 @@ class Sigmoid(Activation):
         a *= 0.5
         return a
 
+    def value_into(self, z):
+        z *= 0.5
+        tanh_into(z)
+        z += 1.0
+        z *= 0.5
+
     def derivative(self, z, a):
         return a * (1.0 - a)
 
@@ -96,6 +121,9 @@ class Tanh(Activation):
 
     def value(self, z):
         return tanh(z)
+
+    def value_into(self, z):
+        tanh_into(z)
 
     def derivative(self, z, a):
         return 1.0 - a * a
@@ -113,6 +141,9 @@ class ReLU(Activation):
     # max(0, z) as a C-level callable: no Python frame on the hot path (~4 us a step
     # on a 6 x 8 net). A partial is not a descriptor, so fn.value(z) calls it as is.
     value = staticmethod(functools.partial(np.maximum, 0.0))
+
+    def value_into(self, z):
+        np.maximum(z, 0.0, out=z)
 
     def derivative(self, z, a):
         return (z > 0).astype(z.dtype)
@@ -132,6 +163,9 @@ class LeakyReLU(Activation):
 
     def value(self, z):
         return np.where(z > 0, z, z * self.slope)
+
+    def value_into(self, z):
+        np.maximum(z, z * self.slope, out=z)  # the slope is in [0, 1]
 
     def derivative(self, z, a):
         return np.where(z > 0, 1.0, self.slope).astype(z.dtype)

@@ -17,10 +17,15 @@
   output on a G_o x G_o grid over the plotted plane; for 1-D inputs, curves over
   G_o and G_u points. Both grids go through one batched forward pass in float32
   (a mirror of the network), since the maps are quantised for display anyway.
+  A network of dense and activation layers only (the usual playground net)
+  takes a lean pass instead: each layer written over one of two scratch
+  buffers shared by every map maker of the thread, so a frame allocates (and the
+  kernel zero-fills) no fresh megabytes.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from typing import Any
 
@@ -29,6 +34,7 @@ import numpy as np
 from engine.build import build_network
 from engine.data import grid, grid_1d
 from engine.layers import Act, BatchNorm, Dense, Dropout, PReLU, RReLU
+from engine.layers.dense import add_rowwise
 from engine.network import Network
 from engine.trainer import Trainer
 from engine.validate import as_int
@@ -80,6 +86,22 @@ def unit_activity(net: Network) -> dict[str, dict[str, np.ndarray]]:
     return result
 
 
+class _Scratch(threading.local):
+    """Two growing float32 buffers per thread, for the lean map pass."""
+
+    def __init__(self) -> None:
+        self.buffers = [np.empty(0, np.float32), np.empty(0, np.float32)]
+
+    def take(self, which: int, rows: int, cols: int) -> np.ndarray:
+        """A C-contiguous (rows, cols) view of buffer ``which`` (0 or 1)."""
+        if self.buffers[which].size < rows * cols:
+            self.buffers[which] = np.empty(rows * cols, np.float32)
+        return self.buffers[which][: rows * cols].reshape(rows, cols)
+
+
+_SCRATCH = _Scratch()
+
+
 class MapMaker:
     """Evaluates a trainer's network on display grids through a float32 mirror."""
 
@@ -88,6 +110,35 @@ class MapMaker:
         spec = replace(trainer.spec, dtype="float32")
         self.mirror = build_network(spec, trainer.X_train.shape[1])
         self._grids: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+        leaves = self.mirror.leaves
+        lean = all(type(leaf) in (Dense, Act) for _, leaf in leaves)
+        self._lean = leaves if lean else None
+        self._hidden = {path for path, _ in hidden_activations(self.mirror)}
+
+    def _forward(self, inputs: np.ndarray, n_out: int) -> tuple[np.ndarray, dict]:
+        """inputs (n, d) -> the output on the first n_out rows (n_out, k) and each
+        hidden activation's output on the other rows {path: (n - n_out, units)}."""
+        if self._lean is None:
+            out = self.mirror.forward(inputs, False)
+            units = {path: leaf.a[n_out:] for path, leaf in hidden_activations(self.mirror)}
+            self.mirror.body.forget()
+            return out[:n_out], units
+        h, units, which = inputs, {}, 0
+        for path, leaf in self._lean:
+            if isinstance(leaf, Dense):
+                z = _SCRATCH.take(which, len(inputs), leaf.units)
+                np.matmul(h, leaf.params["W"], out=z)
+                add_rowwise(z, leaf.params["b"])
+                h, which = z, 1 - which
+            else:
+                if h is inputs:  # never write over the cached grid
+                    h = _SCRATCH.take(which, *inputs.shape)
+                    h[...] = inputs
+                    which = 1 - which
+                leaf.fn.value_into(h)
+                if path in self._hidden:
+                    units[path] = h[n_out:].copy()
+        return h[:n_out].copy(), units
 
     def _inputs(self, g_out: int, g_units: int) -> tuple[np.ndarray, np.ndarray]:
         key = (g_out, g_units)
@@ -106,8 +157,8 @@ class MapMaker:
         mirror.state[...] = net.state
         _, inputs = self._inputs(g_out, g_units)
         n_out = g_out ** (len(self.trainer.data.extent) // 2)
-        out = mirror.forward(inputs, False)
-        shown = self.trainer.loss.predict(out[:n_out])
+        out, hidden = self._forward(inputs, n_out)
+        shown = self.trainer.loss.predict(out)
         side = (g_out, g_out) if len(self.trainer.data.extent) == 4 else (g_out,)
         unit_side = side if g_out == g_units else (
             (g_units, g_units) if len(side) == 2 else (g_units,))
@@ -115,11 +166,9 @@ class MapMaker:
         if output.shape[-1] == 1:
             output = output[..., 0]
         units = {}
-        for path, leaf in hidden_activations(mirror):
-            a = leaf.a[n_out:]
+        for path, a in hidden.items():
             units[path] = np.ascontiguousarray(a.reshape(*unit_side, -1).transpose(
                 (a.ndim + len(unit_side) - 2, *range(len(unit_side)))), dtype=np.float32)
-        mirror.body.forget()
         return {"output": output.astype(np.float32), "units": units}
 
 
