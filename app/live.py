@@ -1,12 +1,14 @@
 """Live views: one player per watched run, frames shared by all its viewers.
 
 A :class:`Player` drives one run while at least one websocket watches it. While
-the run plays, the player trains ``steps_per_frame`` steps and takes a frame, in a
-worker thread (never on the event loop), then waits out the rest of the frame
-period; while paused it sleeps until a command arrives. Each frame is encoded once
-and published; every viewer sends the newest frame when it is free, so a slow
-client skips frames and nothing queues without bound. When the last viewer leaves,
-the run is paused and kept as it is.
+the run plays, the player asks the run's engine worker to train
+``steps_per_frame`` steps and encode a frame (never on the event loop; see
+:mod:`app.engine_pool`), then waits out the rest of the frame period; while
+paused it sleeps until a command arrives. A viewer's command goes ahead of the
+queued frames of every run. Each frame is encoded once and published; every
+viewer sends the newest frame when it is free, so a slow client skips frames and
+nothing queues without bound. When the last viewer leaves, the run is paused and
+kept as it is.
 """
 
 from __future__ import annotations
@@ -16,29 +18,20 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import Callable
 from typing import Any
 
-import anyio
 import anyio.to_thread
 
-from app.frames import encode_frame, pack, quantise
-from app.registry import RunRegistry, RunSlot
+from app.engine_pool import FRAME
+from app.registry import RunRegistry, RunSlot, UnknownRunError
 from app.settings import Settings
 from engine.errors import SpecError
-from engine.telemetry import MapMaker
 from engine.validate import as_float, as_int, as_mapping
 
 log = logging.getLogger(__name__)
 
 PAUSED_POLL_SECONDS = 0.25
 """A paused player looks this often for changes made through the REST API."""
-
-
-WORKERS = 1
-"""Frames computed at once across all players. Frame work is many small NumPy
-calls that hold the GIL, so a second worker thread only fights over it (measured
-with 40 sessions: 3.5 frames/s per client with two workers, 4.5 with one)."""
 
 
 class Player:
@@ -50,10 +43,8 @@ class Player:
             (str) such as the run having failed or been deleted.
     """
 
-    def __init__(self, slot: RunSlot, settings: Settings, registry: RunRegistry,
-                 limiter: anyio.CapacityLimiter | None = None) -> None:
+    def __init__(self, slot: RunSlot, settings: Settings, registry: RunRegistry) -> None:
         self.slot = slot
-        self.limiter = limiter
         self.settings = settings
         self.registry = registry
         self.fps = min(30.0, settings.max_frame_rate)
@@ -88,16 +79,17 @@ class Player:
 
     # -- the loop -----------------------------------------------------------------
     async def _loop(self) -> None:
-        while self.viewers > 0 and self.registry.has(self.slot.id):
-            playing = self.slot.playing and self.slot.trainer.status != "diverged"
+        while self.viewers > 0 and self.registry.has(self.slot.id) and not self.slot.lost:
+            playing = self.slot.playing and self.slot.engine_status != "diverged"
             changed = self.slot.version != self._drawn_version  # e.g. trained through REST
             if playing or self._want_frame or changed:
                 self._want_frame = False
                 started = time.monotonic()
                 steps = self.slot.steps_per_frame if playing else 0
                 try:
-                    data = await anyio.to_thread.run_sync(self._advance, steps,
-                                                          limiter=self.limiter)
+                    data = await self._advance(steps)
+                except UnknownRunError:
+                    break  # deleted, or lost with its engine process
                 except Exception:  # one run's failure must not take the server down
                     log.exception("run %s failed while playing", self.slot.id)
                     self.slot.playing = False
@@ -115,14 +107,18 @@ class Player:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), PAUSED_POLL_SECONDS)
             self._wake.clear()
-        if not self.registry.has(self.slot.id):
+        if self.slot.lost:
+            await self._publish(notice("run", "the run was lost: the engine process "
+                                       "holding it stopped (saved models are kept)"))
+        elif not self.registry.has(self.slot.id):
             await self._publish(notice("run", "the run was deleted"))
 
-    def _advance(self, steps: int) -> bytes:
-        with self.slot.lock:
-            frame = self.slot.advance(steps, self.output_grid, self.unit_grid)
-            self._drawn_version = self.slot.version
-        return encode_frame(frame, self.header())
+    async def _advance(self, steps: int) -> bytes:
+        data, _, revision = await self.slot.acall(
+            "live_frame", steps, self.output_grid, self.unit_grid, self.header(),
+            priority=FRAME)
+        self._drawn_version = revision
+        return data
 
     def header(self) -> dict[str, Any]:
         return {"type": "frame", "run": self.slot.id, "seq": self.seq + 1,
@@ -148,9 +144,6 @@ class Player:
         self.request_frame()
         return reply
 
-    async def _in_thread(self, fn: Callable[[], Any]) -> Any:
-        return await anyio.to_thread.run_sync(fn, limiter=self.limiter)
-
     async def play(self, message: dict) -> None:
         _keys(message, ())
         self.slot.playing = True
@@ -162,11 +155,11 @@ class Player:
     async def step(self, message: dict) -> None:
         _keys(message, ("n",))
         n = as_int("n", message.get("n", 1), 1, self.settings.max_steps_per_request)
-        await self._in_thread(lambda: self.slot.train(n))
+        await anyio.to_thread.run_sync(lambda: self.slot.train(n))
 
     async def reset(self, message: dict) -> None:
         _keys(message, ())
-        await self._in_thread(lambda: self.slot.change(lambda t: t.reset()))
+        await self.slot.acall("reset")
 
     async def set_hyper(self, message: dict) -> None:
         _keys(message, ("name", "value"))
@@ -174,7 +167,7 @@ class Player:
         if name not in ("lr", "l1", "l2", "batch_size"):
             raise SpecError("name", "one of lr, l1, l2, batch_size")
         value = message.get("value")
-        await self._in_thread(lambda: self.slot.change(lambda t: t.set_hyper(**{name: value})))
+        await self.slot.acall("set_hyper", {name: value})
 
     async def set_weight(self, message: dict) -> None:
         _keys(message, ("layer", "name", "index", "value"))
@@ -184,8 +177,7 @@ class Player:
         index, value = message.get("index"), message.get("value")
         if not isinstance(index, list):
             raise SpecError("index", "must be a list of integers")
-        await self._in_thread(
-            lambda: self.slot.change(lambda t: t.set_param(layer, name, index, value)))
+        await self.slot.acall("set_param", layer, name, index, value)
 
     async def speed(self, message: dict) -> None:
         _keys(message, ("steps_per_frame",))
@@ -207,24 +199,10 @@ class Player:
     async def unit_map(self, message: dict) -> bytes:
         _keys(message, ("layer", "unit", "grid"))
         g = as_int("grid", message.get("grid", self.settings.live_output_grid), 2, 200)
-        layer = message.get("layer")
-        unit = message.get("unit")
-
-        def draw() -> bytes:
-            with self.slot.lock:
-                maps = MapMaker(self.slot.trainer).maps(2, g)["units"]
-            if layer not in maps:
-                raise SpecError("layer", f"no hidden activation layer {layer!r}; "
-                                f"layers: {', '.join(maps)}")
-            unit_index = as_int("unit", unit, 0, maps[layer].shape[0] - 1)
-            q, lo, hi = quantise(maps[layer][unit_index])
-            header = {"type": "unit_map", "run": self.slot.id, "layer": layer,
-                      "unit": unit_index, "grid": g,
-                      "arrays": [{"name": "map", "dtype": "uint8", "shape": list(q.shape),
-                                  "offset": 0, "lo": lo, "hi": hi}]}
-            return pack(header, [q.tobytes()])
-
-        return await self._in_thread(draw)
+        header = {"type": "unit_map", "run": self.slot.id}
+        data, _, _ = await self.slot.acall("unit_map", message.get("layer"),
+                                           message.get("unit"), g, header)
+        return data
 
 
 def notice(field: str, message: str) -> str:
@@ -259,15 +237,11 @@ class Players:
         self.settings = settings
         self.registry = registry
         self._players: dict[str, Player] = {}
-        self._limiter: anyio.CapacityLimiter | None = None
 
     def for_run(self, slot: RunSlot) -> Player:
-        if self._limiter is None:  # made inside the event loop that uses it
-            self._limiter = anyio.CapacityLimiter(WORKERS)
         player = self._players.get(slot.id)
         if player is None or player.slot is not slot:
-            player = self._players[slot.id] = Player(slot, self.settings, self.registry,
-                                                     self._limiter)
+            player = self._players[slot.id] = Player(slot, self.settings, self.registry)
         return player
 
     def release(self, player: Player) -> None:

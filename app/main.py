@@ -17,6 +17,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 
 from app import __version__, errors
+from app.engine_pool import EnginePool, default_processes
 from app.jobs import JobTable
 from app.live import Players
 from app.registry import RunRegistry
@@ -70,7 +71,9 @@ def create_app(settings: Settings | None = None, sweep_seconds: float = SWEEP_SE
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        registry = RunRegistry(settings.max_runs, settings.run_idle_seconds)
+        processes = settings.engine_processes
+        pool = EnginePool(default_processes() if processes is None else processes)
+        registry = RunRegistry(settings.max_runs, settings.run_idle_seconds, pool)
         app.state.registry = registry
         app.state.store = ModelStore(settings.database_path, max_models=settings.max_models)
         app.state.jobs = JobTable()
@@ -84,6 +87,7 @@ def create_app(settings: Settings | None = None, sweep_seconds: float = SWEEP_SE
                 await sweeper
             await app.state.players.close()
             app.state.jobs.shutdown()
+            pool.close()
             app.state.store.close()
 
     app = FastAPI(title="nnplay", version=__version__, description=DESCRIPTION,

@@ -1,56 +1,69 @@
-"""The runs a server holds in memory, each behind its own lock.
+"""The runs a server holds, by id: their server-side state and how to reach them.
 
-A :class:`RunSlot` wraps one :class:`engine.trainer.Trainer` with what the server
-needs around it: an unguessable id, a lock (training and frames never overlap on
-one run, while different runs proceed in parallel in worker threads), the map
-maker reused between frames, the playing state of the live view, and the time of
-last use. :class:`RunRegistry` holds the slots, caps their number and drops the
-ones left idle too long (saved models are in the database and stay).
+A :class:`RunSlot` is the server's handle on one run: an unguessable id, the
+engine worker that holds the run (see :mod:`app.engine_pool`), the playing state
+of its live view, and the time of last use. Every operation on the run is a
+request to that worker, which carries out one at a time, so operations on a run
+never overlap while runs on different workers proceed in parallel.
+:class:`RunRegistry` holds the slots, caps their number and drops the ones left
+idle too long (saved models are in the database and stay).
 """
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.telemetry import MapMaker, snapshot
+from app.engine_pool import BACKGROUND, COMMAND, EnginePool, Reply, Worker, WorkerLostError
+from app.run_host import HostedRunMissingError, Recipe
 from engine.trainer import Trainer
 
 
 class UnknownRunError(KeyError):
-    """No run with that id (never existed, deleted, or dropped after idling)."""
+    """No run with that id (never existed, deleted, dropped after idling, or lost
+    with a stopped engine process)."""
 
-    def __init__(self, run_id: str) -> None:
+    def __init__(self, run_id: str, why: str = "it may have been dropped after idling") -> None:
         super().__init__(run_id)
         self.run_id = run_id
+        self.why = why
 
     def __str__(self) -> str:
-        return f"no run with id {self.run_id!r} (it may have been dropped after idling)"
+        return f"no run with id {self.run_id!r} ({self.why})"
 
 
 class RegistryFullError(RuntimeError):
     """The cap on runs held at once is reached."""
 
 
+LOST = "the engine process holding it stopped; saved models are kept"
+
+
 @dataclass(eq=False)
 class RunSlot:
-    """One run and its server-side state.
+    """One run as the server sees it.
 
     Attributes:
         id: unguessable URL-safe id.
-        trainer: the engine run.
+        worker: the engine worker holding the run; generation: the worker's
+            generation when the run was made (a newer one means the run was lost).
         lesson, variant: where it came from, if from a lesson.
         playing: the live view is playing (the websocket trains it frame by frame).
         steps_per_frame: steps taken between frames while playing.
-        version: increases whenever the run changes, so viewers know a new frame is due.
+        version: the run's revision as last reported by its worker; it increases
+            with every change, so viewers know a new frame is due.
+        busy: a REST request or job is training it.
     """
 
     id: str
-    trainer: Trainer
+    worker: Worker
+    generation: int
     lesson: str | None = None
     variant: str | None = None
     playing: bool = False
@@ -58,126 +71,177 @@ class RunSlot:
     version: int = 0
     busy: bool = False
     last_used: float = field(default_factory=time.monotonic)
-    lock: threading.RLock = field(default_factory=threading.RLock)
-    _maps: MapMaker | None = None
+    train_lock: threading.Lock = field(default_factory=threading.Lock)
+    engine_status: str = "idle"
 
     def touch(self) -> None:
         self.last_used = time.monotonic()
 
     @property
-    def status(self) -> str:
-        """``training`` while steps run, else the trainer's ``idle`` or ``diverged``."""
-        return "training" if self.busy else self.trainer.status
+    def lost(self) -> bool:
+        return self.worker.generation != self.generation
 
+    @property
+    def status(self) -> str:
+        """``training`` while REST steps run, else ``idle`` or ``diverged``."""
+        return "training" if self.busy else self.engine_status
+
+    @property
+    def trainer(self) -> Trainer:
+        """The run's trainer, when the run lives in this process (engine_processes 0)."""
+        host = getattr(self.worker, "host", None)
+        if host is None:
+            raise RuntimeError("the run lives in an engine process")
+        return host.runs[self.id].trainer
+
+    # -- requests -------------------------------------------------------------------
+    def submit(self, op: str, *args: Any, priority: int = COMMAND) -> Future:
+        if self.lost:
+            raise UnknownRunError(self.id, LOST)
+        return self.worker.submit(self.id, op, args, priority)
+
+    def _settle(self, reply: Reply) -> Reply:
+        _, status, revision = reply
+        self.engine_status = status
+        self.version = max(self.version, revision)
+        self.touch()
+        return reply
+
+    def _failure(self, err: BaseException) -> Exception:
+        if isinstance(err, HostedRunMissingError | WorkerLostError):
+            return UnknownRunError(self.id, LOST)
+        return err  # type: ignore[return-value]
+
+    def call(self, op: str, *args: Any, priority: int = COMMAND) -> Any:
+        """Carry out ``op`` and wait for its value (from a thread, never the event loop)."""
+        try:
+            return self._settle(self.submit(op, *args, priority=priority).result())[0]
+        except (HostedRunMissingError, WorkerLostError) as err:
+            raise self._failure(err) from None
+
+    async def acall(self, op: str, *args: Any, priority: int = COMMAND) -> Reply:
+        """Carry out ``op`` from a coroutine; returns the whole :data:`Reply`."""
+        try:
+            return self._settle(await asyncio.wrap_future(
+                self.submit(op, *args, priority=priority)))
+        except (HostedRunMissingError, WorkerLostError) as err:
+            raise self._failure(err) from None
+
+    # -- what the routes use --------------------------------------------------------
     def train(self, steps: int, progress: Callable[[int], None] | None = None,
               chunk: int = 500) -> dict[str, Any]:
-        """Run ``steps`` steps under the lock; ``progress(done)`` after each chunk."""
-        with self.lock:
+        """Train ``steps`` steps, ``chunk`` at a time (live frames and commands get
+        their turn between chunks); ``progress(done)`` after each. Returns metrics."""
+        with self.train_lock:
             self.busy = True
             try:
                 done = 0
                 while done < steps:
                     n = min(chunk, steps - done)
-                    self.trainer.advance(n)
+                    self.call("train", n, priority=BACKGROUND)
                     done += n
                     if progress is not None:
                         progress(done)
-                    if self.trainer.status == "diverged":
+                    if self.engine_status == "diverged":
                         break
-                metrics = self.trainer.metrics()
+                return self.call("metrics")
             finally:
                 self.busy = False
-                self.version += 1
                 self.touch()
-        return metrics
 
-    def change(self, action: Callable[[Trainer], Any]) -> Any:
-        """Apply ``action(trainer)`` under the lock (a hand edit, a reset ...)."""
-        with self.lock:
-            result = action(self.trainer)
-            self.version += 1
-            self.touch()
-            return result
+    def info(self) -> dict[str, Any]:
+        """JSON-able description: id, status, origin, step, epoch, spec, hyper,
+        layers, metrics (no arrays)."""
+        info = self.call("info")
+        return {"id": self.id, "status": self.status, "lesson": self.lesson,
+                "variant": self.variant, **info}
 
     def frame(self, output_grid: int, unit_grid: int) -> dict[str, Any]:
-        """The engine snapshot, under the lock."""
-        with self.lock:
-            if self._maps is None:
-                self._maps = MapMaker(self.trainer)
-            self.touch()
-            return snapshot(self.trainer, output_grid, unit_grid, maps=self._maps)
-
-    def advance(self, steps: int, output_grid: int, unit_grid: int) -> dict[str, Any]:
-        """Train ``steps`` steps and take a frame, in one turn of the lock (the
-        websocket's play loop, run in a worker thread)."""
-        with self.lock:
-            if steps and self.trainer.status != "diverged":
-                self.trainer.advance(steps)  # the frame evaluates the metrics once
-                self.version += 1
-            return self.frame(output_grid, unit_grid)
-
-    def describe(self) -> dict[str, Any]:
-        """JSON-able summary (no arrays)."""
-        trainer = self.trainer
-        return {
-            "id": self.id,
-            "status": self.status,
-            "step": trainer.step_count,
-            "epoch": trainer.epoch,
-            "lesson": self.lesson,
-            "variant": self.variant,
-            "spec": trainer.spec.to_dict(),
-            "hyper": trainer.hyper(),
-            "layers": trainer.net.describe(),
-        }
+        """The engine snapshot (arrays)."""
+        return self.call("snapshot", output_grid, unit_grid)
 
 
 class RunRegistry:
     """Runs by id, capped in number, dropped after ``idle_seconds`` without use."""
 
-    def __init__(self, max_runs: int, idle_seconds: float) -> None:
+    def __init__(self, max_runs: int, idle_seconds: float,
+                 pool: EnginePool | None = None) -> None:
         self.max_runs = max_runs
         self.idle_seconds = idle_seconds
+        self.pool = pool if pool is not None else EnginePool(0)
         self._slots: dict[str, RunSlot] = {}
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._slots)
 
-    def add(self, trainer: Trainer, lesson: str | None = None,
-            variant: str | None = None) -> RunSlot:
-        """Register a new run; raises :class:`RegistryFullError` at the cap (after first
-        dropping idle runs)."""
+    def _reserve(self, lesson: str | None, variant: str | None) -> RunSlot:
         self.sweep()
         with self._lock:
             if len(self._slots) >= self.max_runs:
                 raise RegistryFullError(f"the server holds {self.max_runs} runs already; "
-                                   "delete one or try again later")
-            run_id = secrets.token_urlsafe(16)
-            slot = RunSlot(run_id, trainer, lesson=lesson, variant=variant)
-            self._slots[run_id] = slot
+                                        "delete one or try again later")
+            worker = self.pool.assign()
+            slot = RunSlot(secrets.token_urlsafe(16), worker, worker.generation,
+                           lesson=lesson, variant=variant)
+            self._slots[slot.id] = slot
+            worker.runs += 1
             return slot
+
+    def _place(self, slot: RunSlot, op: str, payload: Any) -> RunSlot:
+        try:
+            slot.call(op, payload)
+        except BaseException:
+            self._forget(slot.id)
+            raise
+        return slot
+
+    def create(self, recipe: Recipe, lesson: str | None = None,
+               variant: str | None = None) -> RunSlot:
+        """Make a new run from ``recipe`` on the emptiest worker. Raises
+        :class:`RegistryFullError` at the cap (after first dropping idle runs), and
+        SpecError for a bad recipe."""
+        return self._place(self._reserve(lesson, variant), "create", recipe)
+
+    def add(self, trainer: Trainer, lesson: str | None = None,
+            variant: str | None = None) -> RunSlot:
+        """Register an existing trainer (only with runs kept in this process)."""
+        if not self.pool.in_process:
+            raise RuntimeError("runs live in engine processes: create them from a recipe")
+        return self._place(self._reserve(lesson, variant), "adopt", trainer)
 
     def get(self, run_id: str) -> RunSlot:
         slot = self._slots.get(run_id)
         if slot is None:
             raise UnknownRunError(run_id)
+        if slot.lost:
+            self._forget(run_id)
+            raise UnknownRunError(run_id, LOST)
         slot.touch()
         return slot
 
-    def delete(self, run_id: str) -> None:
+    def _forget(self, run_id: str) -> RunSlot | None:
+        """Remove a slot and let its worker drop the run (without waiting)."""
         with self._lock:
-            if self._slots.pop(run_id, None) is None:
-                raise UnknownRunError(run_id)
+            slot = self._slots.pop(run_id, None)
+        if slot is not None and not slot.lost:
+            slot.worker.runs -= 1
+            slot.worker.submit(run_id, "drop", (), BACKGROUND)
+        return slot
+
+    def delete(self, run_id: str) -> None:
+        if self._forget(run_id) is None:
+            raise UnknownRunError(run_id)
 
     def sweep(self, now: float | None = None) -> list[str]:
-        """Drop runs idle longer than the limit (never one that is busy or playing)."""
+        """Drop runs idle longer than the limit (never one that is busy or playing)
+        and runs lost with a stopped engine process."""
         now = time.monotonic() if now is None else now
-        with self._lock:
-            stale = [rid for rid, s in self._slots.items()
-                     if now - s.last_used > self.idle_seconds and not s.busy and not s.playing]
-            for rid in stale:
-                del self._slots[rid]
+        stale = [rid for rid, s in list(self._slots.items())
+                 if s.lost or (now - s.last_used > self.idle_seconds
+                               and not s.busy and not s.playing)]
+        for rid in stale:
+            self._forget(rid)
         return stale
 
     def has(self, run_id: str) -> bool:

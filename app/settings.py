@@ -38,6 +38,10 @@ class Settings(BaseSettings):
         default=False,
         description="per-message deflate on the live websocket: frames about 30% smaller "
                     "for about 0.7 ms of CPU each, which a busy class server cannot spare")
+    engine_processes: int | None = Field(
+        default=None, ge=0, le=64,
+        description="engine worker processes that hold the runs and compute their frames "
+                    "(default: one per core; 0 keeps the runs in the server process)")
     max_models: int = Field(default=1000, ge=1)
     max_request_bytes: int = Field(default=2_000_000, ge=1024)
     max_hidden_layers: int = Field(default=10, ge=1)

@@ -20,7 +20,6 @@ from app.errors import ApiError, as_field
 from app.routes.runs import run_info
 from app.schemas import SPEC_EXAMPLE, ModelListing, RunInfo, SaveRequest
 from app.store import ModelNotFound
-from engine.checkpoint import export_run, import_run
 from engine.errors import SpecError
 
 router = APIRouter(prefix="/api", tags=["models"])
@@ -50,8 +49,7 @@ def download_name(name: str) -> str:
                         503: {"description": "the store is full or unavailable"}})
 def save_run(body: SaveRequest, slot: RunDep, store: StoreDep) -> dict[str, Any]:
     """Store the run's spec, weights and metrics under `name`; answers the listing."""
-    with slot.lock:
-        record = export_run(slot.trainer)
+    record = slot.call("export")
     summary = {"lesson": slot.lesson, "variant": slot.variant,
                "dataset": record["spec"]["data"]["name"], "step": record["step"],
                "test_loss": record["metrics"]["test_loss"],
@@ -103,12 +101,11 @@ def import_model(body: Annotated[dict[str, Any], Body(openapi_examples={
         except ModelNotFound as err:
             raise ApiError(404, ["body", "model_id"], str(err), "not_found") from None
     try:
-        trainer = import_run(record, spec_limits(settings))
+        slot = registry.create(("record", record, spec_limits(settings)))
     except SpecError as err:
         if err.field.startswith("record."):  # an unknown top-level key
             raise SpecError(err.field.removeprefix("record."), err.message) from None
         raise
-    slot = registry.add(trainer)
     return run_info(slot, jobs)
 
 

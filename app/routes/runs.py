@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import numpy as np
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 
@@ -20,6 +19,7 @@ from app.errors import ApiError
 from app.frames import clean, frame_json
 from app.jobs import Job, JobBusyError, JobTable
 from app.registry import RunSlot
+from app.run_host import Recipe
 from app.schemas import (
     Hyper,
     HyperRequest,
@@ -36,7 +36,6 @@ from app.schemas import (
 from app.settings import Settings
 from engine.errors import SpecError
 from engine.lessons import LESSONS
-from engine.trainer import Trainer
 from engine.validate import as_int
 
 router = APIRouter(prefix="/api/runs", tags=["runs"])
@@ -44,26 +43,21 @@ router = APIRouter(prefix="/api/runs", tags=["runs"])
 JOB_STEPS_FACTOR = 100
 """A background job may train this many times max_steps_per_request."""
 
-MAX_POINT_VALUE = 1e6
-"""Largest coordinate a predict request may ask about."""
-
 NOT_FOUND = {404: {"description": "no run with that id (it may have been dropped after "
                    "idling)"}}
 
 
 def run_info(slot: RunSlot, jobs: JobTable) -> dict[str, Any]:
     """The run's description and metrics (status ``training`` while a job runs)."""
-    training = slot.status == "training" or jobs.active(slot.id) is not None
-    with slot.lock, np.errstate(all="ignore"):
-        info = slot.describe()
-        info["metrics"] = clean(slot.trainer.metrics())
-    if training:
+    info = slot.info()
+    if jobs.active(slot.id) is not None:
         info["status"] = "training"
     return clean(info)
 
 
-def build_trainer(body: RunCreate, settings: Settings) -> Trainer:
-    """The trainer a create request asks for; SpecError naming the field otherwise."""
+def build_recipe(body: RunCreate, settings: Settings) -> Recipe:
+    """How to make the run a create request asks for; SpecError naming the field
+    for a bad request (errors inside the spec come when the run is made)."""
     if body.spec is not None and body.lesson is not None:
         raise SpecError("lesson", "give either 'spec' or 'lesson', not both")
     if body.lesson is None:
@@ -71,10 +65,7 @@ def build_trainer(body: RunCreate, settings: Settings) -> Trainer:
             raise SpecError("variant", "only applies with 'lesson'")
         if body.spec is None:
             raise SpecError("spec", "give a spec (an object, may be empty) or a lesson name")
-        try:
-            return Trainer(body.spec, spec_limits(settings))
-        except SpecError as err:
-            raise err.nested("spec") from None
+        return ("spec", body.spec, spec_limits(settings))
     lesson = LESSONS.get(body.lesson)
     if lesson is None:
         raise SpecError("lesson", f"unknown lesson {body.lesson!r}; choose one of "
@@ -84,7 +75,7 @@ def build_trainer(body: RunCreate, settings: Settings) -> Trainer:
         choices = ", ".join(names) if names else "none"
         raise SpecError("variant", f"lesson {lesson.name!r} has no variant "
                         f"{body.variant!r}; its variants: {choices}")
-    return lesson.trainer(body.variant)
+    return ("lesson", body.lesson, body.variant)
 
 
 @router.post("", status_code=201, response_model=RunInfo, summary="Create a run",
@@ -93,8 +84,8 @@ def create_run(body: RunCreate, settings: SettingsDep, registry: RegistryDep,
                jobs: JobsDep) -> dict[str, Any]:
     """Create a run from `spec`, or from `lesson` (and `variant`). The answer's `id`
     is unguessable: it is the key to the run."""
-    trainer = build_trainer(body, settings)
-    slot = registry.add(trainer, lesson=body.lesson, variant=body.variant)
+    slot = registry.create(build_recipe(body, settings), lesson=body.lesson,
+                           variant=body.variant)
     return run_info(slot, jobs)
 
 
@@ -126,8 +117,7 @@ def train(body: TrainRequest, slot: RunDep, settings: SettingsDep,
     if job is not None:
         raise ApiError(409, ["path", "run_id"], f"job {job.id} is training this run; "
                        "wait for it or cancel it", "conflict")
-    with np.errstate(all="ignore"):
-        return clean(slot.train(steps))
+    return clean(slot.train(steps))
 
 
 SNAPSHOT_EXAMPLE = {
@@ -154,24 +144,8 @@ def snapshot(slot: RunDep,
     and dead flags per unit, batch-norm statistics, dropout masks, each unit's map
     on a `unit_grid` grid and the output on an `output_grid` grid over the plane
     (`extent`). Non-finite numbers are null."""
-    with np.errstate(all="ignore"):
-        frame = slot.frame(output_grid, unit_grid)
+    frame = slot.frame(output_grid, unit_grid)
     return JSONResponse(frame_json(frame, {"run": slot.id}))
-
-
-def _points(points: list[list[float]], dims: int) -> np.ndarray:
-    """The points as an (n, dims) array; SpecError naming the first bad point."""
-    for i, point in enumerate(points):
-        if len(point) != dims:
-            raise SpecError(f"points.{i}", f"must have {dims} number{'s' * (dims > 1)} "
-                            f"(this run's data is {dims}-D), got {len(point)}")
-    array = np.asarray(points, dtype=np.float64).reshape(len(points), dims)
-    outside = np.argwhere(np.abs(array) > MAX_POINT_VALUE)
-    if len(outside):
-        i, j = outside[0]
-        raise SpecError(f"points.{i}.{j}", f"must be between {-MAX_POINT_VALUE:g} and "
-                        f"{MAX_POINT_VALUE:g}, got {array[i, j]:g}")
-    return array
 
 
 @router.post("/{run_id}/predict", response_model=Prediction,
@@ -179,15 +153,8 @@ def _points(points: list[list[float]], dims: int) -> np.ndarray:
 def predict(body: PredictRequest, slot: RunDep) -> dict[str, Any]:
     """Evaluate the network (evaluation mode) on up to 10000 points of the input
     plane, in the data set's coordinates (as plotted, before features)."""
-    with slot.lock, np.errstate(all="ignore"):
-        trainer = slot.trainer
-        X = trainer.data.transform(_points(body.points, trainer.data.dims))
-        out = trainer.net.predict(X)
-        shown = trainer.loss.predict(out)
-        task = trainer.spec.task
-        classes = None if task == "regression" else trainer.loss.classify(out).tolist()
-    output = shown[:, 0] if shown.shape[1] == 1 else shown
-    return {"task": task, "output": clean(output), "classes": classes}
+    result = slot.call("predict", body.points)
+    return {**result, "output": clean(result["output"])}
 
 
 @router.put("/{run_id}/params", response_model=ParamSet, summary="Set one weight or bias",
@@ -195,8 +162,8 @@ def predict(body: PredictRequest, slot: RunDep) -> dict[str, Any]:
 def set_param(body: ParamRequest, slot: RunDep) -> dict[str, Any]:
     """Set one entry of a parameter array; `layer` is a path from the run's `layers`
     (dense layers have `W` of shape (inputs, units) and `b`)."""
-    slot.change(lambda t: t.set_param(body.layer, body.name, body.index, body.value))
-    return {**body.model_dump(), "status": slot.trainer.status}
+    slot.call("set_param", body.layer, body.name, body.index, body.value)
+    return {**body.model_dump(), "status": slot.status}
 
 
 @router.patch("/{run_id}/hyper", response_model=Hyper,
@@ -205,25 +172,14 @@ def set_param(body: ParamRequest, slot: RunDep) -> dict[str, Any]:
 def change_hyper(body: HyperRequest, slot: RunDep) -> dict[str, Any]:
     """The next step uses the new values. All or nothing: if one value is out of
     range, none changes."""
-    given = body.model_dump(exclude_none=True)
-
-    def apply(trainer: Trainer) -> dict[str, Any]:
-        before = trainer.hyper()
-        try:
-            trainer.set_hyper(**given)
-        except SpecError:
-            trainer.set_hyper(**before)
-            raise
-        return trainer.hyper()
-
-    return slot.change(apply)
+    return slot.call("set_hyper", body.model_dump(exclude_none=True))
 
 
 @router.post("/{run_id}/reset", response_model=RunInfo, summary="Back to step 0",
              responses=NOT_FOUND)
 def reset(slot: RunDep, jobs: JobsDep) -> dict[str, Any]:
     """Rebuild the run from its spec and seed: the step-0 weights and batch order again."""
-    slot.change(lambda t: t.reset())
+    slot.call("reset")
     return run_info(slot, jobs)
 
 

@@ -41,6 +41,7 @@ def make_app(tmp_path: Path) -> Callable[..., FastAPI]:
     """``make_app(**settings)``: an app whose data folder is the test's tmp_path."""
 
     def make(sweep_seconds: float = 60.0, **overrides: Any) -> FastAPI:
+        overrides.setdefault("engine_processes", 0)  # runs in the test process
         return create_app(Settings(data_dir=tmp_path, **overrides), sweep_seconds=sweep_seconds)
 
     return make

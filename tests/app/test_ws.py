@@ -27,6 +27,7 @@ def server(tmp_path):
     app.include_router(router)
     with TestClient(app) as client:
         yield client, app.state.registry
+    app.state.registry.pool.close()
 
 
 def next_frame(ws) -> tuple[dict, dict]:

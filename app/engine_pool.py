@@ -1,0 +1,221 @@
+"""Engine workers: the places runs live, each fed from a priority queue.
+
+Training and drawing frames are many small NumPy calls that hold Python's global
+interpreter lock, so one server process computes frames on one core at most
+(measured: about 130 frames a second for 6 x 8 nets, a third of what forty
+students at ten frames a second need). The server therefore keeps its runs in
+engine worker processes, about one per core: each holds a :class:`RunHost`, and
+a run stays on the worker that created it. The server process itself only
+speaks HTTP and websockets.
+
+Every worker has one dispatcher thread in the server process that takes requests
+from a priority queue, lowest number first and in order of arrival within a
+priority: a student's command (``COMMAND``) overtakes the queued live frames
+(``FRAME``), which overtake long training from the REST API (``BACKGROUND``).
+A request returns a :class:`concurrent.futures.Future` of (value, status,
+revision), which threads wait on and coroutines await.
+
+:class:`InProcessWorker` keeps its host in the server process (``engine_processes
+= 0``: tests, or a machine with one core). :class:`ProcessWorker` keeps it in a
+child process, reached through a pipe; if that process dies, its runs are lost
+(saved models are in the database and stay), requests on them fail with
+:class:`WorkerLostError`, and a new process takes its place.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import multiprocessing
+import os
+import queue
+import signal
+import threading
+from concurrent.futures import Future
+from multiprocessing.connection import Connection
+from typing import Any
+
+from app.run_host import HostedRunMissingError, RunHost
+from engine.errors import SpecError
+
+log = logging.getLogger(__name__)
+
+COMMAND, FRAME, BACKGROUND = 0, 1, 2
+"""Request priorities: lower goes first."""
+
+Reply = tuple[Any, str, int]
+"""(value, the run's status afterwards, the run's revision afterwards)."""
+
+
+class WorkerLostError(RuntimeError):
+    """The engine process holding a run stopped; the run is gone."""
+
+
+class RunFailedError(RuntimeError):
+    """An operation failed inside an engine process for a reason other than bad
+    input (the message names the exception; the worker keeps serving)."""
+
+
+class Worker:
+    """Base: a dispatcher thread that carries out queued requests one at a time.
+
+    Attributes:
+        index: the worker's number in its pool.
+        generation: increases when the worker loses its runs (its process died).
+        runs: how many runs it holds (the pool puts new runs on the emptiest).
+    """
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+        self.generation = 0
+        self.runs = 0
+        self._queue: queue.PriorityQueue = queue.PriorityQueue()
+        self._order = itertools.count()
+        self._thread = threading.Thread(target=self._dispatch, daemon=True,
+                                        name=f"engine-{index}")
+        self._thread.start()
+
+    def submit(self, run_id: str, op: str, args: tuple = (),
+               priority: int = COMMAND) -> Future:
+        """Queue one operation; the future's result is a :data:`Reply`."""
+        future: Future = Future()
+        self._queue.put((priority, next(self._order), run_id, op, args, future))
+        return future
+
+    def close(self) -> None:
+        self._queue.put((BACKGROUND + 1, next(self._order), None, None, None, None))
+        self._thread.join(timeout=10)
+
+    def _dispatch(self) -> None:
+        while True:
+            _, _, run_id, op, args, future = self._queue.get()
+            if future is None:
+                return
+            if not future.set_running_or_notify_cancel():
+                continue  # the caller stopped waiting (e.g. its socket closed)
+            try:
+                future.set_result(self._execute(run_id, op, args))
+            except BaseException as err:  # handed to the caller, never lost
+                future.set_exception(err)
+
+    def _execute(self, run_id: str, op: str, args: tuple) -> Reply:
+        raise NotImplementedError
+
+
+class InProcessWorker(Worker):
+    """A worker whose runs live in the server process."""
+
+    def __init__(self, index: int) -> None:
+        self.host = RunHost()
+        super().__init__(index)
+
+    def _execute(self, run_id: str, op: str, args: tuple) -> Reply:
+        return self.host.handle(run_id, op, args)
+
+
+class ProcessWorker(Worker):
+    """A worker whose runs live in a child process (started with ``spawn``)."""
+
+    def __init__(self, index: int) -> None:
+        self._context = multiprocessing.get_context("spawn")
+        self._start_process(index)
+        super().__init__(index)
+
+    def _start_process(self, index: int) -> None:
+        self._conn, child = self._context.Pipe()
+        self.process = self._context.Process(target=serve, args=(child,), daemon=True,
+                                             name=f"nnplay-engine-{index}")
+        self.process.start()
+        child.close()
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid
+
+    def _execute(self, run_id: str, op: str, args: tuple) -> Reply:
+        try:
+            self._conn.send((run_id, op, args))
+            ok, value, status, revision = self._conn.recv()
+        except (EOFError, OSError) as err:
+            self._replace(err)
+            raise WorkerLostError("the engine process holding this run stopped; "
+                                  "the run is lost (saved models are kept)") from None
+        if ok:
+            return value, status, revision
+        kind, *details = value
+        if kind == "spec":
+            raise SpecError(*details)
+        if kind == "unknown":
+            raise HostedRunMissingError(details[0])
+        raise RunFailedError(details[0])
+
+    def _replace(self, err: BaseException) -> None:
+        log.error("engine process %s stopped (%s); starting a new one, its %d run(s) "
+                  "are lost", self.process.pid, err, self.runs)
+        self._conn.close()
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=5)
+        self.generation += 1
+        self.runs = 0
+        self._start_process(self.index)
+
+    def close(self) -> None:
+        super().close()
+        self._conn.close()  # the child sees the pipe close and exits
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(timeout=5)
+
+
+def serve(conn: Connection) -> None:
+    """An engine process's main loop: requests in, replies out, until the pipe closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops us
+    host = RunHost()
+    while True:
+        try:
+            run_id, op, args = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            value, status, revision = host.handle(run_id, op, args)
+            reply: tuple = (True, value, status, revision)
+        except SpecError as err:
+            reply = (False, ("spec", err.field, err.message), None, None)
+        except HostedRunMissingError as err:
+            reply = (False, ("unknown", err.args[0]), None, None)
+        except Exception as err:  # reported to the caller; this process serves on
+            log.exception("operation %s on run %s failed", op, run_id)
+            reply = (False, ("failed", f"{type(err).__name__}: {err}"), None, None)
+        try:
+            conn.send(reply)
+        except (EOFError, OSError):
+            return
+
+
+def default_processes() -> int:
+    """One engine process per core the server may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+class EnginePool:
+    """The server's workers: ``processes`` child processes, or one worker in the
+    server process when ``processes`` is 0."""
+
+    def __init__(self, processes: int) -> None:
+        self.in_process = processes == 0
+        self.workers: list[Worker] = (
+            [InProcessWorker(0)] if self.in_process
+            else [ProcessWorker(i) for i in range(processes)])
+
+    def assign(self) -> Worker:
+        """The worker a new run goes to: the one holding the fewest runs."""
+        return min(self.workers, key=lambda w: w.runs)
+
+    def close(self) -> None:
+        for worker in self.workers:
+            worker.close()

@@ -1,0 +1,202 @@
+"""Where runs live and compute: a :class:`RunHost` holds trainers by id and carries
+out named operations on them.
+
+A host lives either in the server process or in an engine worker process (see
+:mod:`app.engine_pool`); either way it is driven by one thread at a time, so an
+operation never overlaps another on any of its runs. Every operation takes and
+returns plain picklable values (numbers, strings, dicts, NumPy arrays, bytes), so
+the same code serves both places. Nothing here imports anything web.
+
+Operations on a run (the methods of :class:`HostedRun` named in ``OPERATIONS``):
+``info``, ``train``, ``metrics``, ``snapshot``, ``live_frame``, ``unit_map``,
+``predict``, ``set_param``, ``set_hyper``, ``reset``, ``export``. Host operations:
+``create`` (from a :data:`Recipe`), ``adopt`` (an existing trainer, in-process
+only) and ``drop``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from app.frames import encode_frame, pack, quantise
+from engine.checkpoint import export_run, import_run
+from engine.errors import SpecError
+from engine.lessons import LESSONS
+from engine.telemetry import MapMaker, snapshot
+from engine.trainer import Trainer
+from engine.validate import as_int
+
+Recipe = tuple
+"""How to make a run: ``("spec", spec_dict, limits)``, ``("lesson", name, variant)``
+or ``("record", saved_model_record, limits)``."""
+
+
+MAX_POINT_VALUE = 1e6
+"""Largest coordinate a predict request may ask about."""
+
+
+def as_points(points: list[list[float]], dims: int) -> np.ndarray:
+    """The points as an (n, dims) array; SpecError naming the first bad point."""
+    for i, point in enumerate(points):
+        if len(point) != dims:
+            raise SpecError(f"points.{i}", f"must have {dims} number{'s' * (dims > 1)} "
+                            f"(this run's data is {dims}-D), got {len(point)}")
+    array = np.asarray(points, dtype=np.float64).reshape(len(points), dims)
+    outside = np.argwhere(np.abs(array) > MAX_POINT_VALUE)
+    if len(outside):
+        i, j = outside[0]
+        raise SpecError(f"points.{i}.{j}", f"must be between {-MAX_POINT_VALUE:g} and "
+                        f"{MAX_POINT_VALUE:g}, got {array[i, j]:g}")
+    return array
+
+
+class HostedRunMissingError(KeyError):
+    """The host holds no run with that id (it was dropped, or its worker restarted)."""
+
+
+def make_trainer(recipe: Recipe) -> Trainer:
+    """A new trainer from a recipe; SpecError naming the field for a bad one."""
+    kind = recipe[0]
+    if kind == "spec":
+        _, spec, limits = recipe
+        try:
+            return Trainer(spec, limits)
+        except SpecError as err:
+            raise err.nested("spec") from None
+    if kind == "lesson":
+        _, name, variant = recipe
+        return LESSONS[name].trainer(variant)
+    if kind == "record":
+        _, record, limits = recipe
+        return import_run(record, limits)
+    raise ValueError(f"unknown recipe {kind!r}")
+
+
+class HostedRun:
+    """One trainer and the map maker reused between its frames."""
+
+    def __init__(self, trainer: Trainer) -> None:
+        self.trainer = trainer
+        self.revision = 0  # increases with every change to the run
+        self._maps: MapMaker | None = None
+
+    @property
+    def maps(self) -> MapMaker:
+        if self._maps is None:
+            self._maps = MapMaker(self.trainer)
+        return self._maps
+
+    def info(self) -> dict[str, Any]:
+        """Step, epoch, spec, hyperparameters, layers and metrics (no arrays)."""
+        trainer = self.trainer
+        return {"step": trainer.step_count, "epoch": trainer.epoch,
+                "spec": trainer.spec.to_dict(), "hyper": trainer.hyper(),
+                "layers": trainer.net.describe(), "metrics": trainer.metrics()}
+
+    def train(self, steps: int) -> None:
+        """``steps`` training steps (stops early, rewound, on divergence)."""
+        if steps and self.trainer.status != "diverged":
+            self.trainer.advance(steps)
+            self.revision += 1
+
+    def metrics(self) -> dict[str, Any]:
+        return self.trainer.metrics()
+
+    def snapshot(self, output_grid: int, unit_grid: int) -> dict[str, Any]:
+        """The frame content as arrays (see :func:`engine.telemetry.snapshot`)."""
+        return snapshot(self.trainer, output_grid, unit_grid, maps=self.maps)
+
+    def live_frame(self, steps: int, output_grid: int, unit_grid: int,
+                   header: dict[str, Any]) -> bytes:
+        """Train ``steps`` steps, then the encoded binary frame; ``header`` gets the
+        run's status after the steps."""
+        self.train(steps)
+        frame = self.snapshot(output_grid, unit_grid)
+        return encode_frame(frame, {**header, "status": self.trainer.status})
+
+    def unit_map(self, layer: Any, unit: Any, grid: int, header: dict[str, Any]) -> bytes:
+        """One hidden unit's map on a ``grid`` x ``grid`` grid, encoded as a binary
+        message with one uint8 array ``map``; SpecError naming ``layer`` or ``unit``."""
+        maps = MapMaker(self.trainer).maps(2, grid)["units"]
+        if layer not in maps:
+            raise SpecError("layer", f"no hidden activation layer {layer!r}; "
+                            f"layers: {', '.join(maps)}")
+        index = as_int("unit", unit, 0, maps[layer].shape[0] - 1)
+        q, lo, hi = quantise(maps[layer][index])
+        head = {**header, "layer": layer, "unit": index, "grid": grid,
+                "arrays": [{"name": "map", "dtype": "uint8", "shape": list(q.shape),
+                            "offset": 0, "lo": lo, "hi": hi}]}
+        return pack(head, [q.tobytes()])
+
+    def predict(self, points: list[list[float]]) -> dict[str, Any]:
+        """points: n lists of dims numbers in plotted coordinates -> task, shown
+        output (n,) or (n, k), and classes (n,) (None for regression)."""
+        trainer = self.trainer
+        X = trainer.data.transform(as_points(points, trainer.data.dims))
+        out = trainer.net.predict(X)
+        shown = trainer.loss.predict(out)
+        task = trainer.spec.task
+        classes = None if task == "regression" else trainer.loss.classify(out).tolist()
+        return {"task": task, "output": shown[:, 0] if shown.shape[1] == 1 else shown,
+                "classes": classes}
+
+    def set_param(self, layer: str, name: str, index: list[int], value: float) -> None:
+        self.trainer.set_param(layer, name, index, value)
+        self.revision += 1
+
+    def set_hyper(self, given: dict[str, Any]) -> dict[str, Any]:
+        """All or nothing: if one value is refused, none changes."""
+        before = self.trainer.hyper()
+        try:
+            self.trainer.set_hyper(**given)
+        except SpecError:
+            self.trainer.set_hyper(**before)
+            raise
+        self.revision += 1
+        return self.trainer.hyper()
+
+    def reset(self) -> None:
+        self.trainer.reset()
+        self.revision += 1
+
+    def export(self) -> dict[str, Any]:
+        """The saved-model record (see :func:`engine.checkpoint.export_run`)."""
+        return export_run(self.trainer)
+
+
+OPERATIONS = frozenset({"info", "train", "metrics", "snapshot", "live_frame", "unit_map",
+                        "predict", "set_param", "set_hyper", "reset", "export"})
+
+
+class RunHost:
+    """Runs by id and the operations on them."""
+
+    def __init__(self) -> None:
+        self.runs: dict[str, HostedRun] = {}
+
+    def handle(self, run_id: str, op: str, args: tuple) -> tuple[Any, str, int]:
+        """Carry out one operation; returns (result, the run's status afterwards, its
+        revision afterwards: a count of the changes made to it).
+
+        Raises whatever the operation raises (SpecError for bad input), and
+        HostedRunMissingError for an id the host does not hold.
+        """
+        if op == "create":
+            self.runs[run_id] = run = HostedRun(make_trainer(args[0]))
+        elif op == "adopt":
+            self.runs[run_id] = run = HostedRun(args[0])
+        elif op == "drop":
+            self.runs.pop(run_id, None)
+            return None, "idle", 0
+        else:
+            run = self.runs.get(run_id)
+            if run is None:
+                raise HostedRunMissingError(run_id)
+            if op not in OPERATIONS:
+                raise ValueError(f"unknown operation {op!r}")
+            with np.errstate(all="ignore"):
+                value = getattr(run, op)(*args)
+            return value, run.trainer.status, run.revision
+        return None, run.trainer.status, run.revision
