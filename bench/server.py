@@ -54,10 +54,10 @@ def family(pid: int) -> list[int]:
     return [pid, *children]
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time so far of a process and its children, from /proc."""
+def cpu_seconds(pid: int, children: bool = True) -> float:
+    """User + system CPU time so far of a process (and its children), from /proc."""
     total = 0
-    for member in family(pid):
+    for member in family(pid) if children else [pid]:
         fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
         total += int(fields[11]) + int(fields[12])
     return total / os.sysconf("SC_CLK_TCK")
@@ -170,6 +170,7 @@ async def classroom(server: Server, students: int, seconds: float, fps: float) -
     rates: list[float] = []
     errors: list[str] = []
     cpu_before, wall_before = cpu_seconds(server.proc.pid), time.monotonic()
+    main_before = cpu_seconds(server.proc.pid, children=False)
     own_before = time.process_time()
     await asyncio.gather(*(student(server, rid, seconds, fps, latencies, rates, errors)
                            for rid in run_ids))
@@ -177,6 +178,7 @@ async def classroom(server: Server, students: int, seconds: float, fps: float) -
     latencies.sort()
     return {
         "server_cores": (cpu_seconds(server.proc.pid) - cpu_before) / wall,
+        "main_cores": (cpu_seconds(server.proc.pid, children=False) - main_before) / wall,
         "client_cores": (time.process_time() - own_before) / wall,
         "rates": sorted(rates),
         "latency_median": statistics.median(latencies) if latencies else float("nan"),
@@ -218,7 +220,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"command latency: median {result['latency_median'] * 1e3:.0f} ms, 95th percentile "
           f"{result['latency_p95'] * 1e3:.0f} ms over {result['commands']} commands "
           f"(target <= 100 ms); errors: {len(result['errors'])}")
-    print(f"CPU while they play: server {result['server_cores']:.2f} cores, "
+    print(f"CPU while they play: server {result['server_cores']:.2f} cores (its web process "
+          f"{result['main_cores']:.2f}, the engine processes the rest), "
           f"these clients {result['client_cores']:.2f} cores")
     print(f"memory: {result['kb_per_run']:.0f} KB per run when created; server RSS "
           f"{result['rss_mb_while_playing']:.0f} MB while {args.students} play")

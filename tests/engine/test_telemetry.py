@@ -105,6 +105,37 @@ def test_grid_maps_equal_the_network_on_grid_points() -> None:
     assert np.allclose(drawn["units"]["1"][3].reshape(-1), np.maximum(z[:, 3], 0), atol=1e-5)
 
 
+@pytest.mark.parametrize("spec", [
+    {"data": {"name": "spiral"}, "hidden": [8, 8, 8], "activation": "tanh"},
+    {"data": {"name": "circle"}, "hidden": [5, 3], "activation": "sigmoid"},
+    {"data": {"name": "xor", "features": ["x1", "x2", "x1*x2", "sin(x1)"]}, "hidden": [4],
+     "activation": "leaky_relu"},
+    {"data": {"name": "blobs", "classes": 5}, "hidden": [6, 6], "activation": "elu"},
+    {"data": {"name": "sine"}, "hidden": [9, 9], "activation": "softplus"},
+    {"data": {"name": "circle"},
+     "layers": [{"type": "activation", "name": "tanh"}, {"type": "dense", "units": 4},
+                {"type": "activation", "name": "relu"}]},
+])
+def test_lean_map_pass_matches_the_layers_own_forward(spec: dict) -> None:
+    trainer = Trainer(spec)
+    trainer.train(30)
+    lean = MapMaker(trainer)
+    assert lean._lean is not None  # dense and activation layers only
+    layered = MapMaker(trainer)
+    layered._lean = None
+    for sides in ((40, 7), (12, 12)):
+        a, b = lean.maps(*sides), layered.maps(*sides)
+        assert a["output"].shape == b["output"].shape
+        assert np.allclose(a["output"], b["output"], atol=2e-6)
+        assert a["units"].keys() == b["units"].keys() and a["units"]
+        for path in a["units"]:
+            assert a["units"][path].shape == b["units"][path].shape
+            assert np.allclose(a["units"][path], b["units"][path], atol=2e-6)
+    # the pass never writes over its cached input grid
+    _, inputs, inputs_t = lean._grids[(12, 12)]
+    assert np.array_equal(inputs_t, inputs.T)
+
+
 def test_multiclass_output_map_has_class_probabilities() -> None:
     trainer = Trainer({"data": {"name": "blobs", "classes": 4}, "hidden": [6]})
     frame = snapshot(trainer, output_grid=12, unit_grid=6)
