@@ -173,7 +173,7 @@ class RunRegistry:
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
-        return len(self._slots)
+        return len(self.slots())
 
     def _reserve(self, lesson: str | None, variant: str | None) -> RunSlot:
         self.sweep()
@@ -245,7 +245,10 @@ class RunRegistry:
         return stale
 
     def has(self, run_id: str) -> bool:
-        return run_id in self._slots
+        slot = self._slots.get(run_id)
+        return slot is not None and not slot.lost
 
     def slots(self) -> list[RunSlot]:
-        return list(self._slots.values())
+        """The runs held (not those lost with a stopped engine process, which the
+        next sweep forgets)."""
+        return [s for s in list(self._slots.values()) if not s.lost]
