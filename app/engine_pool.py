@@ -9,11 +9,13 @@ a run stays on the worker that created it. The server process itself only
 speaks HTTP and websockets.
 
 Every worker has one dispatcher thread in the server process that takes requests
-from a priority queue, lowest number first and in order of arrival within a
-priority: a student's command (``COMMAND``) overtakes the queued live frames
-(``FRAME``), which overtake long training from the REST API (``BACKGROUND``).
-A request returns a :class:`concurrent.futures.Future` of (value, status,
-revision), which threads wait on and coroutines await.
+from three queues, in order of arrival within each: a student's command
+(``COMMAND``) overtakes the queued live frames (``FRAME``), which overtake long
+training from the REST API (``BACKGROUND``), except that a request that has
+waited ``MAX_WAIT_SECONDS`` goes next whatever its queue, so a busy class never
+starves a training request. A request returns a
+:class:`concurrent.futures.Future` of (value, status, revision), which threads
+wait on and coroutines await.
 
 :class:`InProcessWorker` keeps its host in the server process (``engine_processes
 = 0``: tests, or a machine with one core). :class:`ProcessWorker` keeps it in a
@@ -24,13 +26,13 @@ child process, reached through a pipe; if that process dies, its runs are lost
 
 from __future__ import annotations
 
-import itertools
 import logging
 import multiprocessing
 import os
-import queue
 import signal
 import threading
+import time
+from collections import deque
 from concurrent.futures import Future
 from multiprocessing.connection import Connection
 from typing import Any
@@ -42,6 +44,9 @@ log = logging.getLogger(__name__)
 
 COMMAND, FRAME, BACKGROUND = 0, 1, 2
 """Request priorities: lower goes first."""
+
+MAX_WAIT_SECONDS = 0.5
+"""A request waiting this long goes next, whatever its priority."""
 
 Reply = tuple[Any, str, int]
 """(value, the run's status afterwards, the run's revision afterwards)."""
@@ -69,8 +74,9 @@ class Worker:
         self.index = index
         self.generation = 0
         self.runs = 0
-        self._queue: queue.PriorityQueue = queue.PriorityQueue()
-        self._order = itertools.count()
+        self._queues: tuple[deque, deque, deque] = (deque(), deque(), deque())
+        self._ready = threading.Condition()
+        self._closed = False
         self._thread = threading.Thread(target=self._dispatch, daemon=True,
                                         name=f"engine-{index}")
         self._thread.start()
@@ -79,18 +85,38 @@ class Worker:
                priority: int = COMMAND) -> Future:
         """Queue one operation; the future's result is a :data:`Reply`."""
         future: Future = Future()
-        self._queue.put((priority, next(self._order), run_id, op, args, future))
+        with self._ready:
+            self._queues[priority].append((time.monotonic(), run_id, op, args, future))
+            self._ready.notify()
         return future
 
     def close(self) -> None:
-        self._queue.put((BACKGROUND + 1, next(self._order), None, None, None, None))
+        """Stop after the request under way; requests still queued are cancelled."""
+        with self._ready:
+            self._closed = True
+            self._ready.notify()
         self._thread.join(timeout=10)
+        for pending in self._queues:
+            while pending:
+                pending.popleft()[-1].cancel()
+
+    def _next(self) -> tuple | None:
+        """The next request (None once closed): the oldest of all if it has waited
+        MAX_WAIT_SECONDS, else the first of the most urgent non-empty queue."""
+        with self._ready:
+            while not self._closed and not any(self._queues):
+                self._ready.wait()
+            if self._closed:
+                return None
+            waiting = [q for q in self._queues if q]
+            oldest = min(waiting, key=lambda q: q[0][0])
+            if time.monotonic() - oldest[0][0] >= MAX_WAIT_SECONDS:
+                return oldest.popleft()
+            return waiting[0].popleft()
 
     def _dispatch(self) -> None:
-        while True:
-            _, _, run_id, op, args, future = self._queue.get()
-            if future is None:
-                return
+        while (request := self._next()) is not None:
+            _, run_id, op, args, future = request
             if not future.set_running_or_notify_cancel():
                 continue  # the caller stopped waiting (e.g. its socket closed)
             try:

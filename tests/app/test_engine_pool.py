@@ -52,6 +52,39 @@ def test_commands_overtake_frames_which_overtake_background_training() -> None:
         worker.close()
 
 
+def test_a_request_waiting_too_long_goes_next_whatever_its_priority(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("app.engine_pool.MAX_WAIT_SECONDS", 0.1)
+    worker = GatedWorker()
+    try:
+        worker.submit("r", "first", (), FRAME)
+        time.sleep(0.05)
+        training = worker.submit("r", "train", (), BACKGROUND)
+        time.sleep(0.15)  # the training request is now overdue
+        frames = [worker.submit("r", f"frame-{i}", (), FRAME) for i in range(3)]
+        worker.gate.set()
+        training.result(5)
+        for future in frames:
+            future.result(5)
+        assert worker.order == ["first", "train", "frame-0", "frame-1", "frame-2"]
+    finally:
+        worker.gate.set()
+        worker.close()
+
+
+def test_closing_cancels_what_is_still_queued() -> None:
+    worker = GatedWorker()
+    worker.submit("r", "first", (), FRAME)
+    time.sleep(0.05)
+    queued = worker.submit("r", "never", (), COMMAND)
+    closer = threading.Thread(target=worker.close)
+    closer.start()
+    time.sleep(0.05)
+    worker.gate.set()
+    closer.join(5)
+    assert queued.cancelled() and worker.order == ["first"]
+
+
 def test_a_cancelled_request_is_skipped() -> None:
     worker = GatedWorker()
     try:
