@@ -22,7 +22,7 @@ from typing import Any
 
 import anyio.to_thread
 
-from app.engine_pool import FRAME
+from app.engine_pool import COMMAND, FRAME
 from app.registry import RunRegistry, RunSlot, UnknownRunError
 from app.settings import Settings
 from engine.errors import SpecError
@@ -56,6 +56,8 @@ class Player:
         self.new_frame = asyncio.Condition()
         self._wake = asyncio.Event()
         self._want_frame = True
+        self._urgent = False  # the next frame answers a command: it skips the queue
+        self._drawing = False  # the loop waits for a frame from the engine
         self._drawn_version = -1
         self.task: asyncio.Task | None = None
 
@@ -86,14 +88,18 @@ class Player:
                 self._want_frame = False
                 started = time.monotonic()
                 steps = self.slot.steps_per_frame if playing else 0
+                priority, self._urgent = (COMMAND if self._urgent else FRAME), False
+                self._drawing = True
                 try:
-                    data = await self._advance(steps)
+                    data = await self._advance(steps, priority)
                 except UnknownRunError:
                     break  # deleted, or lost with its engine process
                 except Exception:  # one run's failure must not take the server down
                     log.exception("run %s failed while playing", self.slot.id)
                     self.slot.playing = False
                     data = notice("run", "the run failed and is paused")
+                finally:
+                    self._drawing = False
                 await self._publish(data)
                 if playing:
                     rest = 1.0 / self.fps - (time.monotonic() - started)
@@ -113,10 +119,10 @@ class Player:
         elif not self.registry.has(self.slot.id):
             await self._publish(notice("run", "the run was deleted"))
 
-    async def _advance(self, steps: int) -> bytes:
+    async def _advance(self, steps: int, priority: int) -> bytes:
         data, _, revision = await self.slot.acall(
             "live_frame", steps, self.output_grid, self.unit_grid, self.header(),
-            priority=FRAME)
+            priority=priority)
         self._drawn_version = revision
         return data
 
@@ -141,8 +147,21 @@ class Player:
         if handler is None:
             raise SpecError("type", f"unknown command {kind!r}; one of {', '.join(COMMANDS)}")
         reply = await handler(self, message)
-        self.request_frame()
+        await self._answer()
         return reply
+
+    async def _answer(self) -> None:
+        """Show a command's effect at once: the frame after a command skips the
+        queue of other runs' frames. If the loop is already waiting for a queued
+        frame, draw one here (that frame still comes, later and newer)."""
+        if not self._drawing:
+            self._urgent = True
+            self.request_frame()
+            return
+        try:
+            await self._publish(await self._advance(0, COMMAND))
+        except Exception:  # the loop meets the same failure and reports it
+            self.request_frame()
 
     async def play(self, message: dict) -> None:
         _keys(message, ())
