@@ -1,7 +1,7 @@
 """What a request needs from the running app.
 
-The lifespan in ``app.main`` puts the settings, the run registry, the model store
-and the job table (:mod:`app.jobs`) on ``app.state``; the ``*Dep`` annotations
+The lifespan in ``app.main`` puts the settings, the run registry, the model store,
+the upload store and the job table (:mod:`app.jobs`) on ``app.state``; the ``*Dep`` annotations
 below hand them to route functions. ``RunDep`` resolves the ``run_id`` path
 parameter to its :class:`RunSlot` (an unknown id becomes a 404).
 """
@@ -16,6 +16,7 @@ from app.jobs import JobTable
 from app.registry import RunRegistry, RunSlot
 from app.settings import Settings
 from app.store import ModelStore
+from app.upload_store import UploadStore
 from engine.spec import Limits
 
 
@@ -29,6 +30,10 @@ async def _registry(request: Request) -> RunRegistry:
 
 async def _store(request: Request) -> ModelStore:
     return request.app.state.store
+
+
+async def _uploads(request: Request) -> UploadStore:
+    return request.app.state.uploads
 
 
 async def _jobs(request: Request) -> JobTable:
@@ -47,5 +52,6 @@ def spec_limits(settings: Settings) -> Limits:
 SettingsDep = Annotated[Settings, Depends(_settings)]
 RegistryDep = Annotated[RunRegistry, Depends(_registry)]
 StoreDep = Annotated[ModelStore, Depends(_store)]
+UploadsDep = Annotated[UploadStore, Depends(_uploads)]
 JobsDep = Annotated[JobTable, Depends(_jobs)]
 RunDep = Annotated[RunSlot, Depends(_run)]

@@ -21,10 +21,11 @@ from app.engine_pool import EnginePool, default_processes
 from app.jobs import JobTable
 from app.live import Players
 from app.registry import RunRegistry
-from app.routes import catalogue, models, runs, ws
+from app.routes import catalogue, models, runs, uploads, ws
 from app.schemas import Health
 from app.settings import Settings, get_settings
 from app.store import ModelStore
+from app.upload_store import UploadStore
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ TAGS = [
     {"name": "catalogue", "description": "What a spec may name, and the lessons."},
     {"name": "runs", "description": "Runs held in memory: train, inspect, edit."},
     {"name": "models", "description": "Saved models, kept in SQLite across restarts."},
+    {"name": "uploads", "description": "Your own data: CSV files of 2-D points."},
     {"name": "live", "description": "The websocket that streams frames."},
 ]
 
@@ -76,6 +78,7 @@ def create_app(settings: Settings | None = None, sweep_seconds: float = SWEEP_SE
         registry = RunRegistry(settings.max_runs, settings.run_idle_seconds, pool)
         app.state.registry = registry
         app.state.store = ModelStore(settings.database_path, max_models=settings.max_models)
+        app.state.uploads = UploadStore(settings.database_path, max_uploads=settings.max_uploads)
         app.state.jobs = JobTable()
         app.state.players = Players(settings, registry)
         sweeper = asyncio.create_task(_sweep_forever(app, sweep_seconds))
@@ -96,6 +99,7 @@ def create_app(settings: Settings | None = None, sweep_seconds: float = SWEEP_SE
     errors.install(app, settings.max_request_bytes)
     for router in (catalogue.router, runs.router, models.router, ws.router):
         app.include_router(router)
+    app.include_router(uploads.router)
 
     @app.get("/healthz", response_model=Health, tags=["health"], summary="Liveness check")
     async def healthz(request: Request) -> dict[str, object]:

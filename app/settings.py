@@ -43,6 +43,11 @@ class Settings(BaseSettings):
         description="engine worker processes that hold the runs and compute their frames "
                     "(default: one per core; 0 keeps the runs in the server process)")
     max_models: int = Field(default=1000, ge=1)
+    max_upload_rows: int = Field(
+        default=2000, ge=4, le=5000,
+        description="data rows (points) an uploaded CSV may hold; the engine's limit is 5000")
+    max_uploads: int = Field(
+        default=500, ge=1, description="uploaded data sets kept in the database")
     max_request_bytes: int = Field(default=2_000_000, ge=1024)
     max_hidden_layers: int = Field(default=10, ge=1)
     max_units: int = Field(default=64, ge=1)

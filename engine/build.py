@@ -52,7 +52,7 @@ def build_layer(d: dict) -> Layer:
 
 def output_width(spec: Spec) -> int:
     """Units of the output layer: one logit/value, or one per class."""
-    return spec.data.classes if spec.task == "multiclass" else 1
+    return spec.data.n_classes if spec.task == "multiclass" else 1
 
 
 def build_network(spec: Spec, n_inputs: int) -> Network:

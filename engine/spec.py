@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.activations import FUNCTIONS
-from engine.data import DATASETS, DataSpec
+from engine.data import DataSpec
 from engine.errors import SpecError
 from engine.initializers import DEFAULT_SCALE, INITIALIZERS
 from engine.layers.dropout import MODES
@@ -108,7 +108,8 @@ class Spec:
 
     @property
     def task(self) -> str:
-        return DATASETS[self.data.name].kind
+        """``binary``, ``multiclass`` or ``regression``: the data spec's task."""
+        return self.data.task
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able dict in the explicit-layers form; parses back to an equal spec."""
@@ -156,7 +157,7 @@ def parse_spec(d: Mapping[str, Any], limits: Limits = Limits()) -> Spec:
     if _count_dense(layers) > limits.max_hidden_layers:
         raise SpecError("hidden" if "hidden" in d else "layers",
                         f"at most {limits.max_hidden_layers} hidden dense layers")
-    task = DATASETS[data.name].kind
+    task = data.task
     out_act = as_choice("output_activation", d.get("output_activation", "linear"),
                         OUTPUT_ACTIVATIONS, "output activation")
     loss = as_choice("loss", d.get("loss", TASK_LOSSES[task][0]), LOSSES, "loss")

@@ -72,7 +72,9 @@ def _optimizers() -> list[dict[str, Any]]:
 async def datasets() -> list[dict[str, Any]]:
     """Each data set's name, task kind (binary, multiclass, regression), input
     dimension, description, the `data` settings that apply to it with their
-    defaults, and the input features it offers."""
+    defaults, and the input features it offers. These are the sets the server can
+    draw; your own points are not listed: upload them at `/api/uploads` and use the
+    `data` it answers (the engine's data set `points` carries them inline)."""
     return _datasets()
 
 

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 
-from app.deps import JobsDep, RegistryDep, RunDep, SettingsDep, spec_limits
+from app.deps import JobsDep, RegistryDep, RunDep, SettingsDep, UploadsDep, spec_limits
 from app.errors import ApiError
 from app.frames import clean, frame_json
 from app.jobs import Job, JobBusyError, JobTable
@@ -34,6 +34,7 @@ from app.schemas import (
     TrainRequest,
 )
 from app.settings import Settings
+from app.upload_store import UploadStore, resolve_uploads
 from engine.errors import SpecError
 from engine.lessons import LESSONS
 from engine.validate import as_int
@@ -55,9 +56,11 @@ def run_info(slot: RunSlot, jobs: JobTable) -> dict[str, Any]:
     return clean(info)
 
 
-def build_recipe(body: RunCreate, settings: Settings) -> Recipe:
+def build_recipe(body: RunCreate, settings: Settings,
+                 uploads: UploadStore | None = None) -> Recipe:
     """How to make the run a create request asks for; SpecError naming the field
-    for a bad request (errors inside the spec come when the run is made)."""
+    for a bad request (errors inside the spec come when the run is made). A spec
+    naming an upload gets its points inline (from ``uploads``)."""
     if body.spec is not None and body.lesson is not None:
         raise SpecError("lesson", "give either 'spec' or 'lesson', not both")
     if body.lesson is None:
@@ -65,7 +68,11 @@ def build_recipe(body: RunCreate, settings: Settings) -> Recipe:
             raise SpecError("variant", "only applies with 'lesson'")
         if body.spec is None:
             raise SpecError("spec", "give a spec (an object, may be empty) or a lesson name")
-        return ("spec", body.spec, spec_limits(settings))
+        try:
+            spec = body.spec if uploads is None else resolve_uploads(body.spec, uploads)
+        except SpecError as err:
+            raise err.nested("spec") from None
+        return ("spec", spec, spec_limits(settings))
     lesson = LESSONS.get(body.lesson)
     if lesson is None:
         raise SpecError("lesson", f"unknown lesson {body.lesson!r}; choose one of "
@@ -81,10 +88,11 @@ def build_recipe(body: RunCreate, settings: Settings) -> Recipe:
 @router.post("", status_code=201, response_model=RunInfo, summary="Create a run",
              responses={429: {"description": "the server holds its maximum of runs"}})
 def create_run(body: RunCreate, settings: SettingsDep, registry: RegistryDep,
-               jobs: JobsDep) -> dict[str, Any]:
+               jobs: JobsDep, uploads: UploadsDep) -> dict[str, Any]:
     """Create a run from `spec`, or from `lesson` (and `variant`). The answer's `id`
-    is unguessable: it is the key to the run."""
-    slot = registry.create(build_recipe(body, settings), lesson=body.lesson,
+    is unguessable: it is the key to the run. A spec's `data` may name an uploaded
+    data set, `{"name": "upload", "upload": id}`: the run gets its points inline."""
+    slot = registry.create(build_recipe(body, settings, uploads), lesson=body.lesson,
                            variant=body.variant)
     return run_info(slot, jobs)
 

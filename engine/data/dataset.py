@@ -6,6 +6,8 @@ turns the moved points into network inputs (features, then optional
 standardisation with statistics from the training split only), and shapes the
 targets for the task. ``Dataset.transform`` applies exactly the same input mapping
 to any other points, such as an evaluation grid for the decision boundary.
+The data set ``points`` is not drawn: its rows come from the spec, and its
+plotted range is fitted around them (see :mod:`engine.data.points`).
 
 This module also re-exports the spec, the catalogue and the grids, so
 ``from engine.data.dataset import DataSpec, DATASETS, grid`` works.
@@ -19,6 +21,7 @@ import numpy as np
 
 from engine.data.features import expand
 from engine.data.grid import grid, grid_1d
+from engine.data.points import natural_extent, point_arrays
 from engine.data.registry import DATASETS, DatasetInfo, Kind, list_datasets
 from engine.data.spec import DataSpec
 
@@ -105,14 +108,18 @@ class Dataset:
         return grid(self.extent, g) if self.dims == 2 else grid_1d(self.extent, g)
 
 
-def _move_extent(info: DatasetInfo, spec: DataSpec) -> tuple[float, ...]:
-    """The natural plotted range of ``info`` moved by the spec's scale and offset."""
+def _move_extent(info: DatasetInfo, spec: DataSpec, raw: np.ndarray) -> tuple[float, ...]:
+    """The natural plotted range of ``info`` (for inline points, fitted around the
+    raw points (n, 2)) moved by the spec's scale and offset."""
     dx, dy = spec.offset
     s = spec.scale
     if info.dims == 1:
         lo, hi = _LINE_EXTENT
         return (lo * s + dx, hi * s + dx)
-    x0, x1, y0, y1 = _TABLE_EXTENT if info.fixed else _PLANE_EXTENT
+    if info.inline:
+        x0, x1, y0, y1 = natural_extent(raw)
+    else:
+        x0, x1, y0, y1 = _TABLE_EXTENT if info.fixed else _PLANE_EXTENT
     return (x0 * s + dx, x1 * s + dx, y0 * s + dy, y1 * s + dy)
 
 
@@ -127,12 +134,16 @@ def build_dataset(spec: DataSpec) -> Dataset:
 
     Deterministic: the same spec gives bit-identical arrays. The training set is
     the first round(train_fraction * n) points of a seeded shuffle; for
-    ``xor-table`` both sets are the four points, in table order.
+    ``xor-table`` both sets are the four points, in table order. For ``points``
+    the rows of the spec are shuffled and split the same way.
     """
     info = spec.info
     rng = np.random.default_rng(spec.seed)
-    params = {"classes": spec.classes} if info.kind == "multiclass" else {}
-    raw, target = info.generator(spec.n_samples, spec.noise, rng, **params)
+    if info.inline:
+        raw, target = point_arrays(spec.points, info.kind)
+    else:
+        params = {"classes": spec.classes} if info.kind == "multiclass" else {}
+        raw, target = info.generator(spec.n_samples, spec.noise, rng, **params)
 
     if info.fixed:
         train_idx = test_idx = np.arange(raw.shape[0])
@@ -150,7 +161,7 @@ def build_dataset(spec: DataSpec) -> Dataset:
         y_all = np.asarray(target, dtype=np.float64).reshape(-1, 1)
     else:
         y_all = np.asarray(target, dtype=np.int64)
-    n_classes = {"binary": 2, "multiclass": spec.classes, "regression": 0}[info.kind]
+    n_classes = spec.n_classes
 
     features = tuple(spec.features or info.default_features)
     mean = std = None
@@ -170,7 +181,7 @@ def build_dataset(spec: DataSpec) -> Dataset:
         X_test=np.empty((0, len(features))),
         y_train=np.ascontiguousarray(y_all[train_idx]),
         y_test=np.ascontiguousarray(y_all[test_idx]),
-        extent=_move_extent(info, spec),
+        extent=_move_extent(info, spec, raw),
         feature_names=features,
         mean=mean,
         std=std,

@@ -12,6 +12,11 @@ from engine.data.features import registry as feature_registry
 
 Kind = Literal["binary", "multiclass", "regression"]
 
+MIN_CLASSES = 3
+"""Fewest classes of a multiclass data set (``data.classes`` of blobs and spirals)."""
+MAX_CLASSES = 5
+"""Most classes of a multiclass data set."""
+
 
 @dataclass(frozen=True)
 class DatasetInfo:
@@ -25,6 +30,9 @@ class DatasetInfo:
         description: one plain-English line.
         fixed: True for a fixed set of points (``xor-table``) that ignores
             n_samples, noise, train_fraction and seed.
+        inline: True for ``points``, whose points come inside the spec
+            (``data.points``) instead of from the generator; it ignores
+            n_samples, noise and classes. Such a set is not in ``DATASETS``.
     """
 
     name: str
@@ -33,6 +41,7 @@ class DatasetInfo:
     generator: gen.Generator
     description: str
     fixed: bool = False
+    inline: bool = False
 
     @property
     def default_features(self) -> tuple[str, ...]:
@@ -48,6 +57,9 @@ class DatasetInfo:
         names += ["features", "offset", "scale", "standardize", "seed"]
         if self.fixed:
             names = [s for s in names if s not in {"n_samples", "noise", "train_fraction", "seed"}]
+        if self.inline:
+            names = ["points", "kind", *(s for s in names
+                                         if s not in {"n_samples", "noise", "classes"})]
         return tuple(names)
 
 
@@ -113,7 +125,10 @@ DATASETS: dict[str, DatasetInfo] = {info.name: info for info in _ENTRIES}
 
 
 def list_datasets() -> list[dict[str, Any]]:
-    """JSON-able descriptions of every data set, in catalogue order.
+    """JSON-able descriptions of every data set that can be drawn, in catalogue order.
+
+    The data set ``points`` (your own points, carried in ``data.points``; see
+    ``engine.data.points``) is not listed: it has nothing to draw without them.
 
     Each item has ``name``, ``kind``, ``dims``, ``description``, ``settings`` (the
     spec fields that apply), ``features`` (the feature names that may be chosen)

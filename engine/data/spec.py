@@ -5,6 +5,10 @@ split it into train and test, which input features the network sees, how to move
 the points (offset and scale, for the input-normalisation lesson), whether to
 standardise, and the seed. Every check raises ``SpecError`` with a field path
 such as ``data.noise`` or ``data.offset.1``.
+
+The data set ``points`` is not drawn: its rows come in the spec itself
+(``points`` and ``kind``, see :mod:`engine.data.points`), so the task is known from
+the spec alone (:attr:`DataSpec.task`).
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from engine.data.features import check_names
-from engine.data.registry import DATASETS, DatasetInfo
+from engine.data.points import POINTS, Row, check_points, class_count, points_info
+from engine.data.registry import DATASETS, MAX_CLASSES, MIN_CLASSES, DatasetInfo, Kind
 from engine.errors import SpecError
 from engine.validate import as_float as _float
 from engine.validate import as_int as _int
@@ -27,11 +32,12 @@ class DataSpec:
     """What data to draw and how to present it to the network.
 
     Attributes:
-        name: a key of ``DATASETS``.
-        n_samples: points drawn, 4..5000 (ignored by ``xor-table``).
+        name: a key of ``DATASETS``, or ``"points"`` for the points in ``points``.
+        n_samples: points drawn, 4..5000 (ignored by ``xor-table`` and ``points``).
         noise: jitter in [0, 0.5]; 0.5 is heavy.
         train_fraction: share of points used for training, 0.1..0.9.
-        classes: number of classes for ``blobs`` and ``spirals``, 3..5.
+        classes: number of classes for ``blobs`` and ``spirals``, 3..5 (inline
+            multiclass points have as many as their largest label + 1).
         features: input features (see ``features.FEATURES``); ``None`` picks the
             data set's default, ``("x1", "x2")`` in 2-D and ``("x",)`` in 1-D.
         offset: (dx, dy) added to every point after scaling; each |value| <= 1000.
@@ -39,6 +45,10 @@ class DataSpec:
         scale: factor applied to every point before the offset, 0.01..100.
         standardize: rescale each input column with the training mean and std.
         seed: 0..2**32-1; the same spec and seed give identical arrays.
+        kind: ``points`` only: ``"binary"``, ``"multiclass"`` or ``"regression"``;
+            ``None`` guesses it from the labels (see ``points.guess_kind``).
+        points: ``points`` only: 4..5000 rows (x1, x2, label or target), kept as
+            tuples of floats; empty for every other data set.
     """
 
     name: str = "circle"
@@ -51,14 +61,28 @@ class DataSpec:
     scale: float = 1.0
     standardize: bool = False
     seed: int = 0
+    kind: Kind | None = None
+    points: tuple[Row, ...] = ()
 
     def __post_init__(self) -> None:
-        info = self._check_name(self.name)
         put = object.__setattr__  # the dataclass is frozen
+        if self.name == POINTS:
+            rows, kind = check_points(self.points, self.kind)
+            put(self, "points", rows)
+            put(self, "kind", kind)
+            info = points_info(kind)
+        else:
+            info = self._check_name(self.name)
+            if self.kind is not None:
+                raise SpecError("data.kind", f"only applies to the data set {POINTS!r}")
+            if isinstance(self.points, str | bytes) or not isinstance(self.points, Sequence) \
+                    or len(self.points) > 0:
+                raise SpecError("data.points", f"only applies to the data set {POINTS!r}")
+            put(self, "points", ())
         put(self, "n_samples", _int("data.n_samples", self.n_samples, 4, 5000))
         put(self, "noise", _float("data.noise", self.noise, 0.0, 0.5))
         put(self, "train_fraction", _float("data.train_fraction", self.train_fraction, 0.1, 0.9))
-        put(self, "classes", _int("data.classes", self.classes, 3, 5))
+        put(self, "classes", _int("data.classes", self.classes, MIN_CLASSES, MAX_CLASSES))
         features = info.default_features if self.features is None else self.features
         put(self, "features", check_names(features, info.dims))
         put(self, "offset", self._check_offset(self.offset))
@@ -69,11 +93,16 @@ class DataSpec:
 
     @staticmethod
     def _check_name(name: Any) -> DatasetInfo:
+        """The catalogue entry of a drawn data set ``name``, or SpecError naming
+        ``data.name``."""
         if not isinstance(name, str):
             raise SpecError("data.name", "must be a data set name (a string)")
         if name not in DATASETS:
             choices = ", ".join(DATASETS)
-            raise SpecError("data.name", f"unknown dataset {name!r}; choose one of {choices}")
+            hint = (" ('upload' names a data set uploaded to a server, which puts its points "
+                    f"in the spec as {POINTS!r})") if name == "upload" else ""
+            raise SpecError("data.name", f"unknown dataset {name!r}; choose one of {choices}, "
+                            f"or {POINTS!r} with the rows in data.points{hint}")
         return DATASETS[name]
 
     @staticmethod
@@ -88,8 +117,27 @@ class DataSpec:
 
     @property
     def info(self) -> DatasetInfo:
-        """The catalogue entry of this spec's data set."""
+        """The catalogue entry of this spec's data set (for ``points``, one made
+        for its kind)."""
+        if self.name == POINTS:
+            return points_info(self.task)
         return DATASETS[self.name]
+
+    @property
+    def task(self) -> Kind:
+        """``"binary"``, ``"multiclass"`` or ``"regression"``, known from the spec alone."""
+        if self.name == POINTS:
+            assert self.kind is not None  # set by __post_init__
+            return self.kind
+        return DATASETS[self.name].kind
+
+    @property
+    def n_classes(self) -> int:
+        """Classes the network tells apart: 2 for binary, ``classes`` (or, for
+        ``points``, the largest label + 1) for multiclass, 0 for regression."""
+        if self.name == POINTS:
+            return class_count(self.task, self.points)
+        return {"binary": 2, "multiclass": self.classes, "regression": 0}[self.task]
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> DataSpec:
@@ -114,7 +162,9 @@ class DataSpec:
         return cls(**kwargs)
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-able dict that ``from_dict`` turns back into an equal spec."""
+        """A JSON-able dict that ``from_dict`` turns back into an equal spec
+        (``kind`` and ``points`` only appear for the data set ``points``)."""
+        inline = {"kind": self.kind, "points": [list(row) for row in self.points]}
         return {
             "name": self.name,
             "n_samples": self.n_samples,
@@ -126,4 +176,5 @@ class DataSpec:
             "scale": self.scale,
             "standardize": self.standardize,
             "seed": self.seed,
+            **(inline if self.name == POINTS else {}),
         }

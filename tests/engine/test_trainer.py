@@ -157,3 +157,28 @@ def test_trainer_float32_runs_in_float32() -> None:
     trainer.train(20)
     assert trainer.net.params.dtype == np.float32
     assert trainer.X_train.dtype == np.float32
+
+
+def _uploaded_style_points() -> dict:
+    """A CSV as a class would upload it: a disk of class 1 in a ring of class 0."""
+    from engine.data.csv_points import parse_points_csv
+
+    lines = ["x1,x2,label"]
+    for i in range(160):
+        angle = 2.399963 * i  # golden angle: points spread evenly round the circle
+        radius = 0.5 + 1.5 * (i % 8) / 7 if i % 2 else 3.5 + (i % 5) / 4
+        lines.append(f"{radius * np.cos(angle):.3f},{radius * np.sin(angle):.3f},{i % 2}")
+    return parse_points_csv("\r\n".join(lines))
+
+
+def test_trainer_learns_uploaded_points_and_repeats_itself() -> None:
+    data = _uploaded_style_points()
+    assert data["kind"] == "binary" and len(data["points"]) == 160
+    spec = {"data": data, "hidden": [8], "activation": "tanh",
+            "optimizer": {"name": "adam", "lr": 0.03}, "seed": 4}
+    a, b = Trainer(spec), Trainer(spec)
+    metrics = a.train(1500)
+    assert metrics["train_accuracy"] >= 0.95
+    b.train(1500)
+    assert np.array_equal(a.net.params, b.net.params)
+    assert a.metrics() == metrics == b.metrics()

@@ -1,0 +1,250 @@
+"""Uploaded data sets ("your own data"), kept in the saved-model SQLite file.
+
+An upload is a name, a creation time, a small *summary* (kind, rows, classes,
+extent, class counts, the first rows) and the *points*: the rows ``[x1, x2, y]``
+of the engine's data set ``points`` (see :mod:`engine.data.points`), stored as
+JSON text in their own table ``uploads`` of the file that holds the saved models
+(``settings.database_path``), in WAL mode, so they survive a restart.
+
+The id is a hash of the canonical content (the kind and the rows as floats), not
+of the name: uploading the same points again gives the same id, and a spec that
+names the upload always means the same numbers. :func:`resolve_uploads` turns a
+run spec whose data is ``{"name": "upload", "upload": id, ...}`` into one that
+carries the points inline, so a run, and a model saved from it, never depends on
+the upload staying.
+
+Concurrency follows :mod:`app.store`: a short-lived connection per call, writes
+under ``BEGIN IMMEDIATE`` (the "is it full?" count and the insert are one atomic
+step), and a ``sqlite3.Error`` after a 5-second wait for the lock, which the app
+answers with a 503. The table is created if missing; it does not change the
+file's schema version (``PRAGMA user_version``, owned by the model store).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import sqlite3
+from collections.abc import Iterator, Mapping
+from contextlib import closing, contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from app.store import check_name
+from engine.data.points import POINTS, Row, class_count, natural_extent, point_arrays
+from engine.data.registry import Kind
+from engine.data.spec import DataSpec
+from engine.errors import SpecError
+
+logger = logging.getLogger(__name__)
+
+UPLOAD = "upload"
+"""The data set name a run spec uses for an uploaded data set."""
+PREVIEW_ROWS = 5
+"""Rows shown in an upload's summary."""
+ID_LENGTH = 24
+"""Hex digits of the content hash used as id (96 bits)."""
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS uploads (
+    id      TEXT PRIMARY KEY,
+    name    TEXT NOT NULL,
+    created TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    points  TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS uploads_created ON uploads (created);
+"""
+# `points` is the last column, so listings that do not select it need not read
+# the overflow pages that hold a large upload.
+
+
+class UploadNotFound(KeyError):  # noqa: N818 (named like ModelNotFound)
+    """No uploaded data set with that id (never uploaded, or deleted)."""
+
+    def __init__(self, upload_id: object) -> None:
+        super().__init__(upload_id)
+        self.upload_id = upload_id
+
+    def __str__(self) -> str:
+        return f"no uploaded data set with id {self.upload_id!r}"
+
+
+class UploadsFull(RuntimeError):  # noqa: N818 (named like StoreFull)
+    """The limit on uploaded data sets is reached."""
+
+    def __init__(self, max_uploads: int) -> None:
+        super().__init__(max_uploads)
+        self.max_uploads = max_uploads
+
+    def __str__(self) -> str:
+        return (f"the server keeps at most {self.max_uploads} uploaded data sets and has "
+                "that many; delete one before uploading another")
+
+
+def content_id(kind: str, points: list[list[float]]) -> str:
+    """The id of an upload: a hash of its kind and rows (floats, canonical JSON)."""
+    text = json.dumps({"kind": kind, "points": points}, separators=(",", ":"),
+                      allow_nan=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:ID_LENGTH]
+
+
+def summarise(kind: Kind, points: list[list[float]]) -> dict[str, Any]:
+    """What a listing shows of rows ``[[x1, x2, y], ...]``: ``kind``, ``rows``,
+    ``classes`` (2, K or 0 for regression), ``counts`` (points per class, or None
+    for regression), ``extent`` (the plotted range around the points, before any
+    offset or scale: xmin, xmax, ymin, ymax) and ``preview`` (the first rows)."""
+    rows: list[Row] = [(r[0], r[1], r[2]) for r in points]
+    X, y = point_arrays(rows, kind)
+    classes = class_count(kind, rows)
+    counts = None if kind == "regression" else [int((y == c).sum()) for c in range(classes)]
+    return {"kind": kind, "rows": len(rows), "classes": classes, "counts": counts,
+            "extent": list(natural_extent(X)), "preview": points[:PREVIEW_ROWS]}
+
+
+class UploadStore:
+    """Uploaded data sets in the SQLite file at ``path`` (created, with its folder,
+    if missing); at most ``max_uploads`` of them."""
+
+    def __init__(self, path: str | Path, max_uploads: int = 500) -> None:
+        if str(path) in ("", ":memory:") or str(path).startswith("file::memory:"):
+            raise ValueError("the upload store needs a file path: an in-memory database "
+                             "would vanish between calls")
+        if isinstance(max_uploads, bool) or not isinstance(max_uploads, int) \
+                or max_uploads < 1:
+            raise ValueError(f"max_uploads must be a positive integer, not {max_uploads!r}")
+        self.path = Path(path)
+        self.max_uploads = max_uploads
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as conn:
+            mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                logger.warning("SQLite refused WAL mode for %s (got %r)", self.path, mode)
+            with conn:
+                conn.execute("BEGIN IMMEDIATE")
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        """A fresh connection, closed on exit (as in :class:`app.store.ModelStore`)."""
+        with closing(sqlite3.connect(self.path, timeout=5, isolation_level=None)) as conn:
+            conn.execute("PRAGMA synchronous=FULL")
+            yield conn
+
+    def add(self, name: str, data: Mapping[str, Any]) -> tuple[dict[str, Any], bool]:
+        """Store the data-spec fragment ``data`` (``{"name": "points", "kind",
+        "points"}``, checked by the engine) under ``name``.
+
+        Returns the listing entry ``{"id", "name", "created", **summary}`` and
+        whether it is new: the same kind and rows uploaded before give the stored
+        entry (with its first name) and False.
+
+        Raises ``ValueError`` for a bad name, ``SpecError`` (``data.*``) for bad
+        points, :class:`UploadsFull` at the limit.
+        """
+        name = check_name(name)
+        spec = DataSpec.from_dict(data)
+        if spec.name != POINTS:
+            raise SpecError("data.name", f"an upload holds the data set {POINTS!r}")
+        assert spec.kind is not None
+        points = [list(row) for row in spec.points]
+        upload_id = content_id(spec.kind, points)
+        summary = summarise(spec.kind, points)
+        stored = json.dumps({"kind": spec.kind, "points": points}, separators=(",", ":"))
+        created = datetime.now(UTC).isoformat(timespec="microseconds")
+        with self._connect() as conn, conn:
+            conn.execute("BEGIN IMMEDIATE")
+            if conn.execute("SELECT 1 FROM uploads WHERE id = ?", (upload_id,)).fetchone():
+                return self._entry(conn, upload_id), False
+            (count,) = conn.execute("SELECT COUNT(*) FROM uploads").fetchone()
+            if count >= self.max_uploads:
+                raise UploadsFull(self.max_uploads)
+            conn.execute(
+                "INSERT INTO uploads (id, name, created, summary, points) VALUES (?, ?, ?, ?, ?)",
+                (upload_id, name, created, json.dumps(summary, separators=(",", ":")), stored))
+        return {"id": upload_id, "name": name, "created": created, **summary}, True
+
+    @staticmethod
+    def _entry(conn: sqlite3.Connection, upload_id: str) -> dict[str, Any]:
+        row = conn.execute("SELECT id, name, created, summary FROM uploads WHERE id = ?",
+                           (upload_id,)).fetchone()
+        if row is None:
+            raise UploadNotFound(upload_id)
+        found_id, name, created, summary = row
+        return {"id": found_id, "name": name, "created": created, **json.loads(summary)}
+
+    def list(self) -> list[dict[str, Any]]:
+        """Listing entries of every upload, newest first (without the points)."""
+        with self._connect() as conn:
+            rows = conn.execute("SELECT id, name, created, summary FROM uploads "
+                                "ORDER BY created DESC, rowid DESC").fetchall()
+        return [{"id": upload_id, "name": name, "created": created, **json.loads(summary)}
+                for upload_id, name, created, summary in rows]
+
+    def get(self, upload_id: str) -> dict[str, Any]:
+        """The listing entry of one upload plus its ``points``; :class:`UploadNotFound`
+        for an unknown id."""
+        if not isinstance(upload_id, str):
+            raise UploadNotFound(upload_id)
+        with self._connect() as conn:
+            row = conn.execute("SELECT id, name, created, summary, points FROM uploads "
+                               "WHERE id = ?", (upload_id,)).fetchone()
+        if row is None:
+            raise UploadNotFound(upload_id)
+        found_id, name, created, summary, stored = row
+        return {"id": found_id, "name": name, "created": created, **json.loads(summary),
+                "points": json.loads(stored)["points"]}
+
+    def delete(self, upload_id: str) -> None:
+        """Delete one upload (runs made from it keep their points); UploadNotFound
+        if unknown."""
+        if not isinstance(upload_id, str):
+            raise UploadNotFound(upload_id)
+        with self._connect() as conn, conn:
+            conn.execute("BEGIN IMMEDIATE")
+            deleted = conn.execute("DELETE FROM uploads WHERE id = ?", (upload_id,)).rowcount
+        if deleted == 0:
+            raise UploadNotFound(upload_id)
+
+    def count(self) -> int:
+        """How many uploads are kept."""
+        with self._connect() as conn:
+            (count,) = conn.execute("SELECT COUNT(*) FROM uploads").fetchone()
+        return int(count)
+
+
+def resolve_uploads(spec: Any, store: UploadStore) -> Any:
+    """A run spec whose ``data`` is ``{"name": "upload", "upload": id, ...}`` with
+    the upload's points put inline: ``{"name": "points", "kind", "points", ...the
+    other data settings}``. Any other spec (or a value that is not a spec, left
+    to the engine to refuse) is returned unchanged.
+
+    Raises ``SpecError`` naming ``data.upload`` for a missing or unknown id, and
+    ``data.kind``/``data.points`` if the spec gives them as well.
+    """
+    if not isinstance(spec, Mapping) or not isinstance(spec.get("data"), Mapping):
+        return spec
+    data = spec["data"]
+    if data.get("name") != UPLOAD:
+        if "upload" in data:
+            raise SpecError("data.name", f"must be {UPLOAD!r} when data.upload is given")
+        return spec
+    upload_id = data.get("upload")
+    if not isinstance(upload_id, str):
+        raise SpecError("data.upload", "must be the id of an uploaded data set (a string, "
+                        "from POST /api/uploads)")
+    for key in ("kind", "points"):
+        if key in data:
+            raise SpecError(f"data.{key}", "comes from the upload; leave it out")
+    try:
+        stored = store.get(upload_id)
+    except UploadNotFound as err:
+        raise SpecError("data.upload", f"{err}; upload the data again or list the "
+                        "uploads with GET /api/uploads") from None
+    rest = {key: value for key, value in data.items() if key not in ("name", "upload")}
+    inline = {"name": POINTS, "kind": stored["kind"], "points": stored["points"], **rest}
+    return {**spec, "data": inline}
