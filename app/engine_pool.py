@@ -90,6 +90,18 @@ class Worker:
             self._ready.notify()
         return future
 
+    def promote(self, future: Future) -> bool:
+        """Move a queued request to the front rank (a frame that will now answer a
+        command); False if it is no longer queued (under way or done)."""
+        with self._ready:
+            for pending in self._queues[1:]:
+                for item in pending:
+                    if item[-1] is future:
+                        pending.remove(item)
+                        self._queues[COMMAND].append(item)
+                        return True
+        return False
+
     def close(self) -> None:
         """Stop after the request under way; requests still queued are cancelled."""
         with self._ready:

@@ -18,6 +18,7 @@ import contextlib
 import json
 import logging
 import time
+from concurrent.futures import Future
 from typing import Any
 
 import anyio.to_thread
@@ -57,7 +58,7 @@ class Player:
         self._wake = asyncio.Event()
         self._want_frame = True
         self._urgent = False  # the next frame answers a command: it skips the queue
-        self._drawing = False  # the loop waits for a frame from the engine
+        self._queued: Future | None = None  # the frame request the loop waits for
         self._drawn_version = -1
         self.task: asyncio.Task | None = None
 
@@ -89,7 +90,6 @@ class Player:
                 started = time.monotonic()
                 steps = self.slot.steps_per_frame if playing else 0
                 priority, self._urgent = (COMMAND if self._urgent else FRAME), False
-                self._drawing = True
                 try:
                     data = await self._advance(steps, priority)
                 except UnknownRunError:
@@ -98,8 +98,6 @@ class Player:
                     log.exception("run %s failed while playing", self.slot.id)
                     self.slot.playing = False
                     data = notice("run", "the run failed and is paused")
-                finally:
-                    self._drawing = False
                 await self._publish(data)
                 if playing:
                     rest = 1.0 / self.fps - (time.monotonic() - started)
@@ -120,9 +118,12 @@ class Player:
             await self._publish(notice("run", "the run was deleted"))
 
     async def _advance(self, steps: int, priority: int) -> bytes:
-        data, _, revision = await self.slot.acall(
-            "live_frame", steps, self.output_grid, self.unit_grid, self.header(),
-            priority=priority)
+        self._queued = self.slot.submit("live_frame", steps, self.output_grid,
+                                        self.unit_grid, self.header(), priority=priority)
+        try:
+            data, _, revision = await self.slot.outcome(self._queued)
+        finally:
+            self._queued = None
         self._drawn_version = revision
         return data
 
@@ -151,17 +152,14 @@ class Player:
         return reply
 
     async def _answer(self) -> None:
-        """Show a command's effect at once: the frame after a command skips the
-        queue of other runs' frames. If the loop is already waiting for a queued
-        frame, draw one here (that frame still comes, later and newer)."""
-        if not self._drawing:
-            self._urgent = True
-            self.request_frame()
+        """Show a command's effect at once. The frame the loop waits for, if still
+        queued behind other runs' frames, moves to the front (it is drawn after the
+        command, so it shows it); otherwise the next frame goes to the front."""
+        queued = self._queued
+        if queued is not None and self.slot.worker.promote(queued):
             return
-        try:
-            await self._publish(await self._advance(0, COMMAND))
-        except Exception:  # the loop meets the same failure and reports it
-            self.request_frame()
+        self._urgent = True
+        self.request_frame()
 
     async def play(self, message: dict) -> None:
         _keys(message, ())

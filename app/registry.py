@@ -121,9 +121,12 @@ class RunSlot:
 
     async def acall(self, op: str, *args: Any, priority: int = COMMAND) -> Reply:
         """Carry out ``op`` from a coroutine; returns the whole :data:`Reply`."""
+        return await self.outcome(self.submit(op, *args, priority=priority))
+
+    async def outcome(self, future: Future) -> Reply:
+        """Await a submitted request's :data:`Reply` (from a coroutine)."""
         try:
-            return self._settle(await asyncio.wrap_future(
-                self.submit(op, *args, priority=priority)))
+            return self._settle(await asyncio.wrap_future(future))
         except (HostedRunMissingError, WorkerLostError) as err:
             raise self._failure(err) from None
 

@@ -3,7 +3,8 @@
 1. One session: a 6 x 8 net on the circle data, one epoch (20 steps of 10) per
    frame plus a full frame, the frame-rate cap lifted: frames per second delivered.
 2. A class: N sessions at once (default 40), each playing at 10 frames per second
-   with one epoch per frame; every second each client changes the learning rate and
+   with one epoch per frame (--class-steps sets the steps per frame; the live
+   view's default is 10); every second each client changes the learning rate and
    times how long until a frame shows it. Prints the median and minimum frames per
    second per client, the median and 95th-percentile command latency, and the
    server's memory per run.
@@ -130,13 +131,13 @@ async def one_session(server: Server, seconds: float) -> list[float]:
     return per_second
 
 
-async def student(server: Server, run_id: str, seconds: float, fps: float,
+async def student(server: Server, run_id: str, seconds: float, fps: float, steps: int,
                   latencies: list[float], rates: list[float], errors: list[str]) -> None:
     async with websockets.connect(f"ws://127.0.0.1:{server.port}/ws/runs/{run_id}",
                                   max_size=None) as ws:
         await ws.recv()
         for command in ({"type": "fps", "value": fps},
-                        {"type": "speed", "steps_per_frame": EPOCH}, {"type": "play"}):
+                        {"type": "speed", "steps_per_frame": steps}, {"type": "play"}):
             await ws.send(json.dumps(command))
         start = time.monotonic()
         end = start + seconds
@@ -162,7 +163,8 @@ async def student(server: Server, run_id: str, seconds: float, fps: float,
         await ws.send(json.dumps({"type": "pause"}))
 
 
-async def classroom(server: Server, students: int, seconds: float, fps: float) -> dict:
+async def classroom(server: Server, students: int, seconds: float, fps: float,
+                    steps: int = EPOCH) -> dict:
     for _ in range(4):  # each engine process's first run loads what every run shares
         server.new_run()
     before = rss_kb(server.proc.pid)
@@ -174,7 +176,7 @@ async def classroom(server: Server, students: int, seconds: float, fps: float) -
     cpu_before, wall_before = cpu_seconds(server.proc.pid), time.monotonic()
     main_before = cpu_seconds(server.proc.pid, children=False)
     own_before = time.process_time()
-    await asyncio.gather(*(student(server, rid, seconds, fps, latencies, rates, errors)
+    await asyncio.gather(*(student(server, rid, seconds, fps, steps, latencies, rates, errors)
                            for rid in run_ids))
     wall = time.monotonic() - wall_before
     latencies.sort()
@@ -197,6 +199,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--students", type=int, default=40)
     parser.add_argument("--fps", type=float, default=10.0)
+    parser.add_argument("--class-steps", type=int, default=EPOCH,
+                        help="steps per frame in the class part (default: one epoch)")
     parser.add_argument("--output-grid", type=int, default=100,
                         help="live frames' output map side (NNPLAY_LIVE_OUTPUT_GRID)")
     args = parser.parse_args(argv)
@@ -213,11 +217,13 @@ def main(argv: list[str] | None = None) -> int:
 
     server = Server(max_frame_rate=30, output_grid=args.output_grid)
     try:
-        result = asyncio.run(classroom(server, args.students, args.seconds, args.fps))
+        result = asyncio.run(classroom(server, args.students, args.seconds, args.fps,
+                                       args.class_steps))
     finally:
         server.close()
     rates = result["rates"]
-    print(f"{args.students} sessions at {args.fps:g} fps: frames/s per client median "
+    print(f"{args.students} sessions at {args.fps:g} fps, {args.class_steps} steps per frame: "
+          f"frames/s per client median "
           f"{statistics.median(rates):.1f}, min {rates[0]:.1f} (target >= 9)")
     print(f"command latency: median {result['latency_median'] * 1e3:.0f} ms, 95th percentile "
           f"{result['latency_p95'] * 1e3:.0f} ms over {result['commands']} commands "
