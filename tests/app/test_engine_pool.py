@@ -72,6 +72,24 @@ def test_a_request_waiting_too_long_goes_next_whatever_its_priority(
         worker.close()
 
 
+def test_a_promoted_frame_goes_next_and_a_running_one_cannot_be() -> None:
+    worker = GatedWorker()
+    try:
+        running = worker.submit("r", "first", (), FRAME)
+        time.sleep(0.05)
+        frames = [worker.submit("r", f"frame-{i}", (), FRAME) for i in range(3)]
+        assert worker.promote(frames[2]) is True
+        assert worker.promote(running) is False  # under way: nothing to move
+        worker.gate.set()
+        for future in frames:
+            future.result(5)
+        assert worker.order == ["first", "frame-2", "frame-0", "frame-1"]
+        assert worker.promote(frames[0]) is False  # done
+    finally:
+        worker.gate.set()
+        worker.close()
+
+
 def test_closing_cancels_what_is_still_queued() -> None:
     worker = GatedWorker()
     worker.submit("r", "first", (), FRAME)
