@@ -25,15 +25,24 @@ import subprocess
 import sys
 import tempfile
 import time
+import timeit
 from pathlib import Path
 
 import httpx
+import numpy as np
 import websockets
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = {"hidden": [8] * 6, "activation": "tanh", "batch_size": 10,
         "data": {"name": "circle", "n_samples": 400}}
 EPOCH = 20  # 200 training points / batch 10
+
+
+def reference_call_us() -> float:
+    """Microseconds for one 80-element NumPy multiply, the same reference that
+    bench/engine.py prints: this machine's speed varies by up to 2x."""
+    a = np.ones((10, 8))
+    return min(timeit.repeat(lambda: a * a, number=20000, repeat=5)) / 20000 * 1e6
 
 
 def free_port() -> int:
@@ -210,7 +219,8 @@ def main(argv: list[str] | None = None) -> int:
         per_second = asyncio.run(one_session(server, args.seconds))
     finally:
         server.close()
-    print(f"live output grid {args.output_grid}")
+    print(f"live output grid {args.output_grid}; reference NumPy call "
+          f"{reference_call_us():.2f} us")
     print(f"one session, 6 x 8 tanh, one epoch + full frame per frame: "
           f"median {statistics.median(per_second):.1f} frames/s "
           f"(target >= 60; per-second counts {[round(x) for x in per_second]})")
