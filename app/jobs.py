@@ -1,8 +1,9 @@
 """Background jobs: training one run for many steps while the API stays free.
 
-A job trains a run in a background thread, a chunk at a time, releasing the run's
-lock between chunks so snapshots and reads can interleave. A run has at most one
-running job; a job that fails marks only itself failed.
+A job trains a run from a background thread, a chunk at a time: each chunk is one
+request to the run's engine worker, so snapshots, reads and live frames
+interleave with the job. A run has at most one running job; a job that fails
+marks only itself failed.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from app.registry import RunSlot
 log = logging.getLogger(__name__)
 
 JOB_CHUNK = 200
-"""Steps a job trains per turn of the run's lock."""
+"""Steps a job trains per request to the run's engine worker."""
 
 KEEP_FINISHED = 10
 """Finished jobs remembered per run (the oldest are forgotten first)."""
@@ -89,7 +90,6 @@ class JobTable:
                 job.metrics = clean(metrics)
                 if metrics.get("status") == "diverged":
                     break
-                time.sleep(0)  # let a request waiting for the run's lock take it
             job.state = "finished"
         except Exception as err:  # one job's failure must not reach anything else
             log.exception("job %s on run %s failed", job.id, job.run_id)

@@ -1,10 +1,10 @@
 """Runs: create one from a spec or a lesson, train it, look inside, edit it, drop it.
 
-Every operation on a run goes through its :class:`app.registry.RunSlot`, which
-holds the run's lock. Route functions that compute (train, snapshot, predict,
-metrics) are plain ``def``: FastAPI runs them in its thread pool, so training one
-run never blocks the event loop or another run. Long training goes to a
-background job (``/jobs``) that reports its progress.
+Every operation on a run goes through its :class:`app.registry.RunSlot`, as a
+request to the engine worker that holds the run (see :mod:`app.engine_pool`).
+Route functions that wait for the engine are plain ``def``: FastAPI runs them in
+its thread pool, so training one run never blocks the event loop or another run.
+Long training goes to a background job (``/jobs``) that reports its progress.
 """
 
 from __future__ import annotations
