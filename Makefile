@@ -1,6 +1,7 @@
 PY ?= python3
 VENV = .venv
 STAMP = $(VENV)/.installed
+CHROMIUM = /usr/bin/chromium
 
 .PHONY: run test lint bench clean
 
@@ -13,7 +14,11 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(VENV)/bin/python -m app
 
-test: $(STAMP)
+# the browser tests drive Debian's Chromium (Playwright's own download is not used)
+$(CHROMIUM):
+	apt-get install -y chromium || (apt-get update && apt-get install -y chromium)
+
+test: $(STAMP) $(CHROMIUM)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/python -m pytest
 
@@ -24,5 +29,5 @@ bench: $(STAMP)
 	$(VENV)/bin/python bench/engine.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache build dist *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache build dist *.egg-info test-output
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -21,7 +21,7 @@ from app.engine_pool import EnginePool, default_processes
 from app.jobs import JobTable
 from app.live import Players
 from app.registry import RunRegistry
-from app.routes import catalogue, models, runs, uploads, ws
+from app.routes import catalogue, models, pages, runs, uploads, ws
 from app.schemas import Health
 from app.settings import Settings, get_settings
 from app.store import ModelStore
@@ -97,25 +97,21 @@ def create_app(settings: Settings | None = None, sweep_seconds: float = SWEEP_SE
                   openapi_tags=TAGS, lifespan=lifespan)
     app.state.settings = settings
     errors.install(app, settings.max_request_bytes)
-    for router in (catalogue.router, runs.router, models.router, ws.router):
+    for router in (catalogue.router, runs.router, models.router, uploads.router, ws.router,
+                   pages.router):
         app.include_router(router)
-    app.include_router(uploads.router)
+    app.mount("/static", pages.static_files(), name="static")
 
     @app.get("/healthz", response_model=Health, tags=["health"], summary="Liveness check")
     async def healthz(request: Request) -> dict[str, object]:
         """Liveness check: answers as long as the process serves requests."""
         return {"status": "ok", "runs": len(request.app.state.registry)}
 
-    @app.get("/")
-    async def index() -> dict[str, str]:
-        """Say what this server is; the playground page is not served yet."""
-        return {
-            "name": "nnplay",
-            "version": __version__,
-            "engine": "available as the Python package `engine`",
-            "page": "not yet available; the playground page arrives later",
-            "docs": "/docs",
-        }
+    @app.get("/api", tags=["health"], summary="What this server is")
+    async def about() -> dict[str, str]:
+        """Name, version, and where the page, the API docs and the live socket are."""
+        return {"name": "nnplay", "version": __version__, "page": "/", "docs": "/docs",
+                "live": "/ws/runs/{run_id}"}
 
     return app
 

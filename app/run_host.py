@@ -9,7 +9,7 @@ the same code serves both places. Nothing here imports anything web.
 
 Operations on a run (the methods of :class:`HostedRun` named in ``OPERATIONS``):
 ``info``, ``train``, ``metrics``, ``snapshot``, ``live_frame``, ``unit_map``,
-``predict``, ``set_param``, ``set_hyper``, ``reset``, ``export``. Host operations:
+``predict``, ``points``, ``set_param``, ``set_hyper``, ``reset``, ``export``. Host operations:
 ``create`` (from a :data:`Recipe`), ``adopt`` (an existing trainer, in-process
 only) and ``drop``.
 """
@@ -142,6 +142,21 @@ class HostedRun:
         return {"task": task, "output": shown[:, 0] if shown.shape[1] == 1 else shown,
                 "classes": classes}
 
+    def points(self) -> dict[str, Any]:
+        """The data as plotted: dims, task, classes, extent, and the train and test
+        rows [x1, x2, y] (1-D data: [x, y]), y a class number or a target value."""
+        data = self.trainer.data
+
+        def rows(points: np.ndarray, y: np.ndarray) -> list[list[float]]:
+            labels = y.reshape(len(points), -1)[:, :1]
+            return np.hstack([points, labels.astype(np.float64)]).tolist()
+
+        return {"dims": data.dims, "task": data.task,
+                "classes": data.n_classes or None, "extent": list(data.extent),
+                "features": list(data.feature_names),
+                "train": rows(data.points_train, data.y_train),
+                "test": rows(data.points_test, data.y_test)}
+
     def set_param(self, layer: str, name: str, index: list[int], value: float) -> None:
         self.trainer.set_param(layer, name, index, value)
         self.revision += 1
@@ -167,7 +182,7 @@ class HostedRun:
 
 
 OPERATIONS = frozenset({"info", "train", "metrics", "snapshot", "live_frame", "unit_map",
-                        "predict", "set_param", "set_hyper", "reset", "export"})
+                        "predict", "points", "set_param", "set_hyper", "reset", "export"})
 
 
 class RunHost:

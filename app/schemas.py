@@ -150,6 +150,23 @@ class ParamSet(BaseModel):
     status: str
 
 
+class Points(BaseModel):
+    """A run's data as the page plots it."""
+
+    dims: int = Field(description="dimension of the plotted points, 1 or 2")
+    task: str = Field(description="binary, multiclass or regression")
+    classes: int | None = Field(description="number of classes (None for regression)")
+    extent: list[float] = Field(description="[xmin, xmax, ymin, ymax] (1-D: [xmin, xmax])")
+    features: list[str] = Field(description="the input features the network sees")
+    train: list[list[float]] = Field(description="rows [x1, x2, y] (1-D: [x, y])")
+    test: list[list[float]] = Field(description="rows [x1, x2, y] (1-D: [x, y])")
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"dims": 2, "task": "binary", "classes": 2, "extent": [-6, 6, -6, 6],
+         "features": ["x1", "x2"], "train": [[0.5, -1.25, 1], [4.8, 2.1, 0]],
+         "test": [[-0.3, 0.9, 1]]}]})
+
+
 class Prediction(BaseModel):
     """The network's output as the page shows it, one entry per point."""
 

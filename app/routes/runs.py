@@ -27,6 +27,7 @@ from app.schemas import (
     Metrics,
     ParamRequest,
     ParamSet,
+    Points,
     Prediction,
     PredictRequest,
     RunCreate,
@@ -154,6 +155,15 @@ def snapshot(slot: RunDep,
     (`extent`). Non-finite numbers are null."""
     frame = slot.frame(output_grid, unit_grid)
     return JSONResponse(frame_json(frame, {"run": slot.id}))
+
+
+@router.get("/{run_id}/points", response_model=Points, summary="The data points, as plotted",
+            responses=NOT_FOUND)
+def points(slot: RunDep) -> dict[str, Any]:
+    """The run's training and test points in the coordinates of the plotted plane
+    (before input features and standardisation): rows `[x1, x2, y]` (1-D data:
+    `[x, y]`), `y` a class number or a target value, and the plotted `extent`."""
+    return slot.call("points")
 
 
 @router.post("/{run_id}/predict", response_model=Prediction,

@@ -31,12 +31,12 @@ def test_healthz_ok(client: TestClient) -> None:
     assert response.json() == {"status": "ok", "runs": 0}
 
 
-def test_index_describes_server(client: TestClient) -> None:
-    response = client.get("/")
+def test_api_root_describes_server(client: TestClient) -> None:
+    response = client.get("/api")
     assert response.status_code == 200
     body = response.json()
     assert body["name"] == "nnplay"
-    assert body["docs"] == "/docs"
+    assert body["docs"] == "/docs" and body["page"] == "/"
 
 
 def test_settings_defaults(monkeypatch: pytest.MonkeyPatch, fresh_settings: None) -> None:
