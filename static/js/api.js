@@ -1,0 +1,84 @@
+/**
+ * The REST client: JSON in, JSON out, errors that name the field.
+ *
+ * Every server error has the shape {"detail": [{"loc": [...], "msg": "...", "type": "..."}]};
+ * `api` turns it into an ApiError whose `field` is the dotted location without
+ * its source ("body", "query", "path").
+ */
+
+export class ApiError extends Error {
+  /**
+   * @param {number} status HTTP status
+   * @param {string} field dotted field path, e.g. "spec.hidden.1" ("" when none)
+   * @param {string} message the server's words
+   */
+  constructor(status, field, message) {
+    super(field ? `${field}: ${message}` : message);
+    this.status = status;
+    this.field = field;
+    this.detail = message;
+  }
+}
+
+const SOURCES = new Set(["body", "query", "path", "header"]);
+
+/** The ApiError for a failed response. */
+async function errorOf(response) {
+  let field = "";
+  let message = `${response.status} ${response.statusText}`;
+  try {
+    const body = await response.json();
+    const first = Array.isArray(body.detail) ? body.detail[0] : null;
+    if (first) {
+      const loc = (first.loc || []).map(String);
+      field = (SOURCES.has(loc[0]) ? loc.slice(1) : loc).join(".");
+      message = first.msg || message;
+    } else if (typeof body.detail === "string") {
+      message = body.detail;
+    }
+  } catch {
+    // not JSON: keep the status line
+  }
+  return new ApiError(response.status, field, message);
+}
+
+/**
+ * Call the API.
+ * @param {string} path e.g. "/api/runs"
+ * @param {{method?: string, json?: any, body?: BodyInit, headers?: object}} options
+ * @returns {Promise<any>} the parsed JSON answer (null for 204)
+ */
+export async function api(path, { method = "GET", json, body, headers = {} } = {}) {
+  const init = { method, headers: { ...headers } };
+  if (json !== undefined) {
+    init.body = JSON.stringify(json);
+    init.headers["Content-Type"] = "application/json";
+  } else if (body !== undefined) {
+    init.body = body;
+  }
+  const response = await fetch(path, init);
+  if (!response.ok) throw await errorOf(response);
+  if (response.status === 204) return null;
+  return response.json();
+}
+
+/** The catalogue the controls are built from. */
+export async function loadCatalogue() {
+  const names = ["datasets", "activations", "initializers", "optimizers", "losses", "lessons"];
+  const answers = await Promise.all(names.map((name) => api(`/api/${name}`)));
+  return Object.fromEntries(names.map((name, i) => [name, answers[i]]));
+}
+
+/** Create a run from `{spec}` or `{lesson, variant}`; answers the run's description. */
+export function createRun(request) {
+  return api("/api/runs", { method: "POST", json: request });
+}
+
+/** Drop a run on the server (errors ignored: it may be gone already). */
+export async function deleteRun(runId) {
+  try {
+    await api(`/api/runs/${runId}`, { method: "DELETE" });
+  } catch {
+    // already dropped
+  }
+}

@@ -1,0 +1,116 @@
+"""Fixtures for the browser tests: a real server on loopback and Debian's Chromium
+driven by Playwright, with console errors failing the test and a screenshot of
+each test under test-output/browser/.
+
+The server is started as `make run` starts it (``python -m app``), with its own
+data folder and one engine process; Chromium is ``/usr/bin/chromium`` (``make
+test`` installs it), launched headless with the flags this machine needs.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "test-output" / "browser"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[str]:
+    """The base URL of a server started like `make run`, on a free loopback port."""
+    port = _free_port()
+    data = tempfile.TemporaryDirectory()
+    env = {**os.environ, "NNPLAY_HOST": "127.0.0.1", "NNPLAY_PORT": str(port),
+           "NNPLAY_DATA_DIR": data.name, "NNPLAY_ENGINE_PROCESSES": "1"}
+    log = open(Path(data.name) / "server.log", "w")  # noqa: SIM115 (closed below)
+    proc = subprocess.Popen([sys.executable, "-m", "app"], cwd=ROOT, env=env,
+                            stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    try:
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError("the server did not start: "
+                                   + (Path(data.name) / "server.log").read_text()[-2000:])
+            time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+        data.cleanup()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                    headless=True)
+        yield browser
+        browser.close()
+
+
+class Console:
+    """Console errors and uncaught page errors seen during a test."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+
+    def watch(self, page: object) -> None:
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
+
+
+@pytest.fixture
+def page(browser: object, server: str, request: pytest.FixtureRequest) -> Iterator[object]:
+    """A fresh 1280 x 800 page on the server; fails the test on any console error
+    and saves a screenshot named after the test."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=server)
+    page = context.new_page()
+    console = Console()
+    console.watch(page)
+    page.console = console
+    yield page
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+    assert console.errors == [], f"console errors: {console.errors}"
+
+
+def open_playground(page: object, path: str = "/") -> None:
+    """Open the page and wait until it has made its run and drawn a frame."""
+    page.goto(path)
+    page.wait_for_selector("body[data-ready=true]", timeout=20000)
+    page.wait_for_function("document.getElementById('output').dataset.framesDrawn > 0",
+                           timeout=20000)
