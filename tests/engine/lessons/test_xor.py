@@ -28,3 +28,14 @@ def test_xor_two_relu_weights_are_the_notes_weights() -> None:
     assert trainer.net.view("2", "W").tolist() == [[-1.0], [-1.0]]
     assert trainer.net.view("2", "b").tolist() == [1.0]
     assert len(TWO_RELU_WEIGHTS) == 9
+
+
+def test_xor_two_relu_learned_variant_learns_xor_from_random_weights() -> None:
+    assert [v.name for v in XOR_TWO_RELU.variants] == ["hand-set", "learned"]
+    hand = XOR_TWO_RELU.trainer("hand-set")
+    assert hand.metrics()["test_loss"] == 0.0
+    learned = XOR_TWO_RELU.trainer("learned")
+    assert learned.metrics()["test_loss"] > 0.5
+    metrics = learned.train(300)
+    assert metrics["test_loss"] < 0.1 and metrics["test_accuracy"] == 1.0
+    assert XOR_TWO_RELU.measure().values["learned_4_tanh_test_loss"] < 0.1
