@@ -14,12 +14,11 @@ import { api, ApiError, createRun, deleteRun, loadCatalogue } from "./api.js";
 import { GradientChart, LossChart } from "./charts.js";
 import { Controls } from "./controls.js";
 import { ActivationExplorer } from "./explorer.js";
-import { stateFromSpec } from "./from_spec.js";
-import { LessonsPanel } from "./lessons.js";
+import { LessonsPanel, lessonText } from "./lessons.js";
 import { LiveRun } from "./live.js";
 import { NetworkView } from "./network_view.js";
 import { OutputView } from "./output_view.js";
-import { decodeState, defaultState, encodeState, stateToSpec } from "./state.js";
+import { decodeState, defaultState, encodeState, specToState, stateToSpec } from "./state.js";
 
 const HYPER_KEYS = ["lr", "l1", "l2", "batch_size"];
 const MAX_RESTORE_STEPS = 20000;
@@ -51,6 +50,7 @@ class Session {
     this.latest = null;
     this.drawPending = false;
     this.framesDrawn = 0;
+    this.drawTimes = [];
   }
 
   /** Create a run from `request` ({spec} or {lesson, variant}), or adopt `run`. */
@@ -82,9 +82,13 @@ class Session {
     this.drawPending = false;
     const frame = this.latest;
     if (!frame) return;
+    const started = performance.now();
     this.views.output.update(frame);
     if (this.views.network) this.views.network.update(frame, this.run.spec);
     this.framesDrawn += 1;
+    this.drawTimes.push(performance.now() - started);
+    if (this.drawTimes.length > 100) this.drawTimes.shift();
+    this.views.onDrawn?.(this);
   }
 
   send(command) {
@@ -142,6 +146,12 @@ class Playground {
     return {
       output: this.output, network: this.network, loss: this.loss, gradient: this.gradient,
       onFrame: (frame) => this.showFrame(frame),
+      onDrawn: (session) => {
+        // read by the browser tests and bench/page.py
+        const canvas = document.getElementById("output");
+        canvas.dataset.framesDrawn = session.framesDrawn;
+        canvas.dataset.drawTimes = JSON.stringify(session.drawTimes.map((t) => +t.toFixed(2)));
+      },
       onError: (detail) => this.say(`${detail.field ? detail.field + ": " : ""}${detail.message}`,
         true),
     };
@@ -184,7 +194,7 @@ class Playground {
   /** Show a run's spec in the controls (lessons, loaded models). */
   adoptSpec(spec) {
     const lesson = this.state.lesson;
-    this.state = { ...stateFromSpec(spec, this.state), lesson, speed: this.state.speed };
+    this.state = { ...specToState(spec, this.state), lesson, speed: this.state.speed };
     this.controls.setState(this.state);
   }
 
@@ -229,7 +239,6 @@ class Playground {
         "finite state. Lower the learning rate and press Reset.", true);
     }
     document.getElementById("output").dataset.step = h.step;
-    document.getElementById("output").dataset.framesDrawn = this.session.framesDrawn;
     this.rememberStep(h.step);
   }
 
@@ -312,12 +321,12 @@ class Playground {
     this.rememberTimer = setTimeout(() => this.remember(), 500);
   }
 
-  /** The state and step in the URL's hash, if any. */
-  static fromHash(hash) {
+  /** The state and step in the URL's hash, if any (checked against the catalogue). */
+  static fromHash(hash, catalogue) {
     const params = new URLSearchParams(hash.replace(/^#/, ""));
     const encoded = params.get("s");
     return {
-      state: encoded ? decodeState(encoded) : null,
+      state: encoded ? decodeState(encoded, catalogue) : null,
       step: Math.max(0, Number.parseInt(params.get("n") || "0", 10) || 0),
     };
   }
@@ -392,20 +401,13 @@ class Playground {
     const entry = this.catalogue.lessons.find((l) => l.name === name);
     const box = document.getElementById("lesson-text");
     if (!entry) return;
-    box.replaceChildren();
     const title = document.createElement("h3");
     title.textContent = entry.title;
-    box.append(title);
-    for (const para of String(entry.text || "").split(/\n\s*\n/)) {
-      const p = document.createElement("p");
-      p.textContent = para.trim();
-      box.append(p);
-    }
     const close = document.createElement("button");
     close.type = "button";
     close.textContent = "Hide";
     close.addEventListener("click", () => this.hideLessonText());
-    box.append(close);
+    box.replaceChildren(title, lessonText(entry, "h4"), close);
     box.hidden = false;
   }
 
@@ -483,7 +485,7 @@ async function main() {
     return;
   }
   const page = new Playground(catalogue);
-  const { state, step } = Playground.fromHash(location.hash);
+  const { state, step } = Playground.fromHash(location.hash, catalogue);
   if (state) page.state = { ...page.state, ...state };
   page.controls.setState(page.state);
   page.lastStep = step;

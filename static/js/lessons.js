@@ -1,0 +1,237 @@
+/**
+ * The lessons panel: the lessons in the order of the notes, each one's text
+ * (the claim, what to watch, why it happens), a button that loads it, a choice of
+ * variant, and, for lessons with variants, a side-by-side comparison of two.
+ *
+ * `new LessonsPanel(container, lessons, {onLoad, makeComparison})` with `lessons`
+ * the `GET /api/lessons` answer: `[{name, title, claim, watch, why, spec, steps,
+ * expectation, variants: [{name, label, spec, hand_weights}], hand_weights}]`.
+ * `onLoad({name, variant})` (variant a variant's name, or null for the lesson's
+ * own preset); `makeComparison(lesson, variantA, variantB)` with the lesson
+ * object and two variant names.
+ *
+ * All text from the server goes into the page through textContent.
+ */
+
+/** The parts of a lesson's text, in reading order, with their headings. */
+const TEXT_PARTS = [
+  ["claim", "The idea"],
+  ["watch", "What to watch"],
+  ["why", "Why it happens"],
+];
+
+/**
+ * An element with attributes and children (`text` sets textContent).
+ * @param {string} tag
+ * @param {object} [attrs]
+ * @param {...(Node|string|null)} children
+ */
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key === "text") node.textContent = value;
+    else node.setAttribute(key, value === true ? "" : String(value));
+  }
+  for (const child of children) if (child !== null && child !== undefined) node.append(child);
+  return node;
+}
+
+/**
+ * Paragraphs and bullet lists from plain text: blank lines split paragraphs,
+ * lines starting with "- " or "* " are bullets.
+ * @param {string} text
+ * @returns {HTMLElement[]}
+ */
+export function textBlocks(text) {
+  const blocks = [];
+  for (const chunk of String(text || "").split(/\n\s*\n/)) {
+    const lines = chunk.split("\n").map((l) => l.trim()).filter(Boolean);
+    if (!lines.length) continue;
+    const bullet = /^[-*]\s+/;
+    if (lines.every((l) => bullet.test(l))) {
+      blocks.push(el("ul", {}, ...lines.map((l) => el("li", { text: l.replace(bullet, "") }))));
+    } else {
+      blocks.push(el("p", { text: lines.join(" ") }));
+    }
+  }
+  return blocks;
+}
+
+/**
+ * A lesson's text as elements: a heading and paragraphs for each of claim,
+ * watch and why (for the lessons panel, and for a note beside the views).
+ * @param {object} lesson an entry of GET /api/lessons
+ * @param {string} [headingTag] the tag of the part headings
+ * @returns {DocumentFragment}
+ */
+export function lessonText(lesson, headingTag = "h4") {
+  const out = document.createDocumentFragment();
+  for (const [key, heading] of TEXT_PARTS) {
+    if (!lesson[key]) continue;
+    out.append(el(headingTag, { text: heading }), ...textBlocks(lesson[key]));
+  }
+  return out;
+}
+
+/** JSON with sorted keys (to compare specs). */
+function canonical(value) {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value && typeof value === "object") {
+    return `{${Object.keys(value).sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** The index of the variant whose spec is the lesson's own (-1 if none). */
+function presetIndex(lesson) {
+  const own = canonical(lesson.spec);
+  return (lesson.variants || []).findIndex((v) => canonical(v.spec) === own);
+}
+
+/**
+ * The two variants to compare first: the lesson's own setting and the one
+ * listed before it (or after it, when it is the first).
+ * @param {object} lesson
+ * @returns {[string, string]|null} two variant names, or null with fewer than two
+ */
+export function defaultPair(lesson) {
+  const variants = lesson.variants || [];
+  if (variants.length < 2) return null;
+  const at = Math.max(0, presetIndex(lesson));
+  const [a, b] = at > 0 ? [at - 1, at] : [0, 1];
+  return [variants[a].name, variants[b].name];
+}
+
+export class LessonsPanel {
+  /**
+   * @param {HTMLElement} container where the panel goes (its content is replaced)
+   * @param {object[]} lessons the GET /api/lessons answer
+   * @param {{onLoad: (choice: {name: string, variant: string|null}) => void,
+   *   makeComparison: (lesson: object, variantA: string, variantB: string) => void}} handlers
+   */
+  constructor(container, lessons, { onLoad, makeComparison }) {
+    this.container = container;
+    this.lessons = Array.isArray(lessons) ? lessons : [];
+    this.onLoad = onLoad;
+    this.makeComparison = makeComparison;
+    this.prefix = container.id || "lessons";
+    this.current = null;
+    this.list = el("ol", { class: "lessons-list", "data-testid": "lesson-list",
+      "aria-label": "Lessons" });
+    this.body = el("div", { class: "lesson-body", "data-testid": "lesson-body",
+      "aria-live": "polite" });
+    this.list.append(...this.lessons.map((lesson) => this.entry(lesson)));
+    this.list.addEventListener("keydown", (event) => this.arrows(event));
+    container.replaceChildren(el("div", { class: "lessons" }, this.list, this.body));
+    if (this.lessons.length) this.show(this.lessons[0].name);
+    else this.body.append(el("p", { text: "No lessons on this server." }));
+  }
+
+  /**
+   * Show the lesson called `name` (its text, variants and buttons).
+   * @param {string} name
+   * @returns {boolean} whether there is such a lesson
+   */
+  show(name) {
+    const lesson = this.lessons.find((l) => l.name === name);
+    if (!lesson) return false;
+    this.current = lesson;
+    for (const button of this.list.querySelectorAll("button")) {
+      button.setAttribute("aria-current", String(button.dataset.lesson === name));
+    }
+    const parts = [
+      el("h3", { "data-testid": "lesson-title", text: lesson.title || lesson.name }),
+      el("div", { "data-testid": "lesson-text" }, lessonText(lesson)),
+      this.variantList(lesson),
+      this.actions(lesson),
+    ];
+    this.body.replaceChildren(...parts.filter(Boolean));
+    return true;
+  }
+
+  /** One lesson in the list: a button with its title. */
+  entry(lesson) {
+    const button = el("button", { type: "button", "data-testid": `lesson-${lesson.name}`,
+      "data-lesson": lesson.name, "aria-current": "false" },
+    el("span", { text: lesson.title || lesson.name }));
+    button.addEventListener("click", () => this.show(lesson.name));
+    return el("li", {}, button);
+  }
+
+  /** Up and down arrows move through the list (and show the lesson). */
+  arrows(event) {
+    if (!["ArrowUp", "ArrowDown", "Home", "End"].includes(event.key)) return;
+    const buttons = [...this.list.querySelectorAll("button")];
+    const at = buttons.indexOf(event.target);
+    if (at < 0) return;
+    event.preventDefault();
+    const next = { ArrowUp: at - 1, ArrowDown: at + 1, Home: 0, End: buttons.length - 1 }[event.key];
+    const target = buttons[Math.min(buttons.length - 1, Math.max(0, next))];
+    target.focus();
+    this.show(target.dataset.lesson);
+  }
+
+  /** The variants as a short list ("what the variants are"). */
+  variantList(lesson) {
+    const variants = lesson.variants || [];
+    if (!variants.length) return null;
+    return el("div", { class: "lesson-variants" },
+      el("h4", { text: "Variants" }),
+      el("ul", { "data-testid": "lesson-variants" },
+        ...variants.map((v) => el("li", { text: v.label || v.name }))));
+  }
+
+  /** An id unique to this panel. */
+  id(key) {
+    return `${this.prefix}-${key}`;
+  }
+
+  /** A labelled select of the lesson's variants. */
+  variantSelect(lesson, key, label, chosen, withPreset = false) {
+    const select = el("select", { id: this.id(key), "data-testid": key });
+    if (withPreset) select.append(el("option", { value: "", text: "as set in the lesson" }));
+    for (const v of lesson.variants || []) {
+      select.append(el("option", { value: v.name, text: v.label || v.name }));
+    }
+    select.value = chosen ?? "";
+    return [el("label", { for: this.id(key), text: label }), select];
+  }
+
+  /** Load (with the variant choice) and compare (with two variant choices). */
+  actions(lesson) {
+    const box = el("div", { class: "lesson-actions" });
+    const variants = lesson.variants || [];
+    let variantSelect = null;
+    if (variants.length) {
+      const preset = presetIndex(lesson);
+      const [label, select] = this.variantSelect(lesson, "lesson-variant", "Variant",
+        preset >= 0 ? variants[preset].name : "", preset < 0);
+      variantSelect = select;
+      box.append(label, select);
+    }
+    const load = el("button", { type: "button", class: "lesson-primary",
+      "data-testid": "lesson-load", text: "Load" });
+    load.addEventListener("click", () => this.onLoad({ name: lesson.name,
+      variant: variantSelect?.value || null }));
+    box.append(load);
+    const pair = defaultPair(lesson);
+    if (!pair) return box;
+    const [labelA, a] = this.variantSelect(lesson, "lesson-compare-a", "Compare", pair[0]);
+    const [labelB, b] = this.variantSelect(lesson, "lesson-compare-b", "with", pair[1]);
+    const compare = el("button", { type: "button", "data-testid": "lesson-compare",
+      text: "Compare side by side" });
+    const sync = () => {
+      compare.disabled = a.value === b.value;
+      compare.title = compare.disabled ? "Choose two different variants" : "";
+    };
+    a.addEventListener("change", sync);
+    b.addEventListener("change", sync);
+    sync();
+    compare.addEventListener("click", () => this.makeComparison(lesson, a.value, b.value));
+    const row = el("div", { class: "lesson-actions", role: "group",
+      "aria-label": "Compare two variants" }, labelA, a, labelB, b, compare);
+    return el("div", {}, box, row);
+  }
+}
