@@ -110,7 +110,8 @@ class MapMaker:
         self.mirror = build_network(spec, trainer.X_train.shape[1])
         self._grids: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
         leaves = self.mirror.leaves
-        lean = all(type(leaf) in (Dense, Act) for _, leaf in leaves)
+        # a plain chain: dense and activation leaves, none inside a residual block
+        lean = all(type(leaf) in (Dense, Act) and "." not in path for path, leaf in leaves)
         self._lean = leaves if lean else None
         self._hidden = {path for path, _ in hidden_activations(self.mirror)}
 

@@ -136,6 +136,18 @@ def test_lean_map_pass_matches_the_layers_own_forward(spec: dict) -> None:
     assert np.array_equal(inputs_t, inputs.T)
 
 
+@pytest.mark.parametrize("hidden", [[4, 4, 4], [4, 6, 6, 3]])
+def test_maps_of_residual_nets_follow_the_skip_connections(hidden: list[int]) -> None:
+    trainer = Trainer({"hidden": hidden, "activation": "relu", "residual": True})
+    trainer.train(200)
+    maker = MapMaker(trainer)
+    assert maker._lean is None  # a residual block is not a plain chain
+    drawn = maker.maps(7, 3)
+    points = trainer.data.grid(7)
+    expected = trainer.loss.predict(trainer.net.predict(trainer.data.transform(points)))
+    assert np.allclose(drawn["output"].reshape(-1), expected[:, 0], atol=1e-5)
+
+
 def test_multiclass_output_map_has_class_probabilities() -> None:
     trainer = Trainer({"data": {"name": "blobs", "classes": 4}, "hidden": [6]})
     frame = snapshot(trainer, output_grid=12, unit_grid=6)
