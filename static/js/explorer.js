@@ -1,0 +1,407 @@
+/**
+ * The activation explorer: f and f' of one activation drawn on labelled axes, a
+ * chooser of every activation, and the notes' identities checked numerically on
+ * the server's curves:
+ *
+ *   sigmoid'(x) = p (1 - p), p = sigmoid(x)
+ *   tanh'(x)    = 1 - p^2,   p = tanh(x)
+ *   tanh(x)     = 2 sigmoid(2x) - 1
+ *
+ * Each identity shows the largest |left side - right side| over the grid points,
+ * computed here from the sampled curves, so the page checks them rather than
+ * stating them. Since the server computes sigmoid′ and tanh′ from p, the first
+ * two agree to the last bit; an independent check follows for the activation
+ * shown: its f′ against the slope of its sampled f (a central difference).
+ */
+
+import { fitCanvas, formatNumber, niceTicks } from "./charts.js";
+import { readTheme } from "./palette.js";
+
+/** An identity holds when its largest difference is at most this (rounding only). */
+export const IDENTITY_TOLERANCE = 1e-12;
+
+/**
+ * The largest |f′ - central difference of f| accepted: the difference quotient
+ * itself is off by about h² |f‴| / 6 (up to ~8e-4 for tanh at h = 0.05).
+ */
+export const SLOPE_TOLERANCE = 2e-3;
+
+/**
+ * @typedef {{name: string, options: Object<string, {default: number, min: number, max: number}>,
+ *   f: number[], df: number[]}} ActivationCurve
+ * @typedef {{x: number[], hidden: ActivationCurve[], output?: string[]}} Activations
+ *   the JSON of GET /api/activations: f and df sampled at the same x
+ */
+
+export class ActivationExplorer {
+  /**
+   * Build the explorer inside `container` (its children are replaced).
+   * @param {HTMLElement} container
+   * @param {Activations} activations
+   */
+  constructor(container, activations) {
+    this.container = container;
+    this.x = (activations && activations.x) || [];
+    this.curves = ((activations && activations.hidden) || [])
+      .filter((c) => c.f.length === this.x.length && c.df.length === this.x.length);
+    this.resizer = null;
+    if (this.x.length < 2 || this.curves.length === 0) {
+      container.replaceChildren(element("p", "nn-explorer-empty", "No activation curves to show."));
+      return;
+    }
+    this.current = this.curves.find((c) => c.name === "tanh") || this.curves[0];
+    this.hoverIndex = -1;
+    this.#build();
+    this.#showIdentities();
+    this.select(this.current.name);
+    this.resizer = typeof ResizeObserver === "function" ? new ResizeObserver(() => this.draw()) : null;
+    if (this.resizer) this.resizer.observe(this.canvas);
+  }
+
+  /** Show the activation called `name` (ignored when unknown). */
+  select(name) {
+    const curve = this.curves.find((c) => c.name === name);
+    if (!curve || !this.canvas) return;
+    this.current = curve;
+    this.chooser.value = name;
+    this.options.textContent = describeOptions(curve.options);
+    this.canvas.setAttribute("aria-label", `${name}: f(x) and its derivative f′(x) for x from `
+      + `${this.x[0]} to ${this.x[this.x.length - 1]}`);
+    for (const item of this.identityItems) {
+      item.element.classList.toggle("nn-current", item.about.includes(name));
+    }
+    this.#showSlopeCheck();
+    this.draw();
+  }
+
+  /** Draw f (solid) and f' (dashed) of the current activation, axes and legend. */
+  draw() {
+    if (!this.canvas) return;
+    const size = fitCanvas(this.canvas, { width: 480, height: 260 });
+    const ctx = this.canvas.getContext("2d");
+    const theme = readTheme(this.canvas);
+    ctx.setTransform(size.dpr, 0, 0, size.dpr, 0, 0);
+    ctx.clearRect(0, 0, size.width, size.height);
+    ctx.font = theme.font;
+    const plot = plotOf(size);
+    if (plot.w < 20 || plot.h < 20) return;
+    const scale = this.#scale(plot);
+    drawFrame(ctx, plot, scale, theme);
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(plot.x, plot.y, plot.w, plot.h);
+    ctx.clip();
+    strokeCurve(ctx, this.x, this.current.f, scale, theme.series1, []);
+    strokeCurve(ctx, this.x, this.current.df, scale, theme.series2, [6, 4]);
+    this.#drawHover(ctx, plot, scale, theme);
+    ctx.restore();
+    drawLegend(ctx, plot, theme, this.current.name);
+  }
+
+  /** Stop observing and empty the container. */
+  destroy() {
+    if (this.resizer) this.resizer.disconnect();
+    this.container.replaceChildren();
+  }
+
+  // -------------------------------------------------------------------------
+
+  /** The chooser, the canvas, the hover read-out and the list of identities. */
+  #build() {
+    const root = element("div", "nn-explorer");
+    const bar = element("div", "nn-explorer-bar");
+    const label = element("label", "nn-explorer-choice", "Activation ");
+    this.chooser = element("select", "");
+    for (const curve of this.curves) {
+      const option = element("option", "", curve.name);
+      option.value = curve.name;
+      this.chooser.append(option);
+    }
+    this.chooser.addEventListener("change", () => this.select(this.chooser.value));
+    label.append(this.chooser);
+    this.options = element("span", "nn-explorer-options");
+    bar.append(label, this.options);
+    this.canvas = element("canvas", "nn-explorer-plot");
+    this.canvas.setAttribute("role", "img");
+    this.canvas.addEventListener("pointermove", (event) => this.#hover(event));
+    this.canvas.addEventListener("pointerleave", () => this.#hover(null));
+    this.readout = element("div", "nn-explorer-readout", "Point at the plot to read f and f′.");
+    this.identityList = element("ul", "nn-identities");
+    this.slopeItem = element("li", "nn-identity nn-identity-slope nn-current");
+    this.slopeFormula = element("span", "nn-identity-formula");
+    this.slopeCheck = element("span", "nn-identity-check");
+    this.slopeItem.append(this.slopeFormula, this.slopeCheck);
+    root.append(bar, this.canvas, this.readout, this.identityList);
+    this.container.replaceChildren(root);
+  }
+
+  /** The three identities with their largest differences, as list items. */
+  #showIdentities() {
+    this.identityItems = checkIdentities(this.x, this.curves).map((check) => {
+      const item = element("li", check.ok ? "nn-identity nn-ok" : "nn-identity nn-fail");
+      const formula = element("span", "nn-identity-formula", check.formula);
+      const result = element("span", "nn-identity-check", check.text);
+      item.append(formula, result);
+      this.identityList.append(item);
+      return { element: item, about: check.about };
+    });
+    this.identityList.append(this.slopeItem);
+  }
+
+  /** The current activation's f′ against the slope of its f on the grid. */
+  #showSlopeCheck() {
+    const check = checkSlope(this.x, this.current);
+    this.slopeFormula.textContent = `${this.current.name}′(x) = slope of ${this.current.name} `
+      + `(central difference, h = ${formatNumber(check.h)}, |x| ≥ ${formatNumber(1.5 * check.h)})`;
+    this.slopeCheck.textContent = check.text;
+    this.slopeItem.classList.toggle("nn-ok", check.ok);
+    this.slopeItem.classList.toggle("nn-fail", !check.ok);
+  }
+
+  /** Maps of x and of y to CSS px over the data's x range and the curves' y range. */
+  #scale(plot) {
+    const x0 = this.x[0];
+    const x1 = this.x[this.x.length - 1];
+    let lo = 0;
+    let hi = 1;
+    for (const v of this.current.f.concat(this.current.df)) {
+      if (Number.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+    }
+    const pad = (hi - lo) * 0.06;
+    lo -= pad;
+    hi += pad;
+    return {
+      x0, x1, lo, hi,
+      x: (v) => plot.x + ((v - x0) / (x1 - x0)) * plot.w,
+      y: (v) => plot.y + ((hi - v) / (hi - lo)) * plot.h,
+      invert: (px) => x0 + ((px - plot.x) / plot.w) * (x1 - x0),
+    };
+  }
+
+  #hover(event) {
+    if (!event) {
+      this.hoverIndex = -1;
+    } else {
+      const box = this.canvas.getBoundingClientRect();
+      const x = this.#scale(plotOf(box)).invert(event.clientX - box.left);
+      this.hoverIndex = nearest(this.x, x);
+    }
+    const i = this.hoverIndex;
+    this.readout.textContent = i < 0 ? "Point at the plot to read f and f′."
+      : `x = ${formatNumber(this.x[i], 4)}   f(x) = ${formatNumber(this.current.f[i], 4)}   `
+        + `f′(x) = ${formatNumber(this.current.df[i], 4)}`;
+    this.draw();
+  }
+
+  /** A vertical rule and two dots at the hovered x. */
+  #drawHover(ctx, plot, scale, theme) {
+    const i = this.hoverIndex;
+    if (i < 0) return;
+    const px = scale.x(this.x[i]);
+    ctx.strokeStyle = theme.muted;
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    ctx.moveTo(px, plot.y);
+    ctx.lineTo(px, plot.y + plot.h);
+    ctx.stroke();
+    for (const [values, color] of [[this.current.f, theme.series1], [this.current.df, theme.series2]]) {
+      ctx.fillStyle = color;
+      ctx.beginPath();
+      ctx.arc(px, scale.y(values[i]), 3.5, 0, 2 * Math.PI);
+      ctx.fill();
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The identities
+
+/**
+ * The notes' identities checked on the curves: each {formula, about (activation
+ * names it concerns), text, ok, error}. `x` (n,) and each curve's f, df (n,).
+ * tanh(x) = 2 sigmoid(2x) - 1 uses the x whose double is also a grid point.
+ */
+export function checkIdentities(x, curves) {
+  const sigmoid = curves.find((c) => c.name === "sigmoid");
+  const tanh = curves.find((c) => c.name === "tanh");
+  const checks = [
+    {
+      formula: "sigmoid′(x) = p (1 − p), p = sigmoid(x)",
+      about: ["sigmoid"],
+      ...(sigmoid ? maxDifference(x.map((_, i) => [sigmoid.df[i], sigmoid.f[i] * (1 - sigmoid.f[i])])) : null),
+    },
+    {
+      formula: "tanh′(x) = 1 − p², p = tanh(x)",
+      about: ["tanh"],
+      ...(tanh ? maxDifference(x.map((_, i) => [tanh.df[i], 1 - tanh.f[i] * tanh.f[i]])) : null),
+    },
+    {
+      formula: "tanh(x) = 2 sigmoid(2x) − 1",
+      about: ["tanh", "sigmoid"],
+      ...(sigmoid && tanh ? maxDifference(doubledPairs(x, tanh.f, sigmoid.f)) : null),
+    },
+  ];
+  return checks.map((check) => ({ ...check, ...verdict(check) }));
+}
+
+/**
+ * f′ of `curve` against the central difference (f(x + h) - f(x - h)) / 2h of its
+ * sampled f, h the grid step, at every inner grid point away from x = 0 (where
+ * the ReLU family has a kink). Passes within SLOPE_TOLERANCE, well above the
+ * h² truncation error of smooth activations on the server's grid.
+ * @returns {{h: number, error: number, count: number, ok: boolean, text: string}}
+ */
+export function checkSlope(x, curve) {
+  const h = (x[x.length - 1] - x[0]) / Math.max(1, x.length - 1);
+  const pairs = [];
+  for (let i = 1; i + 1 < x.length; i += 1) {
+    if (Math.abs(x[i]) < 1.5 * h) continue;
+    pairs.push([curve.df[i], (curve.f[i + 1] - curve.f[i - 1]) / (x[i + 1] - x[i - 1])]);
+  }
+  const { error, count } = maxDifference(pairs);
+  const ok = count > 0 && error <= SLOPE_TOLERANCE;
+  const mark = ok ? `✓ within ${formatNumber(SLOPE_TOLERANCE)} (the difference quotient's own error)`
+    : "✗ does not agree";
+  return { h, error, count, ok, text: `max |difference| = ${exponent(error)} over ${count} points ${mark}` };
+}
+
+/** An error as short text: "0" or "4.7e-16". */
+function exponent(error) {
+  return error === 0 ? "0" : error.toExponential(1).replace("e+", "e");
+}
+
+/** {error, count}: the largest |a - b| over pairs [a, b], and how many pairs. */
+function maxDifference(pairs) {
+  let error = 0;
+  for (const [a, b] of pairs) error = Math.max(error, Math.abs(a - b));
+  return { error, count: pairs.length };
+}
+
+/**
+ * Pairs [tanh(x), 2 sigmoid(2x) - 1] for every grid x whose double 2x is also a
+ * grid point (found to within a millionth of the grid step).
+ */
+function doubledPairs(x, tanhF, sigmoidF) {
+  const step = (x[x.length - 1] - x[0]) / Math.max(1, x.length - 1);
+  const pairs = [];
+  for (let i = 0; i < x.length; i += 1) {
+    const j = nearest(x, 2 * x[i]);
+    if (Math.abs(x[j] - 2 * x[i]) <= step * 1e-6) pairs.push([tanhF[i], 2 * sigmoidF[j] - 1]);
+  }
+  return pairs;
+}
+
+/** The text and pass mark of a check: "max |difference| = 5.6e-17 over 201 points". */
+function verdict(check) {
+  if (check.count === undefined) return { text: "cannot check: the curves are missing", ok: false };
+  if (check.count === 0) return { text: "cannot check: no grid point fits", ok: false };
+  const ok = check.error <= IDENTITY_TOLERANCE;
+  const size = exponent(check.error);
+  return {
+    ok,
+    text: `max |difference| = ${size} over ${check.count} points ${ok ? "✓ holds (rounding only)" : "✗ does not hold"}`,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Drawing and DOM helpers
+
+/** The plot rectangle (CSS px) in a canvas of CSS size {width, height}. */
+function plotOf(size) {
+  return { x: 40, y: 10, w: size.width - 52, h: size.height - 40 };
+}
+
+/** Index of the value of sorted `xs` nearest v. */
+function nearest(xs, v) {
+  let lo = 0;
+  let hi = xs.length - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid] <= v) lo = mid; else hi = mid;
+  }
+  return Math.abs(xs[hi] - v) < Math.abs(xs[lo] - v) ? hi : lo;
+}
+
+/** Grid lines and tick labels, the axes through 0 drawn darker, axis names. */
+function drawFrame(ctx, plot, scale, theme) {
+  ctx.lineWidth = 1;
+  ctx.fillStyle = theme.muted;
+  ctx.textAlign = "center";
+  ctx.textBaseline = "top";
+  for (const v of niceTicks(scale.x0, scale.x1, Math.max(2, Math.floor(plot.w / 60)))) {
+    const px = Math.round(scale.x(v)) + 0.5;
+    ctx.strokeStyle = v === 0 ? theme.axis : theme.grid;
+    line(ctx, px, plot.y, px, plot.y + plot.h);
+    ctx.fillText(formatNumber(v), px, plot.y + plot.h + 4);
+  }
+  ctx.textAlign = "right";
+  ctx.textBaseline = "middle";
+  for (const v of niceTicks(scale.lo, scale.hi, Math.max(2, Math.floor(plot.h / 36)))) {
+    const py = Math.round(scale.y(v)) + 0.5;
+    ctx.strokeStyle = v === 0 ? theme.axis : theme.grid;
+    line(ctx, plot.x, py, plot.x + plot.w, py);
+    ctx.fillText(formatNumber(v), plot.x - 5, py);
+  }
+  ctx.textAlign = "right";
+  ctx.textBaseline = "bottom";
+  ctx.fillText("x", plot.x + plot.w, plot.y + plot.h + 29);
+}
+
+function line(ctx, x0, y0, x1, y1) {
+  ctx.beginPath();
+  ctx.moveTo(x0, y0);
+  ctx.lineTo(x1, y1);
+  ctx.stroke();
+}
+
+/** The polyline (x[i], values[i]) in `color`, dashed by `dash`. */
+function strokeCurve(ctx, x, values, scale, color, dash) {
+  ctx.strokeStyle = color;
+  ctx.lineWidth = 2.25;
+  ctx.lineJoin = "round";
+  ctx.setLineDash(dash);
+  ctx.beginPath();
+  values.forEach((v, i) => {
+    if (i === 0) ctx.moveTo(scale.x(x[i]), scale.y(v)); else ctx.lineTo(scale.x(x[i]), scale.y(v));
+  });
+  ctx.stroke();
+  ctx.setLineDash([]);
+}
+
+/** "f(x)" solid and "f′(x)" dashed, top left inside the plot, on a light backing. */
+function drawLegend(ctx, plot, theme, name) {
+  const entries = [[`${name}(x)`, theme.series1, []], [`${name}′(x)`, theme.series2, [5, 3]]];
+  const width = 30 + Math.max(...entries.map(([label]) => ctx.measureText(label).width));
+  ctx.fillStyle = theme.surface;
+  ctx.globalAlpha = 0.85;
+  ctx.fillRect(plot.x + 6, plot.y + 6, width + 8, 40);
+  ctx.globalAlpha = 1;
+  entries.forEach(([label, color, dash], k) => {
+    const py = plot.y + 16 + 18 * k;
+    ctx.strokeStyle = color;
+    ctx.lineWidth = 2.25;
+    ctx.setLineDash(dash);
+    line(ctx, plot.x + 12, py, plot.x + 32, py);
+    ctx.setLineDash([]);
+    ctx.fillStyle = theme.ink;
+    ctx.textAlign = "left";
+    ctx.textBaseline = "middle";
+    ctx.fillText(label, plot.x + 38, py);
+  });
+}
+
+/** "slope = 0.01 (0 to 1)" for each option, or a note that there are none. */
+function describeOptions(options) {
+  const entries = Object.entries(options || {});
+  if (!entries.length) return "no options";
+  return "drawn at " + entries.map(([key, o]) => `${key} = ${formatNumber(o.default)} `
+    + `(may be ${formatNumber(o.min)} to ${formatNumber(o.max)})`).join(", ");
+}
+
+/** A new element with a class and optional text. */
+function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text) node.textContent = text;
+  return node;
+}

@@ -1,0 +1,62 @@
+"""The page and its static files, and the points the page draws."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.app.conftest import SMALL_SPEC, CheckedClient
+
+STATIC = Path(__file__).resolve().parents[2] / "static"
+
+
+def test_playground_page_loads_its_modules_from_static(client: CheckedClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    html = page.text
+    assert '<script type="module" src="/static/js/main.js">' in html
+    assert "cdn" not in html.lower() and "https://" not in html
+    assert 'data-max-hidden-layers="10"' in html
+    script = client.get("/static/js/main.js")
+    assert script.status_code == 200
+    assert "javascript" in script.headers["content-type"]
+
+
+def test_every_module_main_imports_is_served(client: CheckedClient) -> None:
+    main = (STATIC / "js" / "main.js").read_text()
+    imported = [line.split('"./', 1)[1].split('"', 1)[0] for line in main.splitlines()
+                if line.startswith("import ") and '"./' in line]
+    assert "live.js" in imported and "network_view.js" in imported
+    for name in imported:
+        assert client.get(f"/static/js/{name}").status_code == 200, name
+
+
+def test_static_files_are_not_served_outside_the_folder(client: CheckedClient) -> None:
+    assert client.get("/static/../pyproject.toml").status_code == 404
+    assert client.get("/static/js/nope.js").status_code == 404
+
+
+def test_points_are_the_plotted_data(client: CheckedClient,
+                                     new_run: Callable[..., str]) -> None:
+    run_id = new_run(SMALL_SPEC)
+    points = client.get(f"/api/runs/{run_id}/points").json()
+    assert points["dims"] == 2 and points["task"] == "binary" and points["classes"] == 2
+    assert len(points["train"]) == 100 and len(points["test"]) == 100
+    assert all(len(row) == 3 and row[2] in (0, 1) for row in points["train"])
+    xmin, xmax, ymin, ymax = points["extent"]
+    assert all(xmin <= x <= xmax and ymin <= y <= ymax for x, y, _ in points["train"])
+    assert points["features"] == ["x1", "x2"]
+
+
+def test_points_of_one_dimensional_regression(client: CheckedClient,
+                                              new_run: Callable[..., str]) -> None:
+    run_id = new_run({"data": {"name": "sine", "n_samples": 60}, "hidden": [3]})
+    points = client.get(f"/api/runs/{run_id}/points").json()
+    assert points["dims"] == 1 and points["task"] == "regression"
+    assert points["classes"] is None and len(points["extent"]) == 2
+    assert all(len(row) == 2 for row in points["train"] + points["test"])
+    assert len(points["train"]) + len(points["test"]) == 60
+
+
+def test_points_of_an_unknown_run_are_404(client: CheckedClient) -> None:
+    assert client.get("/api/runs/nope/points").status_code == 404
