@@ -60,6 +60,7 @@ class Player:
         self._urgent = False  # the next frame answers a command: it skips the queue
         self._queued: Future | None = None  # the frame request the loop waits for
         self._drawn_version = -1
+        self._due: float | None = None  # when the next frame is due while playing
         self.task: asyncio.Task | None = None
 
     # -- viewers ------------------------------------------------------------------
@@ -99,13 +100,19 @@ class Player:
                     self.slot.playing = False
                     data = notice("run", "the run failed and is paused")
                 await self._publish(data)
-                if playing:
-                    rest = 1.0 / self.fps - (time.monotonic() - started)
+                if playing:  # frames on a steady clock, not a period after each one
+                    period = 1.0 / self.fps
+                    due = (self._due if self._due is not None else started) + period
+                    self._due = max(due, time.monotonic() - period / 2)  # never a burst
+                    rest = self._due - time.monotonic()
                     if rest > 0:
                         with contextlib.suppress(TimeoutError):
                             await asyncio.wait_for(self._wake.wait(), rest)
                     self._wake.clear()
+                else:
+                    self._due = None
                 continue
+            self._due = None
             # paused: wake for a command, or look again soon for changes made elsewhere
             self.slot.touch()  # a watched run is in use: the idle sweep must keep it
             with contextlib.suppress(TimeoutError):

@@ -175,6 +175,7 @@ class Playground {
       this.session.send({ type: "frame" });
     }
     this.session.send({ type: "speed", steps_per_frame: this.state.speed || 10 });
+    this.session.send({ type: "fps", value: Number(document.getElementById("fps").value) });
     if (this.playing) this.session.send({ type: "play" });
     this.say(this.state.lesson ? `Lesson: ${this.lessonTitle()}` : "Ready. Press Play (space).");
     return true;
@@ -251,6 +252,9 @@ class Playground {
       this.state.speed = Number(event.target.value);
       this.session?.send({ type: "speed", steps_per_frame: this.state.speed });
       this.remember();
+    });
+    document.getElementById("fps").addEventListener("change", (event) => {
+      this.session?.send({ type: "fps", value: Number(event.target.value) });
     });
     document.getElementById("share").addEventListener("click", () => this.share());
     document.getElementById("download").addEventListener("click", () => this.download());
