@@ -30,8 +30,9 @@
 const SVG_NS = "http://www.w3.org/2000/svg";
 const ACTIVATION_TYPES = new Set(["activation", "prelu", "rrelu"]);
 const SATURATED_SHARE = 0.9;
-const LINE = 14; // user units per text line (text is 12 units, never drawn below scale 1)
+const LINE = 14; // user units per text line (text is 12 units, drawn at scale MIN_SCALE at least)
 const MIN_WIDTH = 560;
+const MIN_SCALE = 0.7; // smallest drawing scale before the diagram scrolls
 const LINK_MIN = 0.5; // stroke width of a zero weight
 const LINK_MAX = 6; // stroke width of the layer's largest |w| (less for many links, see linkMax)
 const ZOOM_REFRESH_MS = 250;
@@ -625,8 +626,11 @@ export class NetworkView {
       class: "nv-svg", viewBox: `0 0 ${geom.width} ${geom.height}`, role: "group",
       "aria-label": describeNetwork(layout), preserveAspectRatio: "xMidYMid meet",
     });
-    root.style.minWidth = `${geom.width}px`;
-    root.style.minHeight = `${geom.height}px`;
+    // the diagram takes the container's width, its height following the viewBox; a
+    // deep or wide net shrinks to fit (down to MIN_SCALE) before it scrolls
+    root.style.width = "100%";
+    root.style.height = "auto";
+    root.style.minWidth = `${Math.round(geom.width * MIN_SCALE)}px`;
     this.#defs(root);
     const model = { layout, dims, geom, items: new Map(), linkSets: [], columns: [], labelled: false };
     const arcs = svg("g", { class: "nv-arcs" }, root);
