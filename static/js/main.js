@@ -150,6 +150,7 @@ class Playground {
         // read by the browser tests and bench/page.py
         const canvas = document.getElementById("output");
         canvas.dataset.framesDrawn = session.framesDrawn;
+        canvas.dataset.run = session.run.id;
         canvas.dataset.drawTimes = JSON.stringify(session.drawTimes.map((t) => +t.toFixed(2)));
       },
       onError: (detail) => this.say(`${detail.field ? detail.field + ": " : ""}${detail.message}`,

@@ -20,7 +20,13 @@ def step_count(page: object) -> int:
     return int(page.text_content("[data-testid=step-count]"))
 
 
+def drawn_run(page: object) -> str | None:
+    """The id of the run whose frame the page drew last."""
+    return page.get_attribute("[data-testid=output]", "data-run")
+
+
 def load_lesson(page: object, name: str, variant: str | None = None) -> None:
+    before = drawn_run(page)
     page.click("[data-testid=open-lessons]")
     page.click(f"[data-testid=lesson-{name}]")
     if variant is not None:
@@ -29,7 +35,7 @@ def load_lesson(page: object, name: str, variant: str | None = None) -> None:
     page.wait_for_function(
         "document.querySelector('[data-testid=lesson-note]') && "
         "!document.querySelector('[data-testid=lesson-note]').hidden", timeout=20000)
-    page.wait_for_function("document.getElementById('output').dataset.step === '0'",
+    page.wait_for_function(f"document.getElementById('output').dataset.run !== {before!r}",
                            timeout=20000)
 
 
@@ -107,8 +113,9 @@ def test_dead_relu_units_are_marked(page: object) -> None:
 
 def test_a_shared_link_opens_the_same_run(page: object, browser: object, server: str) -> None:
     open_playground(page)
+    first = drawn_run(page)
     page.select_option("[data-testid=dataset]", "xor")
-    page.wait_for_function("document.getElementById('output').dataset.step === '0'",
+    page.wait_for_function(f"document.getElementById('output').dataset.run !== {first!r}",
                            timeout=20000)
     page.click("[data-testid=add-unit-0]")
     page.wait_for_function("document.querySelectorAll('.nv-column.nv-hidden')[0]"
@@ -132,3 +139,72 @@ def test_a_shared_link_opens_the_same_run(page: object, browser: object, server:
     assert other.text_content("[data-testid=test-loss]") == loss
     assert errors == []
     other.context.close()
+
+
+def test_space_plays_and_pauses(page: object) -> None:
+    open_playground(page)
+    page.click("h1")  # focus on the page, not on a control
+    page.keyboard.press("Space")
+    page.wait_for_function("Number(document.getElementById('output').dataset.step) >= 50",
+                           timeout=20000)
+    assert page.get_attribute("[data-testid=play]", "aria-pressed") == "true"
+    page.keyboard.press("Space")
+    page.wait_for_function("document.querySelector('[data-testid=play]')"
+                           ".getAttribute('aria-pressed') === 'false'", timeout=20000)
+    paused_at = step_count(page)
+    page.wait_for_timeout(600)
+    assert step_count(page) == paused_at
+
+
+def test_hovering_a_unit_shows_its_map_enlarged(page: object) -> None:
+    open_playground(page)
+    page.locator(".nv-column.nv-hidden canvas").first.hover()
+    zoom = page.locator(".nv-zoom")
+    zoom.wait_for(state="visible", timeout=10000)
+    assert zoom.locator("canvas").bounding_box()["width"] >= 150
+
+
+def test_a_downloaded_model_loads_back_at_its_step(page: object, tmp_path: object) -> None:
+    open_playground(page)
+    play_until(page, "Number(document.getElementById('output').dataset.step) >= 100")
+    step = step_count(page)
+    loss = page.text_content("[data-testid=test-loss]")
+    with page.expect_download() as download:
+        page.click("[data-testid=download]")
+    saved = tmp_path / "model.nnplay.json"
+    download.value.save_as(saved)
+    page.click("[data-testid=reset]")
+    page.wait_for_function("document.getElementById('output').dataset.step === '0'",
+                           timeout=20000)
+    page.set_input_files("[data-testid=load-model]", str(saved))
+    page.wait_for_function(f"document.getElementById('output').dataset.step === '{step}'",
+                           timeout=20000)
+    assert page.text_content("[data-testid=test-loss]") == loss
+    assert f"step {step}" in page.text_content("[data-testid=status]")
+
+
+def test_a_lesson_compares_two_settings_side_by_side(page: object) -> None:
+    open_playground(page)
+    page.click("[data-testid=open-lessons]")
+    page.click("[data-testid=lesson-residual]")
+    page.click("[data-testid=lesson-compare]")
+    compare = page.locator("[data-testid=compare]")
+    compare.wait_for(state="visible", timeout=20000)
+    assert compare.locator(".compare-side").count() == 2
+    page.click("[data-testid=compare-play]")
+    page.wait_for_function(
+        "[...document.querySelectorAll('.compare-metrics')]"
+        ".every((p) => /step ([0-9]+)/.test(p.textContent) && "
+        "Number(p.textContent.match(/step ([0-9]+)/)[1]) >= 100)", timeout=30000)
+    page.click("[data-testid=compare-close]")
+    compare.wait_for(state="hidden", timeout=10000)
+
+
+def test_the_activation_explorer_checks_the_identities(page: object) -> None:
+    open_playground(page)
+    page.click("[data-testid=open-explorer]")
+    explorer = page.locator("[data-testid=explorer]")
+    explorer.wait_for(state="visible")
+    text = explorer.text_content()
+    assert "sigmoid" in text and "tanh(x) = 2 sigmoid(2x) − 1" in text
+    assert text.count("holds") >= 3
