@@ -111,6 +111,8 @@ def page(browser: object, server: str, request: pytest.FixtureRequest) -> Iterat
 def open_playground(page: object, path: str = "/") -> None:
     """Open the page and wait until it has made its run and drawn a frame."""
     page.goto(path)
+    if "#" in path:  # a link to a state: a hash-only change does not reload the page
+        page.reload()
     page.wait_for_selector("body[data-ready=true]", timeout=20000)
     page.wait_for_function("document.getElementById('output').dataset.framesDrawn > 0",
                            timeout=20000)

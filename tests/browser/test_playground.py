@@ -208,3 +208,40 @@ def test_the_activation_explorer_checks_the_identities(page: object) -> None:
     text = explorer.text_content()
     assert "sigmoid" in text and "tanh(x) = 2 sigmoid(2x) − 1" in text
     assert text.count("holds") >= 3
+
+
+def test_a_diverged_run_says_so_instead_of_drawing_nan(page: object) -> None:
+    open_playground(page)
+    hash_ = page.evaluate("""async () => {
+      const m = await import('/static/js/state.js');
+      const s = m.defaultState();
+      s.network.hidden = [8, 8, 8];
+      s.network.activations = ['relu', 'relu', 'relu'];
+      s.loss = 'mse';
+      s.optimizer = {name: 'sgd', lr: 10};
+      return m.encodeState(s);
+    }""")
+    open_playground(page, f"/#s={hash_}&n=0")
+    assert page.input_value("[data-testid=lr]") == "10"
+    page.click("[data-testid=play]")
+    page.wait_for_function("document.querySelector('[data-testid=status]').textContent"
+                           ".includes('diverged')", timeout=30000)
+    assert "Lower the learning rate" in page.text_content("[data-testid=status]")
+    assert "diverged" in page.locator(".output-panel").text_content()
+    assert page.text_content("[data-testid=train-loss]") != "NaN"
+
+
+def test_own_points_from_a_csv_file(page: object, tmp_path: object) -> None:
+    open_playground(page)
+    rows = ["x1,x2,label"] + [f"{x / 4:.2f},{y / 4:.2f},{int(x > 0)}"
+                              for x in range(-8, 9, 2) for y in range(-8, 9, 2) if x and y]
+    csv = tmp_path / "halves.csv"
+    csv.write_text("\n".join(rows) + "\n")
+    first = drawn_run(page)
+    page.set_input_files("[data-testid=upload]", str(csv))
+    page.wait_for_function(f"document.getElementById('output').dataset.run !== {first!r}",
+                           timeout=20000)
+    assert "halves.csv: 64 points, binary" in page.text_content(
+        "[data-testid=dataset-description]")
+    play_until(page, "Number(document.getElementById('output').dataset.step) >= 300")
+    assert metric(page, "train-accuracy") >= 0.9
