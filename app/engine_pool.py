@@ -17,8 +17,8 @@ starves a training request. A request returns a
 :class:`concurrent.futures.Future` of (value, status, revision), which threads
 wait on and coroutines await.
 
-:class:`InProcessWorker` keeps its host in the server process (``engine_processes
-= 0``: tests, or a machine with one core). :class:`ProcessWorker` keeps it in a
+:class:`InProcessWorker` keeps its host in the server process (the setting
+``engine_processes = 0``, as the tests use). :class:`ProcessWorker` keeps it in a
 child process, reached through a pipe; if that process dies, its runs are lost
 (saved models are in the database and stay), requests on them fail with
 :class:`WorkerLostError`, and a new process takes its place.
