@@ -10,97 +10,24 @@
  * single weights are not in the link).
  */
 
-import { api, ApiError, createRun, deleteRun, loadCatalogue } from "./api.js";
+import { api, ApiError, loadCatalogue } from "./api.js";
 import { GradientChart, LossChart } from "./charts.js";
+import { Comparison, fmt } from "./comparison.js";
 import { Controls } from "./controls.js";
 import { ActivationExplorer } from "./explorer.js";
 import { LessonsPanel, lessonText } from "./lessons.js";
-import { LiveRun } from "./live.js";
+import { downloadModel, openModelFile } from "./model_files.js";
 import { NetworkView } from "./network_view.js";
 import { OutputView } from "./output_view.js";
+import { Session } from "./session.js";
 import { decodeState, defaultState, encodeState, specToState, stateToSpec } from "./state.js";
 
 const HYPER_KEYS = ["lr", "l1", "l2", "batch_size"];
 const MAX_RESTORE_STEPS = 20000;
 
-/** Format a metric for the read-out ("–" when missing). */
-function fmt(value, digits = 3) {
-  return value === null || value === undefined ? "–" : Number(value).toFixed(digits);
-}
-
 /** The hyperparameters of a state, as the live `set` command names them. */
 function hyperOf(state) {
   return { lr: state.optimizer.lr, l1: state.l1, l2: state.l2, batch_size: state.batch_size };
-}
-
-/**
- * One run on the server, its live socket, and the views it feeds. Frames are
- * handed to charts at once (they keep every point) and to the drawings once per
- * animation frame (only the newest counts).
- */
-class Session {
-  /**
-   * @param {object} views {output: OutputView, network?: NetworkView,
-   *   loss: LossChart, gradient: GradientChart, onFrame?(frame), onError?(detail)}
-   */
-  constructor(views) {
-    this.views = views;
-    this.run = null;
-    this.live = null;
-    this.latest = null;
-    this.drawPending = false;
-    this.framesDrawn = 0;
-    this.drawTimes = [];
-  }
-
-  /** Create a run from `request` ({spec} or {lesson, variant}), or adopt `run`. */
-  async open(request, run = null) {
-    this.run = run || (await createRun(request));
-    const points = await api(`/api/runs/${this.run.id}/points`);
-    this.views.output.setPoints(points);
-    this.views.loss.reset();
-    this.views.gradient.reset();
-    this.live = new LiveRun(this.run.id);
-    this.live.addEventListener("frame", (event) => this.receive(event.detail));
-    this.live.addEventListener("servererror", (event) => this.views.onError?.(event.detail));
-    this.live.connect();
-    return this.run;
-  }
-
-  receive(frame) {
-    this.views.loss.push(frame);
-    this.views.gradient.push(frame);
-    this.latest = frame;
-    this.views.onFrame?.(frame);
-    if (!this.drawPending) {
-      this.drawPending = true;
-      requestAnimationFrame(() => this.draw());
-    }
-  }
-
-  draw() {
-    this.drawPending = false;
-    const frame = this.latest;
-    if (!frame) return;
-    const started = performance.now();
-    this.views.output.update(frame);
-    if (this.views.network) this.views.network.update(frame, this.run.spec);
-    this.framesDrawn += 1;
-    this.drawTimes.push(performance.now() - started);
-    if (this.drawTimes.length > 100) this.drawTimes.shift();
-    this.views.onDrawn?.(this);
-  }
-
-  send(command) {
-    this.live?.send(command);
-  }
-
-  /** Close the socket and drop the run on the server. */
-  async close() {
-    this.live?.close();
-    if (this.run) await deleteRun(this.run.id);
-    this.run = null;
-  }
 }
 
 /** The page: controls, the main session, lessons, comparison, share and save. */
@@ -110,7 +37,7 @@ class Playground {
     this.state = defaultState();
     this.playing = false;
     this.session = null;
-    this.comparison = [];
+    this.comparison = new Comparison(document.getElementById("compare"), (err) => this.failed(err));
     this.statusEl = document.getElementById("status");
     this.output = new OutputView(document.getElementById("output"));
     this.loss = new LossChart(document.getElementById("loss-chart"));
@@ -123,7 +50,10 @@ class Playground {
       (state, how) => this.changed(state, how));
     this.lessons = new LessonsPanel(document.getElementById("lessons"), catalogue.lessons, {
       onLoad: (choice) => this.loadLesson(choice),
-      makeComparison: (lesson, a, b) => this.compare(lesson, a, b),
+      makeComparison: (lesson, a, b) => {
+        document.getElementById("lessons-dialog").close();
+        this.comparison.open(lesson, a, b);
+      },
     });
     this.explorer = null;
     this.bindBar();
@@ -136,9 +66,11 @@ class Playground {
     this.statusEl.classList.toggle("error", error);
   }
 
+  /** Show a failure: an ApiError (its message names the field), an Error, or a
+   * server notice `{field, message}`. */
   failed(err) {
-    const text = err instanceof ApiError ? err.message : String(err.message || err);
-    this.say(text, true);
+    const field = err.field && !(err instanceof ApiError) ? `${err.field}: ` : "";
+    this.say(`${field}${err.message ?? err}`, true);
   }
 
   // -- runs ---------------------------------------------------------------------
@@ -270,17 +202,6 @@ class Playground {
     for (const button of document.querySelectorAll("dialog [data-close]")) {
       button.addEventListener("click", () => button.closest("dialog").close());
     }
-    document.getElementById("compare-close").addEventListener("click", () => this.closeCompare());
-    document.getElementById("compare-play").addEventListener("click", () => {
-      for (const side of this.comparison) side.send({ type: "play" });
-    });
-    document.getElementById("compare-reset").addEventListener("click", () => {
-      for (const side of this.comparison) {
-        side.views.loss.reset();
-        side.views.gradient.reset();
-        side.send({ type: "reset" });
-      }
-    });
   }
 
   bindKeys() {
@@ -288,6 +209,8 @@ class Playground {
       const target = event.target;
       const typing = target.closest?.("input, select, textarea, [contenteditable], dialog");
       if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
+      // a focused button, link or diagram item handles its own space and enter
+      if (event.key === " " && target.closest?.("button, a, [role=button], [tabindex]")) return;
       if (event.key === " ") {
         event.preventDefault();
         this.togglePlay();
@@ -359,15 +282,7 @@ class Playground {
   async download() {
     if (!this.session?.run) return;
     try {
-      const name = `nnplay ${this.session.run.spec.data.name} step ${this.lastStep || 0}`;
-      const saved = await api(`/api/runs/${this.session.run.id}/save`,
-        { method: "POST", json: { name } });
-      const link = document.createElement("a");
-      link.href = `/api/models/${saved.id}`;
-      link.download = `${name}.nnplay.json`;
-      document.body.append(link);
-      link.click();
-      link.remove();
+      await downloadModel(this.session.run, this.lastStep || 0);
       this.toast("Model saved and downloaded.");
     } catch (err) {
       this.failed(err);
@@ -376,15 +291,14 @@ class Playground {
 
   async loadModel(file) {
     try {
-      const record = JSON.parse(await file.text());
-      const run = await api("/api/models/import", { method: "POST", json: record });
+      const run = await openModelFile(file);
       this.state = { ...this.state, lesson: null };
       if (await this.start(null, run)) {
         this.adoptSpec(run.spec);
         this.say(`Loaded ${file.name} at step ${run.step}.`);
       }
     } catch (err) {
-      this.failed(err instanceof SyntaxError ? new Error(`${file.name} is not JSON`) : err);
+      this.failed(err);
     }
   }
 
@@ -418,58 +332,6 @@ class Playground {
 
   hideLessonText() {
     document.getElementById("lesson-text").hidden = true;
-  }
-
-  async compare(lesson, a, b) {
-    document.getElementById("lessons-dialog").close();
-    await this.closeCompare();
-    const grid = document.getElementById("compare-grid");
-    grid.replaceChildren();
-    for (const variant of [a, b]) {
-      const side = document.createElement("section");
-      side.className = "compare-side";
-      side.dataset.testid = `compare-${variant}`;
-      const title = document.createElement("h3");
-      title.textContent = `${lesson.title}: ${variant}`;
-      const out = document.createElement("canvas");
-      out.className = "compare-output";
-      out.width = 300;
-      out.height = 300;
-      const loss = document.createElement("canvas");
-      loss.width = 420;
-      loss.height = 150;
-      const grad = document.createElement("canvas");
-      grad.width = 420;
-      grad.height = 150;
-      const metrics = document.createElement("p");
-      metrics.className = "compare-metrics";
-      side.append(title, out, metrics, loss, grad);
-      grid.append(side);
-      const session = new Session({
-        output: new OutputView(out), loss: new LossChart(loss), gradient: new GradientChart(grad),
-        onFrame: (frame) => {
-          const h = frame.header;
-          metrics.textContent = `step ${h.step} · train loss ${fmt(h.train_loss)} · ` +
-            `test loss ${fmt(h.test_loss)}`;
-        },
-        onError: (detail) => this.say(detail.message, true),
-      });
-      this.comparison.push(session);
-      try {
-        await session.open({ lesson: lesson.name, variant });
-      } catch (err) {
-        this.failed(err);
-      }
-    }
-    document.getElementById("compare").hidden = false;
-    document.getElementById("compare").scrollIntoView({ behavior: "smooth" });
-  }
-
-  async closeCompare() {
-    const sides = this.comparison;
-    this.comparison = [];
-    await Promise.all(sides.map((side) => side.close()));
-    document.getElementById("compare").hidden = true;
   }
 
   openExplorer() {

@@ -1,0 +1,137 @@
+/**
+ * Painting one frame into a built network diagram (see network_build.js for the
+ * model): unit maps, dead / saturated / dropped-out overlays, batch-norm
+ * statistics, the counts under each column, link widths and colours, and bias
+ * marks. Only attributes and texts that change are written.
+ *
+ * Arrays are named by the position `i` of their layer in `header.layers`:
+ * `layers.{i}.params.W` ([n_in, units]), `layers.{i}.params.b` ([units]),
+ * `layers.{i}.unit_maps` ([units, g, g] or [units, g] for 1-D data),
+ * `layers.{i}.mask` ([batch, units]) and `output_map` ([G, G], [G, G, k], [G] or [G, k]).
+ */
+
+import { linkWidth } from "./network_geometry.js";
+import { outputColouring, readArray, unitState } from "./network_frame.js";
+import { fmt, unitName } from "./network_labels.js";
+import { setAttr, setText } from "./network_dom.js";
+import { maxDeviation, paintMap } from "./unit_canvas.js";
+
+/**
+ * Updates every unit, link, bias and count of `model` from `frame`.
+ * @param {object} model from `buildDiagram`; its `output` colouring is set from `spec`
+ * @param {{header: object, arrays: object}} frame a decoded frame
+ * @param {object} spec the run's spec (for how the output is coloured)
+ */
+export function paintFrame(model, frame, spec) {
+  model.output = outputColouring(spec);
+  for (const view of model.columns) paintColumn(model, frame, view);
+  for (const set of model.linkSets) paintLinks(frame, set);
+}
+
+/**
+ * How a column's maps are painted (see `paintMap`): hidden units centred on 0
+ * and scaled per unit; the output as the model's `output` colouring says.
+ */
+export function mapColouring(model, column) {
+  const { dims, colours } = model;
+  return column.kind === "output"
+    ? { dims, stacked: false, ...model.output, colours }
+    : { dims, stacked: true, centre: 0, fixedScale: null, colours };
+}
+
+/** The maps, states, batch-norm statistics and counts of one column. */
+function paintColumn(model, frame, view) {
+  const { column, units } = view;
+  const layers = frame.header.layers;
+  const mask = column.dropout ? readArray(frame, `layers.${column.dropout.index}.mask`) : null;
+  const act = column.activation ? layers[column.activation.index] ?? {} : {};
+  const bn = column.batchnorm ? layers[column.batchnorm.index] ?? {} : null;
+  const map = column.kind === "output"
+    ? readArray(frame, "output_map")
+    : column.activation && readArray(frame, `layers.${column.activation.index}.unit_maps`);
+  const how = mapColouring(model, column);
+  let dead = 0, saturated = 0;
+  units.forEach((unit, k) => {
+    if (unit.canvas && map) paintMap(unit, map, k, how);
+    const off = mask ? mask.data[k] === 0 && mask.shape[0] > 0 : false;
+    const state = unitState(act, k);
+    if (state === "dead") dead++;
+    if (state === "saturated") saturated++;
+    paintUnitState(unit, state, off);
+    if (bn) paintStats(unit, bn, k);
+  });
+  if (view.count) paintCount(view.count, dead, saturated);
+}
+
+/** Shows the cross / hatch / grey overlays and updates the unit's label. */
+function paintUnitState(unit, state, off) {
+  setAttr(unit.off, "visibility", off ? "visible" : "hidden");
+  if (!unit.canvas) return;
+  const key = `${state}|${off}`;
+  if (unit.state === key) return;
+  unit.state = key;
+  setAttr(unit.cross, "visibility", state === "dead" ? "visible" : "hidden");
+  setAttr(unit.hatch, "visibility", state === "saturated" ? "visible" : "hidden");
+  const notes = [state, off ? "switched off by dropout" : ""].filter(Boolean).join(", ");
+  const name = unitName(unit.column, unit.k);
+  unit.canvas.setAttribute("aria-label", notes ? `${name}: ${notes}` : name);
+}
+
+/** Running mean and variance text of a batch-normalised unit. */
+function paintStats(unit, bn, k) {
+  const mean = Array.isArray(bn.running_mean) ? bn.running_mean[k] : null;
+  const variance = Array.isArray(bn.running_var) ? bn.running_var[k] : null;
+  setText(unit.mean, `μ ${mean == null ? "–" : fmt(mean)}`);
+  setText(unit.variance, `σ² ${variance == null ? "–" : fmt(variance)}`);
+}
+
+/** "2 dead" and "1 saturated" (or "1 sat." where columns are close) under a column. */
+function paintCount(count, dead, saturated) {
+  setText(count.dead, dead ? `${dead} dead` : "");
+  setText(count.sat, saturated ? `${saturated} ${count.short ? "sat." : "saturated"}` : "");
+}
+
+/** Stroke widths and colours of one dense layer's links, and its bias marks. */
+function paintLinks(frame, set) {
+  const { index } = set.link.dense;
+  const W = readArray(frame, `layers.${index}.params.W`);
+  const b = readArray(frame, `layers.${index}.params.b`);
+  const nIn = set.from.length, nOut = set.to.length;
+  if (W && W.data.length >= nIn * nOut) {
+    const scale = maxDeviation(W.data, 0, 1, nIn * nOut, 0);
+    for (let p = 0; p < nIn * nOut; p++) paintLink(set, p, W.data[p], scale);
+  }
+  if (b && b.data.length >= nOut) {
+    const scale = maxDeviation(b.data, 0, 1, nOut, 0);
+    set.biases.forEach((mark, j) => paintBias(mark, b.data[j], scale));
+  }
+}
+
+/** Width (by |w| relative to the layer's largest) and colour (by sign) of link `p`. */
+function paintLink(set, p, w, scale) {
+  const width = linkWidth(w, scale, set.maxWidth);
+  const path = set.paths[p];
+  if (set.widths[p] !== width) {
+    set.widths[p] = width;
+    path.setAttribute("stroke-width", width);
+  }
+  const sign = w < 0 ? -1 : 1;
+  if (set.signs[p] !== sign) {
+    set.signs[p] = sign;
+    path.setAttribute("class", sign < 0 ? "nv-link nv-neg" : "nv-link nv-pos");
+  }
+}
+
+/** Bias mark: colour by sign, opacity by |b| relative to the layer's largest |b|. */
+function paintBias(mark, b, scale) {
+  const sign = b < 0 ? -1 : 1;
+  if (mark.sign !== sign) {
+    mark.sign = sign;
+    mark.mark.setAttribute("class", sign < 0 ? "nv-bias nv-neg" : "nv-bias nv-pos");
+  }
+  const opacity = (0.25 + 0.75 * (scale > 0 ? Math.abs(b) / scale : 0)).toFixed(2);
+  if (mark.opacity !== opacity) {
+    mark.opacity = opacity;
+    mark.mark.setAttribute("fill-opacity", opacity);
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * One run on the server, its live socket, and the views it feeds: the unit of
+ * the playground (one session) and of a side-by-side comparison (two).
+ */
+
+import { api, createRun, deleteRun } from "./api.js";
+import { LiveRun } from "./live.js";
+
+/**
+ * One run on the server, its live socket, and the views it feeds. Frames are
+ * handed to charts at once (they keep every point) and to the drawings once per
+ * animation frame (only the newest counts).
+ */
+export class Session {
+  /**
+   * @param {object} views {output: OutputView, network?: NetworkView,
+   *   loss: LossChart, gradient: GradientChart, onFrame?(frame), onError?(detail)}
+   */
+  constructor(views) {
+    this.views = views;
+    this.run = null;
+    this.live = null;
+    this.latest = null;
+    this.drawPending = false;
+    this.framesDrawn = 0;
+    this.drawTimes = [];
+  }
+
+  /** Create a run from `request` ({spec} or {lesson, variant}), or adopt `run`. */
+  async open(request, run = null) {
+    this.run = run || (await createRun(request));
+    const points = await api(`/api/runs/${this.run.id}/points`);
+    this.views.output.setPoints(points);
+    this.views.loss.reset();
+    this.views.gradient.reset();
+    this.live = new LiveRun(this.run.id);
+    this.live.addEventListener("frame", (event) => this.receive(event.detail));
+    this.live.addEventListener("servererror", (event) => this.views.onError?.(event.detail));
+    this.live.connect();
+    return this.run;
+  }
+
+  receive(frame) {
+    this.views.loss.push(frame);
+    this.views.gradient.push(frame);
+    this.latest = frame;
+    this.views.onFrame?.(frame);
+    if (!this.drawPending) {
+      this.drawPending = true;
+      requestAnimationFrame(() => this.draw());
+    }
+  }
+
+  draw() {
+    this.drawPending = false;
+    const frame = this.latest;
+    if (!frame) return;
+    const started = performance.now();
+    this.views.output.update(frame);
+    if (this.views.network) this.views.network.update(frame, this.run.spec);
+    this.framesDrawn += 1;
+    this.drawTimes.push(performance.now() - started);
+    if (this.drawTimes.length > 100) this.drawTimes.shift();
+    this.views.onDrawn?.(this);
+  }
+
+  send(command) {
+    this.live?.send(command);
+  }
+
+  /** Close the socket and drop the run on the server. */
+  async close() {
+    this.live?.close();
+    if (this.run) await deleteRun(this.run.id);
+    this.run = null;
+  }
+}

@@ -1,0 +1,367 @@
+"""The network diagram (static/js/network_view.js and the modules it uses) in
+headless Chromium, on real runs of a real server.
+
+`layoutColumns` is run in the page on the layer lists the server makes; the
+drawn diagram is checked against the run's own numbers (`GET
+/api/runs/{id}/snapshot`): batch-norm statistics, dropout masks, residual arcs,
+and weights edited with the keyboard. Each test leaves a screenshot under
+test-output/browser/ and fails on any console error (see conftest.py).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.browser.conftest import open_playground
+
+LAYOUT_SUMMARY = """async ([layers, spec, options]) => {
+  const { layoutColumns } = await import('/static/js/network_view.js');
+  const layout = layoutColumns(layers, spec, options);
+  const path = (ref) => (ref ? ref.path : null);
+  const refs = [];
+  for (const c of layout.columns) {
+    for (const ref of [c.dense, c.batchnorm, c.activation, c.dropout]) {
+      if (ref) refs.push([ref.path, ref.index]);
+    }
+  }
+  return {
+    columns: layout.columns.map((c) => [c.kind, c.width, path(c.dense), path(c.batchnorm),
+      c.activation ? `${c.activation.path} ${c.activation.name}` : null,
+      c.dropout ? `${c.dropout.path} ${c.dropout.p}` : null]),
+    names: layout.inputs.names,
+    numbers: layout.hidden.map((c) => c.number),
+    outputLast: layout.output === layout.columns[layout.columns.length - 1],
+    links: layout.links.map((l) => [l.dense.path, l.from, l.to]),
+    arcs: layout.arcs.map((a) => [a.from, a.to, path(a.projection)]),
+    refs,
+  };
+}"""
+
+# spec -> expected columns [kind, width, dense, batch norm, "activation name",
+# "dropout p"], input names, links [dense, from, to] and arcs [from, to, projection]
+LAYOUTS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
+    "tanh-4-2": ({"hidden": [4, 2], "activation": "tanh"}, {
+        "columns": [["input", 2, None, None, None, None],
+                    ["hidden", 4, "0", None, "1 tanh", None],
+                    ["hidden", 2, "2", None, "3 tanh", None],
+                    ["output", 1, "4", None, None, None]],
+        "names": ["x1", "x2"],
+        "links": [["0", 0, 1], ["2", 1, 2], ["4", 2, 3]],
+        "arcs": []}),
+    "batch-norm-dropout": ({"hidden": [4, 4], "batch_norm": True, "dropout": 0.25,
+                            "activation": "relu",
+                            "data": {"name": "circle", "features": ["x1", "x2", "x1*x2"]}}, {
+        "columns": [["input", 3, None, None, None, None],
+                    ["hidden", 4, "0", "1", "2 relu", "3 0.25"],
+                    ["hidden", 4, "4", "5", "6 relu", "7 0.25"],
+                    ["output", 1, "8", None, None, None]],
+        "names": ["x1", "x2", "x1*x2"],
+        "links": [["0", 0, 1], ["4", 1, 2], ["8", 2, 3]],
+        "arcs": []}),
+    "residual": ({"hidden": [4, 4, 4], "residual": True}, {
+        "columns": [["input", 2, None, None, None, None],
+                    ["hidden", 4, "0", None, "1 tanh", None],
+                    ["hidden", 4, "2.0.0", None, "2.0.1 tanh", None],
+                    ["hidden", 4, "2.0.2", None, "2.0.3 tanh", None],
+                    ["output", 1, "3", None, None, None]],
+        "names": ["x1", "x2"],
+        "links": [["0", 0, 1], ["2.0.0", 1, 2], ["2.0.2", 2, 3], ["3", 3, 4]],
+        "arcs": [[1, 3, None]]}),
+    "residual-projection": ({"hidden": [4, 6, 6, 3], "residual": True}, {
+        "columns": [["input", 2, None, None, None, None],
+                    ["hidden", 4, "0", None, "1 tanh", None],
+                    ["hidden", 6, "2.0.0", None, "2.0.1 tanh", None],
+                    ["hidden", 6, "2.0.2", None, "2.0.3 tanh", None],
+                    ["hidden", 3, "3", None, "4 tanh", None],
+                    ["output", 1, "5", None, None, None]],
+        "names": ["x1", "x2"],
+        "links": [["0", 0, 1], ["2.0.0", 1, 2], ["2.0.2", 2, 3], ["3", 3, 4], ["5", 4, 5]],
+        "arcs": [[1, 3, "2.1"]]}),
+    "one-input": ({"hidden": [3], "data": {"name": "sine"}}, {
+        "columns": [["input", 1, None, None, None, None],
+                    ["hidden", 3, "0", None, "1 tanh", None],
+                    ["output", 1, "2", None, None, None]],
+        "names": ["x"],
+        "links": [["0", 0, 1], ["2", 1, 2]],
+        "arcs": []}),
+    "three-classes": ({"hidden": [5], "activation": "leaky_relu",
+                       "data": {"name": "blobs", "classes": 3}}, {
+        "columns": [["input", 2, None, None, None, None],
+                    ["hidden", 5, "0", None, "1 leaky_relu", None],
+                    ["output", 3, "2", None, None, None]],
+        "names": ["x1", "x2"],
+        "links": [["0", 0, 1], ["2", 1, 2]],
+        "arcs": []}),
+}
+
+
+# -- helpers --------------------------------------------------------------------------
+
+def new_run(server: str, spec: dict[str, Any]) -> dict[str, Any]:
+    answer = httpx.post(f"{server}/api/runs", json={"spec": spec}, timeout=30)
+    assert answer.status_code == 201, answer.text
+    return answer.json()
+
+
+def snapshot(server: str, run_id: str) -> dict[str, Any]:
+    answer = httpx.get(f"{server}/api/runs/{run_id}/snapshot",
+                       params={"output_grid": 4, "unit_grid": 2}, timeout=30)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def layer(snap: dict[str, Any], path: str) -> dict[str, Any]:
+    return next(entry for entry in snap["layers"] if entry["path"] == path)
+
+
+def page_run(page: object) -> str:
+    return page.get_attribute("[data-testid=output]", "data-run")
+
+
+def page_step(page: object) -> int:
+    return int(page.get_attribute("[data-testid=output]", "data-step"))
+
+
+def open_state(page: object, network: dict[str, Any], steps: int = 0) -> None:
+    """Open the playground on the default state with `network` changed, trained
+    to `steps` (the state's hash is made by the page's own state.js)."""
+    page.goto("/")
+    page.wait_for_selector("body[data-ready=true]", timeout=20000)
+    hash_ = page.evaluate("""async (network) => {
+      const m = await import('/static/js/state.js');
+      const s = m.defaultState();
+      Object.assign(s.network, network);
+      return m.encodeState(s);
+    }""", network)
+    open_playground(page, f"/#s={hash_}&n={steps}")
+    page.wait_for_function(f"document.getElementById('output').dataset.step === '{steps}'",
+                           timeout=20000)
+
+
+def shows(text: str, value: float) -> bool:
+    """Whether a label number (2 decimals, or 2 significant digits below 0.01)
+    is `value` rounded."""
+    shown = float(text)
+    if abs(value) >= 0.01:
+        return abs(shown - value) <= 0.005 + 1e-9
+    return abs(shown - value) <= 0.05 * abs(value) + 1e-12
+
+
+def first_text(locator: object) -> str:
+    """The element's own first text (without its <title> tooltip)."""
+    return locator.evaluate("el => el.firstChild.textContent")
+
+
+def active_label(page: object) -> str:
+    return page.evaluate("document.activeElement.getAttribute('aria-label') || ''")
+
+
+def set_weight_commands(page: object) -> list[dict[str, Any]]:
+    """Every `set_weight` command the page sends on its websockets, as they go."""
+    sent: list[dict[str, Any]] = []
+
+    def watch(ws: object) -> None:
+        def frame(payload: str | bytes) -> None:
+            if isinstance(payload, str) and '"set_weight"' in payload:
+                sent.append(json.loads(payload))
+        ws.on("framesent", frame)
+
+    page.on("websocket", watch)
+    return sent
+
+
+def wait_until(check: object, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+# -- layout ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", list(LAYOUTS))
+def test_layout_columns_of_the_servers_layers(page: object, server: str, name: str) -> None:
+    spec, expected = LAYOUTS[name]
+    run = new_run(server, spec)
+    layers = snapshot(server, run["id"])["layers"]
+    inputs = len(layers[0]["params"]["W"])
+    page.goto("/")
+    got = page.evaluate(LAYOUT_SUMMARY, [layers, run["spec"], {"inputCount": inputs}])
+    assert got["columns"] == expected["columns"]
+    assert got["names"] == expected["names"]
+    assert got["links"] == expected["links"]
+    assert got["arcs"] == expected["arcs"]
+    assert got["numbers"] == list(range(1, len(expected["columns"]) - 1))
+    assert got["outputLast"] is True
+    for path, index in got["refs"]:  # `index` names the frame arrays layers.{index}.*
+        assert layers[index]["path"] == path
+
+
+def test_layout_names_inputs_by_position_when_the_features_do_not_fit(
+        page: object, server: str) -> None:
+    run = new_run(server, {"hidden": [3]})
+    layers = snapshot(server, run["id"])["layers"]
+    page.goto("/")
+    four = page.evaluate(LAYOUT_SUMMARY, [layers, run["spec"], {"inputCount": 4}])
+    assert four["names"] == ["x1", "x2", "x3", "x4"]
+    assert four["columns"][0] == ["input", 4, None, None, None, None]
+    no_count = page.evaluate(LAYOUT_SUMMARY, [layers, run["spec"], {}])
+    assert no_count["names"] == run["spec"]["data"]["features"]
+
+
+# -- the drawn diagram ----------------------------------------------------------------
+
+def test_batch_norm_statistics_are_shown_under_their_units(page: object, server: str) -> None:
+    open_state(page, {"batch_norm": True}, steps=60)
+    snap = snapshot(server, page_run(page))
+    assert snap["step"] == 60
+    hidden = page.locator(".nv-column.nv-hidden")
+    assert hidden.count() == 2
+    moved = 0
+    for column, path in zip(range(2), ("1", "4"), strict=True):
+        bn = layer(snap, path)
+        assert bn["type"] == "batchnorm"
+        assert first_text(hidden.nth(column).locator(".nv-sub")) == "BN"
+        stats = hidden.nth(column).locator(".nv-stat").all_text_contents()
+        assert len(stats) == 2 * len(bn["running_mean"])
+        for k, (mean, var) in enumerate(zip(bn["running_mean"], bn["running_var"], strict=True)):
+            assert stats[2 * k].startswith("μ ") and shows(stats[2 * k][2:], mean), (k, stats)
+            assert stats[2 * k + 1].startswith("σ² ") and shows(stats[2 * k + 1][3:], var)
+            moved += abs(mean) > 0.01
+    assert moved > 0  # trained statistics, not the initial zeros
+    assert page.locator(".nv-column.nv-output .nv-stat").count() == 0
+
+
+def test_dropout_greys_the_units_its_last_mask_switched_off(page: object, server: str) -> None:
+    open_state(page, {"hidden": [8, 8], "activations": ["tanh", "tanh"], "dropout": 0.5})
+    assert page.locator(".nv-off[visibility=visible]").count() == 0  # no mask before training
+    page.click("[data-testid=play]")
+    page.wait_for_function("Number(document.getElementById('output').dataset.step) >= 30",
+                           timeout=20000)
+    page.click("[data-testid=play]")
+    page.wait_for_function("document.querySelector('[data-testid=play]')"
+                           ".getAttribute('aria-pressed') === 'false'", timeout=10000)
+    run = page_run(page)
+    snaps: list[dict[str, Any]] = []
+
+    def settled() -> bool:
+        snaps.append(snapshot(server, run))
+        return snaps[-1]["step"] == page_step(page)
+
+    wait_until(settled)
+    hidden = page.locator(".nv-column.nv-hidden")
+    greyed_total = 0
+    for column, path in zip(range(2), ("2", "5"), strict=True):
+        dropout = layer(snaps[-1], path)
+        assert dropout["type"] == "dropout"
+        off = [k for k, kept in enumerate(dropout["mask"][0]) if not kept]
+        units = hidden.nth(column).locator(".nv-unit")
+        greyed = [k for k in range(units.count())
+                  if units.nth(k).locator(".nv-off").get_attribute("visibility") == "visible"]
+        assert greyed == off
+        for k in off:
+            assert "switched off by dropout" in units.nth(k).locator("canvas").get_attribute(
+                "aria-label")
+        assert first_text(hidden.nth(column).locator(".nv-sub")) == "drop .5"
+        greyed_total += len(greyed)
+    assert greyed_total > 0
+    assert page.locator(".nv-column.nv-output .nv-off[visibility=visible]").count() == 0
+
+
+@pytest.mark.parametrize(("hidden", "projection"), [([4, 4, 4], False), ([4, 6, 6, 3], True)])
+def test_a_residual_block_is_drawn_as_a_skip_arc(page: object, hidden: list[int],
+                                                 projection: bool) -> None:
+    open_state(page, {"hidden": hidden, "activations": ["tanh"] * len(hidden),
+                      "residual": True})
+    arcs = page.locator(".nv-arc")
+    assert arcs.count() == 1
+    assert first_text(arcs.locator("text")) == "+ skip"
+    title = arcs.locator("title").text_content()
+    assert ("projection" in title) is projection
+    d = arcs.locator("path").get_attribute("d")
+    start = float(d[1:].split(",")[0])
+    end = float(d.split(" ")[-1].split(",")[0])
+    heads = page.locator(".nv-column.nv-hidden .nv-head")
+    assert heads.count() == len(hidden)
+    # the block wraps hidden layers 2 and 3: from layer 1's column to layer 3's
+    assert start == pytest.approx(float(heads.nth(0).get_attribute("x")))
+    assert end == pytest.approx(float(heads.nth(2).get_attribute("x")))
+    assert "1 residual block" in page.get_attribute(".nv-svg", "aria-label")
+
+
+def test_a_weight_is_edited_with_the_keyboard(page: object, server: str) -> None:
+    sent = set_weight_commands(page)
+    open_playground(page)
+    run = page_run(page)
+    before = snapshot(server, run)["layers"][0]["params"]["W"]
+    page.locator(".nv-link-hits").first.locator("[tabindex='0']").focus()
+    assert active_label(page).startswith("weight from x1 to unit 1 of layer 1: ")
+    page.keyboard.press("ArrowRight")
+    assert active_label(page).startswith("weight from x1 to unit 2 of layer 1: ")
+    assert page.locator(".nv-link-hits").first.locator("[tabindex='0']").count() == 1
+    page.keyboard.press("Enter")
+    editor = page.locator(".nv-editor")
+    editor.wait_for(state="visible")
+    assert "weight from x1 to unit 2 of layer 1" in editor.text_content()
+    assert page.evaluate("document.activeElement.closest('.nv-editor') !== null")
+    assert float(page.input_value(".nv-editor input")) == pytest.approx(before[0][1], rel=1e-3)
+    page.keyboard.type("1.5")
+    page.keyboard.press("Enter")
+    editor.wait_for(state="hidden")
+    assert active_label(page).startswith("weight from x1 to unit 2 of layer 1: ")
+    wait_until(lambda: len(sent) == 1)
+    assert sent == [{"type": "set_weight", "layer": "0", "name": "W", "index": [0, 1],
+                     "value": 1.5}]
+    wait_until(lambda: snapshot(server, run)["layers"][0]["params"]["W"][0][1] == 1.5)
+    after = snapshot(server, run)["layers"][0]["params"]["W"]
+    assert after[0][0] == before[0][0] and after[1] == before[1]
+    page.wait_for_function("document.activeElement.getAttribute('aria-label')"
+                           ".endsWith(': 1.50')", timeout=10000)
+
+    page.keyboard.press("End")  # the group's last item: the last unit's bias
+    assert active_label(page).startswith("bias of unit 4 of layer 1: ")
+    page.keyboard.press("Enter")
+    page.keyboard.type("-2")
+    page.keyboard.press("Enter")
+    wait_until(lambda: len(sent) == 2)
+    assert sent[1] == {"type": "set_weight", "layer": "0", "name": "b", "index": [3],
+                       "value": -2}
+    wait_until(lambda: snapshot(server, run)["layers"][0]["params"]["b"][3] == -2)
+
+
+def test_escape_cancels_an_edit_and_an_empty_value_is_refused(page: object,
+                                                              server: str) -> None:
+    sent = set_weight_commands(page)
+    open_playground(page)
+    run = page_run(page)
+    before = snapshot(server, run)["layers"][0]["params"]
+    page.locator(".nv-link-hits").first.locator("[tabindex='0']").focus()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    assert active_label(page).startswith("weight from x1 to unit 3 of layer 1: ")
+    editor = page.locator(".nv-editor")
+    page.keyboard.press("Enter")
+    editor.wait_for(state="visible")
+    page.keyboard.type("9")
+    page.keyboard.press("Escape")
+    editor.wait_for(state="hidden")
+    assert active_label(page).startswith("weight from x1 to unit 3 of layer 1: ")
+
+    page.keyboard.press("Enter")
+    editor.wait_for(state="visible")
+    assert page.input_value(".nv-editor input") != "9"  # reopened on the weight's own value
+    page.keyboard.press("Backspace")
+    page.keyboard.press("Enter")
+    assert page.get_attribute(".nv-editor input", "aria-invalid") == "true"
+    assert editor.is_visible()
+    page.keyboard.press("Escape")
+    editor.wait_for(state="hidden")
+
+    page.wait_for_timeout(500)
+    assert sent == []
+    assert snapshot(server, run)["layers"][0]["params"] == before
