@@ -1,0 +1,157 @@
+/**
+ * The control panel's Training section: the initialiser, its scale and the
+ * bias start; the loss and the output activation (squared error only); the
+ * optimiser and its options (shown for the optimiser chosen); the learning rate
+ * (a common one or any typed one), batch size, L1 and L2 rates, and the seed.
+ *
+ * `trainingSection(panel)` builds it for a Controls panel.
+ */
+
+import { el, numberText } from "./control_dom.js";
+import { fillOptions, pairs, section } from "./control_widgets.js";
+import { MAX_SEED } from "./state_schema.js";
+
+const UI_MAX_BATCH = 100;
+const LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
+const PENALTIES = [0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1];
+const OPTIMIZER_LABELS = { sgd: "SGD", momentum: "SGD with momentum", rmsprop: "RMSprop",
+  adam: "Adam" };
+const OPTIMIZER_OPTION_LABELS = { momentum: "Momentum", nesterov: "Nesterov", rho: "Decay rho",
+  beta1: "beta1", beta2: "beta2", eps: "epsilon" };
+const INIT_LABELS = { zeros: "zeros", constant: "constant", uniform: "uniform", normal: "normal",
+  xavier_uniform: "Xavier uniform", xavier_normal: "Xavier normal", he_uniform: "He uniform",
+  he_normal: "He normal" };
+const LOSS_LABELS = { bce: "cross-entropy (bce)", softmax_ce: "softmax cross-entropy",
+  mse: "squared error (mse)" };
+
+/** The initialiser, its scale (blank: its default) and the bias start. */
+function initRows(panel) {
+  const init = panel.select("init", (s) => s.init, (s, v) => {
+    s.init = v;
+    s.init_scale = null;
+  });
+  const inits = panel.catalogue.initializers || [];
+  fillOptions(init, inits.map((i) => [i.name, INIT_LABELS[i.name] || i.name]));
+  const scale = panel.number("init-scale", { min: -100, max: 100, nullable: true },
+    (s) => s.init_scale, (s, v) => { s.init_scale = v; });
+  panel.onRender((state) => {
+    const entry = inits.find((i) => i.name === state.init);
+    scale.placeholder = entry ? `${numberText(entry.default_scale)} (default)` : "";
+  });
+  const bias = panel.number("bias-init", { min: -10, max: 10, step: 0.1 },
+    (s) => s.bias_init, (s, v) => { s.bias_init = v; });
+  return el("div", { class: "ctl-group" }, panel.row("init", "Initialiser", init),
+    pairs(panel.cell("init-scale", "Initial scale", scale),
+      panel.cell("bias-init", "Bias start", bias)));
+}
+
+/** The losses that fit the task, and the output activation (squared error only). */
+function lossRows(panel) {
+  const loss = panel.select("loss", (s) => panel.effectiveLoss(s) || "",
+    (s, v) => { s.loss = v || null; });
+  const output = panel.select("output-activation", (s) => s.output_activation, (s, v) => {
+    s.output_activation = v;
+    s.loss = "mse";
+  });
+  fillOptions(output, (panel.catalogue.activations?.output || ["linear"])
+    .map((name) => [name, name]));
+  const hint = el("p", { class: "ctl-hint", id: panel.id("output-hint"),
+    text: "Output activations go with squared error only.",
+    title: "Cross-entropy applies its own sigmoid or softmax to a linear output." });
+  output.setAttribute("aria-describedby", panel.id("output-hint"));
+  panel.onRender((state) => {
+    fillOptions(loss, panel.lossChoices(state)
+      .map((l) => [l.name, LOSS_LABELS[l.name] || l.name]));
+    loss.value = panel.effectiveLoss(state) || "";
+    const mse = panel.effectiveLoss(state) === "mse";
+    output.disabled = !mse;
+    output.value = mse ? state.output_activation : "linear";
+    hint.hidden = mse;
+  });
+  return el("div", { class: "ctl-group" }, panel.row("loss", "Loss", loss),
+    panel.row("output-activation", "Output", output), hint);
+}
+
+/** One optimiser option's row (a checkbox for nesterov), shown when it applies. */
+function optimizerOptionRow(panel, key, range) {
+  const testid = `optimizer-${key}`;
+  const label = OPTIMIZER_OPTION_LABELS[key] || key;
+  const defaultOf = (s) => panel.optimizerEntry(s.optimizer.name).options[key]?.default;
+  const row = key === "nesterov"
+    ? panel.checkbox(testid, label, (s) => s.optimizer.nesterov ?? defaultOf(s),
+      (s, v) => { s.optimizer.nesterov = v; })
+    : panel.row(testid, label, panel.number(testid, { min: range.min, max: range.max },
+      (s) => s.optimizer[key] ?? defaultOf(s) ?? null,
+      (s, v) => { s.optimizer[key] = v; }));
+  panel.onRender((state) => {
+    row.hidden = !(key in panel.optimizerEntry(state.optimizer.name).options);
+  });
+  return row;
+}
+
+/** The optimiser and a row for each option any optimiser has (but lr). */
+function optimizerRows(panel) {
+  const optimizer = panel.select("optimizer", (s) => s.optimizer.name, (s, v) => {
+    s.optimizer = { name: v, lr: s.optimizer.lr };
+  });
+  const entries = panel.catalogue.optimizers || [];
+  fillOptions(optimizer, entries.map((o) => [o.name, OPTIMIZER_LABELS[o.name] || o.name]));
+  const keys = [...new Set(entries.flatMap((o) => Object.keys(o.options || {})))]
+    .filter((k) => k !== "lr");
+  const rows = keys.map((key) => optimizerOptionRow(panel, key,
+    entries.find((o) => o.options[key])?.options[key] || {}));
+  return el("div", { class: "ctl-group" }, panel.row("optimizer", "Optimiser", optimizer),
+    ...rows);
+}
+
+/** The learning rate: a choice of common rates (and the state's), or a typed one. */
+function learningRate(panel) {
+  const lr = panel.select("lr", (s) => numberText(s.optimizer.lr),
+    (s, v) => { s.optimizer.lr = Number(v); });
+  panel.onRender((state) => {
+    const rates = LEARNING_RATES.includes(state.optimizer.lr) ? LEARNING_RATES
+      : [...LEARNING_RATES, state.optimizer.lr].sort((a, b) => a - b);
+    fillOptions(lr, rates.map((r) => [numberText(r), numberText(r)]));
+    lr.value = numberText(state.optimizer.lr);
+  });
+  const lrRange = panel.optimizerEntry("sgd").options.lr || { min: 1e-7, max: 10 };
+  const custom = panel.number("lr-custom", { min: lrRange.min, max: lrRange.max },
+    (s) => s.optimizer.lr, (s, v) => { s.optimizer.lr = v; });
+  return pairs(panel.cell("lr", "Learning rate", lr),
+    panel.cell("lr-custom", "or type a rate", custom));
+}
+
+/** Learning rate, batch, L1, L2, seed. */
+function rateRows(panel) {
+  const rates = learningRate(panel);
+  const batch = panel.number("batch-size", { min: 1, max: 5000, step: 1, integer: true },
+    (s) => s.batch_size, (s, v) => { s.batch_size = v; });
+  panel.onRender((state) => {
+    batch.max = String(Math.max(UI_MAX_BATCH, state.batch_size));
+  });
+  const list = panel.datalist("penalties", PENALTIES);
+  const l1 = panel.number("l1", { min: 0, max: 1, list: panel.id("penalties") },
+    (s) => s.l1, (s, v) => { s.l1 = v; });
+  const l2 = panel.number("l2", { min: 0, max: 1, list: panel.id("penalties") },
+    (s) => s.l2, (s, v) => { s.l2 = v; });
+  const seed = panel.number("seed", { min: 0, max: MAX_SEED, step: 1, integer: true },
+    (s) => s.seed, (s, v) => { s.seed = v; });
+  const reseed = panel.button("new-seed", "New", (s) => {
+    s.seed = (s.seed + 1) % (MAX_SEED + 1);
+  }, { title: "A new seed: new initial weights and batch order",
+    "aria-label": "New seed" });
+  return el("div", { class: "ctl-group" }, rates,
+    pairs(panel.cell("batch-size", "Batch size", batch),
+      panel.cell("seed", "Seed", seed, reseed)),
+    pairs(panel.cell("l1", "L1 rate", l1), panel.cell("l2", "L2 rate", l2)), list);
+}
+
+/**
+ * The Training section of a Controls panel.
+ * @param {object} panel the Controls
+ * @returns {HTMLElement}
+ */
+export function trainingSection(panel) {
+  return section("Training", "training-section",
+    initRows(panel), lossRows(panel), optimizerRows(panel), rateRows(panel));
+}
