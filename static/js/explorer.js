@@ -8,23 +8,21 @@
  *   tanh(x)     = 2 sigmoid(2x) - 1
  *
  * Each identity shows the largest |left side - right side| over the grid points,
- * computed here from the sampled curves, so the page checks them rather than
- * stating them. Since the server computes sigmoid′ and tanh′ from p, the first
- * two agree to the last bit; an independent check follows for the activation
- * shown: its f′ against the slope of its sampled f (a central difference).
+ * computed from the sampled curves (activation_identities.js, re-exported here),
+ * so the page checks them rather than stating them. Since the server computes
+ * sigmoid′ and tanh′ from p, the first two agree to the last bit; an independent
+ * check follows for the activation shown: its f′ against the slope of its sampled
+ * f (a central difference).
  */
 
-import { fitCanvas, formatNumber, niceTicks } from "./charts.js";
+import { checkIdentities, checkSlope, nearest } from "./activation_identities.js";
+import { fitCanvas } from "./canvas_fit.js";
+import { formatNumber, niceTicks } from "./chart_scales.js";
 import { readTheme } from "./palette.js";
 
-/** An identity holds when its largest difference is at most this (rounding only). */
-export const IDENTITY_TOLERANCE = 1e-12;
-
-/**
- * The largest |f′ - central difference of f| accepted: the difference quotient
- * itself is off by about h² |f‴| / 6 (up to ~8e-4 for tanh at h = 0.05).
- */
-export const SLOPE_TOLERANCE = 2e-3;
+export {
+  checkIdentities, checkSlope, IDENTITY_TOLERANCE, SLOPE_TOLERANCE,
+} from "./activation_identities.js";
 
 /**
  * @typedef {{name: string, options: Object<string, {default: number, min: number, max: number}>,
@@ -214,112 +212,11 @@ export class ActivationExplorer {
 }
 
 // ---------------------------------------------------------------------------
-// The identities
-
-/**
- * The notes' identities checked on the curves: each {formula, about (activation
- * names it concerns), text, ok, error}. `x` (n,) and each curve's f, df (n,).
- * tanh(x) = 2 sigmoid(2x) - 1 uses the x whose double is also a grid point.
- */
-export function checkIdentities(x, curves) {
-  const sigmoid = curves.find((c) => c.name === "sigmoid");
-  const tanh = curves.find((c) => c.name === "tanh");
-  const checks = [
-    {
-      formula: "sigmoid′(x) = p (1 − p), p = sigmoid(x)",
-      about: ["sigmoid"],
-      ...(sigmoid ? maxDifference(x.map((_, i) => [sigmoid.df[i], sigmoid.f[i] * (1 - sigmoid.f[i])])) : null),
-    },
-    {
-      formula: "tanh′(x) = 1 − p², p = tanh(x)",
-      about: ["tanh"],
-      ...(tanh ? maxDifference(x.map((_, i) => [tanh.df[i], 1 - tanh.f[i] * tanh.f[i]])) : null),
-    },
-    {
-      formula: "tanh(x) = 2 sigmoid(2x) − 1",
-      about: ["tanh", "sigmoid"],
-      ...(sigmoid && tanh ? maxDifference(doubledPairs(x, tanh.f, sigmoid.f)) : null),
-    },
-  ];
-  return checks.map((check) => ({ ...check, ...verdict(check) }));
-}
-
-/**
- * f′ of `curve` against the central difference (f(x + h) - f(x - h)) / 2h of its
- * sampled f, h the grid step, at every inner grid point away from x = 0 (where
- * the ReLU family has a kink). Passes within SLOPE_TOLERANCE, well above the
- * h² truncation error of smooth activations on the server's grid.
- * @returns {{h: number, error: number, count: number, ok: boolean, text: string}}
- */
-export function checkSlope(x, curve) {
-  const h = (x[x.length - 1] - x[0]) / Math.max(1, x.length - 1);
-  const pairs = [];
-  for (let i = 1; i + 1 < x.length; i += 1) {
-    if (Math.abs(x[i]) < 1.5 * h) continue;
-    pairs.push([curve.df[i], (curve.f[i + 1] - curve.f[i - 1]) / (x[i + 1] - x[i - 1])]);
-  }
-  const { error, count } = maxDifference(pairs);
-  const ok = count > 0 && error <= SLOPE_TOLERANCE;
-  const mark = ok ? `✓ within ${formatNumber(SLOPE_TOLERANCE)} (the difference quotient's own error)`
-    : "✗ does not agree";
-  return { h, error, count, ok, text: `max |difference| = ${exponent(error)} over ${count} points ${mark}` };
-}
-
-/** An error as short text: "0" or "4.7e-16". */
-function exponent(error) {
-  return error === 0 ? "0" : error.toExponential(1).replace("e+", "e");
-}
-
-/** {error, count}: the largest |a - b| over pairs [a, b], and how many pairs. */
-function maxDifference(pairs) {
-  let error = 0;
-  for (const [a, b] of pairs) error = Math.max(error, Math.abs(a - b));
-  return { error, count: pairs.length };
-}
-
-/**
- * Pairs [tanh(x), 2 sigmoid(2x) - 1] for every grid x whose double 2x is also a
- * grid point (found to within a millionth of the grid step).
- */
-function doubledPairs(x, tanhF, sigmoidF) {
-  const step = (x[x.length - 1] - x[0]) / Math.max(1, x.length - 1);
-  const pairs = [];
-  for (let i = 0; i < x.length; i += 1) {
-    const j = nearest(x, 2 * x[i]);
-    if (Math.abs(x[j] - 2 * x[i]) <= step * 1e-6) pairs.push([tanhF[i], 2 * sigmoidF[j] - 1]);
-  }
-  return pairs;
-}
-
-/** The text and pass mark of a check: "max |difference| = 5.6e-17 over 201 points". */
-function verdict(check) {
-  if (check.count === undefined) return { text: "cannot check: the curves are missing", ok: false };
-  if (check.count === 0) return { text: "cannot check: no grid point fits", ok: false };
-  const ok = check.error <= IDENTITY_TOLERANCE;
-  const size = exponent(check.error);
-  return {
-    ok,
-    text: `max |difference| = ${size} over ${check.count} points ${ok ? "✓ holds (rounding only)" : "✗ does not hold"}`,
-  };
-}
-
-// ---------------------------------------------------------------------------
 // Drawing and DOM helpers
 
 /** The plot rectangle (CSS px) in a canvas of CSS size {width, height}. */
 function plotOf(size) {
   return { x: 40, y: 10, w: size.width - 52, h: size.height - 40 };
-}
-
-/** Index of the value of sorted `xs` nearest v. */
-function nearest(xs, v) {
-  let lo = 0;
-  let hi = xs.length - 1;
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >> 1;
-    if (xs[mid] <= v) lo = mid; else hi = mid;
-  }
-  return Math.abs(xs[hi] - v) < Math.abs(xs[lo] - v) ? hi : lo;
 }
 
 /** Grid lines and tick labels, the axes through 0 drawn darker, axis names. */
