@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,13 +23,24 @@ def test_playground_page_loads_its_modules_from_static(client: CheckedClient) ->
     assert "javascript" in script.headers["content-type"]
 
 
-def test_every_module_main_imports_is_served(client: CheckedClient) -> None:
-    main = (STATIC / "js" / "main.js").read_text()
-    imported = [line.split('"./', 1)[1].split('"', 1)[0] for line in main.splitlines()
-                if line.startswith("import ") and '"./' in line]
-    assert "live.js" in imported and "network_view.js" in imported
-    for name in imported:
+def imports_of(name: str) -> set[str]:
+    """The modules a static/js module imports (from "./x.js" lines)."""
+    text = (STATIC / "js" / name).read_text()
+    return set(re.findall(r'from "\./([a-z_]+\.js)"', text))
+
+
+def test_every_module_the_page_loads_is_served(client: CheckedClient) -> None:
+    seen, todo = set(), ["main.js"]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
         assert client.get(f"/static/js/{name}").status_code == 200, name
+        todo += imports_of(name)
+    assert {"live.js", "network_view.js", "state.js", "frames.js"} <= seen
+    unused = {p.name for p in (STATIC / "js").glob("*.js")} - seen
+    assert unused == set(), f"modules nothing imports: {unused}"
 
 
 def test_static_files_are_not_served_outside_the_folder(client: CheckedClient) -> None:
