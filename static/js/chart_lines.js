@@ -66,3 +66,19 @@ export function drawSwatch(ctx, x, y, color, dashed) {
   ctx.stroke();
   ctx.setLineDash([]);
 }
+
+/**
+ * A vertical rule across the plot at x = px (the hover marker of a chart).
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {number} px canvas x
+ * @param {{y: number, h: number}} plot the plot area
+ * @param {string} color
+ */
+export function drawRule(ctx, px, plot, color) {
+  ctx.strokeStyle = color;
+  ctx.lineWidth = 1;
+  ctx.beginPath();
+  ctx.moveTo(px, plot.y);
+  ctx.lineTo(px, plot.y + plot.h);
+  ctx.stroke();
+}

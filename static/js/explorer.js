@@ -17,6 +17,7 @@
 
 import { checkIdentities, checkSlope, nearest } from "./activation_identities.js";
 import { fitCanvas } from "./canvas_fit.js";
+import { drawRule } from "./chart_lines.js";
 import { formatNumber, niceTicks } from "./chart_scales.js";
 import { readTheme } from "./palette.js";
 
@@ -196,12 +197,7 @@ export class ActivationExplorer {
     const i = this.hoverIndex;
     if (i < 0) return;
     const px = scale.x(this.x[i]);
-    ctx.strokeStyle = theme.muted;
-    ctx.lineWidth = 1;
-    ctx.beginPath();
-    ctx.moveTo(px, plot.y);
-    ctx.lineTo(px, plot.y + plot.h);
-    ctx.stroke();
+    drawRule(ctx, px, plot, theme.muted);
     for (const [values, color] of [[this.current.f, theme.series1], [this.current.df, theme.series2]]) {
       ctx.fillStyle = color;
       ctx.beginPath();

@@ -13,29 +13,14 @@
  * All text from the server goes into the page through textContent.
  */
 
+import { el } from "./control_dom.js";
+
 /** The parts of a lesson's text, in reading order, with their headings. */
 const TEXT_PARTS = [
   ["claim", "The idea"],
   ["watch", "What to watch"],
   ["why", "Why it happens"],
 ];
-
-/**
- * An element with attributes and children (`text` sets textContent).
- * @param {string} tag
- * @param {object} [attrs]
- * @param {...(Node|string|null)} children
- */
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === null || value === undefined || value === false) continue;
-    if (key === "text") node.textContent = value;
-    else node.setAttribute(key, value === true ? "" : String(value));
-  }
-  for (const child of children) if (child !== null && child !== undefined) node.append(child);
-  return node;
-}
 
 /**
  * Paragraphs and bullet lists from plain text: blank lines split paragraphs,

@@ -7,7 +7,7 @@
  */
 
 import { fitCanvas } from "./canvas_fit.js";
-import { drawSwatch, traceRows } from "./chart_lines.js";
+import { drawRule, drawSwatch, traceRows } from "./chart_lines.js";
 import { niceTicks } from "./chart_scales.js";
 import { HoverBox } from "./hover_box.js";
 import { readTheme } from "./palette.js";
@@ -244,13 +244,7 @@ export class TimeChart {
     }
     const row = this.rows[nearestIndex(this.rows, x.invert(this.hoverX))];
     const px = Math.round(x(row.step)) + 0.5;
-    const ctx = this.ctx;
-    ctx.strokeStyle = theme.ink;
-    ctx.lineWidth = 1;
-    ctx.beginPath();
-    ctx.moveTo(px, plot.y);
-    ctx.lineTo(px, plot.y + plot.h);
-    ctx.stroke();
+    drawRule(this.ctx, px, plot, theme.ink);
     this.hoverBox.show(px, plot.y + plot.h / 3, `step ${row.step}`, this.hoverRows(row), plot.x + plot.w);
   }
 
