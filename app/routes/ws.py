@@ -82,6 +82,9 @@ async def live(websocket: WebSocket, run_id: str) -> None:
             except SpecError as err:
                 await send(notice(err.field, err.message))
                 continue
+            except UnknownRunError as err:  # deleted, or lost with its engine process
+                await send(notice("run", str(err)))
+                break
             if reply is not None:
                 await send(reply)
     except WebSocketDisconnect:

@@ -259,6 +259,11 @@ def test_a_killed_engine_process_loses_only_its_runs(processes: CheckedClient,
         while message.get("text") is None:
             message = ws.receive()
         assert "engine process" in json.loads(message["text"])["message"]
+        ws.send_text(json.dumps({"type": "unit_map", "layer": "1", "unit": 0}))
+        message = ws.receive()
+        while message.get("text") is None:
+            message = ws.receive()
+        assert json.loads(message["text"])["field"] == "run"
     for run_id in lost[1:]:
         assert processes.get(f"/api/runs/{run_id}").status_code == 404
     for run_id in kept:
