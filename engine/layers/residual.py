@@ -1,10 +1,12 @@
 """Residual block: h(x) = f(x) + P x (He et al., 2016).
 
 f is a branch of layers (e.g. dense, activation, dense, activation); P is the
-identity when f keeps the width, otherwise a learned projection (a dense layer
-without activation). The branch only has to learn the residual h(x) - x, so an
-added block can always fall back to the identity, and in backward the gradient
-reaches x straight through the skip: dL/dx = f'(x)^T g + P^T g.
+identity when f keeps the shape, otherwise a learned projection without activation:
+a dense layer when f changes a flat width, a 1x1 convolution (a per-pixel dense map
+between channels) when f maps feature maps (C, H, W) to (C', H, W). The branch
+only has to learn the residual h(x) - x, so an added block can always fall back to
+the identity, and in backward the gradient reaches x straight through the skip:
+dL/dx = f'(x)^T g + P^T g.
 """
 
 from __future__ import annotations
@@ -13,13 +15,15 @@ import numpy as np
 
 from engine.initializers import Initializer
 from engine.layers.base import Layer, ParamSpec, Sequential, Shape
+from engine.layers.conv import Conv2D
 from engine.layers.dense import Dense
 
 
 class Residual(Layer):
     """Attributes:
     branch: the :class:`Sequential` f.
-    projection: the dense P when widths differ, else None.
+    projection: P when shapes differ (a :class:`Dense` for flat widths, a 1x1
+        :class:`Conv2D` for channels of feature maps), else None.
     """
 
     kind = "residual"
@@ -27,7 +31,7 @@ class Residual(Layer):
     def __init__(self, layers: list[Layer]) -> None:
         super().__init__()
         self.branch = Sequential(layers)
-        self.projection: Dense | None = None
+        self.projection: Dense | Conv2D | None = None
 
     def children(self) -> list[Layer]:
         return [self.branch] + ([self.projection] if self.projection else [])
@@ -36,11 +40,18 @@ class Residual(Layer):
         self.in_shape = tuple(in_shape)
         self.out_shape = self.branch.build(self.in_shape)
         if self.out_shape != self.in_shape:
-            if len(self.out_shape) != 1 or len(self.in_shape) != 1:
-                raise ValueError("a residual projection needs flat input and output")
-            self.projection = Dense(self.out_shape[0])
+            self.projection = self._projection(self.in_shape, self.out_shape)
             self.projection.build(self.in_shape)
         return self.out_shape
+
+    @staticmethod
+    def _projection(in_shape: Shape, out_shape: Shape) -> Dense | Conv2D:
+        if len(in_shape) == 1 and len(out_shape) == 1:
+            return Dense(out_shape[0])
+        if len(in_shape) == 3 and len(out_shape) == 3 and in_shape[1:] == out_shape[1:]:
+            return Conv2D(out_shape[0], 1)
+        raise ValueError(f"a residual projection needs flat input and output or feature maps "
+                         f"that keep their size, got {in_shape} -> {out_shape}")
 
     def param_specs(self) -> list[ParamSpec]:
         parts = [self.branch] + ([self.projection] if self.projection else [])

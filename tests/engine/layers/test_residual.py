@@ -1,5 +1,6 @@
-"""Tests for engine.layers.residual: identity skip, learned projection, a branch
-with batch norm and an activation, and how parameters and state are laid out."""
+"""Tests for engine.layers.residual: identity skip, learned projection (dense for flat
+widths, 1x1 convolution for feature maps), a branch with batch norm and an activation,
+and how parameters and state are laid out."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import pytest
 from engine.activations import ReLU, Tanh
 from engine.gradcheck import bind_layer, check_layer, numeric_grad
 from engine.layers import Act, BatchNorm, Dense, Dropout, Residual
+from engine.layers.conv import Conv2D
+from engine.layers.shape import Flatten
 from tests.engine.layers.support import assert_away_from_kinks
 
 TOL = 1e-6
@@ -129,3 +132,53 @@ def test_residual_projection_needs_flat_shapes() -> None:
     assert block.build((2,)) == (3,)
     assert block.describe() == {"type": "residual", "layers": [{"type": "dense", "units": 3}],
                                 "projection": True}
+
+
+def test_residual_conv_projection_gradient_check() -> None:
+    block = Residual([Conv2D(3, 3, padding=1), Act(Tanh())])
+    bind_layer(block, (2, 5, 4), np.random.default_rng(0), bias_init=0.1)
+    assert isinstance(block.projection, Conv2D) and block.out_shape == (3, 5, 4)
+    assert block.projection.params["W"].shape == (3, 2, 1, 1)
+    errors = check_layer(block, np.random.default_rng(1).standard_normal((2, 2, 5, 4)))
+    assert set(errors) == {"input", "0.0.W", "0.0.b", "1.W", "1.b"}
+    assert max(errors.values()) < TOL, errors
+
+
+def test_residual_conv_identity_gradient_check() -> None:
+    block = Residual([Conv2D(2, 3, padding=1), Act(Tanh()), Conv2D(2, 3, padding=1)])
+    bind_layer(block, (2, 4, 5), np.random.default_rng(0), bias_init=0.1)
+    assert block.projection is None
+    errors = check_layer(block, np.random.default_rng(1).standard_normal((2, 2, 4, 5)))
+    assert max(errors.values()) < TOL, errors
+
+
+def test_residual_conv_projection_is_per_pixel_channel_map() -> None:
+    block = Residual([Conv2D(3, 3, padding=1)])
+    bind_layer(block, (2, 4, 4), np.random.default_rng(0))
+    block.branch.layers[0].params["W"][...] = 0.0
+    block.branch.layers[0].params["b"][...] = 0.0
+    P = np.array([[1.0, 2.0], [0.0, -1.0], [3.0, 0.5]])
+    block.projection.params["W"][...] = P[:, :, None, None]
+    block.projection.params["b"][...] = [0.0, 1.0, 0.0]
+    x = np.random.default_rng(1).standard_normal((2, 2, 6, 7))  # any size keeps working
+    expect = np.einsum("oc,nchw->nohw", P, x) + np.array([0.0, 1.0, 0.0])[:, None, None]
+    np.testing.assert_allclose(block.forward(x, True), expect, rtol=1e-12, atol=1e-12)
+    assert block.describe()["projection"] is True
+
+
+def test_residual_conv_layout() -> None:
+    block = Residual([Conv2D(4, 3, padding=1)])
+    bufs = bind_layer(block, (2, 5, 5), np.random.default_rng(0))
+    specs = [(s.name, s.shape, s.decay) for s in block.param_specs()]
+    assert specs == [("0.0.W", (4, 2, 3, 3), True), ("0.0.b", (4,), False),
+                     ("1.W", (4, 2, 1, 1), True), ("1.b", (4,), False)]
+    assert bufs.params.size == 72 + 4 + 8 + 4
+    assert np.shares_memory(block.projection.params["W"], bufs.params[76:])
+    np.testing.assert_array_equal(block.projection.params["b"], 0.0)
+
+
+def test_residual_rejects_projection_that_changes_spatial_size() -> None:
+    with pytest.raises(ValueError):
+        Residual([Conv2D(2, 3)]).build((2, 5, 5))  # 5x5 -> 3x3
+    with pytest.raises(ValueError):
+        Residual([Conv2D(2, 3, padding=1), Flatten()]).build((2, 3, 3))

@@ -1,0 +1,108 @@
+"""Convolution and pooling speed: medians of repeated timings (run: python bench/conv.py).
+
+Measures forward + backward (parameter gradients and dL/dx) of a Conv2D with 8
+filters 3x3, stride 1, padding 1 on a batch of 32 one-channel 16x16 images, in
+float64 and float32, against a target of 2 ms; and the same for 2x2 max/mean
+pooling, overlapping 3x3/2 max pooling and spatial pyramid pooling of its output
+(32 x 8 x 16 x 16). Prints medians; nothing here is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from engine.initializers import Initializer
+from engine.layers.base import Layer, total_size
+from engine.layers.conv import Conv2D
+from engine.layers.pooling import GlobalMaxPool, Pool2D, SpatialPyramidPool
+
+
+def per_call(fn: Callable[[], object], calls: int, repeats: int) -> float:
+    """Median seconds per call over ``repeats`` timed loops of ``calls`` calls."""
+    for _ in range(max(1, calls // 10)):
+        fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(calls):
+            fn()
+        times.append((time.perf_counter() - start) / calls)
+    return statistics.median(times)
+
+
+def call_overhead(repeats: int) -> float:
+    """Seconds for one tiny NumPy call (80-element multiply), for comparison between
+    runs on a loaded machine."""
+    a = np.ones((10, 8))
+    return per_call(lambda: a * a, 20000, repeats)
+
+
+def bound(layer: Layer, in_shape: tuple[int, ...], dtype: type) -> Layer:
+    """Build and bind a layer to buffers of ``dtype`` and initialise it."""
+    layer.build(in_shape)
+    size = total_size(layer.param_specs())
+    layer.bind(np.zeros(size, dtype), np.zeros(size, dtype), np.zeros(0, dtype))
+    layer.init(np.random.default_rng(0), Initializer("he_normal"), 0.0)
+    return layer
+
+
+def step_time(layer: Layer, x: np.ndarray, repeats: int, calls: int = 50) -> float:
+    """Forward (training mode) then backward with a fixed output gradient."""
+    g = np.random.default_rng(1).standard_normal(layer.forward(x, True).shape).astype(x.dtype)
+
+    def step() -> None:
+        layer.forward(x, True)
+        layer.backward(g)
+
+    return per_call(step, calls, repeats)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeats", type=int, default=15)
+    args = parser.parse_args(argv)
+    r = args.repeats
+    rng = np.random.default_rng(0)
+    rows = []
+    for dtype in (np.float64, np.float32):
+        name = np.dtype(dtype).name
+        images = rng.standard_normal((32, 1, 16, 16)).astype(dtype)
+        conv = bound(Conv2D(8, 3, stride=1, padding=1), (1, 16, 16), dtype)
+        rows.append((f"conv2d 8x3x3 p1, 32x1x16x16 {name}", step_time(conv, images, r), 2e-3))
+        maps = rng.standard_normal((32, 8, 16, 16)).astype(dtype)
+        for label, layer in [
+            ("max pool 2x2", Pool2D("max", 2)),
+            ("mean pool 2x2", Pool2D("mean", 2)),
+            ("max pool 3x3 stride 2", Pool2D("max", 3, stride=2)),
+            ("spp (1, 2, 4) max", SpatialPyramidPool((1, 2, 4), "max")),
+            ("spp (1, 2, 4) mean", SpatialPyramidPool((1, 2, 4), "mean")),
+            ("global max pool", GlobalMaxPool()),
+        ]:
+            layer = bound(layer, (8, 16, 16), dtype)
+            rows.append((f"{label}, 32x8x16x16 {name}", step_time(layer, maps, r), None))
+    # reference: the one product at the heart of the conv forward, alone
+    cols = rng.standard_normal((32, 9, 256))
+    weights = rng.standard_normal((8, 9))
+    reference = per_call(lambda: np.matmul(weights, cols), 200, r)
+
+    print(f"{'forward + backward':44s} {'median':>10s} {'target':>10s}")
+    for name, seconds, target in rows:
+        verdict = "" if target is None else f"{target * 1e6:8.0f}us  " + (
+            "ok" if seconds <= target else "OVER")
+        print(f"{name:44s} {seconds * 1e6:8.1f}us {verdict}")
+    print(f"{'(reference: matmul (8,9) @ (32,9,256) f64)':44s} {reference * 1e6:8.1f}us")
+    print(f"{'(reference: one 80-element NumPy multiply)':44s} {call_overhead(r) * 1e6:8.2f}us")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

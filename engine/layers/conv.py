@@ -1,0 +1,251 @@
+"""Convolution layers: Conv2D for images and Conv1D for sequences, channels first.
+
+A convolution slides F small filters over the input. Each filter has weights for
+every input channel and every kernel offset and one bias, and produces one output
+channel (a "feature map"):
+
+    Conv2D: x (n, C, H, W) -> z (n, F, H', W'),  W (F, C, k, k),  b (F,)
+    Conv1D: x (n, C, L)    -> z (n, F, L'),      W (F, C, k),     b (F,)
+
+with H' = (H + 2p - k) // s + 1 for stride s and zero padding p (the same for W'
+and L'). Because the same filter is applied at every position, the layer has far
+fewer parameters than a dense layer between the same shapes
+(:func:`dense_equivalent_params`), and shifting the input shifts the output
+(translation equivariance). A text CNN uses Conv1D with C = embedding dimensions and
+k = n-gram width.
+
+Computation ("im2col"): every window of the padded input is copied into a column,
+giving cols (n, C*k^d, P) with P output positions, and the layer becomes one batched
+matrix product z_n = W2 cols_n + b, with W2 = W reshaped to (F, C*k^d). The
+weights are not tied to the spatial size, so forward accepts any input at least as
+large as the kernel (``build`` only fixes the nominal output shape).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from engine.initializers import Initializer
+from engine.layers.base import Layer, ParamSpec, Shape, total_size
+
+_MAX_SHAPES = 4
+"""Input shapes whose scratch arrays are kept at once (e.g. training batch, evaluation
+set, a few image sizes); one more clears them all."""
+
+_BACKWARD_BUFFERS = ("cols", "dW", "dcols", "dxp")
+"""Scratch arrays dropped by :meth:`_Conv.forget`."""
+
+
+def dense_equivalent_params(in_shape: Shape, out_shape: Shape) -> int:
+    """Weights plus biases of a dense layer mapping the flattened ``in_shape`` to the
+    flattened ``out_shape`` (per-sample shapes): prod(in) * prod(out) + prod(out)."""
+    n_in, n_out = math.prod(in_shape), math.prod(out_shape)
+    return n_in * n_out + n_out
+
+
+def out_length(length: int, kernel: int, stride: int, padding: int) -> int:
+    """Output positions along one axis: (length + 2 padding - kernel) // stride + 1."""
+    if length + 2 * padding < kernel:
+        raise ValueError(f"input length {length} (padding {padding}) is smaller than "
+                         f"the kernel {kernel}")
+    return (length + 2 * padding - kernel) // stride + 1
+
+
+class _Conv(Layer):
+    """Convolution over the last ``ndim`` axes of (n, C, *spatial).
+
+    Attributes:
+        filters, kernel, stride, padding: the settings (square kernels).
+        need_input_grad: when False, backward fills the parameter gradients only
+            and returns None (a first layer has no use for dL/dx). True by default;
+            nothing switches it yet (the network does so for a first dense layer).
+
+    Parameters live in whatever dtype the bound buffers have (float64 or float32);
+    the arithmetic runs in the wider of that and the input's dtype.
+    """
+
+    ndim = 0
+    cached = ("_cols",)
+
+    def __init__(self, filters: int, kernel: int, stride: int = 1, padding: int = 0) -> None:
+        super().__init__()
+        self.filters, self.kernel = int(filters), int(kernel)
+        self.stride, self.padding = int(stride), int(padding)
+        if min(self.filters, self.kernel, self.stride) < 1 or self.padding < 0:
+            raise ValueError("filters, kernel and stride must be >= 1 and padding >= 0")
+        self.need_input_grad = True
+        self._cols: np.ndarray | None = None
+        self._bufs: dict[str, np.ndarray] = {}
+        self._scratch: dict[tuple[Shape, np.dtype], dict[str, np.ndarray]] = {}
+        self._x_shape: Shape = ()
+        self._out_spatial: Shape = ()
+        self._offsets = list(itertools.product(range(self.kernel), repeat=self.ndim))
+
+    # -- construction -------------------------------------------------------------
+    def build(self, in_shape: Shape) -> Shape:
+        if len(in_shape) != 1 + self.ndim:
+            raise ValueError(f"{self.kind} needs input (channels, {self.ndim} spatial axes), "
+                             f"got shape {tuple(in_shape)}")
+        self.in_shape = tuple(in_shape)
+        self.out_shape = (self.filters, *self._spatial_out(self.in_shape[1:]))
+        return self.out_shape
+
+    def _spatial_out(self, spatial: Shape) -> Shape:
+        return tuple(out_length(n, self.kernel, self.stride, self.padding) for n in spatial)
+
+    def param_specs(self) -> list[ParamSpec]:
+        w_shape = (self.filters, self.in_shape[0]) + (self.kernel,) * self.ndim
+        return [ParamSpec("W", w_shape, decay=True), ParamSpec("b", (self.filters,))]
+
+    def parameter_count(self) -> int:
+        """F * C * k^d weights + F biases."""
+        return total_size(self.param_specs())
+
+    def bind(self, params: np.ndarray, grads: np.ndarray, state: np.ndarray) -> None:
+        super().bind(params, grads, state)
+        self._W2 = self.params["W"].reshape(self.filters, -1)  # (F, C*k^d), a view
+        self._dW2 = self.grads["W"].reshape(self.filters, -1)
+
+    def init(self, rng: np.random.Generator, init: Initializer, bias_init: float) -> None:
+        shape = self.params["W"].shape
+        area = self.kernel**self.ndim
+        self.params["W"][...] = init(rng, shape, self.in_shape[0] * area, self.filters * area)
+        self.params["b"][...] = bias_init
+
+    # -- scratch memory -----------------------------------------------------------
+    def _scratch_for(self, x_shape: Shape, dtype: np.dtype) -> dict[str, np.ndarray]:
+        """The reusable arrays for inputs of this shape and dtype.
+
+        A training step allocates no large arrays: the padded input, the columns, the
+        output and the backward arrays are reused from step to step (the output of forward
+        and the dL/dx of backward are overwritten by the next call with the same
+        shape, as for the network's output). Reusing them avoids handing large
+        arrays back to the system and faulting them in again, which on small
+        batches costs more than the arithmetic.
+        """
+        key = (x_shape, dtype)
+        bufs = self._scratch.get(key)
+        if bufs is None:
+            if len(self._scratch) >= _MAX_SHAPES:
+                self._scratch.clear()
+            bufs = self._scratch[key] = {}
+        return bufs
+
+    @staticmethod
+    def _buffer(bufs: dict[str, np.ndarray], name: str, shape: Shape, dtype: np.dtype,
+                zeros: bool = False) -> np.ndarray:
+        buf = bufs.get(name)
+        if buf is None:
+            buf = bufs[name] = np.zeros(shape, dtype) if zeros else np.empty(shape, dtype)
+        return buf
+
+    def forget(self) -> None:
+        """Also drop the column and backward arrays (the largest: k^d copies of the
+        input); the padded input and the output stay for reuse."""
+        super().forget()
+        for bufs in self._scratch.values():
+            for name in _BACKWARD_BUFFERS:
+                bufs.pop(name, None)
+
+    # -- computation ------------------------------------------------------------
+    def forward(self, x: np.ndarray, train: bool) -> np.ndarray:
+        """x: (n, C, *spatial) -> z: (n, F, *spatial'), any spatial size >= kernel.
+
+        The result is overwritten by the next forward of the same input shape.
+        """
+        n, channels = x.shape[:2]
+        if x.ndim != 2 + self.ndim or channels != self.in_shape[0]:
+            raise ValueError(f"{self.kind} built for {self.in_shape[0]} channels, got input "
+                             f"of shape {x.shape}")
+        out_spatial = self._spatial_out(x.shape[2:])
+        k, s, p, d = self.kernel, self.stride, self.padding, self.ndim
+        dtype = np.result_type(x.dtype, self._W2.dtype)
+        bufs = self._scratch_for(x.shape, dtype)
+        if p:
+            padded = x.shape[:2] + tuple(m + 2 * p for m in x.shape[2:])
+            xp = self._buffer(bufs, "xp", padded, dtype, zeros=True)  # border stays 0
+            xp[(slice(None), slice(None)) + (slice(p, -p),) * d] = x
+        else:
+            xp = x
+        # windows[n, c, offsets..., positions...] = xp[n, c, s * positions + offsets]
+        strides = xp.strides[2:]
+        windows = as_strided(
+            xp,
+            shape=(n, channels) + (k,) * d + out_spatial,
+            strides=xp.strides[:2] + strides + tuple(st * s for st in strides),
+            writeable=False,
+        )
+        positions = math.prod(out_spatial)
+        cols = self._buffer(bufs, "cols", (n, channels * k**d, positions), dtype)
+        np.copyto(cols.reshape(windows.shape), windows)  # the one im2col copy
+        z = self._buffer(bufs, "z", (n, self.filters, positions), dtype)
+        np.matmul(self._W2, cols, out=z)  # (n, F, P): one small product per sample
+        z += self.params["b"][:, None]
+        self._cols, self._bufs = cols, bufs
+        self._x_shape, self._out_spatial = x.shape, out_spatial
+        return z.reshape((n, self.filters, *out_spatial))
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray | None:
+        """Chain rule through z_n = W2 cols_n + b, with g = dL/dz (n, F, *spatial'):
+
+        * dL/dW2 = sum_n g_n cols_n^T and dL/db_f = sum of g over samples and positions;
+        * dL/dcols_n = W2^T g_n, and each input value sat in every window that covered
+          it, so dL/dx adds up the column entries that were copied from it ("col2im",
+          a loop over the k^d kernel offsets adding strided slices), minus the padding.
+
+        Returns dL/dx (n, C, *spatial), overwritten by the next backward of the same
+        shape, or None when ``need_input_grad`` is off.
+        """
+        n = grad_out.shape[0]
+        g = grad_out.reshape(n, self.filters, -1)
+        cols, bufs = self._cols, self._bufs
+        g.sum(axis=(0, 2), out=self.grads["b"])
+        per_sample = self._buffer(bufs, "dW", (n, *self._W2.shape), cols.dtype)
+        np.matmul(g, cols.transpose(0, 2, 1), out=per_sample)
+        per_sample.sum(axis=0, out=self._dW2)
+        if not self.need_input_grad:
+            return None
+        d, k, s, p = self.ndim, self.kernel, self.stride, self.padding
+        channels = self._x_shape[1]
+        dcols = self._buffer(bufs, "dcols", cols.shape, cols.dtype)
+        np.matmul(self._W2.T, g, out=dcols)
+        dcols = dcols.reshape((n, channels) + (k,) * d + self._out_spatial)
+        padded = self._x_shape[:2] + tuple(m + 2 * p for m in self._x_shape[2:])
+        dxp = self._buffer(bufs, "dxp", padded, cols.dtype)
+        dxp.fill(0.0)
+        lead = (slice(None), slice(None))
+        for offset in self._offsets:
+            window = tuple(slice(o, o + s * (m - 1) + 1, s)
+                           for o, m in zip(offset, self._out_spatial, strict=True))
+            dxp[lead + window] += dcols[lead + offset]
+        if p == 0:
+            return dxp
+        return dxp[lead + (slice(p, -p),) * d]
+
+    def describe(self) -> dict:
+        return {"type": self.kind, "filters": self.filters, "kernel": self.kernel,
+                "stride": self.stride, "padding": self.padding}
+
+
+class Conv2D(_Conv):
+    """2-D convolution: x (n, C, H, W) -> z (n, F, H', W'); W (F, C, k, k), b (F,).
+
+    Weights are drawn with fan_in = C k^2 and fan_out = F k^2.
+    """
+
+    kind = "conv2d"
+    ndim = 2
+
+
+class Conv1D(_Conv):
+    """1-D convolution: x (n, C, L) -> z (n, F, L'); W (F, C, k), b (F,).
+
+    Weights are drawn with fan_in = C k and fan_out = F k.
+    """
+
+    kind = "conv1d"
+    ndim = 1

@@ -1,0 +1,287 @@
+"""Pooling layers: summarise regions of feature maps, channel by channel.
+
+Pooling has no parameters. Max pooling keeps the strongest response in a region
+and passes the gradient back only to the position that won (the argmax; on ties the
+first in row-major order); mean pooling averages and spreads the gradient evenly.
+
+* :class:`Pool2D`: windows of ``size`` x ``size`` every ``stride`` pixels,
+  x (n, C, H, W) -> (n, C, H', W') with H' = (H - size) // stride + 1 (windows that
+  do not fit are dropped). stride < size gives overlapping windows, and a pixel in
+  several windows receives the sum of their gradients.
+* :class:`GlobalMaxPool`: the maximum over all positions, x (n, C, *spatial) ->
+  (n, C); for a text CNN this is "max over time", and :attr:`GlobalMaxPool.argmax`
+  tells which n-gram position won.
+* :class:`SpatialPyramidPool` (He et al., 2014): pools each channel over an l x l grid
+  of bins for every level l, so any image size gives the same number of features,
+  x (n, C, H, W) -> (n, C * sum(l^2)).
+
+The max backward of :class:`Pool2D` and :class:`SpatialPyramidPool` scatters the
+gradients with one ``np.bincount`` over flat input positions, which adds up the
+contributions of overlapping windows or cells.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.layers.base import Layer, Shape
+
+MODES = ("max", "mean")
+
+_MAX_TABLES = 8
+"""Input sizes whose pyramid tables are kept at once; one more clears them all."""
+
+
+def _check_mode(mode: str) -> str:
+    if mode not in MODES:
+        raise ValueError(f"pooling mode must be one of {MODES}, got {mode!r}")
+    return mode
+
+
+def _scatter(flat_index: np.ndarray, grad: np.ndarray, size: int) -> np.ndarray:
+    """Array of ``size`` zeros plus grad[i] at flat_index[i] (repeats add up)."""
+    total = np.bincount(flat_index.ravel(), weights=grad.ravel(), minlength=size)
+    return total.astype(grad.dtype, copy=False)
+
+
+class Pool2D(Layer):
+    """Max or mean pooling over square windows: (n, C, H, W) -> (n, C, H', W').
+
+    Attributes:
+        mode: "max" or "mean".
+        size: window side; stride: step between windows (default: size).
+    """
+
+    kind = "pool2d"
+    cached = ("_code",)
+
+    def __init__(self, mode: str, size: int, stride: int | None = None) -> None:
+        super().__init__()
+        self.mode = _check_mode(mode)
+        self.size = int(size)
+        self.stride = self.size if stride is None else int(stride)
+        if self.size < 1 or self.stride < 1:
+            raise ValueError("pool size and stride must be >= 1")
+        self._code: np.ndarray | None = None  # max: winner's offset a * size + b
+        self._x_shape: Shape = ()
+
+    def _spatial_out(self, spatial: Shape) -> Shape:
+        if min(spatial) < self.size:
+            raise ValueError(f"input {spatial} is smaller than the pool window {self.size}")
+        return tuple((m - self.size) // self.stride + 1 for m in spatial)
+
+    def build(self, in_shape: Shape) -> Shape:
+        if len(in_shape) != 3:
+            raise ValueError(f"pool2d needs input (channels, height, width), got {in_shape}")
+        self.in_shape = tuple(in_shape)
+        self.out_shape = (self.in_shape[0], *self._spatial_out(self.in_shape[1:]))
+        return self.out_shape
+
+    def _slices(self, ho: int, wo: int) -> list[tuple[slice, ...]]:
+        """For each window offset (a, b), row-major: the input pixels at that offset
+        in every window, x[:, :, s i + a, s j + b] over all (i, j)."""
+        s = self.stride
+        return [(slice(None), slice(None), slice(a, a + s * (ho - 1) + 1, s),
+                 slice(b, b + s * (wo - 1) + 1, s))
+                for a in range(self.size) for b in range(self.size)]
+
+    def forward(self, x: np.ndarray, train: bool) -> np.ndarray:
+        """x: (n, C, H, W) -> (n, C, H', W'), any H, W >= size.
+
+        Loops over the size^2 offsets inside a window, each step one operation on
+        strided views of x covering all windows at once.
+        """
+        ho, wo = self._spatial_out(x.shape[2:])
+        views = [x[sl] for sl in self._slices(ho, wo)]
+        self._x_shape = x.shape
+        out = views[0].copy()
+        if self.mode == "mean":
+            for view in views[1:]:
+                out += view
+            out *= 1.0 / len(views)
+            return out
+        # running maximum; strictly greater replaces, so ties keep the first offset
+        code = np.zeros(out.shape, dtype=np.intp)
+        for k, view in enumerate(views[1:], start=1):
+            better = view > out
+            np.maximum(out, view, out=out)
+            code = np.where(better, k, code)
+        self._code = code
+        return out
+
+    def winners(self) -> np.ndarray:
+        """Max mode: flat position in x (over all of it) of each window's winner in the
+        last forward, (n, C, H', W'): sample/channel plane + window corner + offset."""
+        n, c, h, w = self._x_shape
+        ho, wo = self._code.shape[2:]
+        k, s = self.size, self.stride
+        corner = s * w * np.arange(ho)[:, None] + s * np.arange(wo)
+        plane = (np.arange(n * c) * (h * w)).reshape(n, c, 1, 1)
+        inside = (w * np.arange(k)[:, None] + np.arange(k)).ravel()
+        return plane + corner + inside[self._code]
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        """grad_out (n, C, H', W') -> dL/dx (n, C, H, W)."""
+        if self.mode == "max":
+            size = int(np.prod(self._x_shape))
+            return _scatter(self.winners(), grad_out, size).reshape(self._x_shape)
+        dx = np.zeros(self._x_shape, dtype=grad_out.dtype)
+        share = grad_out * (1.0 / (self.size * self.size))
+        for sl in self._slices(*grad_out.shape[2:]):
+            dx[sl] += share
+        return dx
+
+    def describe(self) -> dict:
+        return {"type": self.kind, "mode": self.mode, "size": self.size, "stride": self.stride}
+
+
+class GlobalMaxPool(Layer):
+    """Maximum over every spatial position: (n, C, *spatial) -> (n, C), for 1-D
+    (n, C, L) or 2-D (n, C, H, W) input of any size.
+
+    Attributes:
+        argmax: (n, C) ints, the flat spatial position that won for each sample and
+            channel in the last forward (for 1-D input: the time step; for 2-D:
+            row * W + column). Not dropped by :meth:`forget`; see :meth:`positions`.
+    """
+
+    kind = "global_max_pool"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.argmax: np.ndarray | None = None
+        self._x_shape: Shape = ()
+
+    def build(self, in_shape: Shape) -> Shape:
+        if len(in_shape) < 2:
+            raise ValueError(f"global max pooling needs (channels, *spatial), got {in_shape}")
+        self.in_shape = tuple(in_shape)
+        self.out_shape = (self.in_shape[0],)
+        return self.out_shape
+
+    def positions(self) -> tuple[np.ndarray, ...]:
+        """The winners of the last forward as spatial indices, one (n, C) array per
+        spatial axis (``np.unravel_index`` of :attr:`argmax`)."""
+        return np.unravel_index(self.argmax, self._x_shape[2:])
+
+    def forward(self, x: np.ndarray, train: bool) -> np.ndarray:
+        n, c = x.shape[:2]
+        flat = x.reshape(n, c, -1)
+        self.argmax = flat.argmax(axis=2)
+        self._x_shape = x.shape
+        return np.take_along_axis(flat, self.argmax[..., None], axis=2)[..., 0]
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        """grad_out (n, C) -> dL/dx, zero except at each argmax."""
+        n, c = self._x_shape[:2]
+        dx = np.zeros((n, c, int(np.prod(self._x_shape[2:]))), dtype=grad_out.dtype)
+        np.put_along_axis(dx, self.argmax[..., None], grad_out[..., None], axis=2)
+        return dx.reshape(self._x_shape)
+
+
+def pyramid_bins(length: int, level: int) -> list[tuple[int, int]]:
+    """Bin edges along one axis: bin i covers floor(i L / l) .. ceil((i + 1) L / l)
+    (end exclusive); neighbouring bins overlap by one when l does not divide L."""
+    return [((i * length) // level, -((-(i + 1) * length) // level)) for i in range(level)]
+
+
+class SpatialPyramidPool(Layer):
+    """Spatial pyramid pooling: (n, C, H, W) -> (n, C * B), B = sum(l^2 over levels).
+
+    For each level l, H and W are cut into l bins each (:func:`pyramid_bins`) and each
+    of the l x l cells is max- or mean-pooled. Output feature c * B + k is channel c,
+    cell k, cells listed level by level and row by row within a level. Any H, W at
+    least the largest level give the same B.
+
+    Mean pooling is linear: with a (B, H W) matrix M of cell weights (1/cell area
+    inside the cell), out = x M^T and dL/dx = g M. Max pooling gathers each level's
+    cells into a (n C, l^2, cell size) array (short cells padded by repeating one of
+    their own pixels), takes the argmax and scatters the gradient back to it.
+    Tables are kept per input size (a few sizes at once).
+
+    Attributes:
+        levels: grid sizes, e.g. (1, 2, 4); mode: "max" or "mean".
+    """
+
+    kind = "spp"
+    cached = ("_pick",)
+
+    def __init__(self, levels: tuple[int, ...] = (1, 2, 4), mode: str = "max") -> None:
+        super().__init__()
+        self.levels = tuple(int(level) for level in levels)
+        if not self.levels or min(self.levels) < 1:
+            raise ValueError("pyramid levels must be positive integers")
+        self.mode = _check_mode(mode)
+        self.bins = sum(level * level for level in self.levels)
+        self._pick: np.ndarray | None = None
+        self._x_shape: Shape = ()
+        self._tables: dict[tuple[int, int], list[np.ndarray] | np.ndarray] = {}
+
+    def build(self, in_shape: Shape) -> Shape:
+        if len(in_shape) != 3:
+            raise ValueError(f"spp needs input (channels, height, width), got {in_shape}")
+        self._check_size(in_shape[1:])
+        self.in_shape = tuple(in_shape)
+        self.out_shape = (self.in_shape[0] * self.bins,)
+        return self.out_shape
+
+    def _check_size(self, spatial: Shape) -> None:
+        if min(spatial) < max(self.levels):
+            raise ValueError(f"input {tuple(spatial)} is smaller than the pyramid level "
+                             f"{max(self.levels)}")
+
+    def _cells(self, h: int, w: int, level: int) -> list[np.ndarray]:
+        """Flat pixel indices (row * w + col) of each cell of one level, row-major."""
+        grid = np.arange(h * w).reshape(h, w)
+        return [grid[r0:r1, c0:c1].ravel()
+                for r0, r1 in pyramid_bins(h, level) for c0, c1 in pyramid_bins(w, level)]
+
+    def _table(self, h: int, w: int) -> list[np.ndarray] | np.ndarray:
+        table = self._tables.get((h, w))
+        if table is not None:
+            return table
+        if self.mode == "mean":
+            table = np.zeros((self.bins, h * w))
+            cells = [cell for level in self.levels for cell in self._cells(h, w, level)]
+            for k, cell in enumerate(cells):
+                table[k, cell] = 1.0 / cell.size
+        else:
+            table = []
+            for level in self.levels:
+                cells = self._cells(h, w, level)
+                width = max(cell.size for cell in cells)
+                table.append(np.stack([np.pad(cell, (0, width - cell.size), mode="edge")
+                                       for cell in cells]))
+        if len(self._tables) >= _MAX_TABLES:
+            self._tables.clear()
+        self._tables[(h, w)] = table
+        return table
+
+    def forward(self, x: np.ndarray, train: bool) -> np.ndarray:
+        """x: (n, C, H, W) -> (n, C * B) for any H, W >= max(levels)."""
+        n, c, h, w = x.shape
+        self._check_size((h, w))
+        self._x_shape = x.shape
+        table = self._table(h, w)
+        x2 = x.reshape(n * c, h * w)
+        if self.mode == "mean":
+            return (x2 @ table.T.astype(x.dtype, copy=False)).reshape(n, c * self.bins)
+        picks = []
+        for cells in table:
+            best = np.take(x2, cells, axis=1).argmax(axis=2)  # (n C, l^2) within cells
+            picks.append(cells[np.arange(len(cells)), best])  # -> pixel within the plane
+        pick = np.concatenate(picks, axis=1)  # (n C, B)
+        self._pick = pick + np.arange(n * c)[:, None] * (h * w)  # over all of x
+        return x2.ravel()[self._pick].reshape(n, c * self.bins)
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        """grad_out (n, C * B) -> dL/dx (n, C, H, W)."""
+        n, c, h, w = self._x_shape
+        g = grad_out.reshape(n * c, self.bins)
+        if self.mode == "mean":
+            table = self._table(h, w).astype(g.dtype, copy=False)
+            return (g @ table).reshape(self._x_shape)
+        return _scatter(self._pick, g, n * c * h * w).reshape(self._x_shape)
+
+    def describe(self) -> dict:
+        return {"type": self.kind, "levels": list(self.levels), "mode": self.mode}
