@@ -1,7 +1,11 @@
 """Turn a :class:`engine.spec.Spec` into a network, a loss and an optimiser.
 
 Registries map the spec's names to classes, so adding a layer type or an
-activation is one entry, not another branch.
+activation is one entry, not another branch. :func:`build_network` also checks
+that the layers fit the data's input shape, one layer at a time, so a mismatch
+(a dense layer on images, a kernel larger than its input) is a
+:class:`SpecError` naming the layer, and puts a flatten layer before the output
+layer when the last hidden layer's output is not flat.
 """
 
 from __future__ import annotations
@@ -11,11 +15,32 @@ from collections.abc import Callable
 import numpy as np
 
 from engine.activations import FUNCTIONS, Activation
-from engine.layers import Act, BatchNorm, Dense, Dropout, Layer, PReLU, Residual, RReLU
+from engine.errors import SpecError
+from engine.layers import (
+    Act,
+    BatchNorm,
+    Conv1D,
+    Conv2D,
+    Dense,
+    Dropout,
+    Embedding,
+    Flatten,
+    GlobalMaxPool,
+    Layer,
+    Pool2D,
+    PReLU,
+    Residual,
+    RReLU,
+    SpatialPyramidPool,
+    TwoChannelEmbedding,
+)
 from engine.losses import LOSSES, MSE, Loss
 from engine.network import Network
 from engine.optimizers import OPTIMIZERS, Optimizer
 from engine.spec import Spec
+
+MAX_ACTIVATIONS = 200_000
+"""Most values all layers together may output per sample (a size guard)."""
 
 
 def make_function(name: str, options: dict) -> Activation:
@@ -36,18 +61,34 @@ def _activation_layer(d: dict) -> Layer:
     return maker(d) if maker else Act(make_function(d["name"], d))
 
 
-LAYER_BUILDERS: dict[str, Callable[[dict], Layer]] = {
-    "dense": lambda d: Dense(d["units"]),
-    "activation": _activation_layer,
-    "dropout": lambda d: Dropout(d["p"], d["mode"]),
-    "batchnorm": lambda d: BatchNorm(d.get("momentum", 0.1)),
-    "residual": lambda d: Residual([build_layer(x) for x in d["layers"]]),
+def _embedding(d: dict, vectors: np.ndarray | None) -> Layer:
+    if vectors is None:
+        raise SpecError("type", "an embedding layer needs a text data set (e.g. 'sentiment')")
+    if d["channels"] == "two_channel":
+        return TwoChannelEmbedding(vectors)
+    return Embedding(vectors, trainable=d["channels"] == "trained")
+
+
+LAYER_BUILDERS: dict[str, Callable[[dict, np.ndarray | None], Layer]] = {
+    "dense": lambda d, v: Dense(d["units"]),
+    "activation": lambda d, v: _activation_layer(d),
+    "dropout": lambda d, v: Dropout(d["p"], d["mode"]),
+    "batchnorm": lambda d, v: BatchNorm(d.get("momentum", 0.1)),
+    "residual": lambda d, v: Residual([build_layer(x, v) for x in d["layers"]]),
+    "conv2d": lambda d, v: Conv2D(d["filters"], d["kernel"], d["stride"], d["padding"]),
+    "conv1d": lambda d, v: Conv1D(d["filters"], d["kernel"], d["stride"], d["padding"]),
+    "pool2d": lambda d, v: Pool2D(d["mode"], d["size"], d["stride"]),
+    "spp": lambda d, v: SpatialPyramidPool(tuple(d["levels"]), d["mode"]),
+    "global_max_pool": lambda d, v: GlobalMaxPool(),
+    "flatten": lambda d, v: Flatten(),
+    "embedding": _embedding,
 }
 
 
-def build_layer(d: dict) -> Layer:
-    """One layer from its explicit spec dict."""
-    return LAYER_BUILDERS[d["type"]](d)
+def build_layer(d: dict, vectors: np.ndarray | None = None) -> Layer:
+    """One layer from its explicit spec dict (``vectors``: the data set's word
+    vectors (V, E), for embedding layers)."""
+    return LAYER_BUILDERS[d["type"]](d, vectors)
 
 
 def output_width(spec: Spec) -> int:
@@ -55,13 +96,38 @@ def output_width(spec: Spec) -> int:
     return spec.data.n_classes if spec.task == "multiclass" else 1
 
 
-def build_network(spec: Spec, n_inputs: int) -> Network:
-    """The network of ``spec`` for inputs of ``n_inputs`` features (not initialised)."""
-    layers = [build_layer(d) for d in spec.layers]
+def build_network(spec: Spec, in_shape: int | tuple[int, ...],
+                  vectors: np.ndarray | None = None) -> Network:
+    """The network of ``spec`` (not initialised) for samples of shape ``in_shape``
+    (an int n means (n,) features), with ``vectors`` (V, E) for embedding layers.
+
+    Raises:
+        SpecError: ``layers.<i>`` when layer i does not fit its input.
+    """
+    start = shape = (in_shape,) if isinstance(in_shape, int) else tuple(in_shape)
+    layers: list[Layer] = []
+    total = 0
+    for i, d in enumerate(spec.layers):
+        try:
+            layer = build_layer(d, vectors)
+            shape = layer.build(shape)
+        except SpecError as err:
+            raise err.nested(f"layers.{i}") from None
+        except ValueError as err:
+            hint = " (add a flatten or global_max_pool layer before it)" \
+                if d["type"] == "dense" and len(shape) > 1 else ""
+            raise SpecError(f"layers.{i}", f"{err}{hint}") from None
+        total += int(np.prod(shape))
+        if total > MAX_ACTIVATIONS:
+            raise SpecError(f"layers.{i}", f"the layers up to here output {total} values per "
+                            f"sample; at most {MAX_ACTIVATIONS} are allowed")
+        layers.append(layer)
+    if len(shape) > 1:
+        layers.append(Flatten())
     layers.append(Dense(output_width(spec)))
     if spec.output_activation != "linear":
         layers.append(Act(FUNCTIONS[spec.output_activation]()))
-    return Network(layers, (n_inputs,), dtype=np.dtype(spec.dtype))
+    return Network(layers, start, dtype=np.dtype(spec.dtype))
 
 
 def build_loss(spec: Spec) -> Loss:

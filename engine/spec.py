@@ -9,8 +9,9 @@ two forms:
   ``dropout_mode`` and ``residual`` applied to every hidden layer, as on a
   playground page;
 * layers: ``{"layers": [{"type": "dense", "units": 8}, {"type": "activation",
-  "name": "relu"}, ...]}`` for full control (types: dense, activation, dropout,
-  batchnorm, residual with its own ``layers``).
+  "name": "relu"}, ...]}`` for full control: dense, activation, dropout,
+  batchnorm, residual with its own ``layers``, and the convolution, pooling and
+  embedding layers of :mod:`engine.spec_layers`.
 
 Either way :func:`parse_spec` stores the explicit layer list, so ``to_dict`` gives a
 spec that parses back to an equal one. The output layer (a dense layer as wide as
@@ -24,27 +25,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.activations import FUNCTIONS
 from engine.data import DataSpec
 from engine.errors import SpecError
 from engine.initializers import DEFAULT_SCALE, INITIALIZERS
 from engine.layers.dropout import MODES
 from engine.losses import LOSSES
 from engine.optimizers import OPTIMIZERS
+from engine.spec_layers import (
+    ACTIVATION_OPTIONS,
+    activation_layer,
+    count_weight_layers,
+    parse_layers,
+)
 from engine.validate import as_bool, as_choice, as_float, as_int, as_list, as_mapping
 
-ACTIVATION_NAMES = (*FUNCTIONS, "prelu", "rrelu")
 OUTPUT_ACTIVATIONS = ("linear", "sigmoid", "tanh")
-LAYER_TYPES = ("dense", "activation", "dropout", "batchnorm", "residual")
 MAX_SEED = 2**32 - 1
 
-ACTIVATION_OPTIONS = {  # option: (default, low, high, the activations it applies to)
-    "slope": (0.01, 0.0, 1.0, ("leaky_relu",)),
-    "alpha": (1.0, 0.01, 10.0, ("elu",)),
-    "init_slope": (0.25, 0.0, 1.0, ("prelu",)),
-    "lower": (1 / 8, 0.0, 1.0, ("rrelu",)),
-    "upper": (1 / 3, 0.0, 1.0, ("rrelu",)),
-}
 OPTIMIZER_OPTIONS = {  # option: (default, low, high)
     "lr": (0.03, 1e-7, 10.0),
     "momentum": (0.9, 0.0, 0.999),
@@ -72,6 +69,7 @@ class Limits:
 
     max_hidden_layers: int = 10
     max_units: int = 64
+    max_filters: int = 32
     max_batch_size: int = 5000
 
 
@@ -151,12 +149,13 @@ def parse_spec(d: Mapping[str, Any], limits: Limits = Limits()) -> Spec:
         extra = [k for k in WIDTH_KEYS if k in d]
         if extra:
             raise SpecError(extra[0], "only applies with 'hidden'; put it in 'layers'")
-        layers = _layers("layers", d["layers"], limits)
+        layers = parse_layers("layers", d["layers"], limits)
     else:
         layers = _expand_widths(d, limits)
-    if _count_dense(layers) > limits.max_hidden_layers:
+    if count_weight_layers(layers) > limits.max_hidden_layers:
         raise SpecError("hidden" if "hidden" in d else "layers",
-                        f"at most {limits.max_hidden_layers} hidden dense layers")
+                        f"at most {limits.max_hidden_layers} hidden dense or convolution "
+                        "layers")
     task = data.task
     out_act = as_choice("output_activation", d.get("output_activation", "linear"),
                         OUTPUT_ACTIVATIONS, "output activation")
@@ -214,18 +213,6 @@ def _optimizer(value: Any) -> dict:
     return out
 
 
-def _activation(field_: str, name: Any, options: Mapping[str, Any]) -> dict:
-    """An explicit activation layer dict from a name and (shared) options."""
-    name = as_choice(field_, name, ACTIVATION_NAMES, "activation")
-    layer: dict[str, Any] = {"type": "activation", "name": name}
-    for key, (default, low, high, applies) in ACTIVATION_OPTIONS.items():
-        if name in applies:
-            layer[key] = as_float(f"activation_options.{key}", options.get(key, default), low, high)
-    if name == "rrelu" and layer["lower"] > layer["upper"]:
-        raise SpecError("activation_options.lower", "must not exceed upper")
-    return layer
-
-
 def _expand_widths(d: Mapping[str, Any], limits: Limits) -> list[dict]:
     widths = as_list("hidden", d.get("hidden", [8, 8]), limits.max_hidden_layers)
     widths = [as_int(f"hidden.{i}", w, 1, limits.max_units) for i, w in enumerate(widths)]
@@ -247,7 +234,7 @@ def _expand_widths(d: Mapping[str, Any], limits: Limits) -> list[dict]:
         group: list[dict] = [{"type": "dense", "units": widths[i]}]
         if batch_norm:
             group.append({"type": "batchnorm", "momentum": 0.1})
-        group.append(_activation(names[i][0], names[i][1], options))
+        group.append(activation_layer(names[i][0], names[i][1], options))
         if rate > 0:
             group.append({"type": "dropout", "p": rate, "mode": mode})
         return group
@@ -262,54 +249,3 @@ def _expand_widths(d: Mapping[str, Any], limits: Limits) -> list[dict]:
             layers += unit(i)
             i += 1
     return layers
-
-
-def _layers(field_: str, value: Any, limits: Limits, depth: int = 0) -> list[dict]:
-    items = as_list(field_, value, 4 * limits.max_hidden_layers + 8)
-    return [_layer(f"{field_}.{i}", item, limits, depth) for i, item in enumerate(items)]
-
-
-_LAYER_KEYS = {
-    "dense": ("type", "units"),
-    "activation": ("type", "name", *ACTIVATION_OPTIONS),
-    "dropout": ("type", "p", "mode"),
-    "batchnorm": ("type", "momentum"),
-    "residual": ("type", "layers"),
-}
-
-
-def _layer(field_: str, item: Any, limits: Limits, depth: int) -> dict:
-    if not isinstance(item, Mapping):
-        raise SpecError(field_, "must be an object with a 'type'")
-    kind = as_choice(f"{field_}.type", item.get("type"), LAYER_TYPES, "layer type")
-    as_mapping(field_, item, _LAYER_KEYS[kind])
-    if kind == "dense":
-        return {"type": kind, "units": as_int(f"{field_}.units", item.get("units"), 1,
-                                              limits.max_units)}
-    if kind == "activation":
-        try:
-            return _activation(f"{field_}.name", item.get("name"), item)
-        except SpecError as err:
-            if err.field.startswith("activation_options."):
-                raise SpecError(f"{field_}.{err.field.split('.', 1)[1]}", err.message) from None
-            raise
-    if kind == "dropout":
-        return {"type": kind, "p": as_float(f"{field_}.p", item.get("p", 0.5), 0.0, 0.95),
-                "mode": as_choice(f"{field_}.mode", item.get("mode", "inverted"), MODES,
-                                  "dropout mode")}
-    if kind == "batchnorm":
-        return {"type": kind,
-                "momentum": as_float(f"{field_}.momentum", item.get("momentum", 0.1), 0.0, 1.0)}
-    if depth > 0:
-        raise SpecError(field_, "residual blocks cannot be nested")
-    inner = _layers(f"{field_}.layers", item.get("layers"), limits, depth + 1)
-    if not any(layer["type"] == "dense" for layer in inner):
-        raise SpecError(f"{field_}.layers", "a residual block needs at least one dense layer")
-    return {"type": kind, "layers": inner}
-
-
-def _count_dense(layers: list[dict]) -> int:
-    return sum(_count_dense(x["layers"]) if x["type"] == "residual" else x["type"] == "dense"
-               for x in layers)
-
-

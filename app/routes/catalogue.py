@@ -19,14 +19,13 @@ from engine.initializers import DEFAULT_SCALE, INITIALIZERS
 from engine.lessons import LESSONS, list_lessons
 from engine.lessons.activations import GRID, curves
 from engine.spec import (
-    ACTIVATION_NAMES,
-    ACTIVATION_OPTIONS,
     OPTIMIZER_KEYS,
     OPTIMIZER_OPTIONS,
     OUTPUT_ACTIVATIONS,
     TASK_LOSSES,
     parse_spec,
 )
+from engine.spec_layers import ACTIVATION_NAMES, ACTIVATION_OPTIONS
 
 router = APIRouter(prefix="/api", tags=["catalogue"])
 

@@ -29,7 +29,7 @@ from engine.layers import PReLU, RReLU
 from engine.layers.base import Layer
 from engine.lessons.base import Lesson, Signature, Variant
 from engine.network import Network
-from engine.spec import ACTIVATION_OPTIONS
+from engine.spec_layers import ACTIVATION_OPTIONS
 
 GRID = np.linspace(-5.0, 5.0, 201)
 H = 1e-5
