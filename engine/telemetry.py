@@ -107,7 +107,7 @@ class MapMaker:
     def __init__(self, trainer: Trainer) -> None:
         self.trainer = trainer
         spec = replace(trainer.spec, dtype="float32")
-        self.mirror = build_network(spec, trainer.X_train.shape[1])
+        self.mirror = build_network(spec, trainer.data.input_shape, trainer.data.vectors)
         self._grids: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
         leaves = self.mirror.leaves
         # a plain chain: dense and activation leaves, none inside a residual block

@@ -57,7 +57,7 @@ class Trainer:
     def _build(self) -> None:
         spec, data = self.spec, self.data
         init_seq, order_seq, noise_seq = np.random.SeedSequence(spec.seed).spawn(3)
-        self.net = build_network(spec, data.X_train.shape[1])
+        self.net = build_network(spec, data.input_shape, data.vectors)
         self.net.init(np.random.default_rng(init_seq),
                       Initializer(spec.init, spec.init_scale), spec.bias_init)
         self._noise_rng = np.random.default_rng(noise_seq)

@@ -24,6 +24,7 @@ from engine.data.grid import grid, grid_1d
 from engine.data.points import natural_extent, point_arrays
 from engine.data.registry import DATASETS, DatasetInfo, Kind, list_datasets
 from engine.data.spec import DataSpec
+from engine.data.tensor_sets import tensor_fields
 
 __all__ = [
     "DATASETS",
@@ -63,6 +64,13 @@ class Dataset:
         feature_names: the k feature names, in column order.
         mean, std: float64 (k,) training-split statistics used to standardise,
             or None when standardisation is off.
+        modality: ``"points"``, or ``"image"`` / ``"text"`` for the lab's sets
+            (see :mod:`engine.data.tensor_sets`), whose X are (n, 1, S, S) images
+            or (n, L) word ids, with no points, features or extent.
+        class_names: label names of image and text sets (empty for points).
+        vocab, vectors: text only: the words in id order and their pre-trained
+            vectors (V, E).
+        texts_train, texts_test: text only: the sentences.
     """
 
     spec: DataSpec
@@ -78,6 +86,17 @@ class Dataset:
     feature_names: tuple[str, ...]
     mean: np.ndarray | None = field(default=None, repr=False)
     std: np.ndarray | None = field(default=None, repr=False)
+    modality: str = "points"
+    class_names: tuple[str, ...] = ()
+    vocab: tuple[str, ...] = field(default=(), repr=False)
+    vectors: np.ndarray | None = field(default=None, repr=False)
+    texts_train: tuple[str, ...] = field(default=(), repr=False)
+    texts_test: tuple[str, ...] = field(default=(), repr=False)
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        """Shape of one network input: (k,) features, (1, S, S) or (L,)."""
+        return tuple(self.X_train.shape[1:])
 
     @property
     def dims(self) -> int:
@@ -138,6 +157,9 @@ def build_dataset(spec: DataSpec) -> Dataset:
     the rows of the spec are shuffled and split the same way.
     """
     info = spec.info
+    if info.modality != "points":
+        return Dataset(spec=spec, task=info.kind, n_classes=spec.n_classes,
+                       **tensor_fields(spec))
     rng = np.random.default_rng(spec.seed)
     if info.inline:
         raw, target = point_arrays(spec.points, info.kind)

@@ -11,6 +11,7 @@ from engine.data import generators as gen
 from engine.data.features import registry as feature_registry
 
 Kind = Literal["binary", "multiclass", "regression"]
+Modality = Literal["points", "image", "text"]
 
 MIN_CLASSES = 3
 """Fewest classes of a multiclass data set (``data.classes`` of blobs and spirals)."""
@@ -33,19 +34,26 @@ class DatasetInfo:
         inline: True for ``points``, whose points come inside the spec
             (``data.points``) instead of from the generator; it ignores
             n_samples, noise and classes. Such a set is not in ``DATASETS``.
+        modality: ``"points"`` (1-D or 2-D points, the playground's sets),
+            ``"image"`` (grey images (1, S, S), see ``engine.data.images``) or
+            ``"text"`` (padded word ids, see ``engine.data.text``); the last two
+            have no generator and ``dims`` 0.
     """
 
     name: str
     kind: Kind
     dims: int
-    generator: gen.Generator
+    generator: gen.Generator | None
     description: str
     fixed: bool = False
     inline: bool = False
+    modality: Modality = "points"
 
     @property
     def default_features(self) -> tuple[str, ...]:
         """The feature selection used when a spec gives none."""
+        if self.modality != "points":
+            return ()
         return ("x",) if self.dims == 1 else ("x1", "x2")
 
     @property
@@ -55,6 +63,10 @@ class DatasetInfo:
         if self.kind == "multiclass":
             names.append("classes")
         names += ["features", "offset", "scale", "standardize", "seed"]
+        if self.modality == "image":
+            return ("n_samples", "noise", "train_fraction", "size", "seed")
+        if self.modality == "text":
+            return ("n_samples", "train_fraction", "seed")
         if self.fixed:
             names = [s for s in names if s not in {"n_samples", "noise", "train_fraction", "seed"}]
         if self.inline:
@@ -117,6 +129,18 @@ _ENTRIES = [
         "xor-table", "binary", 2, gen.xor_table,
         "Exactly the four XOR points (0,0), (0,1), (1,0), (1,1).", fixed=True,
     ),
+    DatasetInfo(
+        "shapes", "multiclass", 0, None,
+        "Grey images of six shapes and textures (square, ring, cross, stripes, "
+        "checker, diagonal) at random places on backgrounds of random brightness.",
+        modality="image",
+    ),
+    DatasetInfo(
+        "sentiment", "binary", 0, None,
+        "Short reviews, positive or negative, where 'not' turns the meaning around; "
+        "with word vectors learned beforehand from unlabelled text.",
+        modality="text",
+    ),
 ]
 # fmt: on
 
@@ -139,9 +163,10 @@ def list_datasets() -> list[dict[str, Any]]:
             "name": info.name,
             "kind": info.kind,
             "dims": info.dims,
+            "modality": info.modality,
             "description": info.description,
             "settings": list(info.settings),
-            "features": list(feature_registry(info.dims)),
+            "features": list(feature_registry(info.dims)) if info.modality == "points" else [],
             "default_features": list(info.default_features),
         }
         for info in DATASETS.values()

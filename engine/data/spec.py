@@ -18,6 +18,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from engine.data.features import check_names
+from engine.data.images import IMAGE_CLASSES
 from engine.data.points import POINTS, Row, check_points, class_count, points_info
 from engine.data.registry import DATASETS, MAX_CLASSES, MIN_CLASSES, DatasetInfo, Kind
 from engine.errors import SpecError
@@ -25,6 +26,9 @@ from engine.validate import as_float as _float
 from engine.validate import as_int as _int
 
 MAX_SEED = 2**32 - 1
+MIN_IMAGE_SIZE, MAX_IMAGE_SIZE = 8, 32
+MIN_TENSOR_SAMPLES = 24
+"""Fewest samples of an image or text data set (a few per class in each split)."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,11 @@ class DataSpec:
             ``None`` guesses it from the labels (see ``points.guess_kind``).
         points: ``points`` only: 4..5000 rows (x1, x2, label or target), kept as
             tuples of floats; empty for every other data set.
+        size: image data only: the side S of the (1, S, S) images, 8..32.
+
+    Image and text data sets (``shapes``, ``sentiment``) use n_samples (at least
+    ``MIN_TENSOR_SAMPLES``), train_fraction and seed, images also noise and size;
+    they have no input features.
     """
 
     name: str = "circle"
@@ -63,6 +72,7 @@ class DataSpec:
     seed: int = 0
     kind: Kind | None = None
     points: tuple[Row, ...] = ()
+    size: int = 16
 
     def __post_init__(self) -> None:
         put = object.__setattr__  # the dataclass is frozen
@@ -83,8 +93,17 @@ class DataSpec:
         put(self, "noise", _float("data.noise", self.noise, 0.0, 0.5))
         put(self, "train_fraction", _float("data.train_fraction", self.train_fraction, 0.1, 0.9))
         put(self, "classes", _int("data.classes", self.classes, MIN_CLASSES, MAX_CLASSES))
-        features = info.default_features if self.features is None else self.features
-        put(self, "features", check_names(features, info.dims))
+        put(self, "size", _int("data.size", self.size, MIN_IMAGE_SIZE, MAX_IMAGE_SIZE))
+        if info.modality == "points":
+            features = info.default_features if self.features is None else self.features
+            put(self, "features", check_names(features, info.dims))
+        else:
+            if self.features:
+                raise SpecError("data.features", f"does not apply to {info.modality} data")
+            put(self, "features", ())
+            if self.n_samples < MIN_TENSOR_SAMPLES:
+                raise SpecError("data.n_samples", f"{info.modality} data need at least "
+                                f"{MIN_TENSOR_SAMPLES} samples, got {self.n_samples}")
         put(self, "offset", self._check_offset(self.offset))
         put(self, "scale", _float("data.scale", self.scale, 0.01, 100.0))
         if not isinstance(self.standardize, bool):
@@ -137,6 +156,8 @@ class DataSpec:
         ``points``, the largest label + 1) for multiclass, 0 for regression."""
         if self.name == POINTS:
             return class_count(self.task, self.points)
+        if self.info.modality == "image":
+            return len(IMAGE_CLASSES)
         return {"binary": 2, "multiclass": self.classes, "regression": 0}[self.task]
 
     @classmethod
@@ -177,4 +198,5 @@ class DataSpec:
             "standardize": self.standardize,
             "seed": self.seed,
             **(inline if self.name == POINTS else {}),
+            **({"size": self.size} if self.info.modality == "image" else {}),
         }

@@ -71,7 +71,9 @@ CLASSES = ("negative", "positive")
 @lru_cache(maxsize=8)
 def _pretrained(dims: int) -> np.ndarray:
     corpus = unlabelled_corpus(CORPUS_SIZE, np.random.default_rng(CORPUS_SEED))
-    vectors = word_vectors(corpus, VOCAB, dims, WINDOW)
+    # rounded to 8 decimals, so a different LAPACK's last digits do not change
+    # the numbers a run gives
+    vectors = np.round(word_vectors(corpus, VOCAB, dims, WINDOW), 8)
     vectors.flags.writeable = False
     return vectors
 

@@ -11,13 +11,17 @@ from tests.app.conftest import CheckedClient, only_error
 def test_datasets_lists_every_set_with_defaults(client: CheckedClient) -> None:
     sets = {d["name"]: d for d in client.get("/api/datasets").json()}
     assert list(sets) == ["circle", "xor", "gauss", "spiral", "moons", "blobs", "spirals",
-                          "plane", "multi-gaussian", "sine", "abs", "step", "xor-table"]
+                          "plane", "multi-gaussian", "sine", "abs", "step", "xor-table",
+                          "shapes", "sentiment"]
     assert sets["blobs"]["kind"] == "multiclass"
     assert sets["blobs"]["defaults"]["classes"] == 3
     assert sets["circle"]["defaults"]["n_samples"] == 400
     assert "classes" not in sets["circle"]["settings"]
     assert sets["sine"]["dims"] == 1 and sets["sine"]["default_features"] == ["x"]
     assert "n_samples" not in sets["xor-table"]["defaults"]
+    assert sets["shapes"]["modality"] == "image" and sets["shapes"]["features"] == []
+    assert sets["shapes"]["settings"] == ["n_samples", "noise", "train_fraction", "size", "seed"]
+    assert sets["sentiment"]["modality"] == "text" and sets["sentiment"]["kind"] == "binary"
 
 
 def test_activations_curves_follow_the_formulas(client: CheckedClient) -> None:

@@ -27,7 +27,7 @@ def test_list_datasets_json_and_complete() -> None:
 
 def test_datasets_registry_kinds() -> None:
     kinds = {name: info.kind for name, info in DATASETS.items()}
-    assert {n for n, k in kinds.items() if k == "multiclass"} == {"blobs", "spirals"}
+    assert {n for n, k in kinds.items() if k == "multiclass"} == {"blobs", "spirals", "shapes"}
     assert {n for n, k in kinds.items() if k == "regression"} == {
         "plane", "multi-gaussian", "sine", "abs", "step",
     }  # fmt: skip
@@ -59,7 +59,10 @@ def test_build_dataset_split_is_partition_of_generated_points() -> None:
     np.testing.assert_array_equal(y[order], labels[raw_order])
 
 
-@pytest.mark.parametrize("name", list(DATASETS))
+POINT_SETS = [name for name, info in DATASETS.items() if info.modality == "points"]
+
+
+@pytest.mark.parametrize("name", POINT_SETS)
 def test_build_dataset_task_shapes_dtypes(name: str) -> None:
     data = build_dataset(DataSpec(name=name, n_samples=40, noise=0.1, classes=4))
     info = DATASETS[name]
