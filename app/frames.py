@@ -11,8 +11,9 @@ The header holds every scalar and small list of the frame (metrics, gradient
 norms, dead-unit flags) and an ``arrays`` list describing each binary array:
 ``name``, ``dtype`` (``float32`` or ``uint8``), ``shape``, ``offset`` (from the
 start of the payload) and, for quantised maps, ``lo`` and ``hi``: value = lo + q /
-255 * (hi - lo). Weights go as float32; maps (the decision boundary and the unit
-maps) are quantised to 8 bits. The same content is available as plain JSON (arrays
+255 * (hi - lo). Weights go as float32; maps (the decision boundary, the unit
+maps, and an image or text run's probe: its input, each layer's output for it and
+the compared poolings) are quantised to 8 bits. The same content is available as plain JSON (arrays
 as nested lists, maps unquantised) for scripts.
 """
 
@@ -101,6 +102,8 @@ def encode_frame(frame: dict[str, Any], extra: dict[str, Any]) -> bytes:
             continue
         if key == "output_map":
             packer.add("output_map", value, quantised=True)
+        elif key == "probe":
+            header["probe"] = _probe_header(packer, value)
         else:
             header[key] = clean(value)
     layers = []
@@ -121,6 +124,29 @@ def encode_frame(frame: dict[str, Any], extra: dict[str, Any]) -> bytes:
     header["layers"] = layers
     header["arrays"] = packer.arrays
     return pack(header, packer.parts)
+
+
+def _probe_header(packer: _Packer, probe: dict[str, Any]) -> dict[str, Any]:
+    """The probe's scalars and lists for the header; its arrays (the input, each
+    layer's output, the compared poolings) go to the payload, quantised, named
+    ``probe.input``, ``probe.layers.<i>``, ``probe.pooling.<mode>``."""
+    head: dict[str, Any] = {}
+    for key, value in probe.items():
+        if key == "input":
+            packer.add("probe.input", value, quantised=True)
+        elif key == "layers":
+            head["layers"] = []
+            for i, entry in enumerate(value):
+                packer.add(f"probe.layers.{i}", entry["values"], quantised=True)
+                head["layers"].append(clean({k: v for k, v in entry.items() if k != "values"}))
+        elif key == "pooling":
+            head["pooling"] = {"source": value["source"]}
+            for mode, maps in value.items():
+                if mode != "source":
+                    packer.add(f"probe.pooling.{mode}", maps, quantised=True)
+        else:
+            head[key] = clean(value)
+    return head
 
 
 def pack(header: dict[str, Any], parts: list[bytes]) -> bytes:

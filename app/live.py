@@ -61,6 +61,7 @@ class Player:
         self._queued: Future | None = None  # the frame request the loop waits for
         self._drawn_version = -1
         self._due: float | None = None  # when the next frame is due while playing
+        self.probe: dict[str, Any] | None = None  # the sample an image/text run's probe shows
         self.task: asyncio.Task | None = None
 
     # -- viewers ------------------------------------------------------------------
@@ -126,7 +127,8 @@ class Player:
 
     async def _advance(self, steps: int, priority: int) -> bytes:
         self._queued = self.slot.submit("live_frame", steps, self.output_grid,
-                                        self.unit_grid, self.header(), priority=priority)
+                                        self.unit_grid, self.header(), self.probe,
+                                        priority=priority)
         try:
             data, _, revision = await self.slot.outcome(self._queued)
         finally:
@@ -220,6 +222,12 @@ class Player:
     async def frame_now(self, message: dict) -> None:
         _keys(message, ())
 
+    async def probe_sample(self, message: dict) -> None:
+        """Image and text runs: which sample the probe shows (see engine.probe)."""
+        request = {k: v for k, v in message.items() if k != "type"}
+        checked, _, _ = await self.slot.acall("check_probe", request)
+        self.probe = {k: v for k, v in checked.items() if v is not None}
+
     async def unit_map(self, message: dict) -> bytes:
         _keys(message, ("layer", "unit", "grid"))
         g = as_int("grid", message.get("grid", self.settings.live_output_grid), 2, 200)
@@ -251,6 +259,7 @@ COMMANDS = {
     "grid": Player.grid,
     "frame": Player.frame_now,
     "unit_map": Player.unit_map,
+    "probe": Player.probe_sample,
 }
 
 

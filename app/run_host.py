@@ -9,13 +9,15 @@ the same code serves both places. Nothing here imports anything web.
 
 Operations on a run (the methods of :class:`HostedRun` named in ``OPERATIONS``):
 ``info``, ``train``, ``metrics``, ``snapshot``, ``live_frame``, ``unit_map``,
-``predict``, ``points``, ``set_param``, ``set_hyper``, ``reset``, ``export``. Host operations:
+``predict``, ``points``, ``set_param``, ``set_hyper``, ``reset``, ``export``,
+``check_probe``, ``probe``. Host operations:
 ``create`` (from a :data:`Recipe`), ``adopt`` (an existing trainer, in-process
 only) and ``drop``.
 """
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 import numpy as np
@@ -24,6 +26,8 @@ from app.frames import encode_frame, pack, quantise
 from engine.checkpoint import export_run, import_run
 from engine.errors import SpecError
 from engine.lessons import LESSONS
+from engine.probe import ProbeRequest, parse_probe
+from engine.probe import probe as run_probe
 from engine.telemetry import MapMaker, snapshot
 from engine.trainer import Trainer
 from engine.validate import as_int
@@ -104,21 +108,52 @@ class HostedRun:
     def metrics(self) -> dict[str, Any]:
         return self.trainer.metrics()
 
-    def snapshot(self, output_grid: int, unit_grid: int) -> dict[str, Any]:
-        """The frame content as arrays (see :func:`engine.telemetry.snapshot`)."""
-        return snapshot(self.trainer, output_grid, unit_grid, maps=self.maps)
+    def snapshot(self, output_grid: int, unit_grid: int,
+                 probe: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The frame content as arrays (see :func:`engine.telemetry.snapshot`);
+        ``probe`` picks the sample an image or text run's probe shows."""
+        request = None
+        if probe is not None or self.trainer.data.modality != "points":
+            request = parse_probe(probe, self.trainer)
+        return snapshot(self.trainer, output_grid, unit_grid,
+                        maps=self.maps if request is None else None, probe_request=request)
 
     def live_frame(self, steps: int, output_grid: int, unit_grid: int,
-                   header: dict[str, Any]) -> bytes:
+                   header: dict[str, Any], probe: dict[str, Any] | None = None) -> bytes:
         """Train ``steps`` steps, then the encoded binary frame; ``header`` gets the
         run's status after the steps."""
         self.train(steps)
-        frame = self.snapshot(output_grid, unit_grid)
+        frame = self.snapshot(output_grid, unit_grid, probe)
         return encode_frame(frame, {**header, "status": self.trainer.status})
+
+    def check_probe(self, probe: dict[str, Any] | None) -> dict[str, Any]:
+        """The probe request with its defaults filled in; SpecError naming the
+        request's field (``index``, ``shift.0`` ...) for a bad one."""
+        return asdict(self._probe_request(probe))
+
+    def probe(self, probe: dict[str, Any] | None) -> dict[str, Any]:
+        """One sample's way through an image or text net (see :mod:`engine.probe`)."""
+        return run_probe(self.trainer, self._probe_request(probe))
+
+    def _probe_request(self, probe: dict[str, Any] | None) -> ProbeRequest:
+        """parse_probe, with errors naming the field as the client sent it (the
+        request's own fields, not ``probe.<field>``)."""
+        try:
+            return parse_probe(probe, self.trainer)
+        except SpecError as err:
+            raise SpecError(err.field.removeprefix("probe."), err.message) from None
+
+    def _points_only(self, field: str, what: str) -> None:
+        modality = self.trainer.data.modality
+        if modality != "points":
+            raise SpecError(field, f"{what} needs point data; this run's data are "
+                            f"{'images' if modality == 'image' else 'sentences'} "
+                            "(its probe shows one sample at a time)")
 
     def unit_map(self, layer: Any, unit: Any, grid: int, header: dict[str, Any]) -> bytes:
         """One hidden unit's map on a ``grid`` x ``grid`` grid, encoded as a binary
         message with one uint8 array ``map``; SpecError naming ``layer`` or ``unit``."""
+        self._points_only("layer", "a unit map")
         maps = MapMaker(self.trainer).maps(2, grid)["units"]
         if layer not in maps:
             raise SpecError("layer", f"no hidden activation layer {layer!r}; "
@@ -133,6 +168,7 @@ class HostedRun:
     def predict(self, points: list[list[float]]) -> dict[str, Any]:
         """points: n lists of dims numbers in plotted coordinates -> task, shown
         output (n,) or (n, k), and classes (n,) (None for regression)."""
+        self._points_only("points", "predicting on points")
         trainer = self.trainer
         X = trainer.data.transform(as_points(points, trainer.data.dims))
         out = trainer.net.predict(X)
@@ -145,6 +181,7 @@ class HostedRun:
     def points(self) -> dict[str, Any]:
         """The data as plotted: dims, task, classes, extent, and the train and test
         rows [x1, x2, y] (1-D data: [x, y]), y a class number or a target value."""
+        self._points_only("run", "a plot of the data")
         data = self.trainer.data
 
         def rows(points: np.ndarray, y: np.ndarray) -> list[list[float]]:
@@ -182,7 +219,8 @@ class HostedRun:
 
 
 OPERATIONS = frozenset({"info", "train", "metrics", "snapshot", "live_frame", "unit_map",
-                        "predict", "points", "set_param", "set_hyper", "reset", "export"})
+                        "predict", "points", "set_param", "set_hyper", "reset", "export",
+                        "check_probe", "probe"})
 
 
 class RunHost:

@@ -69,6 +69,26 @@ class PredictRequest(StrictBody):
         {"points": [[0.0, 0.0], [1.5, -2.0], [4.0, 4.0]]}]})
 
 
+class ProbeBody(StrictBody):
+    """Which sample of an image or text run to follow through the network (all
+    fields optional: the first test sample by default)."""
+
+    set: str | None = Field(default=None, description="'train' or 'test'")
+    index: int | None = Field(default=None, ge=0, description="sample number in that split "
+                              "(with 'draw': the seed of the drawing)")
+    shift: list[int] | None = Field(default=None, min_length=2, max_length=2,
+                                    description="images: [dy, dx] in whole pixels")
+    draw: str | None = Field(default=None, description="images: draw a fresh image of "
+                             "this class instead (e.g. 'ring')")
+    size: int | None = Field(default=None, description="images, with 'draw': its side")
+    text: str | None = Field(default=None, max_length=200,
+                             description="text: a sentence to classify")
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"set": "test", "index": 3, "shift": [2, -1]}, {"draw": "ring", "size": 24},
+        {"text": "the food was not good"}]})
+
+
 class ParamRequest(StrictBody):
     """One weight or bias to set by hand (layer paths as in the run's ``layers``)."""
 

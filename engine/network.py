@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.initializers import Initializer
-from engine.layers import Dense, Layer, Sequential, walk
+from engine.layers import Layer, Sequential, walk
 from engine.layers.base import ParamSpec, Shape, total_size
 
 
@@ -68,7 +68,8 @@ class Network:
                 self.decay[e.offset : e.offset + e.size] = True
         self.leaves = list(walk(self.body))
         first = self.layers[0] if self.layers else None
-        self._first_dense = first if isinstance(first, Dense) else None
+        # a first dense or conv layer skips dL/dx during training
+        self._first_weights = first if hasattr(first, "need_input_grad") else None
 
     def _index(self, specs: list[ParamSpec]) -> list[Entry]:
         entries, offset = [], 0
@@ -107,11 +108,11 @@ class Network:
     def backward(self, grad_out: np.ndarray, input_grad: bool = False) -> np.ndarray | None:
         """Fill ``grads`` from dL/doutput (n, *out_shape) after a forward.
 
-        With ``input_grad`` False the first dense layer skips dL/dx, which nobody
-        needs during training; returns dL/dx (n, *in_shape) otherwise.
+        With ``input_grad`` False the first dense or conv layer skips dL/dx, which
+        nobody needs during training; returns dL/dx (n, *in_shape) otherwise.
         """
-        if self._first_dense is not None:
-            self._first_dense.need_input_grad = input_grad
+        if self._first_weights is not None:
+            self._first_weights.need_input_grad = input_grad
         return self.body.backward(grad_out)
 
     # -- addressing single parameters ---------------------------------------------

@@ -13,6 +13,10 @@
   sigmoid/tanh) and whether that holds for every input (a dead unit);
 * batch-norm running statistics and learned scale and shift;
 * the last dropout mask of each dropout layer;
+* for image and text runs, instead of maps, a probe of one sample: every layer's
+  output for it, the class scores and more (see :mod:`engine.probe`); their
+  gradient picture covers convolution layers too, and a filter counts as one
+  unit (inactive share over all samples and positions);
 * for 2-D inputs, every hidden unit's output on a G_u x G_u grid and the network's
   output on a G_o x G_o grid over the plotted plane; for 1-D inputs, curves over
   G_o and G_u points. Both grids go through one batched forward pass in float32
@@ -33,12 +37,17 @@ import numpy as np
 
 from engine.build import build_network
 from engine.data import grid, grid_1d
-from engine.layers import Act, BatchNorm, Dense, Dropout, PReLU, RReLU
+from engine.layers import Act, BatchNorm, Conv1D, Conv2D, Dense, Dropout, PReLU, RReLU
 from engine.network import Network
+from engine.probe import ProbeRequest, probe
 from engine.trainer import Trainer
 from engine.validate import as_int
 
 ACTIVATION_LAYERS = (Act, PReLU, RReLU)
+WEIGHT_LAYERS = (Dense, Conv1D, Conv2D)
+GRADIENT_SAMPLES = 256
+"""Image and text runs take their gradient picture on at most this many training
+samples (the first ones), which keeps a lab frame cheap."""
 
 
 def hidden_activations(net: Network) -> list[tuple[str, Any]]:
@@ -48,35 +57,44 @@ def hidden_activations(net: Network) -> list[tuple[str, Any]]:
             if i < last_dense and isinstance(leaf, ACTIVATION_LAYERS)]
 
 
-def gradient_picture(trainer: Trainer) -> tuple[dict[str, dict[str, float]], np.ndarray]:
-    """{dense path: {"weight_grad_norm", "input_grad_norm"}} from an evaluation-mode
-    pass over the whole training set, and that pass's output (n_train, n_out).
+def gradient_picture(trainer: Trainer) -> tuple[dict[str, dict[str, float]], np.ndarray | None]:
+    """{dense or conv path: {"weight_grad_norm", "input_grad_norm"}} from an
+    evaluation-mode pass over the whole training set, and that pass's output
+    (n_train, n_out); image and text runs with more than ``GRADIENT_SAMPLES``
+    training samples use the first ones and return None for the output.
 
     Also leaves each activation layer's z and a for the training set (read by
     :func:`unit_activity`). The run's gradient buffer is restored afterwards.
     """
     net = trainer.net
     saved = net.grads.copy()
-    out = net.forward(trainer.X_train, False).copy()
-    net.backward(trainer.loss.grad(out, trainer.T_train), input_grad=True)
+    whole = trainer.data.modality == "points" or len(trainer.X_train) <= GRADIENT_SAMPLES
+    X = trainer.X_train if whole else trainer.X_train[:GRADIENT_SAMPLES]
+    T = trainer.T_train if whole else trainer.T_train[:GRADIENT_SAMPLES]
+    out = net.forward(X, False).copy()
+    net.backward(trainer.loss.grad(out, T), input_grad=True)
     picture = {}
     for path, leaf in net.leaves:
-        if isinstance(leaf, Dense):
+        if isinstance(leaf, WEIGHT_LAYERS):
             gi = leaf.grad_input
             picture[path] = {
                 "weight_grad_norm": float(np.linalg.norm(leaf.grads["W"])),
                 "input_grad_norm": float(np.linalg.norm(gi)) if gi is not None else 0.0,
             }
     net.grads[...] = saved
-    return picture, out
+    return picture, out if whole else None
 
 
 def unit_activity(net: Network) -> dict[str, dict[str, np.ndarray]]:
     """{activation path: {"inactive_share": (k,), "dead": (k,) bool}} from the last
-    forward pass (call after :func:`gradient_picture`)."""
+    forward pass (call after :func:`gradient_picture`). A unit is one feature of a
+    flat layer, or one channel (filter) of an image or sequence layer, taken over
+    all samples and positions."""
     result = {}
     for path, leaf in hidden_activations(net):
-        deriv = leaf.derivative().reshape(leaf.z.shape[0], -1)
+        deriv = leaf.derivative()
+        if deriv.ndim > 2:  # (n, C, *positions): a channel is a unit
+            deriv = np.moveaxis(deriv, 1, 0).reshape(deriv.shape[1], -1).T
         inactive = np.abs(deriv) <= leaf.inactive_tol
         result[path] = {
             "inactive_share": inactive.mean(axis=0),
@@ -179,12 +197,15 @@ class MapMaker:
 
 
 def snapshot(trainer: Trainer, output_grid: int = 100, unit_grid: int = 50,
-             maps: MapMaker | None = None) -> dict[str, Any]:
+             maps: MapMaker | None = None,
+             probe_request: ProbeRequest | None = None) -> dict[str, Any]:
     """The content of one frame (see the module docstring).
 
     Args:
         output_grid: G_o, 2..200. unit_grid: G_u, 2..200.
         maps: a :class:`MapMaker` to reuse between frames (made here if None).
+        probe_request: the sample an image or text run's probe shows (default:
+            the first test sample).
     """
     output_grid = as_int("output_grid", output_grid, 2, 200)
     unit_grid = as_int("unit_grid", unit_grid, 2, 200)
@@ -205,6 +226,10 @@ def snapshot(trainer: Trainer, output_grid: int = 100, unit_grid: int = 50,
             info["mask"] = None if leaf.mask is None else leaf.mask.copy()
         layers.append(info)
     frame["layers"] = layers
+    frame["hyper"] = trainer.hyper()
+    if trainer.data.modality != "points":
+        frame["probe"] = probe(trainer, probe_request or ProbeRequest())
+        return frame
     maker = maps if maps is not None else MapMaker(trainer)
     drawn = maker.maps(output_grid, unit_grid)
     frame["output_map"] = drawn["output"]
@@ -212,5 +237,4 @@ def snapshot(trainer: Trainer, output_grid: int = 100, unit_grid: int = 50,
         if info["path"] in drawn["units"]:
             info["unit_maps"] = drawn["units"][info["path"]]
     frame["extent"] = tuple(trainer.data.extent)
-    frame["hyper"] = trainer.hyper()
     return frame

@@ -30,6 +30,7 @@ from app.schemas import (
     Points,
     Prediction,
     PredictRequest,
+    ProbeBody,
     RunCreate,
     RunInfo,
     TrainRequest,
@@ -173,6 +174,33 @@ def predict(body: PredictRequest, slot: RunDep) -> dict[str, Any]:
     plane, in the data set's coordinates (as plotted, before features)."""
     result = slot.call("predict", body.points)
     return {**result, "output": clean(result["output"])}
+
+
+PROBE_EXAMPLE = {
+    "set": "test", "index": 0, "shift": [0, 0], "draw": None, "text": None, "label": 3,
+    "input": [[0.21, 0.2]], "scores": [0.01, 0.02, 0.02, 0.9, 0.03, 0.02], "predicted": 3,
+    "class_names": ["square", "ring", "cross", "stripes", "checker", "diagonal"],
+    "layers": [{"path": "0", "type": "conv2d", "values": [[[0.1, 0.4]]]},
+               {"path": "5", "type": "global_max_pool", "argmax": [39, 44],
+                "values": [1.2, 0.7]}],
+    "pooling": {"source": "1", "max": [[[0.4]]], "mean": [[[0.2]]],
+                "overlapping": [[[0.4]]]},
+}
+
+
+@router.post("/{run_id}/probe", summary="One sample's way through an image or text net",
+             responses={200: {"description": "the probe (arrays as nested lists)",
+                              "content": {"application/json": {"example": PROBE_EXAMPLE}}},
+                        **NOT_FOUND})
+def probe(body: ProbeBody, slot: RunDep) -> JSONResponse:
+    """For a run on image or text data: a sample's input, every top-level layer's
+    output for it (feature maps (C, H, W), sequences (C, L), vectors), the class
+    scores, for text the words, each conv1d output position's word window and the
+    position each filter's max over time picked, and for image nets the first
+    convolution block's maps pooled three ways (max 2x2, mean 2x2, overlapping
+    max 3x3 stride 2). A run on point data answers 422."""
+    result = slot.call("probe", body.model_dump(exclude_none=True))
+    return JSONResponse(clean(result))
 
 
 @router.put("/{run_id}/params", response_model=ParamSet, summary="Set one weight or bias",

@@ -69,7 +69,7 @@ class _Conv(Layer):
     """
 
     ndim = 0
-    cached = ("_cols",)
+    cached = ("_cols", "grad_input")
 
     def __init__(self, filters: int, kernel: int, stride: int = 1, padding: int = 0) -> None:
         super().__init__()
@@ -78,6 +78,7 @@ class _Conv(Layer):
         if min(self.filters, self.kernel, self.stride) < 1 or self.padding < 0:
             raise ValueError("filters, kernel and stride must be >= 1 and padding >= 0")
         self.need_input_grad = True
+        self.grad_input: np.ndarray | None = None
         self._cols: np.ndarray | None = None
         self._bufs: dict[str, np.ndarray] = {}
         self._scratch: dict[tuple[Shape, np.dtype], dict[str, np.ndarray]] = {}
@@ -207,6 +208,7 @@ class _Conv(Layer):
         per_sample = self._buffer(bufs, "dW", (n, *self._W2.shape), cols.dtype)
         np.matmul(g, cols.transpose(0, 2, 1), out=per_sample)
         per_sample.sum(axis=0, out=self._dW2)
+        self.grad_input = None
         if not self.need_input_grad:
             return None
         d, k, s, p = self.ndim, self.kernel, self.stride, self.padding
@@ -222,9 +224,8 @@ class _Conv(Layer):
             window = tuple(slice(o, o + s * (m - 1) + 1, s)
                            for o, m in zip(offset, self._out_spatial, strict=True))
             dxp[lead + window] += dcols[lead + offset]
-        if p == 0:
-            return dxp
-        return dxp[lead + (slice(p, -p),) * d]
+        self.grad_input = dxp if p == 0 else dxp[lead + (slice(p, -p),) * d]
+        return self.grad_input
 
     def describe(self) -> dict:
         return {"type": self.kind, "filters": self.filters, "kernel": self.kernel,

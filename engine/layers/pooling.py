@@ -101,11 +101,12 @@ class Pool2D(Layer):
             out *= 1.0 / len(views)
             return out
         # running maximum; strictly greater replaces, so ties keep the first offset
-        code = np.zeros(out.shape, dtype=np.intp)
+        code = np.zeros(out.shape, dtype=np.uint8 if len(views) < 256 else np.intp)
+        better = np.empty(out.shape, dtype=bool)
         for k, view in enumerate(views[1:], start=1):
-            better = view > out
+            np.greater(view, out, out=better)
             np.maximum(out, view, out=out)
-            code = np.where(better, k, code)
+            np.copyto(code, k, where=better)
         self._code = code
         return out
 
