@@ -1,4 +1,5 @@
-"""The pages: the playground at ``/`` and the files it loads from ``/static``.
+"""The pages: the playground at ``/``, the convolution lab at ``/lab``, and the
+files they load from ``/static``.
 
 Pages are Jinja2 templates from ``templates/``; scripts, styles and every other
 browser asset are served from ``static/`` by this server (no CDN). The folders
@@ -38,4 +39,14 @@ def playground(request: Request) -> HTMLResponse:
         "limits": {"max_hidden_layers": settings.max_hidden_layers,
                    "max_units": settings.max_units,
                    "max_frame_rate": settings.max_frame_rate},
+    })
+
+
+@router.get("/lab", response_class=HTMLResponse, include_in_schema=False)
+def lab(request: Request) -> HTMLResponse:
+    """The lab: convolution, pooling, text and residual nets, one sample at a time."""
+    settings = request.app.state.settings
+    return templates.TemplateResponse(request, "lab.html", {
+        "version": __version__,
+        "limits": {"max_frame_rate": settings.max_frame_rate},
     })
