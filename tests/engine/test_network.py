@@ -266,3 +266,36 @@ def test_network_backward_residual_first_layer() -> None:
     net.forward(x, True)
     net.backward(np.ones((4, 1)), input_grad=True)
     np.testing.assert_allclose(net.grads, expected)
+
+
+def test_gradcheck_conv_pool_residual_spp_net() -> None:
+    # tanh keeps the check away from kinks; the pools are max pools over
+    # distinct values, so a difference step never changes a window's winner
+    from engine.layers import Conv2D, Pool2D, SpatialPyramidPool
+
+    def layers() -> list:
+        return [Conv2D(3, 3, padding=1), Act(Tanh()), Pool2D("mean", 2),
+                Residual([Conv2D(4, 3, padding=1), Act(Tanh())]),
+                SpatialPyramidPool((1, 2), "mean"), Dense(3)]
+
+    rng = np.random.default_rng(5)
+    for side in (8, 6):  # one network, two input sizes (spatial pyramid pooling)
+        net = make_net(layers(), in_shape=(1, 8, 8), seed=2, bias_init=0.1)
+        x = rng.standard_normal((3, 1, side, side))
+        t = SoftmaxCrossEntropy().targets(np.array([0, 2, 1]), 3, np.float64)
+        errors = check_network(net, x, SoftmaxCrossEntropy(), t, eps=1e-5)
+        assert max(errors.values()) < 1e-5, (side, errors)
+
+
+def test_gradcheck_text_cnn_params() -> None:
+    # word ids have no gradient: only the parameters are checked (the input error is 0)
+    from engine.data.text import pretrained_vectors
+    from engine.layers import Conv1D, GlobalMaxPool, TwoChannelEmbedding
+
+    vectors = pretrained_vectors(16)
+    net = make_net([TwoChannelEmbedding(vectors), Conv1D(4, 3, padding=1), Act(Tanh()),
+                    GlobalMaxPool(), Dense(1)], in_shape=(8,), seed=1, bias_init=0.1)
+    x = np.array([[5, 9, 30, 2, 0, 0, 0, 0], [7, 3, 3, 11, 40, 2, 9, 0]], dtype=np.float64)
+    t = BCEWithLogits().targets(np.array([1, 0]), 1, np.float64)
+    errors = check_network(net, x, BCEWithLogits(), t)
+    assert errors["params"] < TOL and errors["input"] == 0.0, errors
