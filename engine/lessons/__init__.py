@@ -11,12 +11,15 @@ from typing import Any
 from engine.lessons.activations import ACTIVATIONS
 from engine.lessons.base import Lesson, Signature, Variant
 from engine.lessons.batch_norm import BATCH_NORM
+from engine.lessons.convolution import CONVOLUTION
 from engine.lessons.dead_relu import DEAD_RELU
 from engine.lessons.dropout import DROPOUT
 from engine.lessons.loss_output import LOSS_AND_OUTPUT
 from engine.lessons.normalization import INPUT_NORMALIZATION
+from engine.lessons.pooling import POOLING
 from engine.lessons.residual import RESIDUAL
 from engine.lessons.symmetric import SYMMETRIC_INIT
+from engine.lessons.text_cnn import TEXT_CNN
 from engine.lessons.universal import UNIVERSAL_APPROXIMATION
 from engine.lessons.vanishing import VANISHING_GRADIENTS
 from engine.lessons.xor import XOR_ONE_NEURON, XOR_TWO_RELU
@@ -35,6 +38,9 @@ LESSONS: dict[str, Lesson] = {
         DROPOUT,
         INPUT_NORMALIZATION,
         BATCH_NORM,
+        CONVOLUTION,
+        POOLING,
+        TEXT_CNN,
         RESIDUAL,
     )
 }

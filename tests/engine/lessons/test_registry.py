@@ -13,7 +13,7 @@ from engine.spec import parse_spec
 DESIGN_TABLE = [
     "xor-one-neuron", "xor-two-relu", "universal-approximation", "activations",
     "vanishing-gradients", "dead-relu", "loss-and-output", "symmetric-init", "dropout",
-    "input-normalization", "batch-norm", "residual",
+    "input-normalization", "batch-norm", "convolution", "pooling", "text-cnn", "residual",
 ]
 
 
