@@ -4,7 +4,10 @@ Measures forward + backward (parameter gradients and dL/dx) of a Conv2D with 8
 filters 3x3, stride 1, padding 1 on a batch of 32 one-channel 16x16 images, in
 float64 and float32, against a target of 2 ms; and the same for 2x2 max/mean
 pooling, overlapping 3x3/2 max pooling and spatial pyramid pooling of its output
-(32 x 8 x 16 x 16). Prints medians; nothing here is asserted.
+(32 x 8 x 16 x 16). Then a lab frame, against a target of 20 ms: what the
+server's engine does for one live frame of each lab lesson's preset (the
+playground's default of 10 training steps, the frame content with its probe of one
+sample, and the binary encoding). Prints medians; nothing here is asserted.
 """
 
 from __future__ import annotations
@@ -20,10 +23,17 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from app.run_host import HostedRun
 from engine.initializers import Initializer
 from engine.layers.base import Layer, total_size
 from engine.layers.conv import Conv2D
 from engine.layers.pooling import GlobalMaxPool, Pool2D, SpatialPyramidPool
+from engine.lessons import LESSONS
+from engine.trainer import Trainer
+
+LAB_LESSONS = ("convolution", "pooling", "text-cnn")
+STEPS_PER_FRAME = 10
+"""The live view's default steps per frame (app.registry.RunSlot)."""
 
 
 def per_call(fn: Callable[[], object], calls: int, repeats: int) -> float:
@@ -66,6 +76,17 @@ def step_time(layer: Layer, x: np.ndarray, repeats: int, calls: int = 50) -> flo
     return per_call(step, calls, repeats)
 
 
+def lab_frame_time(lesson: str, repeats: int) -> tuple[float, float, int]:
+    """Median seconds of one live frame (steps + snapshot + probe + encoding) of a
+    lesson's preset, of its snapshot alone, and the frame's size in bytes."""
+    run = HostedRun(Trainer(LESSONS[lesson].spec))
+    header = {"type": "frame", "run": "bench", "seq": 1}
+    frame = run.live_frame(STEPS_PER_FRAME, 100, 16, header)
+    whole = per_call(lambda: run.live_frame(STEPS_PER_FRAME, 100, 16, header), 5, repeats)
+    content = per_call(lambda: run.snapshot(100, 16), 5, repeats)
+    return whole, content, len(frame)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=15)
@@ -100,6 +121,13 @@ def main(argv: list[str] | None = None) -> int:
             "ok" if seconds <= target else "OVER")
         print(f"{name:44s} {seconds * 1e6:8.1f}us {verdict}")
     print(f"{'(reference: matmul (8,9) @ (32,9,256) f64)':44s} {reference * 1e6:8.1f}us")
+    print(f"\n{'lab frame, ' + str(STEPS_PER_FRAME) + ' steps + content':44s} {'median':>10s} "
+          f"{'target':>10s}   content alone, frame size")
+    for lesson in LAB_LESSONS:
+        whole, content, size = lab_frame_time(lesson, max(3, r // 3))
+        verdict = "ok" if whole <= 20e-3 else "OVER"
+        print(f"{lesson:44s} {whole * 1e3:8.2f}ms {20:8.0f}ms  {verdict}   "
+              f"{content * 1e3:.2f} ms, {size / 1024:.1f} KB")
     print(f"{'(reference: one 80-element NumPy multiply)':44s} {call_overhead(r) * 1e6:8.2f}us")
     return 0
 

@@ -123,10 +123,13 @@ class Pool2D(Layer):
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         """grad_out (n, C, H', W') -> dL/dx (n, C, H, W)."""
-        if self.mode == "max":
-            size = int(np.prod(self._x_shape))
-            return _scatter(self.winners(), grad_out, size).reshape(self._x_shape)
         dx = np.zeros(self._x_shape, dtype=grad_out.dtype)
+        if self.mode == "max":  # each window's gradient goes to its winner's offset
+            routed = np.empty_like(grad_out)
+            for k, sl in enumerate(self._slices(*grad_out.shape[2:])):
+                np.multiply(grad_out, self._code == k, out=routed)
+                dx[sl] += routed
+            return dx
         share = grad_out * (1.0 / (self.size * self.size))
         for sl in self._slices(*grad_out.shape[2:]):
             dx[sl] += share

@@ -43,7 +43,7 @@ from engine.lessons.base import Lesson, Signature, Variant
 from engine.network import Network
 from engine.trainer import Trainer
 
-DATA = {"name": "shapes", "n_samples": 600, "size": 16, "seed": 0}
+DATA = {"name": "shapes", "n_samples": 360, "size": 16, "seed": 0}
 RELU = {"type": "activation", "name": "relu"}
 CONV = {
     "data": DATA,
@@ -56,6 +56,7 @@ CONV = {
     "optimizer": {"name": "adam", "lr": 0.01},
     "batch_size": 16,
     "seed": 0,
+    "dtype": "float32",
 }
 DENSE = {
     **CONV,

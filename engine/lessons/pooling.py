@@ -41,7 +41,7 @@ from engine.layers import Pool2D, SpatialPyramidPool
 from engine.lessons.base import Lesson, Signature, Variant
 from engine.trainer import Trainer
 
-DATA = {"name": "shapes", "n_samples": 600, "size": 16, "seed": 0}
+DATA = {"name": "shapes", "n_samples": 360, "size": 16, "seed": 0}
 RELU = {"type": "activation", "name": "relu"}
 CONV = {"type": "conv2d", "filters": 8, "kernel": 3, "padding": 1}
 CONV2 = {"type": "conv2d", "filters": 16, "kernel": 3, "padding": 1}
@@ -51,7 +51,8 @@ GLOBAL_MAX = {"type": "global_max_pool"}
 def conv_net(pool: dict[str, Any], head: dict[str, Any] = GLOBAL_MAX) -> dict[str, Any]:
     """conv - relu - ``pool`` - conv - relu - ``head`` on the shapes."""
     return {"data": DATA, "layers": [CONV, RELU, pool, CONV2, RELU, head],
-            "optimizer": {"name": "adam", "lr": 0.01}, "batch_size": 16, "seed": 0}
+            "optimizer": {"name": "adam", "lr": 0.01}, "batch_size": 16, "seed": 0,
+            "dtype": "float32"}
 
 
 MAX = conv_net({"type": "pool2d", "mode": "max", "size": 2})

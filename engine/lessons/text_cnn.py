@@ -54,7 +54,8 @@ def text_net(channels: str, kernel: int | None = KERNEL) -> dict[str, Any]:
     return {"data": DATA,
             "layers": [{"type": "embedding", "channels": channels}, *conv,
                        {"type": "global_max_pool"}],
-            "optimizer": {"name": "adam", "lr": 0.01}, "batch_size": 16, "seed": 0}
+            "optimizer": {"name": "adam", "lr": 0.01}, "batch_size": 16, "seed": 0,
+            "dtype": "float32"}
 
 
 STATIC = text_net("static")
@@ -144,10 +145,11 @@ def max_over_time(trainer: Trainer, sentence: str) -> dict[str, Any]:
 
 
 def tables(trainer: Trainer) -> dict[str, Any]:
-    """The frozen table against the pre-trained vectors (bit for bit) and how far
-    the trained table moved (norm of the change, and relative to the vectors)."""
+    """The frozen table against the pre-trained vectors (bit for bit, in the run's
+    dtype) and how far the trained table moved (norm of the change, and relative
+    to the vectors)."""
     layer = trainer.net.layers[0]
-    vectors = trainer.data.vectors
+    vectors = trainer.data.vectors.astype(trainer.net.dtype)
     frozen = layer.state["static"] if isinstance(layer, TwoChannelEmbedding) else None
     moved = layer.params["table"] - vectors
     return {"static_identical": frozen is not None and bool(np.array_equal(frozen, vectors)),
@@ -169,7 +171,8 @@ def measure() -> Signature:
         "early": early,
         "final": final,
         "two_channel_tables": tables(two),
-        "static_net_unchanged": bool(np.array_equal(static_layer.table, two.data.vectors)),
+        "static_net_unchanged": bool(np.array_equal(
+            static_layer.table, two.data.vectors.astype(two.net.dtype))),
         "trained_net_change": tables(runs["trained"])["trained_relative_change"],
         "negated": max_over_time(two, SENTENCE),
         "plain": max_over_time(two, PLAIN_SENTENCE),
