@@ -225,8 +225,8 @@ class Player:
     async def probe_sample(self, message: dict) -> None:
         """Image and text runs: which sample the probe shows (see engine.probe)."""
         request = {k: v for k, v in message.items() if k != "type"}
-        checked, _, _ = await self.slot.acall("check_probe", request)
-        self.probe = {k: v for k, v in checked.items() if v is not None}
+        await self.slot.acall("check_probe", request)  # a bad one names its field
+        self.probe = request
 
     async def unit_map(self, message: dict) -> bytes:
         _keys(message, ("layer", "unit", "grid"))

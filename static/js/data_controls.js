@@ -40,8 +40,10 @@ function datasetRow(panel) {
       s.data.name = value;
       panel.fitData(s);
     });
+  // images and text live in the lab (/lab): the playground draws points only
+  const points = (panel.catalogue.datasets || []).filter((d) => (d.modality ?? "points") === "points");
   const groups = TASK_GROUPS.map(([kind, title]) => {
-    const sets = (panel.catalogue.datasets || []).filter((d) => d.kind === kind);
+    const sets = points.filter((d) => d.kind === kind);
     return sets.length ? el("optgroup", { label: title },
       ...sets.map((d) => el("option", { value: d.name, title: d.description, text: d.name })))
       : null;

@@ -8,12 +8,15 @@
  * expectation, variants: [{name, label, spec, hand_weights}], hand_weights}]`.
  * `onLoad({name, variant})` (variant a variant's name, or null for the lesson's
  * own preset); `makeComparison(lesson, variantA, variantB)` with the lesson
- * object and two variant names.
+ * object and two variant names. `datasets` (GET /api/datasets), when given,
+ * tells which lessons are the lab's (data that are not points, see
+ * lab_lessons.js): those get a link that opens them in the lab instead.
  *
  * All text from the server goes into the page through textContent.
  */
 
 import { el } from "./control_dom.js";
+import { isLabLesson, labHref } from "./lab_lessons.js";
 
 /** The parts of a lesson's text, in reading order, with their headings. */
 const TEXT_PARTS = [
@@ -70,7 +73,7 @@ function canonical(value) {
 }
 
 /** The index of the variant whose spec is the lesson's own (-1 if none). */
-function presetIndex(lesson) {
+export function presetIndex(lesson) {
   const own = canonical(lesson.spec);
   return (lesson.variants || []).findIndex((v) => canonical(v.spec) === own);
 }
@@ -94,10 +97,12 @@ export class LessonsPanel {
    * @param {HTMLElement} container where the panel goes (its content is replaced)
    * @param {object[]} lessons the GET /api/lessons answer
    * @param {{onLoad: (choice: {name: string, variant: string|null}) => void,
-   *   makeComparison: (lesson: object, variantA: string, variantB: string) => void}} handlers
+   *   makeComparison: (lesson: object, variantA: string, variantB: string) => void,
+   *   datasets?: object[]}} handlers
    */
-  constructor(container, lessons, { onLoad, makeComparison }) {
+  constructor(container, lessons, { onLoad, makeComparison, datasets = [] }) {
     this.container = container;
+    this.datasets = datasets;
     this.lessons = Array.isArray(lessons) ? lessons : [];
     this.onLoad = onLoad;
     this.makeComparison = makeComparison;
@@ -184,8 +189,29 @@ export class LessonsPanel {
     return [el("label", { for: this.id(key), text: label }), select];
   }
 
+  /** A lab lesson: its variant choice and a link that opens it in the lab. */
+  labActions(lesson) {
+    const box = el("div", { class: "lesson-actions" });
+    const link = el("a", { class: "lesson-primary lesson-lab-link", "data-testid": "lesson-open-lab",
+      href: labHref(lesson.name), text: "Open in the lab" });
+    const variants = lesson.variants || [];
+    if (variants.length) {
+      const preset = presetIndex(lesson);
+      const [label, select] = this.variantSelect(lesson, "lesson-variant", "Variant",
+        preset >= 0 ? variants[preset].name : "", preset < 0);
+      const follow = () => { link.href = labHref(lesson.name, select.value || null); };
+      select.addEventListener("change", follow);
+      follow();
+      box.append(label, select);
+    }
+    box.append(link, el("span", { class: "lesson-lab-note",
+      text: "Its data are images or text: the lab shows them." }));
+    return box;
+  }
+
   /** Load (with the variant choice) and compare (with two variant choices). */
   actions(lesson) {
+    if (isLabLesson(lesson, this.datasets)) return this.labActions(lesson);
     const box = el("div", { class: "lesson-actions" });
     const variants = lesson.variants || [];
     let variantSelect = null;

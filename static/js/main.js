@@ -49,6 +49,7 @@ class Playground {
     this.controls = new Controls(document.getElementById("controls"), catalogue,
       (state, how) => this.changed(state, how));
     this.lessons = new LessonsPanel(document.getElementById("lessons"), catalogue.lessons, {
+      datasets: catalogue.datasets,
       onLoad: (choice) => this.loadLesson(choice),
       makeComparison: (lesson, a, b) => {
         document.getElementById("lessons-dialog").close();

@@ -46,8 +46,10 @@ function fitOptimizer(optimizer, catalogue) {
   return out;
 }
 
-/** The data set, and features it offers, fitted to `/api/datasets` (in place). */
-function fitData(s, datasets) {
+/** The data set, and features it offers, fitted to `/api/datasets` (in place); data
+ * sets that are not points (images, text: the lab's) count as unknown. */
+function fitData(s, catalogueSets) {
+  const datasets = catalogueSets.filter((d) => (d.modality ?? "points") === "points");
   if (datasets.length && !datasets.some((d) => d.name === s.data.name)) {
     s.data.name = datasets.some((d) => d.name === "circle") ? "circle" : datasets[0].name;
   }

@@ -157,3 +157,20 @@ def test_ws_probe_command_changes_the_sample(server) -> None:
         ws.send_json({"type": "frame"})
         header, _ = next_frame(ws)  # the socket stays open, the old sample stays
         assert header["probe"]["index"] == 5
+
+
+def test_ws_probe_text_on_a_text_run_keeps_playing(server) -> None:
+    client, registry = server
+    slot = registry.add(Trainer(TEXT_SPEC))
+    with client.websocket_connect(f"/ws/runs/{slot.id}") as ws:
+        next_frame(ws)
+        ws.send_json({"type": "probe", "text": "not bad at all"})
+        header, arrays = next_frame(ws)
+        while header["probe"]["text"] is None:
+            header, arrays = next_frame(ws)
+        assert header["probe"]["words"][:4] == ["not", "bad", "at", "all"]
+        ws.send_json({"type": "step", "n": 3})
+        header, _ = next_frame(ws)
+        while header["step"] != 3:
+            header, _ = next_frame(ws)
+        assert header["probe"]["text"] == "not bad at all" and arrays["probe.input"].shape == (16,)

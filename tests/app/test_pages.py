@@ -23,14 +23,28 @@ def test_playground_page_loads_its_modules_from_static(client: CheckedClient) ->
     assert "javascript" in script.headers["content-type"]
 
 
+def test_lab_page_loads_its_modules_from_static(client: CheckedClient) -> None:
+    page = client.get("/lab")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    html = page.text
+    assert '<script type="module" src="/static/js/lab_main.js">' in html
+    assert "cdn" not in html.lower() and "https://" not in html and "http://" not in html
+    for src in re.findall(r'(?:src|href)="([^"#]+)"', html):
+        assert src == "/" or src.startswith("/static/"), src
+        if src.startswith("/static/"):
+            assert client.get(src).status_code == 200, src
+    assert 'href="/"' in html  # back to the playground
+    assert 'href="/lab"' in client.get("/").text  # and from it
+
+
 def imports_of(name: str) -> set[str]:
     """The modules a static/js module imports (from "./x.js" lines)."""
     text = (STATIC / "js" / name).read_text()
     return set(re.findall(r'from "\./([a-z_]+\.js)"', text))
 
 
-def test_every_module_the_page_loads_is_served(client: CheckedClient) -> None:
-    seen, todo = set(), ["main.js"]
+def test_every_module_the_pages_load_is_served(client: CheckedClient) -> None:
+    seen, todo = set(), ["main.js", "lab_main.js"]
     while todo:
         name = todo.pop()
         if name in seen:
@@ -38,7 +52,7 @@ def test_every_module_the_page_loads_is_served(client: CheckedClient) -> None:
         seen.add(name)
         assert client.get(f"/static/js/{name}").status_code == 200, name
         todo += imports_of(name)
-    assert {"live.js", "network_view.js", "state.js", "frames.js"} <= seen
+    assert {"live.js", "network_view.js", "state.js", "frames.js", "lab_kernels.js"} <= seen
     unused = {p.name for p in (STATIC / "js").glob("*.js")} - seen
     assert unused == set(), f"modules nothing imports: {unused}"
 

@@ -86,6 +86,8 @@ def spread(base: dict, catalogue: dict, upload_id: str) -> list[tuple[str, dict]
     """States covering every data set, activation, optimiser and network option."""
     cases: list[tuple[str, dict[str, Any]]] = []
     for d in catalogue["datasets"]:
+        if d.get("modality", "points") != "points":
+            continue  # images and text are the lab's: the playground's states hold points
         extra = {"data.classes": 4} if d["kind"] == "multiclass" else {}
         if "noise" in d["settings"]:
             extra["data.noise"] = 0.1
@@ -345,7 +347,10 @@ def test_a_runs_spec_reads_back_to_the_state_that_made_it(
 def test_every_lesson_and_variant_reads_back_to_the_same_run(
         playground: Any, api: httpx.Client, catalogue: dict) -> None:
     cases = []
+    points = {d["name"] for d in catalogue["datasets"] if d.get("modality", "points") == "points"}
     for lesson in catalogue["lessons"]:
+        if lesson["spec"]["data"]["name"] not in points:
+            continue  # a lab lesson (images, text): the playground's state cannot hold it
         cases.append((lesson["name"], None, lesson["spec"]))
         cases += [(lesson["name"], v["name"], v["spec"]) for v in lesson["variants"]]
     assert len(cases) >= 30

@@ -1,0 +1,155 @@
+/**
+ * Two variants of a lesson side by side: two runs, each with its own socket,
+ * its loss and accuracy chart, its gradient-by-depth chart and a line of
+ * metrics, played, paused, stepped and reset together. Used for the residual
+ * lesson (a deep plain net against the same depth with skips) and for any lab
+ * lesson with variants (static against two-channel text, max against mean
+ * pooling, ...).
+ *
+ * `new LabComparison(section, {onError})`; `open(lesson, a, b)` (variant names),
+ * `close()`, `send(command)`, `sessions`. The section holds the variant choices
+ * and the buttons; they are built here.
+ */
+
+import { el } from "./control_dom.js";
+import { DepthGradientChart } from "./lab_depth_chart.js";
+import { LabSession } from "./lab_session.js";
+import { defaultPair } from "./lessons.js";
+import { LossChart } from "./loss_chart.js";
+
+/** Format a metric ("–" when missing). */
+function fmt(value, digits = 3) {
+  return typeof value === "number" && Number.isFinite(value) ? value.toFixed(digits) : "–";
+}
+
+/** Pairs the notes compare, in order of preference. */
+const PREFERRED = [["deep-plain", "deep-residual"], ["static", "two-channel"], ["max", "mean"]];
+
+/** The pair to compare first: one of PREFERRED where the lesson has both
+ * variants, else the lessons panel's default pair (null with fewer than two). */
+export function comparePair(lesson) {
+  const names = (lesson.variants || []).map((v) => v.name);
+  return PREFERRED.find((pair) => pair.every((n) => names.includes(n))) || defaultPair(lesson);
+}
+
+export class LabComparison {
+  /**
+   * @param {HTMLElement} section the comparison's section (its content is built here)
+   * @param {{onError: (err: object) => void, speed: () => number,
+   *   onPlaying?: (playing: boolean) => void}} handlers
+   */
+  constructor(section, { onError, speed, onPlaying = () => {} }) {
+    this.section = section;
+    this.onError = onError;
+    this.onPlaying = onPlaying;
+    this.speed = speed;
+    this.sessions = [];
+    this.lesson = null;
+    this.playing = false;
+    this.selects = ["a", "b"].map((key) => el("select", { id: `compare-${key}`,
+      "data-testid": `compare-${key}` }));
+    this.play = el("button", { type: "button", "data-testid": "compare-play", "aria-pressed": "false",
+      text: "Play both" });
+    this.play.addEventListener("click", () => this.togglePlay());
+    const step = el("button", { type: "button", "data-testid": "compare-step", text: "Step both" });
+    step.addEventListener("click", () => this.send({ type: "step", n: this.speed() }));
+    const reset = el("button", { type: "button", "data-testid": "compare-reset", text: "Reset both" });
+    reset.addEventListener("click", () => this.sessions.forEach((s) => s.reset()));
+    const go = el("button", { type: "button", "data-testid": "compare-open", text: "Compare" });
+    go.addEventListener("click", () => this.open(this.lesson, ...this.selects.map((s) => s.value)));
+    this.grid = el("div", { class: "lab-compare-grid" });
+    this.title = el("h2", { id: "lab-compare-title", text: "Side by side" });
+    section.setAttribute("aria-labelledby", "lab-compare-title");
+    section.replaceChildren(el("header", { class: "lab-compare-bar" }, this.title,
+      el("label", { for: "compare-a", text: "Compare" }), this.selects[0],
+      el("label", { for: "compare-b", text: "with" }), this.selects[1], go,
+      el("span", { class: "lab-gap" }), this.play, step, reset), this.grid);
+  }
+
+  /** Offer `lesson`'s variants in the choices (and hide when it has fewer than two). */
+  setLesson(lesson) {
+    this.lesson = lesson;
+    const variants = lesson?.variants || [];
+    const pair = lesson ? comparePair(lesson) : null;
+    for (const [i, select] of this.selects.entries()) {
+      select.replaceChildren(...variants.map((v) => el("option", { value: v.name,
+        text: v.label || v.name })));
+      if (pair) select.value = pair[i];
+    }
+    this.section.hidden = !pair;
+  }
+
+  /** Show variants `a` and `b` of `lesson` side by side (replacing any before). */
+  async open(lesson, a, b) {
+    await this.close();
+    if (!lesson || !a || !b) return;
+    this.title.textContent = `Side by side: ${lesson.title}`;
+    this.section.hidden = false;
+    const sides = [a, b].map((variant) => this.side(lesson, variant));
+    this.grid.replaceChildren(...sides.map((s) => s.box));
+    this.sessions = sides.map((s) => s.session);
+    await Promise.all(sides.map(async ({ session, variant }) => {
+      try {
+        await session.open({ lesson: lesson.name, variant });
+        session.send({ type: "speed", steps_per_frame: this.speed() });
+      } catch (err) {
+        this.onError(err);
+      }
+    }));
+    this.setPlaying(false);
+  }
+
+  /** One side: title, metrics, loss chart and gradient chart of a variant. */
+  side(lesson, variant) {
+    const label = (lesson.variants || []).find((v) => v.name === variant)?.label || variant;
+    const loss = el("canvas", { class: "lab-chart", width: 460, height: 190, role: "img",
+      "data-testid": `compare-loss-${variant}`, "aria-label": `Loss and accuracy of ${label}` });
+    const grad = el("canvas", { class: "lab-chart", width: 460, height: 170, role: "img",
+      "data-testid": `compare-gradient-${variant}`,
+      "aria-label": `Gradient norm of each layer of ${label}` });
+    const metrics = el("p", { class: "lab-compare-metrics", "data-testid": `compare-metrics-${variant}` });
+    const box = el("section", { class: "lab-compare-side", "data-testid": `compare-side-${variant}` },
+      el("h3", { text: `${variant}: ${label}` }), metrics,
+      el("figure", {}, el("figcaption", { text: "Loss and accuracy" }), loss),
+      el("figure", {}, el("figcaption", { text: "Gradient norm by depth (log scale)" }), grad));
+    const charts = [new LossChart(loss), new DepthGradientChart(grad)];
+    const session = new LabSession({
+      charts,
+      onFrame: ({ header: h }) => {
+        metrics.textContent = `step ${h.step} · train loss ${fmt(h.train_loss)} · test loss ` +
+          `${fmt(h.test_loss)}${h.test_accuracy === null ? "" : ` · test accuracy ${fmt(h.test_accuracy)}`}`;
+        metrics.dataset.step = String(h.step);
+        loss.dataset.step = String(h.step);
+        if (h.playing !== undefined && this.sessions[0] === session) this.setPlaying(Boolean(h.playing));
+      },
+      onError: (detail) => this.onError(detail),
+    });
+    return { box, session, variant };
+  }
+
+  togglePlay() {
+    this.send({ type: this.playing ? "pause" : "play" });
+    this.setPlaying(!this.playing);
+  }
+
+  setPlaying(on) {
+    this.playing = on;
+    this.play.setAttribute("aria-pressed", String(on));
+    this.play.textContent = on ? "Pause both" : "Play both";
+    this.onPlaying(on);
+  }
+
+  send(command) {
+    for (const session of this.sessions) session.send(command);
+  }
+
+  /** Drop both runs (the section stays, empty). */
+  async close() {
+    const sessions = this.sessions;
+    this.sessions = [];
+    this.grid.replaceChildren();
+    this.setPlaying(false);
+    await Promise.all(sessions.map((s) => s.close()));
+    for (const session of sessions) for (const chart of session.charts) chart.destroy();
+  }
+}

@@ -1,0 +1,195 @@
+/**
+ * The lab page's wiring (templates/lab.html): it loads the catalogue, makes the
+ * run of the chosen lab lesson and variant, and hands its frames to the views;
+ * every view owns one concept (see docs/page.md, "The lab"). The page's state
+ * lives in one `Lab` object, never in module globals.
+ *
+ * Image lessons show the input, kernels, feature maps, the three poolings and
+ * the class scores; text lessons the sentence's n-gram activations and the
+ * scores; lessons on points (residual) only their variants side by side. The
+ * address's hash holds `#lesson=<name>&variant=<v>`.
+ */
+
+import { ApiError, loadCatalogue } from "./api.js";
+import { TrainingBar } from "./lab_bar.js";
+import { LabComparison, comparePair } from "./lab_compare.js";
+import { DepthGradientChart } from "./lab_depth_chart.js";
+import { FeatureMapsView } from "./lab_feature_maps.js";
+import { InputView } from "./lab_input.js";
+import { KernelsView } from "./lab_kernels.js";
+import { labHash, labLessons, modalityOf, readLabHash } from "./lab_lessons.js";
+import { LessonPicker } from "./lab_picker.js";
+import { PoolingView } from "./lab_pooling.js";
+import { ProbeControls } from "./lab_probe_controls.js";
+import { ScoresView } from "./lab_scores.js";
+import { LabSession } from "./lab_session.js";
+import { TextView } from "./lab_text.js";
+import { LossChart } from "./loss_chart.js";
+
+const byId = (id) => document.getElementById(id);
+
+class Lab {
+  constructor(catalogue) {
+    this.datasets = catalogue.datasets || [];
+    this.lessons = labLessons(catalogue.lessons, this.datasets);
+    this.main = byId("lab-main");
+    this.statusEl = byId("status");
+    this.session = null;
+    this.choice = { lesson: null, variant: null };
+    this.ticket = 0;
+    this.loss = new LossChart(byId("loss-chart"));
+    this.gradient = new DepthGradientChart(byId("gradient-chart"));
+    this.input = new InputView(byId("input"), byId("input-caption"));
+    this.kernels = new KernelsView(byId("kernels"));
+    this.maps = new FeatureMapsView(byId("maps"));
+    this.pooling = new PoolingView(byId("pooling"));
+    this.text = new TextView(byId("text-view"));
+    this.scores = new ScoresView(byId("scores"));
+    this.probe = new ProbeControls(byId("probe-controls"), {
+      shiftContainer: byId("shift-controls"),
+      onProbe: (command) => {
+        this.say("");
+        this.session?.send(command);
+      },
+    });
+    this.probe.bindArrows(byId("input"));
+    this.bar = new TrainingBar(document, { send: (c) => this.send(c), reset: () => this.reset() });
+    this.compare = new LabComparison(byId("compare"), {
+      onError: (err) => this.failed(err), speed: () => this.bar.speed(),
+      onPlaying: (on) => {
+        if (!this.session) this.bar.setPlaying(on);
+      },
+    });
+    this.picker = new LessonPicker({ lessonSelect: byId("lesson"), variantSelect: byId("variant"),
+      textBox: byId("lesson-text") }, this.lessons, (choice) => this.load(choice));
+    window.addEventListener("hashchange", () => this.followHash());
+  }
+
+  // -- status line --------------------------------------------------------------
+  say(message, error = false) {
+    this.statusEl.textContent = message;
+    this.statusEl.classList.toggle("error", error);
+  }
+
+  /** Show a failure in words: an ApiError, an Error, or a server notice {field, message}. */
+  failed(err) {
+    const field = err.field && !(err instanceof ApiError) ? `${err.field}: ` : "";
+    this.say(`${field}${err.message ?? err}`, true);
+  }
+
+  // -- runs ---------------------------------------------------------------------
+  /** The runs the bar drives: the lesson's run, or both sides of a comparison of points. */
+  targets() {
+    return this.session ? [this.session] : this.compare.sessions;
+  }
+
+  send(command) {
+    for (const session of this.targets()) session.send(command);
+    if (this.session && (command.type === "speed" || command.type === "fps")) this.compare.send(command);
+  }
+
+  reset() {
+    for (const session of this.targets()) session.reset();
+  }
+
+  followHash() {
+    const wanted = readLabHash(location.hash);
+    if (wanted.lesson === this.choice.lesson && wanted.variant === this.choice.variant) return;
+    this.load(this.picker.choose(wanted));
+  }
+
+  /** Make the run of a lesson and variant (closing the one before). */
+  async load(choice) {
+    const ticket = ++this.ticket;
+    this.choice = choice;
+    history.replaceState(null, "", labHash(choice));
+    const lesson = this.picker.lesson(choice.lesson);
+    if (!lesson) {
+      this.say("This server has no lab lessons.", true);
+      return;
+    }
+    const modality = modalityOf(lesson, this.datasets);
+    const old = this.session;
+    this.session = null;
+    this.main.dataset.modality = modality;
+    this.bar.clear();
+    // points (residual): the bar drives both sides of the comparison, whose own
+    // settings (and variants) are chosen there
+    this.bar.lrInput.disabled = modality === "points";
+    byId("variant").disabled = modality === "points" || !(lesson.variants || []).length;
+    this.compare.setLesson(lesson);
+    await Promise.all([old?.close(), this.compare.close()]);
+    if (ticket !== this.ticket) return;
+    if (modality === "points") {
+      this.say(`${lesson.title}: its variants side by side below (press Play).`);
+      const pair = comparePair(lesson);
+      if (pair) await this.compare.open(lesson, ...pair);
+      this.main.dataset.run = this.compare.sessions.map((s) => s.run?.id).join(",");
+      return;
+    }
+    const session = new LabSession({
+      charts: [this.loss, this.gradient],
+      onFrame: (frame) => {
+        this.bar.show(frame.header);
+        if (frame.header.status === "diverged") {
+          this.say("The run diverged: its loss became infinite, so it stopped at its last " +
+            "finite state. Lower the learning rate and press Reset.", true);
+        }
+      },
+      onDraw: (frame) => this.draw(frame, session),
+      onError: (detail) => {
+        this.probe.forget();
+        this.failed(detail);
+      },
+    });
+    try {
+      await session.open({ lesson: lesson.name, variant: choice.variant });
+    } catch (err) {
+      this.failed(err);
+      return;
+    }
+    if (ticket !== this.ticket) {
+      await session.close();
+      return;
+    }
+    this.session = session;
+    this.probe.setRun(modality, session.run.spec);
+    this.bar.setHyper(session.run.hyper);
+    for (const command of this.bar.setup()) session.send(command);
+    this.main.dataset.run = session.run.id;
+    this.say(`${lesson.title}${choice.variant ? ` (${choice.variant})` : ""}: press Play (space).`);
+  }
+
+  /** Draw the newest frame of the lesson's run in every view it concerns. */
+  draw(frame, session) {
+    if (session !== this.session) return;
+    const modality = this.main.dataset.modality;
+    if (modality === "image") {
+      this.input.update(frame);
+      this.kernels.update(frame);
+      this.maps.update(frame);
+      this.pooling.update(frame);
+    } else if (modality === "text") {
+      this.text.update(frame);
+    }
+    this.scores.update(frame.header.probe);
+    this.probe.update(frame);
+    this.main.dataset.framesDrawn = String(session.framesDrawn + 1);
+    this.main.dataset.step = String(frame.header.step);
+  }
+}
+
+async function main() {
+  let catalogue;
+  try {
+    catalogue = await loadCatalogue();
+  } catch (err) {
+    byId("status").textContent = `The server did not answer: ${err.message}`;
+    return;
+  }
+  const lab = new Lab(catalogue);
+  await lab.load(lab.picker.choose(readLabHash(location.hash)));
+  document.body.dataset.ready = "true";
+}
+
+main();
