@@ -128,12 +128,12 @@ def encode_frame(frame: dict[str, Any], extra: dict[str, Any]) -> bytes:
 
 def _probe_header(packer: _Packer, probe: dict[str, Any]) -> dict[str, Any]:
     """The probe's scalars and lists for the header; its arrays (the input, each
-    layer's output, the compared poolings) go to the payload, quantised, named
-    ``probe.input``, ``probe.layers.<i>``, ``probe.pooling.<mode>``."""
+    layer's output, the compared poolings) go to the payload, quantised (word ids
+    as float32), named ``probe.input``, ``probe.layers.<i>``, ``probe.pooling.<mode>``."""
     head: dict[str, Any] = {}
     for key, value in probe.items():
-        if key == "input":
-            packer.add("probe.input", value, quantised=True)
+        if key == "input":  # an image is a map; word ids must stay exact
+            packer.add("probe.input", value, quantised=value.ndim == 2)
         elif key == "layers":
             head["layers"] = []
             for i, entry in enumerate(value):

@@ -10,6 +10,7 @@ layer when the last hidden layer's output is not flat.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -41,6 +42,12 @@ from engine.spec import Spec
 
 MAX_ACTIVATIONS = 200_000
 """Most values all layers together may output per sample (a size guard)."""
+MAX_BATCH_VALUES = 8_000_000
+"""Most values one forward pass may hold at once (a mini-batch, or one chunk of an
+evaluation): samples x :func:`values_per_sample`, 64 MB in float64."""
+MAX_DATA_VALUES = 60_000_000
+"""Most values a pass over the whole data set may go through, chunk by chunk
+(n_samples x :func:`values_per_sample`): this bounds the time of a frame."""
 
 
 def make_function(name: str, options: dict) -> Activation:
@@ -127,7 +134,41 @@ def build_network(spec: Spec, in_shape: int | tuple[int, ...],
     layers.append(Dense(output_width(spec)))
     if spec.output_activation != "linear":
         layers.append(Act(FUNCTIONS[spec.output_activation]()))
-    return Network(layers, start, dtype=np.dtype(spec.dtype))
+    net = Network(layers, start, dtype=np.dtype(spec.dtype))
+    check_budget(spec, net)
+    return net
+
+
+def values_per_sample(net: Network) -> int:
+    """What a forward pass holds per sample: every leaf's output, plus the
+    im2col columns (C k^d per output position) of each convolution."""
+    total = 0
+    for _, leaf in net.leaves:
+        total += math.prod(leaf.out_shape)
+        if isinstance(leaf, Conv1D | Conv2D):
+            total += leaf.in_shape[0] * leaf.kernel ** leaf.ndim * math.prod(leaf.out_shape[1:])
+    return total
+
+
+def eval_chunk(net: Network) -> int:
+    """Samples per chunk of an evaluation pass (see ``MAX_BATCH_VALUES``)."""
+    return max(1, MAX_BATCH_VALUES // values_per_sample(net))
+
+
+def check_budget(spec: Spec, net: Network) -> None:
+    """Refuse a net too large for its data: a mini-batch or a pass over the data
+    set above the budgets; SpecError naming ``batch_size`` or ``data.n_samples``."""
+    per = values_per_sample(net)
+    batch = min(spec.batch_size, spec.data.n_samples)
+    if batch * per > MAX_BATCH_VALUES:
+        raise SpecError("batch_size", f"a batch of {batch} holds {batch * per:,} values in this "
+                        f"net; at most {MAX_BATCH_VALUES:,} (use at most "
+                        f"{MAX_BATCH_VALUES // per} samples per batch, or a smaller net)")
+    if spec.data.n_samples * per > MAX_DATA_VALUES:
+        raise SpecError("data.n_samples", f"{spec.data.n_samples} samples through this net "
+                        f"are {spec.data.n_samples * per:,} values per pass; at most "
+                        f"{MAX_DATA_VALUES:,} (use at most {MAX_DATA_VALUES // per} samples, "
+                        "or a smaller net)")
 
 
 def build_loss(spec: Spec) -> Loss:

@@ -94,9 +94,8 @@ def parse_probe(d: Mapping[str, Any] | None, trainer: Trainer) -> ProbeRequest:
         elif "size" in d:
             raise SpecError("probe.size", "only applies with 'draw'")
         size = as_int("probe.size", d.get("size", side), *DRAW_SIZES) if kind else None
-        if size not in (None, side) and not takes_any_size(trainer.net.layers):
-            raise SpecError("probe.size", f"this net only takes {side} x {side} images: it "
-                            "has no spatial pyramid or global pooling before its dense layers")
+        if size not in (None, side):
+            _check_size(trainer, size, side)
         return ProbeRequest(split, index, (dy, dx), kind, size)
     if "text" in d:
         text = d["text"]
@@ -106,6 +105,21 @@ def parse_probe(d: Mapping[str, Any] | None, trainer: Trainer) -> ProbeRequest:
             raise SpecError("probe.text", f"at most {MAX_TEXT} characters, got {len(text)}")
         request = ProbeRequest(split, index, text=text)
     return request
+
+
+def _check_size(trainer: Trainer, size: int, side: int) -> None:
+    """SpecError naming ``probe.size`` unless the net takes size x size images:
+    it needs a spatial pyramid or global pooling before anything flat, and every
+    layer must fit (a try on a blank image: batch norm or PReLU on feature maps
+    keep one value per position, so they fit one size only)."""
+    if not takes_any_size(trainer.net.layers):
+        raise SpecError("probe.size", f"this net only takes {side} x {side} images: it "
+                        "has no spatial pyramid or global pooling before its dense layers")
+    try:
+        trainer.net.predict(np.zeros((1, 1, size, size)))
+    except ValueError as err:
+        raise SpecError("probe.size", f"this net cannot take {size} x {size} images: "
+                        f"{err}") from None
 
 
 def takes_any_size(layers: list) -> bool:
@@ -162,12 +176,14 @@ def probe(trainer: Trainer, req: ProbeRequest) -> dict[str, Any]:
     x, meta = probe_input(trainer, req)
     layers: list[dict[str, Any]] = []
     out = x
+    field = (0, 1, 1)  # a text position's word span: first word, step, width
     for i, layer in enumerate(net.layers):
         out = layer.forward(out, False)
         entry: dict[str, Any] = {"path": str(i), "type": layer.kind,
                                  "values": np.array(out[0], dtype=np.float32)}
         if isinstance(layer, Conv1D):
-            entry["windows"] = _windows(layer, out.shape[-1], x.shape[-1])
+            field = _widen(field, layer)
+            entry["windows"] = _windows(field, out.shape[-1], x.shape[-1])
         if isinstance(layer, GlobalMaxPool) and layer.argmax is not None:
             entry["argmax"] = [int(v) for v in layer.argmax[0]]
         layers.append(entry)
@@ -186,10 +202,21 @@ def probe(trainer: Trainer, req: ProbeRequest) -> dict[str, Any]:
     return result
 
 
-def _windows(layer: Conv1D, n_out: int, length: int) -> list[list[int]]:
-    """[start, end) word positions under each output position of a conv1d layer."""
-    starts = np.arange(n_out) * layer.stride - layer.padding
-    return [[int(max(s, 0)), int(min(s + layer.kernel, length))] for s in starts]
+def _widen(field: tuple[int, int, int], layer: Conv1D) -> tuple[int, int, int]:
+    """The word span of a position after one more conv1d layer: position j of it
+    reads positions j s - p ... j s - p + k - 1 of the layer below, so its span
+    starts at first - p step, steps by step s and is (k - 1) step wider."""
+    first, step, width = field
+    return (first - layer.padding * step, step * layer.stride,
+            width + (layer.kernel - 1) * step)
+
+
+def _windows(field: tuple[int, int, int], n_out: int, length: int) -> list[list[int]]:
+    """[start, end) word positions under each output position (clipped to the
+    sentence's L positions), from the span ``field`` of the layer's positions."""
+    first, step, width = field
+    starts = first + np.arange(n_out) * step
+    return [[int(max(s, 0)), int(min(s + width, length))] for s in starts]
 
 
 def _pool_comparison(net_layers: list, entries: list[dict]) -> dict[str, Any] | None:

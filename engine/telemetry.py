@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.build import build_network
+from engine.build import build_network, eval_chunk
 from engine.data import grid, grid_1d
 from engine.layers import Act, BatchNorm, Conv1D, Conv2D, Dense, Dropout, PReLU, RReLU
 from engine.network import Network
@@ -62,16 +62,19 @@ def gradient_picture(trainer: Trainer) -> tuple[dict[str, dict[str, float]], np.
     """{dense or conv path: {"weight_grad_norm", "input_grad_norm"}} from an
     evaluation-mode pass over the whole training set, and that pass's output
     (n_train, n_out); image and text runs with more than ``GRADIENT_SAMPLES``
-    training samples use the first ones and return None for the output.
+    training samples (or more than one evaluation chunk, see
+    :func:`engine.build.eval_chunk`) use the first ones and return None for the
+    output.
 
     Also leaves each activation layer's z and a for the training set (read by
     :func:`unit_activity`). The run's gradient buffer is restored afterwards.
     """
     net = trainer.net
     saved = net.grads.copy()
-    whole = trainer.data.modality == "points" or len(trainer.X_train) <= GRADIENT_SAMPLES
-    X = trainer.X_train if whole else trainer.X_train[:GRADIENT_SAMPLES]
-    T = trainer.T_train if whole else trainer.T_train[:GRADIENT_SAMPLES]
+    limit = min(GRADIENT_SAMPLES, eval_chunk(net))
+    whole = trainer.data.modality == "points" or len(trainer.X_train) <= limit
+    X = trainer.X_train if whole else trainer.X_train[:limit]
+    T = trainer.T_train if whole else trainer.T_train[:limit]
     out = net.forward(X, False).copy()
     # an image's own gradient is the costliest and least telling part: image and
     # text runs leave their first layer's input_grad_norm at 0

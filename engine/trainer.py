@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.build import build_loss, build_network, build_optimizer, output_width
+from engine.build import build_loss, build_network, build_optimizer, eval_chunk, output_width
 from engine.data import Dataset, build_dataset
 from engine.errors import SpecError
 from engine.initializers import Initializer
@@ -85,6 +85,7 @@ class Trainer:
         self._update = self.opt.step
         self._params, self._grads = self.net.params, self.net.grads
         self._n_train = len(self.X_train)
+        self._chunk = eval_chunk(self.net)
 
     def reset(self) -> None:
         """Back to step 0 with the same seed: the same weights and batch order again."""
@@ -170,11 +171,20 @@ class Trainer:
         """
         with np.errstate(all="ignore"):
             if out is None:
-                out = self.net.forward(X, False)
+                out = self.forward_all(X)
             loss = self.loss.value(out, T)
         if self.spec.task == "regression":
             return loss, None
         return loss, float(np.mean(self.loss.classify(out) == self.loss.labels(T)))
+
+    def forward_all(self, X: np.ndarray) -> np.ndarray:
+        """Evaluation-mode output for X (n, *in_shape) -> (n, n_out). Image and text
+        runs go through in chunks of ``eval_chunk`` samples, so a pass over the
+        whole data set holds a bounded amount of memory; point data in one go."""
+        if self.data.modality == "points" or len(X) <= self._chunk:
+            return self.net.forward(X, False)
+        return np.concatenate([self.net.forward(X[i : i + self._chunk], False)
+                               for i in range(0, len(X), self._chunk)])
 
     def metrics(self, train_out: np.ndarray | None = None) -> dict[str, float | int | str | None]:
         """Step, epoch, status, and train/test loss and accuracy on the full sets

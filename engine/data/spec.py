@@ -94,6 +94,8 @@ class DataSpec:
         put(self, "train_fraction", _float("data.train_fraction", self.train_fraction, 0.1, 0.9))
         put(self, "classes", _int("data.classes", self.classes, MIN_CLASSES, MAX_CLASSES))
         put(self, "size", _int("data.size", self.size, MIN_IMAGE_SIZE, MAX_IMAGE_SIZE))
+        if info.modality != "image" and self.size != 16:
+            raise SpecError("data.size", "only applies to image data")
         if info.modality == "points":
             features = info.default_features if self.features is None else self.features
             put(self, "features", check_names(features, info.dims))
@@ -109,6 +111,18 @@ class DataSpec:
         if not isinstance(self.standardize, bool):
             raise SpecError("data.standardize", "must be true or false")
         put(self, "seed", _int("data.seed", self.seed, 0, MAX_SEED))
+        if info.modality != "points":
+            self._check_unused(info.modality)
+
+    def _check_unused(self, modality: str) -> None:
+        """Image and text sets have no points to move or classes to choose: those
+        fields (and noise, for text) must keep their defaults."""
+        unused = {"offset": self.offset != (0.0, 0.0), "scale": self.scale != 1.0,
+                  "standardize": self.standardize is not False, "classes": self.classes != 3,
+                  "noise": modality == "text" and self.noise != 0.0}
+        for name, changed in unused.items():
+            if changed:
+                raise SpecError(f"data.{name}", f"does not apply to {modality} data")
 
     @staticmethod
     def _check_name(name: Any) -> DatasetInfo:

@@ -32,7 +32,7 @@ from numpy.lib.stride_tricks import as_strided
 from engine.initializers import Initializer
 from engine.layers.base import Layer, ParamSpec, Shape, total_size
 
-_MAX_SHAPES = 4
+_MAX_SHAPES = 8
 """Input shapes whose scratch arrays are kept at once (e.g. training batch, evaluation
 set, a few image sizes); one more clears them all."""
 

@@ -15,9 +15,10 @@ first in row-major order); mean pooling averages and spreads the gradient evenly
   of bins for every level l, so any image size gives the same number of features,
   x (n, C, H, W) -> (n, C * sum(l^2)).
 
-The max backward of :class:`Pool2D` and :class:`SpatialPyramidPool` scatters the
-gradients with one ``np.bincount`` over flat input positions, which adds up the
-contributions of overlapping windows or cells.
+The max backward of :class:`Pool2D` hands each window's gradient to its winner,
+one window offset at a time (overlapping windows add up); that of
+:class:`SpatialPyramidPool` scatters the gradients with one ``np.bincount`` over
+flat input positions, which adds up the contributions of overlapping cells.
 """
 
 from __future__ import annotations

@@ -174,3 +174,35 @@ def test_ws_probe_text_on_a_text_run_keeps_playing(server) -> None:
         while header["step"] != 3:
             header, _ = next_frame(ws)
         assert header["probe"]["text"] == "not bad at all" and arrays["probe.input"].shape == (16,)
+
+
+def test_probe_at_a_size_the_net_cannot_take_is_422(client: CheckedClient,
+                                                     new_run: Callable[..., str]) -> None:
+    spec = {**IMAGE_SPEC, "data": {"name": "shapes", "n_samples": 48, "size": 16},
+            "layers": [{"type": "conv2d", "filters": 2, "kernel": 7},
+                       {"type": "conv2d", "filters": 2, "kernel": 7},
+                       {"type": "global_max_pool"}]}
+    run_id = new_run(spec)
+    response = client.post(f"/api/runs/{run_id}/probe", json={"draw": "ring", "size": 8})
+    assert response.status_code == 422 and only_error(response)["loc"] == ["body", "size"]
+
+
+def test_oversized_conv_spec_is_422_naming_the_budget(client: CheckedClient) -> None:
+    conv = {"type": "conv2d", "filters": 32, "kernel": 7, "padding": 3}
+    spec = {"data": {"name": "shapes", "size": 32, "n_samples": 5000},
+            "layers": [conv, conv, {"type": "global_max_pool"}], "batch_size": 1}
+    response = client.post("/api/runs", json={"spec": spec})
+    assert response.status_code == 422
+    assert only_error(response)["loc"] == ["body", "spec", "data", "n_samples"]
+
+
+def test_ws_text_frame_carries_exact_word_ids(server) -> None:
+    client, registry = server
+    trainer = Trainer(TEXT_SPEC)
+    slot = registry.add(trainer)
+    with client.websocket_connect(f"/ws/runs/{slot.id}") as ws:
+        header, arrays = next_frame(ws)
+    ids = arrays["probe.input"]
+    assert ids.dtype == np.float32
+    np.testing.assert_array_equal(ids, trainer.X_test[0])
+    assert header["probe"]["words"][0] == trainer.data.vocab[int(ids[0])]

@@ -81,3 +81,32 @@ def test_parse_probe_bad_field_is_named(spec: dict, given: dict, field: str) -> 
     with pytest.raises(SpecError) as err:
         parse_probe(given, Trainer(spec))
     assert err.value.field == field
+
+
+def test_probe_size_refused_when_a_layer_cannot_take_it() -> None:
+    spec = {**IMAGE, "layers": [{"type": "conv2d", "filters": 2, "padding": 1},
+                                {"type": "batchnorm"}, {"type": "global_max_pool"}]}
+    trainer = Trainer(spec)
+    with pytest.raises(SpecError) as err:
+        parse_probe({"draw": "ring", "size": 12}, trainer)
+    assert err.value.field == "probe.size" and "12 x 12" in err.value.message
+    deep = Trainer({**IMAGE, "layers": [{"type": "conv2d", "kernel": 7},
+                                        {"type": "conv2d", "kernel": 3},
+                                        {"type": "global_max_pool"}]})
+    with pytest.raises(SpecError) as err:
+        parse_probe({"draw": "ring", "size": 8}, deep)
+    assert err.value.field == "probe.size"
+    assert parse_probe({"draw": "ring", "size": 20}, deep).size == 20
+
+
+def test_probe_windows_of_stacked_conv1d_layers() -> None:
+    trainer = Trainer({**TEXT, "layers": [{"type": "embedding", "channels": "static"},
+                                          {"type": "conv1d", "filters": 2, "kernel": 3},
+                                          {"type": "conv1d", "filters": 2, "kernel": 3,
+                                           "stride": 2, "padding": 1},
+                                          {"type": "global_max_pool"}]})
+    result = probe(trainer, ProbeRequest())
+    first, second = result["layers"][1]["windows"], result["layers"][2]["windows"]
+    assert first[:2] == [[0, 3], [1, 4]] and len(first) == 14
+    # position j of the second reads first-layer positions 2j-1 .. 2j+1
+    assert second[:3] == [[0, 4], [1, 6], [3, 8]] and len(second) == 7

@@ -61,3 +61,19 @@ def test_tensor_data_spec_bad_field_is_named(given: dict, field: str) -> None:
     with pytest.raises(SpecError) as err:
         DataSpec.from_dict(given)
     assert err.value.field == field
+
+
+@pytest.mark.parametrize(("given", "field"), [
+    ({"name": "circle", "size": 12}, "data.size"),
+    ({"name": "sentiment", "size": 12}, "data.size"),
+    ({"name": "shapes", "offset": [1, 0]}, "data.offset"),
+    ({"name": "shapes", "scale": 2}, "data.scale"),
+    ({"name": "shapes", "standardize": True}, "data.standardize"),
+    ({"name": "shapes", "classes": 4}, "data.classes"),
+    ({"name": "sentiment", "noise": 0.1}, "data.noise"),
+])
+def test_tensor_data_spec_refuses_settings_that_do_not_apply(given: dict, field: str) -> None:
+    with pytest.raises(SpecError) as err:
+        DataSpec.from_dict(given)
+    assert err.value.field == field
+    assert DataSpec.from_dict({"name": "shapes", "noise": 0.1, "offset": [0, 0]}).noise == 0.1

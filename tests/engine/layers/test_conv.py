@@ -9,7 +9,7 @@ import pytest
 
 from engine.gradcheck import bind_layer, check_layer
 from engine.initializers import Initializer
-from engine.layers.conv import Conv1D, Conv2D, dense_equivalent_params, out_length
+from engine.layers.conv import _MAX_SHAPES, Conv1D, Conv2D, dense_equivalent_params, out_length
 
 TOL = 1e-6
 
@@ -345,7 +345,9 @@ def test_conv_steps_reuse_memory_and_many_shapes_stay_correct() -> None:
             first = out
         if i == 2:
             assert np.shares_memory(out, first)
-    assert len(layer._scratch) <= 4
+    for n in range(1, 2 * _MAX_SHAPES):  # more shapes than are kept: the oldest go
+        layer.forward(np.ones((n, 2, 8, 8)), False)
+    assert 1 <= len(layer._scratch) <= _MAX_SHAPES
 
 
 def test_conv_wrong_gradient_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
