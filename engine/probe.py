@@ -187,7 +187,6 @@ def probe(trainer: Trainer, req: ProbeRequest) -> dict[str, Any]:
         if isinstance(layer, GlobalMaxPool) and layer.argmax is not None:
             entry["argmax"] = [int(v) for v in layer.argmax[0]]
         layers.append(entry)
-    net.body.forget()
     shown = trainer.loss.predict(np.asarray(out, dtype=np.float64))[0]
     scores = np.array([1.0 - shown[0], shown[0]]) if trainer.spec.task == "binary" else shown
     result: dict[str, Any] = {

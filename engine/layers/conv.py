@@ -36,7 +36,7 @@ _MAX_SHAPES = 8
 """Input shapes whose scratch arrays are kept at once (e.g. training batch, evaluation
 set, a few image sizes); one more clears them all."""
 
-_BACKWARD_BUFFERS = ("cols", "dW", "dcols", "dxp")
+_BACKWARD_BUFFERS = ("cols", "dW", "g_all", "dcols", "dxp")
 """Scratch arrays dropped by :meth:`_Conv.forget`."""
 
 
@@ -194,9 +194,10 @@ class _Conv(Layer):
         """Chain rule through z_n = W2 cols_n + b, with g = dL/dz (n, F, *spatial'):
 
         * dL/dW2 = sum_n g_n cols_n^T and dL/db_f = sum of g over samples and positions;
-        * dL/dcols_n = W2^T g_n, and each input value sat in every window that covered
-          it, so dL/dx adds up the column entries that were copied from it ("col2im",
-          a loop over the k^d kernel offsets adding strided slices), minus the padding.
+        * dL/dcols_n = W2^T g_n (one product for the whole batch, offsets first), and
+          each input value sat in every window that covered it, so dL/dx adds up the
+          column entries that were copied from it ("col2im", a loop over the k^d
+          kernel offsets adding strided slices), minus the padding.
 
         Returns dL/dx (n, C, *spatial), overwritten by the next backward of the same
         shape, or None when ``need_input_grad`` is off.
@@ -212,19 +213,26 @@ class _Conv(Layer):
         if not self.need_input_grad:
             return None
         d, k, s, p = self.ndim, self.kernel, self.stride, self.padding
-        channels = self._x_shape[1]
-        dcols = self._buffer(bufs, "dcols", cols.shape, cols.dtype)
-        np.matmul(self._W2.T, g, out=dcols)
-        dcols = dcols.reshape((n, channels) + (k,) * d + self._out_spatial)
-        padded = self._x_shape[:2] + tuple(m + 2 * p for m in self._x_shape[2:])
-        dxp = self._buffer(bufs, "dxp", padded, cols.dtype)
+        channels, area = self._x_shape[1], k**d
+        # dL/dcols for all samples in one product, laid out offset first,
+        # (k^d, C, n, *spatial'), so each offset's slice below is contiguous
+        by_offset = self.params["W"].reshape(self.filters, channels, area).transpose(0, 2, 1)
+        g_all = self._buffer(bufs, "g_all", (self.filters, n, g.shape[2]), cols.dtype)
+        np.copyto(g_all, g.transpose(1, 0, 2))
+        dcols = self._buffer(bufs, "dcols", (area * channels, n * g.shape[2]), cols.dtype)
+        np.matmul(by_offset.reshape(self.filters, -1).T, g_all.reshape(self.filters, -1),
+                  out=dcols)
+        dcols = dcols.reshape((area, channels, n, *self._out_spatial))
+        padded = (channels, n, *(m + 2 * p for m in self._x_shape[2:]))
+        dxp = self._buffer(bufs, "dxp", padded, cols.dtype)  # channel first, as dcols
         dxp.fill(0.0)
         lead = (slice(None), slice(None))
-        for offset in self._offsets:
+        for i, offset in enumerate(self._offsets):
             window = tuple(slice(o, o + s * (m - 1) + 1, s)
                            for o, m in zip(offset, self._out_spatial, strict=True))
-            dxp[lead + window] += dcols[lead + offset]
-        self.grad_input = dxp if p == 0 else dxp[lead + (slice(p, -p),) * d]
+            dxp[lead + window] += dcols[i]
+        inner = dxp if p == 0 else dxp[lead + (slice(p, -p),) * d]
+        self.grad_input = inner.swapaxes(0, 1)  # (n, C, *spatial), a view
         return self.grad_input
 
     def describe(self) -> dict:
