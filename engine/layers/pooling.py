@@ -54,7 +54,7 @@ class Pool2D(Layer):
     """
 
     kind = "pool2d"
-    cached = ("_code",)
+    cached = ("_code", "_x")
 
     def __init__(self, mode: str, size: int, stride: int | None = None) -> None:
         super().__init__()
@@ -64,6 +64,7 @@ class Pool2D(Layer):
         if self.size < 1 or self.stride < 1:
             raise ValueError("pool size and stride must be >= 1")
         self._code: np.ndarray | None = None  # max: winner's offset a * size + b
+        self._x: np.ndarray | None = None  # the last input (winners found on demand)
         self._x_shape: Shape = ()
 
     def _spatial_out(self, spatial: Shape) -> Shape:
@@ -101,34 +102,55 @@ class Pool2D(Layer):
                 out += view
             out *= 1.0 / len(views)
             return out
-        # running maximum; strictly greater replaces, so ties keep the first offset
+        self._code, self._x = None, x
+        if not train:  # evaluation: the winners are only found if a backward asks
+            for view in views[1:]:
+                np.maximum(out, view, out=out)
+            return out
+        self._code = self._running_max(views, out)
+        return out
+
+    @staticmethod
+    def _running_max(views: list[np.ndarray], out: np.ndarray) -> np.ndarray:
+        """out = the max over ``views`` (out starts as a copy of the first); returns
+        each window's winning offset. Strictly greater replaces, so ties keep the
+        first offset."""
         code = np.zeros(out.shape, dtype=np.uint8 if len(views) < 256 else np.intp)
         better = np.empty(out.shape, dtype=bool)
         for k, view in enumerate(views[1:], start=1):
             np.greater(view, out, out=better)
             np.maximum(out, view, out=out)
             np.copyto(code, k, where=better)
-        self._code = code
-        return out
+        return code
+
+    def _winner_offsets(self) -> np.ndarray:
+        """Max mode: each window's winning offset a * size + b in the last forward
+        (found now from its input if that forward was an evaluation)."""
+        if self._code is None:
+            views = [self._x[sl] for sl in self._slices(*self._spatial_out(self._x.shape[2:]))]
+            self._code = self._running_max(views, views[0].copy())
+        return self._code
 
     def winners(self) -> np.ndarray:
         """Max mode: flat position in x (over all of it) of each window's winner in the
         last forward, (n, C, H', W'): sample/channel plane + window corner + offset."""
         n, c, h, w = self._x_shape
-        ho, wo = self._code.shape[2:]
+        code = self._winner_offsets()
+        ho, wo = code.shape[2:]
         k, s = self.size, self.stride
         corner = s * w * np.arange(ho)[:, None] + s * np.arange(wo)
         plane = (np.arange(n * c) * (h * w)).reshape(n, c, 1, 1)
         inside = (w * np.arange(k)[:, None] + np.arange(k)).ravel()
-        return plane + corner + inside[self._code]
+        return plane + corner + inside[code]
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         """grad_out (n, C, H', W') -> dL/dx (n, C, H, W)."""
         dx = np.zeros(self._x_shape, dtype=grad_out.dtype)
         if self.mode == "max":  # each window's gradient goes to its winner's offset
             routed = np.empty_like(grad_out)
+            code = self._winner_offsets()
             for k, sl in enumerate(self._slices(*grad_out.shape[2:])):
-                np.multiply(grad_out, self._code == k, out=routed)
+                np.multiply(grad_out, code == k, out=routed)
                 dx[sl] += routed
             return dx
         share = grad_out * (1.0 / (self.size * self.size))

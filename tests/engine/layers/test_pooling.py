@@ -246,3 +246,20 @@ def test_pool_wrong_gradient_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Pool2D, "backward", first_window_only)
     x[0, 0, 2, 2] = 100.0  # the centre wins all four overlapping windows
     assert check_layer(layer, x)["input"] > 1e-2
+
+
+@pytest.mark.parametrize(("size", "stride"), [(2, 2), (3, 2)])
+def test_pool2d_max_backward_after_evaluation_forward(size: int, stride: int) -> None:
+    # an evaluation forward finds the winners only when a backward asks for them
+    x = np.random.default_rng(7).permutation(2 * 3 * 9 * 9).reshape(2, 3, 9, 9) / 10.0
+    g = np.random.default_rng(8).standard_normal((2, 3, *(((9 - size) // stride + 1,) * 2)))
+    layer = Pool2D("max", size, stride)
+    layer.build((3, 9, 9))
+    out_train = layer.forward(x, True).copy()
+    dx_train = layer.backward(g).copy()
+    winners_train = layer.winners().copy()
+    out_eval = layer.forward(x, False)
+    assert layer._code is None
+    np.testing.assert_array_equal(out_eval, out_train)
+    np.testing.assert_array_equal(layer.backward(g), dx_train)
+    np.testing.assert_array_equal(layer.winners(), winners_train)
