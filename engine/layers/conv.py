@@ -36,7 +36,7 @@ _MAX_SHAPES = 8
 """Input shapes whose scratch arrays are kept at once (e.g. training batch, evaluation
 set, a few image sizes); one more clears them all."""
 
-_BACKWARD_BUFFERS = ("cols", "dW", "g_all", "dcols", "dxp")
+_BACKWARD_BUFFERS = ("cols", "g_all", "dcols", "dxp")
 """Scratch arrays dropped by :meth:`_Conv.forget`."""
 
 
@@ -181,19 +181,27 @@ class _Conv(Layer):
             writeable=False,
         )
         positions = math.prod(out_spatial)
-        cols = self._buffer(bufs, "cols", (n, channels * k**d, positions), dtype)
-        np.copyto(cols.reshape(windows.shape), windows)  # the one im2col copy
+        # the one im2col copy, laid out (C k^d, n P) so that one product gives the
+        # whole batch's output (far faster than a small product per sample)
+        cols = self._buffer(bufs, "cols", (channels * k**d, n * positions), dtype)
+        batch_last = (1, *range(2, 2 + d), 0, *range(2 + d, 2 + 2 * d))
+        np.copyto(cols.reshape((channels,) + (k,) * d + (n,) + out_spatial),
+                  windows.transpose(batch_last))
+        z_all = self._buffer(bufs, "z_all", (self.filters, n * positions), dtype)
+        np.matmul(self._W2, cols, out=z_all)
+        z_all += self.params["b"][:, None]
         z = self._buffer(bufs, "z", (n, self.filters, positions), dtype)
-        np.matmul(self._W2, cols, out=z)  # (n, F, P): one small product per sample
-        z += self.params["b"][:, None]
+        np.copyto(z, z_all.reshape(self.filters, n, positions).transpose(1, 0, 2))
         self._cols, self._bufs = cols, bufs
         self._x_shape, self._out_spatial = x.shape, out_spatial
         return z.reshape((n, self.filters, *out_spatial))
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray | None:
-        """Chain rule through z_n = W2 cols_n + b, with g = dL/dz (n, F, *spatial'):
+        """Chain rule through z = W2 cols + b over the whole batch (cols (C k^d, n P)),
+        with g = dL/dz (n, F, *spatial'):
 
-        * dL/dW2 = sum_n g_n cols_n^T and dL/db_f = sum of g over samples and positions;
+        * dL/dW2 = g cols^T, one product over all samples and positions, and
+          dL/db_f = the sum of g over samples and positions;
         * dL/dcols_n = W2^T g_n (one product for the whole batch, offsets first), and
           each input value sat in every window that covered it, so dL/dx adds up the
           column entries that were copied from it ("col2im", a loop over the k^d
@@ -206,9 +214,9 @@ class _Conv(Layer):
         g = grad_out.reshape(n, self.filters, -1)
         cols, bufs = self._cols, self._bufs
         g.sum(axis=(0, 2), out=self.grads["b"])
-        per_sample = self._buffer(bufs, "dW", (n, *self._W2.shape), cols.dtype)
-        np.matmul(g, cols.transpose(0, 2, 1), out=per_sample)
-        per_sample.sum(axis=0, out=self._dW2)
+        g_all = self._buffer(bufs, "g_all", (self.filters, n, g.shape[2]), cols.dtype)
+        np.copyto(g_all, g.transpose(1, 0, 2))  # (F, n P), as the columns
+        self._dW2[...] = g_all.reshape(self.filters, -1) @ cols.T
         self.grad_input = None
         if not self.need_input_grad:
             return None
@@ -217,8 +225,6 @@ class _Conv(Layer):
         # dL/dcols for all samples in one product, laid out offset first,
         # (k^d, C, n, *spatial'), so each offset's slice below is contiguous
         by_offset = self.params["W"].reshape(self.filters, channels, area).transpose(0, 2, 1)
-        g_all = self._buffer(bufs, "g_all", (self.filters, n, g.shape[2]), cols.dtype)
-        np.copyto(g_all, g.transpose(1, 0, 2))
         dcols = self._buffer(bufs, "dcols", (area * channels, n * g.shape[2]), cols.dtype)
         np.matmul(by_offset.reshape(self.filters, -1).T, g_all.reshape(self.filters, -1),
                   out=dcols)
