@@ -13,10 +13,7 @@ sample, and the binary encoding). Prints medians; nothing here is asserted.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +21,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.run_host import HostedRun
+from bench.engine import call_overhead, per_call
 from engine.initializers import Initializer
 from engine.layers.base import Layer, total_size
 from engine.layers.conv import Conv2D
@@ -34,26 +32,6 @@ from engine.trainer import Trainer
 LAB_LESSONS = ("convolution", "pooling", "text-cnn")
 STEPS_PER_FRAME = 10
 """The live view's default steps per frame (app.registry.RunSlot)."""
-
-
-def per_call(fn: Callable[[], object], calls: int, repeats: int) -> float:
-    """Median seconds per call over ``repeats`` timed loops of ``calls`` calls."""
-    for _ in range(max(1, calls // 10)):
-        fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(calls):
-            fn()
-        times.append((time.perf_counter() - start) / calls)
-    return statistics.median(times)
-
-
-def call_overhead(repeats: int) -> float:
-    """Seconds for one tiny NumPy call (80-element multiply), for comparison between
-    runs on a loaded machine."""
-    a = np.ones((10, 8))
-    return per_call(lambda: a * a, 20000, repeats)
 
 
 def bound(layer: Layer, in_shape: tuple[int, ...], dtype: type) -> Layer:

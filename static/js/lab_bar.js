@@ -8,6 +8,7 @@
  * `handlers.send(command)` (to the runs the bar drives) and `handlers.reset()`;
  * `show(header)` follows a frame, `setHyper(hyper)` a new run's settings.
  */
+import { bindPlayKeys } from "./play_keys.js";
 
 /** Format a metric ("–" when missing). */
 function fmt(value) {
@@ -38,7 +39,8 @@ export class TrainingBar {
     this.fpsSelect.addEventListener("change", () =>
       this.handlers.send({ type: "fps", value: this.fps() }));
     this.lrInput.addEventListener("change", () => this.setLearningRate());
-    document.addEventListener("keydown", (event) => this.key(event));
+    bindPlayKeys({ togglePlay: () => this.togglePlay(), step: () => this.step(),
+                   reset: () => this.handlers.reset() });
   }
 
   speed() {
@@ -103,20 +105,5 @@ export class TrainingBar {
     this.epochOut.textContent = "0";
     for (const out of this.metrics) if (out) out.textContent = "–";
     this.setPlaying(false);
-  }
-
-  key(event) {
-    const target = event.target;
-    const typing = target.closest?.("input, select, textarea, [contenteditable]");
-    if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
-    if (event.key === " " && target.closest?.("button, a, [role=button], [tabindex]")) return;
-    if (event.key === " ") {
-      event.preventDefault();
-      this.togglePlay();
-    } else if (event.key === "s") {
-      this.step();
-    } else if (event.key === "r") {
-      this.handlers.reset();
-    }
   }
 }

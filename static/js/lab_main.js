@@ -10,7 +10,7 @@
  * address's hash holds `#lesson=<name>&variant=<v>`.
  */
 
-import { ApiError, loadCatalogue } from "./api.js";
+import { loadCatalogue } from "./api.js";
 import { TrainingBar } from "./lab_bar.js";
 import { LabComparison, comparePair } from "./lab_compare.js";
 import { DepthGradientChart } from "./lab_depth_chart.js";
@@ -25,6 +25,7 @@ import { ScoresView } from "./lab_scores.js";
 import { LabSession } from "./lab_session.js";
 import { TextView } from "./lab_text.js";
 import { LossChart } from "./loss_chart.js";
+import { StatusLine } from "./status_line.js";
 
 const byId = (id) => document.getElementById(id);
 
@@ -33,7 +34,7 @@ class Lab {
     this.datasets = catalogue.datasets || [];
     this.lessons = labLessons(catalogue.lessons, this.datasets);
     this.main = byId("lab-main");
-    this.statusEl = byId("status");
+    this.status = new StatusLine(byId("status"));
     this.session = null;
     this.choice = { lesson: null, variant: null };
     this.ticket = 0;
@@ -48,14 +49,14 @@ class Lab {
     this.probe = new ProbeControls(byId("probe-controls"), {
       shiftContainer: byId("shift-controls"),
       onProbe: (command) => {
-        this.say("");
+        this.status.say("");
         this.session?.send(command);
       },
     });
     this.probe.bindArrows(byId("input"));
     this.bar = new TrainingBar(document, { send: (c) => this.send(c), reset: () => this.reset() });
     this.compare = new LabComparison(byId("compare"), {
-      onError: (err) => this.failed(err), speed: () => this.bar.speed(),
+      onError: (err) => this.status.failed(err), speed: () => this.bar.speed(),
       onPlaying: (on) => {
         if (!this.session) this.bar.setPlaying(on);
       },
@@ -65,17 +66,6 @@ class Lab {
     window.addEventListener("hashchange", () => this.followHash());
   }
 
-  // -- status line --------------------------------------------------------------
-  say(message, error = false) {
-    this.statusEl.textContent = message;
-    this.statusEl.classList.toggle("error", error);
-  }
-
-  /** Show a failure in words: an ApiError, an Error, or a server notice {field, message}. */
-  failed(err) {
-    const field = err.field && !(err instanceof ApiError) ? `${err.field}: ` : "";
-    this.say(`${field}${err.message ?? err}`, true);
-  }
 
   // -- runs ---------------------------------------------------------------------
   /** The runs the bar drives: the lesson's run, or both sides of a comparison of points. */
@@ -105,7 +95,7 @@ class Lab {
     history.replaceState(null, "", labHash(choice));
     const lesson = this.picker.lesson(choice.lesson);
     if (!lesson) {
-      this.say("This server has no lab lessons.", true);
+      this.status.say("This server has no lab lessons.", true);
       return;
     }
     const modality = modalityOf(lesson, this.datasets);
@@ -121,7 +111,7 @@ class Lab {
     await Promise.all([old?.close(), this.compare.close()]);
     if (ticket !== this.ticket) return;
     if (modality === "points") {
-      this.say(`${lesson.title}: its variants side by side below (press Play).`);
+      this.status.say(`${lesson.title}: its variants side by side below (press Play).`);
       const pair = comparePair(lesson);
       if (pair) await this.compare.open(lesson, ...pair);
       this.main.dataset.run = this.compare.sessions.map((s) => s.run?.id).join(",");
@@ -132,20 +122,20 @@ class Lab {
       onFrame: (frame) => {
         this.bar.show(frame.header);
         if (frame.header.status === "diverged") {
-          this.say("The run diverged: its loss became infinite, so it stopped at its last " +
+          this.status.say("The run diverged: its loss became infinite, so it stopped at its last " +
             "finite state. Lower the learning rate and press Reset.", true);
         }
       },
       onDraw: (frame) => this.draw(frame, session),
       onError: (detail) => {
         this.probe.forget();
-        this.failed(detail);
+        this.status.failed(detail);
       },
     });
     try {
       await session.open({ lesson: lesson.name, variant: choice.variant });
     } catch (err) {
-      this.failed(err);
+      this.status.failed(err);
       return;
     }
     if (ticket !== this.ticket) {
@@ -157,7 +147,7 @@ class Lab {
     this.bar.setHyper(session.run.hyper);
     for (const command of this.bar.setup()) session.send(command);
     this.main.dataset.run = session.run.id;
-    this.say(`${lesson.title}${choice.variant ? ` (${choice.variant})` : ""}: press Play (space).`);
+    this.status.say(`${lesson.title}${choice.variant ? ` (${choice.variant})` : ""}: press Play (space).`);
   }
 
   /** Draw the newest frame of the lesson's run in every view it concerns. */

@@ -10,7 +10,7 @@
  * single weights are not in the link).
  */
 
-import { api, ApiError, loadCatalogue } from "./api.js";
+import { api, loadCatalogue } from "./api.js";
 import { GradientChart, LossChart } from "./charts.js";
 import { Comparison, fmt } from "./comparison.js";
 import { Controls } from "./controls.js";
@@ -19,8 +19,10 @@ import { LessonsPanel, lessonText } from "./lessons.js";
 import { downloadModel, openModelFile } from "./model_files.js";
 import { NetworkView } from "./network_view.js";
 import { OutputView } from "./output_view.js";
+import { bindPlayKeys } from "./play_keys.js";
 import { Session } from "./session.js";
 import { decodeState, defaultState, encodeState, specToState, stateToSpec } from "./state.js";
+import { StatusLine } from "./status_line.js";
 
 const HYPER_KEYS = ["lr", "l1", "l2", "batch_size"];
 const MAX_RESTORE_STEPS = 20000;
@@ -37,8 +39,8 @@ class Playground {
     this.state = defaultState();
     this.playing = false;
     this.session = null;
-    this.comparison = new Comparison(document.getElementById("compare"), (err) => this.failed(err));
-    this.statusEl = document.getElementById("status");
+    this.comparison = new Comparison(document.getElementById("compare"), (err) => this.status.failed(err));
+    this.status = new StatusLine(document.getElementById("status"));
     this.output = new OutputView(document.getElementById("output"));
     this.loss = new LossChart(document.getElementById("loss-chart"));
     this.gradient = new GradientChart(document.getElementById("gradient-chart"));
@@ -58,20 +60,8 @@ class Playground {
     });
     this.explorer = null;
     this.bindBar();
-    this.bindKeys();
-  }
-
-  // -- status line --------------------------------------------------------------
-  say(message, error = false) {
-    this.statusEl.textContent = message;
-    this.statusEl.classList.toggle("error", error);
-  }
-
-  /** Show a failure: an ApiError (its message names the field), an Error, or a
-   * server notice `{field, message}`. */
-  failed(err) {
-    const field = err.field && !(err instanceof ApiError) ? `${err.field}: ` : "";
-    this.say(`${field}${err.message ?? err}`, true);
+    bindPlayKeys({ togglePlay: () => this.togglePlay(), step: () => this.step(),
+                   reset: () => this.reset() });
   }
 
   // -- runs ---------------------------------------------------------------------
@@ -86,7 +76,7 @@ class Playground {
         canvas.dataset.run = session.run.id;
         canvas.dataset.drawTimes = JSON.stringify(session.drawTimes.map((t) => +t.toFixed(2)));
       },
-      onError: (detail) => this.say(`${detail.field ? detail.field + ": " : ""}${detail.message}`,
+      onError: (detail) => this.status.say(`${detail.field ? detail.field + ": " : ""}${detail.message}`,
         true),
     };
   }
@@ -99,7 +89,7 @@ class Playground {
       await this.session.open(request, run);
     } catch (err) {
       this.session = old;
-      this.failed(err);
+      this.status.failed(err);
       return false;
     }
     if (old) await old.close();
@@ -111,7 +101,7 @@ class Playground {
     this.session.send({ type: "speed", steps_per_frame: this.state.speed || 10 });
     this.session.send({ type: "fps", value: Number(document.getElementById("fps").value) });
     if (this.playing) this.session.send({ type: "play" });
-    this.say(this.state.lesson ? `Lesson: ${this.lessonTitle()}` : "Ready. Press Play (space).");
+    this.status.say(this.state.lesson ? `Lesson: ${this.lessonTitle()}` : "Ready. Press Play (space).");
     return true;
   }
 
@@ -170,7 +160,7 @@ class Playground {
     play.setAttribute("aria-pressed", String(this.playing));
     play.textContent = this.playing ? "Pause" : "Play";
     if (h.status === "diverged") {
-      this.say("The run diverged: its loss became infinite, so it stopped at its last " +
+      this.status.say("The run diverged: its loss became infinite, so it stopped at its last " +
         "finite state. Lower the learning rate and press Reset.", true);
     }
     document.getElementById("output").dataset.step = h.step;
@@ -203,24 +193,6 @@ class Playground {
     for (const button of document.querySelectorAll("dialog [data-close]")) {
       button.addEventListener("click", () => button.closest("dialog").close());
     }
-  }
-
-  bindKeys() {
-    document.addEventListener("keydown", (event) => {
-      const target = event.target;
-      const typing = target.closest?.("input, select, textarea, [contenteditable], dialog");
-      if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
-      // a focused button, link or diagram item handles its own space and enter
-      if (event.key === " " && target.closest?.("button, a, [role=button], [tabindex]")) return;
-      if (event.key === " ") {
-        event.preventDefault();
-        this.togglePlay();
-      } else if (event.key === "s") {
-        this.step();
-      } else if (event.key === "r") {
-        this.reset();
-      }
-    });
   }
 
   togglePlay() {
@@ -286,7 +258,7 @@ class Playground {
       await downloadModel(this.session.run, this.lastStep || 0);
       this.toast("Model saved and downloaded.");
     } catch (err) {
-      this.failed(err);
+      this.status.failed(err);
     }
   }
 
@@ -296,10 +268,10 @@ class Playground {
       this.state = { ...this.state, lesson: null };
       if (await this.start(null, run)) {
         this.adoptSpec(run.spec);
-        this.say(`Loaded ${file.name} at step ${run.step}.`);
+        this.status.say(`Loaded ${file.name} at step ${run.step}.`);
       }
     } catch (err) {
-      this.failed(err);
+      this.status.failed(err);
     }
   }
 

@@ -14,7 +14,10 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from app.frames import decode
 from app.main import create_app
+from app.registry import RunRegistry
+from app.routes.ws import router as ws_router
 from app.settings import Settings
 
 SMALL_SPEC: dict[str, Any] = {
@@ -84,3 +87,23 @@ def only_error(response: httpx.Response) -> dict[str, Any]:
     detail = response.json()["detail"]
     assert isinstance(detail, list) and len(detail) == 1, detail
     return detail[0]
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[TestClient, RunRegistry]]:
+    """A bare app with only the websocket route, and its run registry (runs in the
+    server process), for the live-view tests."""
+    app = FastAPI()
+    app.state.settings = Settings(data_dir=tmp_path)
+    app.state.registry = RunRegistry(max_runs=10, idle_seconds=600)
+    app.include_router(ws_router)
+    with TestClient(app) as client:
+        yield client, app.state.registry
+    app.state.registry.pool.close()
+
+
+def next_frame(ws: Any) -> tuple[dict, dict]:
+    """The next websocket message, which must be a binary frame, decoded."""
+    message = ws.receive()
+    assert message.get("bytes") is not None, message
+    return decode(message["bytes"])

@@ -9,15 +9,9 @@ from typing import Any
 
 import numpy as np
 import pytest
-from fastapi import FastAPI
-from fastapi.testclient import TestClient
 
-from app.frames import decode
-from app.registry import RunRegistry
-from app.routes.ws import router
-from app.settings import Settings
 from engine.trainer import Trainer
-from tests.app.conftest import SMALL_SPEC, CheckedClient, only_error
+from tests.app.conftest import SMALL_SPEC, CheckedClient, next_frame, only_error
 
 IMAGE_SPEC: dict[str, Any] = {
     "data": {"name": "shapes", "n_samples": 48, "size": 12},
@@ -117,23 +111,6 @@ def test_image_run_spec_mismatch_names_the_layer(client: CheckedClient) -> None:
     response = client.post("/api/runs", json={"spec": spec})
     assert response.status_code == 422
     assert only_error(response)["loc"] == ["body", "spec", "layers", "0"]
-
-
-@pytest.fixture
-def server(tmp_path):
-    app = FastAPI()
-    app.state.settings = Settings(data_dir=tmp_path)
-    app.state.registry = RunRegistry(max_runs=10, idle_seconds=600)
-    app.include_router(router)
-    with TestClient(app) as client:
-        yield client, app.state.registry
-    app.state.registry.pool.close()
-
-
-def next_frame(ws) -> tuple[dict, dict]:
-    message = ws.receive()
-    assert message.get("bytes") is not None, message
-    return decode(message["bytes"])
 
 
 def test_ws_probe_command_changes_the_sample(server) -> None:

@@ -7,34 +7,11 @@ import time
 
 import numpy as np
 import pytest
-from fastapi import FastAPI
-from fastapi.testclient import TestClient
 
-from app.frames import decode
-from app.registry import RunRegistry
-from app.routes.ws import router
-from app.settings import Settings
 from engine.trainer import Trainer
+from tests.app.conftest import next_frame
 
 SPEC = {"hidden": [8] * 6, "activation": "tanh", "data": {"name": "circle", "n_samples": 200}}
-
-
-@pytest.fixture
-def server(tmp_path):
-    app = FastAPI()
-    app.state.settings = Settings(data_dir=tmp_path)
-    app.state.registry = RunRegistry(max_runs=10, idle_seconds=600)
-    app.include_router(router)
-    with TestClient(app) as client:
-        yield client, app.state.registry
-    app.state.registry.pool.close()
-
-
-def next_frame(ws) -> tuple[dict, dict]:
-    """The next binary message, decoded (skipping nothing: errors fail the test)."""
-    message = ws.receive()
-    assert "bytes" in message and message["bytes"] is not None, message
-    return decode(message["bytes"])
 
 
 def frame_at_step(ws, step: int) -> tuple[dict, dict]:
