@@ -13,6 +13,9 @@ two forms:
   batchnorm, residual with its own ``layers``, and the convolution, pooling and
   embedding layers of :mod:`engine.spec_layers`.
 
+On image data the widths form is an MLP on the pixels (a flatten layer comes
+first); text data need the layers form, starting with an embedding.
+
 Either way :func:`parse_spec` stores the explicit layer list, so ``to_dict`` gives a
 spec that parses back to an equal one. The output layer (a dense layer as wide as
 the task needs, then ``output_activation``) is always added by the builder.
@@ -152,6 +155,13 @@ def parse_spec(d: Mapping[str, Any], limits: Limits = Limits()) -> Spec:
         layers = parse_layers("layers", d["layers"], limits)
     else:
         layers = _expand_widths(d, limits)
+        modality = data.info.modality
+        if modality == "image":  # an MLP on the pixels
+            layers = [{"type": "flatten"}, *layers]
+        elif modality == "text":
+            raise SpecError("hidden", "text data need a 'layers' list that starts with an "
+                            "embedding layer, e.g. [{\"type\": \"embedding\"}, "
+                            "{\"type\": \"conv1d\"}, {\"type\": \"global_max_pool\"}]")
     if count_weight_layers(layers) > limits.max_hidden_layers:
         raise SpecError("hidden" if "hidden" in d else "layers",
                         f"at most {limits.max_hidden_layers} hidden dense or convolution "

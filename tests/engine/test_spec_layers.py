@@ -77,3 +77,12 @@ def test_spec_layers_bad_field_is_named(layer: dict, field: str) -> None:
     with pytest.raises(SpecError) as err:
         parse_spec({"data": {"name": "shapes"}, "layers": [layer]})
     assert err.value.field == field
+
+
+def test_spec_widths_on_images_flatten_first_and_text_needs_layers() -> None:
+    spec = parse_spec({"data": {"name": "shapes"}, "hidden": [8], "activation": "relu"})
+    assert spec.layers[0] == {"type": "flatten"} and spec.layers[1]["type"] == "dense"
+    assert parse_spec(spec.to_dict()) == spec
+    with pytest.raises(SpecError) as err:
+        parse_spec({"data": {"name": "sentiment"}})
+    assert err.value.field == "hidden" and "embedding" in err.value.message
