@@ -3,12 +3,11 @@ files they load from ``/static``.
 
 Pages are Jinja2 templates from ``templates/``; scripts, styles and every other
 browser asset are served from ``static/`` by this server (no CDN). The folders
-sit next to the ``app`` package in the project.
+sit next to the ``app`` package in the project, or where an installed package
+put them (see :mod:`app.assets`).
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -16,10 +15,10 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from app import __version__
+from app.assets import asset_dir
 
-ROOT = Path(__file__).resolve().parents[2]
-STATIC_DIR = ROOT / "static"
-TEMPLATES_DIR = ROOT / "templates"
+STATIC_DIR = asset_dir("static")
+TEMPLATES_DIR = asset_dir("templates")
 
 router = APIRouter(tags=["pages"])
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
