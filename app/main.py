@@ -15,6 +15,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 
 from app import __version__, errors
 from app.engine_pool import EnginePool, default_processes
@@ -23,6 +25,7 @@ from app.live import Players
 from app.registry import RunRegistry
 from app.routes import catalogue, models, pages, runs, uploads, ws
 from app.schemas import Health
+from app.security import SecurityHeaders
 from app.settings import Settings, get_settings
 from app.store import ModelStore
 from app.upload_store import UploadStore
@@ -93,9 +96,16 @@ def create_app(settings: Settings | None = None, sweep_seconds: float = SWEEP_SE
             pool.close()
             app.state.store.close()
 
-    app = FastAPI(title="nnplay", version=__version__, description=DESCRIPTION,
-                  openapi_tags=TAGS, lifespan=lifespan)
+    # the API docs' viewer comes from the fastapi-offline package, not a CDN
+    # (no ReDoc page: its bundle fetches a logo from its makers' site)
+    app = FastAPIOffline(title="nnplay", version=__version__, description=DESCRIPTION,
+                         openapi_tags=TAGS, lifespan=lifespan, static_url="/static-docs",
+                         favicon_url="/static/favicon.svg", redoc_url=None)
     app.state.settings = settings
+    app.add_middleware(SecurityHeaders)
+    if settings.allowed_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.allowed_origins,
+                           allow_methods=["*"], allow_headers=["*"])
     errors.install(app, settings.max_request_bytes)
     for router in (catalogue.router, runs.router, models.router, uploads.router, ws.router,
                    pages.router):

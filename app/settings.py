@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     max_uploads: int = Field(
         default=500, ge=1, description="uploaded data sets kept in the database")
     max_request_bytes: int = Field(default=2_000_000, ge=1024)
+    allowed_origins: list[str] = Field(
+        default=[], description="other sites (e.g. 'https://school.example') whose pages may "
+                                "call the API (CORS) and open live sockets; none by default")
     max_hidden_layers: int = Field(default=10, ge=1)
     max_units: int = Field(default=64, ge=1)
 

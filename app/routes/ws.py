@@ -3,6 +3,7 @@
 The server sends binary frames (see docs/protocol.md) at a capped rate while the
 run plays and one after every command; the client sends JSON commands. A bad
 command gets a JSON error message naming the field, and the socket stays open.
+A handshake from a page of another site is refused (see :mod:`app.security`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from app.live import Player, Players, notice
 from app.registry import UnknownRunError
+from app.security import origin_allowed
 from engine.errors import SpecError
 
 router = APIRouter(tags=["live"])
@@ -49,6 +51,11 @@ def players_of(websocket: WebSocket) -> Players:
 
 @router.websocket("/ws/runs/{run_id}")
 async def live(websocket: WebSocket, run_id: str) -> None:
+    settings = websocket.app.state.settings
+    if not origin_allowed(websocket.headers.get("origin"), websocket.headers.get("host"),
+                          settings.allowed_origins):
+        await websocket.close(code=4403)  # a page of another site: refused before accepting
+        return
     await websocket.accept()
     try:
         slot = websocket.app.state.registry.get(run_id)

@@ -92,11 +92,10 @@ class Console:
         page.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
 
 
-@pytest.fixture
-def page(browser: object, server: str, request: pytest.FixtureRequest) -> Iterator[object]:
-    """A fresh 1280 x 800 page on the server; fails the test on any console error
-    and saves a screenshot named after the test."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=server)
+def _open_page(browser: object, server: str, request: pytest.FixtureRequest,
+               bypass_csp: bool) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=server,
+                                  bypass_csp=bypass_csp)
     page = context.new_page()
     console = Console()
     console.watch(page)
@@ -106,6 +105,23 @@ def page(browser: object, server: str, request: pytest.FixtureRequest) -> Iterat
     page.screenshot(path=str(SHOTS / f"{request.node.name}.png"), full_page=True)
     context.close()
     assert console.errors == [], f"console errors: {console.errors}"
+
+
+@pytest.fixture
+def page(browser: object, server: str, request: pytest.FixtureRequest) -> Iterator[object]:
+    """A fresh 1280 x 800 page on the server; fails the test on any console error
+    and saves a screenshot named after the test. Playwright's waiting for a
+    condition evaluates strings in the page, which the pages' content-security
+    policy forbids, so this page ignores the policy; ``strict_page`` keeps it."""
+    yield from _open_page(browser, server, request, bypass_csp=True)
+
+
+@pytest.fixture
+def strict_page(browser: object, server: str,
+                request: pytest.FixtureRequest) -> Iterator[object]:
+    """As ``page``, with the server's content-security policy enforced: anything
+    the policy blocks is a console error and fails the test."""
+    yield from _open_page(browser, server, request, bypass_csp=False)
 
 
 def open_playground(page: object, path: str = "/") -> None:

@@ -280,7 +280,8 @@ def test_every_control_has_a_label(playground: Any) -> None:
 
 def test_a_bad_csv_shows_the_servers_line_numbered_message(
         browser: Any, server: str, tmp_path: Any) -> None:
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=server)
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=server,
+                                  bypass_csp=True)  # waiting in the page evaluates strings
     page = context.new_page()
     console = Console()
     console.watch(page)

@@ -127,7 +127,8 @@ def test_a_shared_link_opens_the_same_run(page: object, browser: object, server:
     url = page.url
     assert f"n={step}" in url
 
-    other = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    other = browser.new_context(viewport={"width": 1280, "height": 800},
+                                bypass_csp=True).new_page()
     errors: list[str] = []
     other.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     other.goto(url)

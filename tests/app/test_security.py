@@ -1,0 +1,70 @@
+"""Security headers on every answer, the API docs without a CDN, the websocket's
+Origin check and CORS (off unless configured)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from starlette.websockets import WebSocketDisconnect
+
+from app.security import origin_allowed
+from tests.app.conftest import CheckedClient
+
+
+@pytest.mark.parametrize("path", ["/", "/lab", "/api/datasets", "/static/js/main.js",
+                                  "/api/runs/nope", "/healthz"])
+def test_every_answer_has_the_security_headers(client: CheckedClient, path: str) -> None:
+    headers = client.get(path).headers
+    policy = headers["content-security-policy"]
+    assert "script-src 'self';" in policy and "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "same-origin"
+
+
+def test_api_docs_come_from_this_server(client: CheckedClient) -> None:
+    page, asset = "/docs", "/static-docs/swagger-ui-bundle.js"
+    answer = client.get(page)
+    assert answer.status_code == 200
+    assert "https://" not in answer.text and "cdn" not in answer.text.lower()
+    assert asset in answer.text and client.get(asset).status_code == 200
+    assert "script-src 'self' 'unsafe-inline'" in answer.headers["content-security-policy"]
+    assert client.get("/redoc").status_code == 404
+
+
+@pytest.mark.parametrize(("origin", "host", "allowed", "ok"), [
+    (None, "localhost:8000", [], True),
+    ("http://localhost:8000", "localhost:8000", [], True),
+    ("http://evil.example", "localhost:8000", [], False),
+    ("http://localhost:9000", "localhost:8000", [], False),
+    ("https://school.example", "localhost:8000", ["https://school.example"], True),
+])
+def test_origin_allowed(origin: str | None, host: str, allowed: list[str], ok: bool) -> None:
+    assert origin_allowed(origin, host, allowed) is ok
+
+
+def test_websocket_from_another_site_is_refused(client: CheckedClient,
+                                                new_run: Callable[..., str]) -> None:
+    run_id = new_run()
+    with pytest.raises(WebSocketDisconnect) as refused, client.websocket_connect(
+            f"/ws/runs/{run_id}", headers={"origin": "http://evil.example"}) as ws:
+        ws.receive()
+    assert refused.value.code == 4403
+    with client.websocket_connect(f"/ws/runs/{run_id}",
+                                  headers={"origin": "http://testserver"}) as ws:
+        assert ws.receive().get("bytes")  # the first frame
+
+
+def test_cors_is_off_by_default_and_follows_the_setting(
+        open_client: Callable[..., Any]) -> None:
+    preflight = {"origin": "https://school.example", "access-control-request-method": "POST"}
+    with open_client() as plain:
+        answer = plain.options("/api/runs", headers=preflight)
+        assert "access-control-allow-origin" not in answer.headers
+    with open_client(allowed_origins=["https://school.example"]) as shared:
+        answer = shared.options("/api/runs", headers=preflight)
+        assert answer.headers["access-control-allow-origin"] == "https://school.example"
+        got = shared.get("/api/datasets", headers={"origin": "https://school.example"})
+        assert got.headers["access-control-allow-origin"] == "https://school.example"
