@@ -44,6 +44,12 @@ async def _run(run_id: str, request: Request) -> RunSlot:
     return request.app.state.registry.get(run_id)
 
 
+async def count_new_run(request: Request) -> None:
+    """Count a run about to be created against its client's rate (429 if over)."""
+    client = request.client.host if request.client else "unknown"
+    request.app.state.run_rate.check(client)
+
+
 def spec_limits(settings: Settings) -> Limits:
     """The size limits a spec must respect on this server."""
     return Limits(max_hidden_layers=settings.max_hidden_layers, max_units=settings.max_units)
@@ -53,5 +59,6 @@ SettingsDep = Annotated[Settings, Depends(_settings)]
 RegistryDep = Annotated[RunRegistry, Depends(_registry)]
 StoreDep = Annotated[ModelStore, Depends(_store)]
 UploadsDep = Annotated[UploadStore, Depends(_uploads)]
+NewRunDep = Annotated[None, Depends(count_new_run)]
 JobsDep = Annotated[JobTable, Depends(_jobs)]
 RunDep = Annotated[RunSlot, Depends(_run)]

@@ -22,6 +22,7 @@ from app import __version__, errors
 from app.engine_pool import EnginePool, default_processes
 from app.jobs import JobTable
 from app.live import Players
+from app.rate_limit import RunCreationLimit
 from app.registry import RunRegistry
 from app.routes import catalogue, models, pages, runs, uploads, ws
 from app.schemas import Health
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None, sweep_seconds: float = SWEEP_SE
                          openapi_tags=TAGS, lifespan=lifespan, static_url="/static-docs",
                          favicon_url="/static/favicon.svg", redoc_url=None)
     app.state.settings = settings
+    app.state.run_rate = RunCreationLimit(settings.runs_per_minute)
     app.add_middleware(SecurityHeaders)
     if settings.allowed_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.allowed_origins,

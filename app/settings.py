@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     database: Path | None = Field(
         default=None, description="SQLite file for saved models (default: DATA_DIR/nnplay.db)")
     max_runs: int = Field(default=200, ge=1, description="runs held in memory at once")
+    runs_per_minute: int = Field(
+        default=120, ge=1, description="runs one client (address) may create per minute")
     run_idle_seconds: float = Field(
         default=1800.0, gt=0, description="a run untouched this long is dropped")
     max_steps_per_request: int = Field(default=20000, ge=1)

@@ -15,7 +15,15 @@ from urllib.parse import quote
 from fastapi import APIRouter, Body, Response
 from fastapi.responses import JSONResponse
 
-from app.deps import JobsDep, RegistryDep, RunDep, SettingsDep, StoreDep, spec_limits
+from app.deps import (
+    JobsDep,
+    NewRunDep,
+    RegistryDep,
+    RunDep,
+    SettingsDep,
+    StoreDep,
+    spec_limits,
+)
 from app.errors import ApiError, as_field
 from app.routes.runs import run_info
 from app.schemas import SPEC_EXAMPLE, ModelListing, RunInfo, SaveRequest
@@ -78,7 +86,8 @@ def read_model(model_id: str, store: StoreDep) -> JSONResponse:
 
 @router.post("/models/import", status_code=201, response_model=RunInfo,
              summary="Open a saved model or an uploaded record as a new run",
-             responses={429: {"description": "the server holds its maximum of runs"},
+             responses={429: {"description": "the server holds its maximum of runs, or this "
+                                             "client created too many in the last minute"},
                         **MODEL_NOT_FOUND})
 def import_model(body: Annotated[dict[str, Any], Body(openapi_examples={
                      "saved": {"summary": "a model saved on this server",
@@ -86,7 +95,7 @@ def import_model(body: Annotated[dict[str, Any], Body(openapi_examples={
                      "record": {"summary": "a downloaded record", "value": RECORD_EXAMPLE},
                  })],
                  settings: SettingsDep, store: StoreDep, registry: RegistryDep,
-                 jobs: JobsDep) -> dict[str, Any]:
+                 jobs: JobsDep, _: NewRunDep) -> dict[str, Any]:
     """Either `{"model_id": ...}` or a whole record as downloaded from
     `GET /api/models/{id}` (checked field by field). The run starts with the
     record's weights, step and epoch and fresh optimiser state."""

@@ -14,7 +14,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 
-from app.deps import JobsDep, RegistryDep, RunDep, SettingsDep, UploadsDep, spec_limits
+from app.deps import (
+    JobsDep,
+    NewRunDep,
+    RegistryDep,
+    RunDep,
+    SettingsDep,
+    UploadsDep,
+    spec_limits,
+)
 from app.errors import ApiError
 from app.frames import clean, frame_json
 from app.jobs import Job, JobBusyError, JobTable
@@ -88,9 +96,10 @@ def build_recipe(body: RunCreate, settings: Settings,
 
 
 @router.post("", status_code=201, response_model=RunInfo, summary="Create a run",
-             responses={429: {"description": "the server holds its maximum of runs"}})
+             responses={429: {"description": "the server holds its maximum of runs, or this "
+                                             "client created too many in the last minute"}})
 def create_run(body: RunCreate, settings: SettingsDep, registry: RegistryDep,
-               jobs: JobsDep, uploads: UploadsDep) -> dict[str, Any]:
+               jobs: JobsDep, uploads: UploadsDep, _: NewRunDep) -> dict[str, Any]:
     """Create a run from `spec`, or from `lesson` (and `variant`). The answer's `id`
     is unguessable: it is the key to the run. A spec's `data` may name an uploaded
     data set, `{"name": "upload", "upload": id}`: the run gets its points inline."""

@@ -68,3 +68,17 @@ def test_cors_is_off_by_default_and_follows_the_setting(
         assert answer.headers["access-control-allow-origin"] == "https://school.example"
         got = shared.get("/api/datasets", headers={"origin": "https://school.example"})
         assert got.headers["access-control-allow-origin"] == "https://school.example"
+
+
+def test_run_creation_is_rate_limited_per_client(open_client: Callable[..., Any]) -> None:
+    spec = {"spec": {"data": {"name": "xor", "n_samples": 40}, "hidden": [2]}}
+    with open_client(runs_per_minute=3) as limited:
+        for _ in range(3):
+            assert limited.post("/api/runs", json=spec).status_code == 201
+        refused = limited.post("/api/runs", json=spec)
+        assert refused.status_code == 429
+        assert refused.json()["detail"][0]["type"] == "rate_limited"
+        assert 1 <= int(refused.headers["retry-after"]) <= 60
+        saved = limited.post("/api/models/import", json={"model_id": "nope"})
+        assert saved.status_code == 429  # opening a model makes a run too
+        assert limited.get("/api/datasets").status_code == 200  # the rest still answers

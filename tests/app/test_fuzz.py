@@ -1,0 +1,33 @@
+"""A fuzz test of the whole REST API from its OpenAPI description: schemathesis
+generates requests for every operation (valid and invalid bodies, paths and
+queries), and no answer may be a 500."""
+
+from __future__ import annotations
+
+import tempfile
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from starlette.testclient import TestClient
+
+from app.main import create_app
+from app.settings import Settings
+
+_DATA = tempfile.TemporaryDirectory()
+APP = create_app(Settings(data_dir=_DATA.name, engine_processes=0, max_steps_per_request=50,
+                          max_runs=50))
+schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
+
+
+@pytest.fixture(scope="module")
+def client():
+    with TestClient(APP) as opened:  # runs the lifespan: registry, stores, players
+        yield opened
+
+
+@schema.parametrize()
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+def test_no_request_makes_a_server_error(case, client) -> None:
+    case.call_and_validate(session=client, checks=[not_a_server_error])
