@@ -115,15 +115,15 @@ def build_network(spec: Spec, in_shape: int | tuple[int, ...],
     layers: list[Layer] = []
     total = 0
     for i, d in enumerate(spec.layers):
+        if d["type"] == "residual":  # a misfit inside the block names its inner layer
+            _check_fit(d["layers"], shape, vectors, f"layers.{i}.layers")
         try:
             layer = build_layer(d, vectors)
             shape = layer.build(shape)
         except SpecError as err:
             raise err.nested(f"layers.{i}") from None
         except ValueError as err:
-            hint = " (add a flatten or global_max_pool layer before it)" \
-                if d["type"] == "dense" and len(shape) > 1 else ""
-            raise SpecError(f"layers.{i}", f"{err}{hint}") from None
+            raise SpecError(f"layers.{i}", _with_hint(err, d, shape)) from None
         total += int(np.prod(shape))
         if total > MAX_ACTIVATIONS:
             raise SpecError(f"layers.{i}", f"the layers up to here output {total} values per "
@@ -137,6 +137,25 @@ def build_network(spec: Spec, in_shape: int | tuple[int, ...],
     net = Network(layers, start, dtype=np.dtype(spec.dtype))
     check_budget(spec, net)
     return net
+
+
+def _with_hint(err: ValueError, d: dict, shape: tuple[int, ...]) -> str:
+    hint = " (add a flatten or global_max_pool layer before it)" \
+        if d["type"] == "dense" and len(shape) > 1 else ""
+    return f"{err}{hint}"
+
+
+def _check_fit(layers: list[dict], shape: tuple[int, ...], vectors: np.ndarray | None,
+               field: str) -> None:
+    """Build ``layers`` one by one on ``shape`` (a residual block's branch), so a
+    misfit names its own layer: SpecError ``<field>.<j>``."""
+    for j, d in enumerate(layers):
+        try:
+            shape = build_layer(d, vectors).build(shape)
+        except SpecError as err:
+            raise err.nested(f"{field}.{j}") from None
+        except ValueError as err:
+            raise SpecError(f"{field}.{j}", _with_hint(err, d, shape)) from None
 
 
 def values_per_sample(net: Network) -> int:

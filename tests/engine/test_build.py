@@ -122,3 +122,14 @@ def test_build_chunked_evaluation_matches_one_pass() -> None:
     trainer._chunk = 7  # force chunks of 7 samples
     np.testing.assert_allclose(trainer.forward_all(trainer.X_test), whole, rtol=1e-12)
     assert eval_chunk(trainer.net) >= 60
+
+
+@pytest.mark.parametrize(("inner", "field"), [
+    ([{"type": "conv2d", "padding": 1}, {"type": "dense", "units": 4}], "layers.0.layers.1"),
+    ([{"type": "embedding"}, {"type": "conv2d"}], "layers.0.layers.0.type"),
+])
+def test_build_misfit_inside_a_residual_block_names_the_inner_layer(
+        inner: list[dict], field: str) -> None:
+    with pytest.raises(SpecError) as err:
+        build_network(image_spec([{"type": "residual", "layers": inner}]), (1, 16, 16))
+    assert err.value.field == field
