@@ -21,7 +21,7 @@ def wait_until(page: object, expression: str, seconds: float = 20.0) -> None:
     ("/", "Number(document.getElementById('output').dataset.framesDrawn || 0) > 2"),
     ("/lab#lesson=convolution",
      "document.querySelectorAll('canvas').length > 10 && document.body.dataset.ready"),
-])
+], ids=["playground", "lab"])  # the ids name the screenshots
 def test_pages_work_under_their_policy(strict_page: object, path: str, drawn: str) -> None:
     strict_page.goto(path)
     strict_page.wait_for_selector("body[data-ready=true]", timeout=20000)
