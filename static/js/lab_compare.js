@@ -44,6 +44,7 @@ export class LabComparison {
     this.onPlaying = onPlaying;
     this.speed = speed;
     this.sessions = [];
+    this.ticket = 0;
     this.lesson = null;
     this.playing = false;
     this.selects = ["a", "b"].map((key) => el("select", { id: `compare-${key}`,
@@ -81,8 +82,9 @@ export class LabComparison {
 
   /** Show variants `a` and `b` of `lesson` side by side (replacing any before). */
   async open(lesson, a, b) {
-    await this.close();
-    if (!lesson || !a || !b) return;
+    const ticket = ++this.ticket;  // a later open or close supersedes this one
+    await this.drop();
+    if (ticket !== this.ticket || !lesson || !a || !b) return;
     this.title.textContent = `Side by side: ${lesson.title}`;
     this.section.hidden = false;
     const sides = [a, b].map((variant) => this.side(lesson, variant));
@@ -143,8 +145,13 @@ export class LabComparison {
     for (const session of this.sessions) session.send(command);
   }
 
-  /** Drop both runs (the section stays, empty). */
+  /** Drop both runs (the section stays, empty); an open under way gives up. */
   async close() {
+    this.ticket += 1;
+    await this.drop();
+  }
+
+  async drop() {
     const sessions = this.sessions;
     this.sessions = [];
     this.grid.replaceChildren();

@@ -38,8 +38,11 @@ class Lab {
     this.session = null;
     this.choice = { lesson: null, variant: null };
     this.ticket = 0;
-    this.loss = new LossChart(byId("loss-chart"));
-    this.gradient = new DepthGradientChart(byId("gradient-chart"));
+    this.runGone = null;  // what the server said when the run went away, or null
+    this.diverged = false;
+    this.readyLine = "";
+    this.loss = new LossChart(byId("lab-loss-chart"));
+    this.gradient = new DepthGradientChart(byId("lab-gradient-chart"));
     this.input = new InputView(byId("input"), byId("input-caption"));
     this.kernels = new KernelsView(byId("kernels"));
     this.maps = new FeatureMapsView(byId("maps"));
@@ -66,7 +69,6 @@ class Lab {
     window.addEventListener("hashchange", () => this.followHash());
   }
 
-
   // -- runs ---------------------------------------------------------------------
   /** The runs the bar drives: the lesson's run, or both sides of a comparison of points. */
   targets() {
@@ -74,12 +76,23 @@ class Lab {
   }
 
   send(command) {
+    if (this.runGone) {  // the run was deleted or lost: Reset makes the lesson's run again
+      this.bar.setPlaying(false);
+      this.status.say(`${this.runGone} Press Reset to start the lesson again.`, true);
+      return;
+    }
     for (const session of this.targets()) session.send(command);
     if (this.session && (command.type === "speed" || command.type === "fps")) this.compare.send(command);
   }
 
   reset() {
+    if (this.runGone) {
+      this.load(this.choice);
+      return;
+    }
     for (const session of this.targets()) session.reset();
+    this.status.say(this.readyLine);  // a run back at step 0: earlier errors are past
+    this.diverged = false;
   }
 
   followHash() {
@@ -92,6 +105,8 @@ class Lab {
   async load(choice) {
     const ticket = ++this.ticket;
     this.choice = choice;
+    this.runGone = null;
+    this.diverged = false;
     history.replaceState(null, "", labHash(choice));
     const lesson = this.picker.lesson(choice.lesson);
     if (!lesson) {
@@ -121,15 +136,23 @@ class Lab {
       charts: [this.loss, this.gradient],
       onFrame: (frame) => {
         this.bar.show(frame.header);
-        if (frame.header.status === "diverged") {
+        const diverged = frame.header.status === "diverged";
+        if (diverged && !this.diverged) {
           this.status.say("The run diverged: its loss became infinite, so it stopped at its last " +
             "finite state. Lower the learning rate and press Reset.", true);
+        } else if (!diverged && this.diverged) {
+          this.status.say(this.readyLine);
         }
+        this.diverged = diverged;
       },
       onDraw: (frame) => this.draw(frame, session),
       onError: (detail) => {
         this.probe.forget();
         this.status.failed(detail);
+        if (detail.field === "run" || detail.field === "run_id") {
+          this.runGone = `${detail.message}.`;
+          session.gone = true;  // nothing left on the server to delete
+        }
       },
     });
     try {
@@ -147,7 +170,8 @@ class Lab {
     this.bar.setHyper(session.run.hyper);
     for (const command of this.bar.setup()) session.send(command);
     this.main.dataset.run = session.run.id;
-    this.status.say(`${lesson.title}${choice.variant ? ` (${choice.variant})` : ""}: press Play (space).`);
+    this.readyLine = `${lesson.title}${choice.variant ? ` (${choice.variant})` : ""}: press Play (space).`;
+    this.status.say(this.readyLine);
   }
 
   /** Draw the newest frame of the lesson's run in every view it concerns. */

@@ -26,6 +26,7 @@ export class LabSession {
     this.drawPending = false;
     this.framesDrawn = 0;
     this.closed = false;
+    this.gone = false;
   }
 
   /**
@@ -75,11 +76,12 @@ export class LabSession {
     this.send({ type: "reset" });
   }
 
-  /** Close the socket and drop the run on the server. */
+  /** Close the socket and drop the run on the server (unless `gone`: the server
+   * said it was deleted or lost). */
   async close() {
     this.closed = true;
     this.live?.close();
-    if (this.run) await deleteRun(this.run.id);
+    if (this.run && !this.gone) await deleteRun(this.run.id);
     this.run = null;
   }
 }

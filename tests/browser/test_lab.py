@@ -264,3 +264,75 @@ def test_the_playground_sends_lab_lessons_to_the_lab(page: object) -> None:
     assert page.url.endswith("/lab#lesson=text-cnn&variant=static")
     assert page.input_value("[data-testid=variant]") == "static"
     assert page.get_attribute("[data-testid=to-playground]", "href") == "/"
+
+
+def created_runs(page: object) -> list[str]:
+    """Collect the ids of the runs the page creates from now on."""
+    ids: list[str] = []
+
+    def seen(response: object) -> None:
+        if response.request.method == "POST" and response.url.endswith("/api/runs") \
+                and response.status == 201:
+            ids.append(response.json()["id"])
+
+    page.on("response", seen)
+    return ids
+
+
+def test_compare_clicked_twice_leaves_only_the_runs_on_show(page: object, server: str) -> None:
+    import httpx
+
+    page.goto("/lab#lesson=residual")
+    page.wait_for_selector("body[data-ready=true]", timeout=20000)
+    ids = created_runs(page)
+    page.evaluate("""() => { const b = document.querySelector('[data-testid=compare-open]');
+                             b.click(); b.click(); }""")
+    page.wait_for_function("document.querySelectorAll('.lab-compare-side').length === 2",
+                           timeout=20000)
+    page.wait_for_timeout(1500)  # both clicks' requests answered
+    page.select_option("[data-testid=lesson]", "convolution")
+    page.wait_for_function(f"Number({MAIN}.dataset.framesDrawn || 0) > 0", timeout=20000)
+    page.wait_for_timeout(1000)
+    current = page.get_attribute("#lab-main", "data-run")
+    alive = [i for i in ids if httpx.get(f"{server}/api/runs/{i}").status_code == 200]
+    assert alive == [current], (ids, alive)
+
+
+def test_a_deleted_run_says_so_and_reset_makes_the_lesson_again(page: object,
+                                                                 server: str) -> None:
+    import httpx
+
+    open_lab(page, "pooling", "max")
+    first = page.get_attribute("#lab-main", "data-run")
+    assert httpx.delete(f"{server}/api/runs/{first}").status_code == 204
+    page.wait_for_function("document.querySelector('[data-testid=status]')"
+                           ".textContent.includes('deleted')", timeout=10000)
+    page.click("[data-testid=play]")  # nothing to play: the page says what to do
+    assert "Press Reset" in page.text_content("[data-testid=status]")
+    assert page.text_content("[data-testid=play]") == "Play"
+    page.click("[data-testid=reset]")
+    page.wait_for_function(f"{MAIN}.dataset.run && {MAIN}.dataset.run !== '{first}'",
+                           timeout=20000)
+    page.wait_for_function(f"Number({MAIN}.dataset.framesDrawn || 0) > 0", timeout=20000)
+    assert "error" not in (page.get_attribute("[data-testid=status]", "class") or "")
+
+
+def test_charts_keep_their_size_through_resizes_at_125_percent(browser: object,
+                                                                server: str) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=server,
+                                  device_scale_factor=1.25, bypass_csp=True)
+    page = context.new_page()
+    try:
+        open_lab(page, "convolution")
+        box = "(() => { const r = document.querySelector('[data-testid=gradient-chart]')" \
+              ".getBoundingClientRect(); return [Math.round(r.width), Math.round(r.height)]; })()"
+        before = page.evaluate(box)
+        for width in (1000, 1280):
+            page.set_viewport_size({"width": width, "height": 800})
+            page.wait_for_timeout(300)
+        assert page.evaluate(box) == before
+        assert before[1] == round(page.evaluate(
+            "10 * parseFloat(getComputedStyle(document.documentElement).fontSize)"))  # 10rem
+    finally:
+        context.close()
+
