@@ -156,9 +156,10 @@ class Lab {
       },
     });
     try {
-      await session.open({ lesson: lesson.name, variant: choice.variant });
+      await session.open({ lesson: lesson.name, variant: choice.variant },
+        () => ticket === this.ticket);
     } catch (err) {
-      this.status.failed(err);
+      if (ticket === this.ticket) this.status.failed(err);  // not an abandoned lesson's
       return;
     }
     if (ticket !== this.ticket) {

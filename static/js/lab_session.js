@@ -30,12 +30,15 @@ export class LabSession {
   }
 
   /**
-   * Create a run from `{lesson, variant}` or `{spec}` and connect to it.
+   * Create a run from `{lesson, variant}` or `{spec}` and connect to it, unless
+   * `wanted()` says by then that the page has moved on (the run is deleted again).
    * Rejects with the ApiError of a refused request.
    */
-  async open(request) {
+  async open(request, wanted = () => true) {
     this.run = await createRun(request);
-    if (this.closed) {
+    if (this.closed || !wanted()) {  // given up meanwhile: leave the shared charts alone
+      this.closed = true;
+      this.gone = true;  // deleted here: close() has nothing left to delete
       await deleteRun(this.run.id);
       return this.run;
     }

@@ -336,3 +336,20 @@ def test_charts_keep_their_size_through_resizes_at_125_percent(browser: object,
     finally:
         context.close()
 
+
+
+def test_switching_lessons_quickly_keeps_only_the_last_run(page: object, server: str) -> None:
+    import httpx
+
+    open_lab(page, "convolution")
+    ids = created_runs(page)
+    for lesson in ("pooling", "text-cnn", "convolution", "pooling"):
+        page.select_option("[data-testid=lesson]", lesson)  # no wait in between
+    page.wait_for_function(f"{MAIN}.dataset.modality === 'image' && "
+                           f"Number({MAIN}.dataset.framesDrawn || 0) > 0", timeout=20000)
+    page.wait_for_timeout(1500)
+    current = page.get_attribute("#lab-main", "data-run")
+    alive = [i for i in ids if httpx.get(f"{server}/api/runs/{i}").status_code == 200]
+    assert alive == [current], (ids, alive)
+    assert page.input_value("[data-testid=lesson]") == "pooling"
+    assert "error" not in (page.get_attribute("[data-testid=status]", "class") or "")
