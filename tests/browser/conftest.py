@@ -134,3 +134,27 @@ def open_playground(page: object, path: str = "/") -> None:
     page.wait_for_selector("body[data-ready=true]", timeout=20000)
     page.wait_for_function("document.getElementById('output').dataset.framesDrawn > 0",
                            timeout=20000)
+
+
+def sizes_through_resizes(browser: object, server: str, open_page: object,
+                          selector: str) -> tuple[list, list, float]:
+    """At 125% display scaling: the CSS boxes [[width, height], ...] of the elements
+    matching ``selector`` on a page opened by ``open_page(page)``, before and after
+    the window is made narrower and wide again, and the root font size (1 rem)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=server,
+                                  device_scale_factor=1.25, bypass_csp=True)
+    page = context.new_page()
+    box = ("[...document.querySelectorAll(" + repr(selector) + ")].map((c) => {"
+           "const r = c.getBoundingClientRect(); "
+           "return [Math.round(r.width), Math.round(r.height)]; })")
+    try:
+        open_page(page)
+        before = page.evaluate(box)
+        for width in (1000, 1280):
+            page.set_viewport_size({"width": width, "height": 800})
+            page.wait_for_timeout(300)
+        after = page.evaluate(box)
+        rem = page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
+    finally:
+        context.close()
+    return before, after, rem

@@ -7,7 +7,7 @@ fails on any console error.
 
 from __future__ import annotations
 
-from tests.browser.conftest import open_playground
+from tests.browser.conftest import open_playground, sizes_through_resizes
 
 MAIN = "document.getElementById('lab-main')"
 
@@ -319,24 +319,11 @@ def test_a_deleted_run_says_so_and_reset_makes_the_lesson_again(page: object,
 
 def test_charts_keep_their_size_through_resizes_at_125_percent(browser: object,
                                                                 server: str) -> None:
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=server,
-                                  device_scale_factor=1.25, bypass_csp=True)
-    page = context.new_page()
-    try:
-        open_lab(page, "convolution")
-        box = "(() => { const r = document.querySelector('[data-testid=gradient-chart]')" \
-              ".getBoundingClientRect(); return [Math.round(r.width), Math.round(r.height)]; })()"
-        before = page.evaluate(box)
-        for width in (1000, 1280):
-            page.set_viewport_size({"width": width, "height": 800})
-            page.wait_for_timeout(300)
-        assert page.evaluate(box) == before
-        assert before[1] == round(page.evaluate(
-            "10 * parseFloat(getComputedStyle(document.documentElement).fontSize)"))  # 10rem
-    finally:
-        context.close()
-
-
+    before, after, rem = sizes_through_resizes(
+        browser, server, lambda page: open_lab(page, "convolution"),
+        "[data-testid=gradient-chart]")
+    assert after == before
+    assert before[0][1] == round(10 * rem)  # 10rem: the chart's own CSS height
 
 def test_switching_lessons_quickly_keeps_only_the_last_run(page: object, server: str) -> None:
     import httpx

@@ -20,7 +20,7 @@ import pytest
 from app.frames import decode, encode_frame
 from engine.telemetry import snapshot
 from engine.trainer import Trainer
-from tests.browser.conftest import open_playground
+from tests.browser.conftest import open_playground, sizes_through_resizes
 
 BARE_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>views</title>
@@ -520,18 +520,6 @@ def test_the_explorer_marks_a_failing_identity(bare: object) -> None:
 
 def test_playground_charts_keep_their_size_through_resizes_at_125_percent(
         browser: object, server: str) -> None:
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=server,
-                                  device_scale_factor=1.25, bypass_csp=True)
-    page = context.new_page()
-    try:
-        open_playground(page)
-        box = "(() => [...document.querySelectorAll('#loss-chart, #gradient-chart')]" \
-              ".map((c) => { const r = c.getBoundingClientRect();" \
-              " return [Math.round(r.width), Math.round(r.height)]; }))()"
-        before = page.evaluate(box)
-        for width in (1000, 1280):
-            page.set_viewport_size({"width": width, "height": 800})
-            page.wait_for_timeout(300)
-        assert page.evaluate(box) == before
-    finally:
-        context.close()
+    before, after, _ = sizes_through_resizes(browser, server, open_playground,
+                                             "#loss-chart, #gradient-chart")
+    assert len(before) == 2 and after == before
