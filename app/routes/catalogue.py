@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from functools import cache
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from app.errors import ApiError
 from app.frames import clean
@@ -109,18 +109,27 @@ async def losses() -> list[dict[str, Any]]:
             for name in names]
 
 
+Language = Annotated[Literal["en", "zh-Hant"], Query(
+    description="the language of the texts: English or Traditional Chinese")]
+
+
+@cache
+def _lessons(language: str) -> list[dict[str, Any]]:
+    return clean(list_lessons(language))
+
+
 @router.get("/lessons", summary="The lessons, in the order of the notes")
-async def lessons() -> list[dict[str, Any]]:
-    """Each lesson's name, title, texts (claim, watch, why), preset spec, steps,
-    variants and hand-set weights."""
-    return clean(list_lessons())
+async def lessons(lang: Language = "en") -> list[dict[str, Any]]:
+    """Each lesson's name, title, texts (claim, watch, why) in the language
+    asked, preset spec, steps, variants and hand-set weights."""
+    return _lessons(lang)
 
 
 @router.get("/lessons/{name}", summary="One lesson",
             responses={404: {"description": "no lesson with that name"}})
-async def lesson(name: str) -> dict[str, Any]:
+async def lesson(name: str, lang: Language = "en") -> dict[str, Any]:
     """The lesson called `name` (see `/api/lessons` for the names)."""
     if name not in LESSONS:
         raise ApiError(404, ["path", "name"], f"no lesson {name!r}; choose one of "
                        + ", ".join(LESSONS), "not_found")
-    return clean(LESSONS[name].describe())
+    return clean(LESSONS[name].describe(lang))

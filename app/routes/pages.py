@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from app import __version__
+from app import __version__, i18n
 from app.assets import asset_dir
 
 STATIC_DIR = asset_dir("static")
@@ -22,6 +22,20 @@ TEMPLATES_DIR = asset_dir("templates")
 
 router = APIRouter(tags=["pages"])
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
+
+
+def render(request: Request, name: str, context: dict) -> HTMLResponse:
+    """A page in the visitor's language (see :mod:`app.i18n`): the template gets
+    ``_`` (translate), ``lang`` and ``languages``; a language chosen in the
+    address is remembered in a cookie for a year."""
+    language, chosen = i18n.page_language(request)
+    response = templates.TemplateResponse(request, name, {
+        **context, "version": __version__, "lang": language,
+        "languages": i18n.LANGUAGES, "_": i18n.translator(language)})
+    if chosen:
+        response.set_cookie(i18n.COOKIE, language, max_age=365 * 24 * 3600,
+                            samesite="lax", path="/")
+    return response
 
 
 def static_files() -> StaticFiles:
@@ -33,8 +47,7 @@ def static_files() -> StaticFiles:
 def playground(request: Request) -> HTMLResponse:
     """The playground page."""
     settings = request.app.state.settings
-    return templates.TemplateResponse(request, "index.html", {
-        "version": __version__,
+    return render(request, "index.html", {
         "limits": {"max_hidden_layers": settings.max_hidden_layers,
                    "max_units": settings.max_units,
                    "max_frame_rate": settings.max_frame_rate},
@@ -45,7 +58,6 @@ def playground(request: Request) -> HTMLResponse:
 def lab(request: Request) -> HTMLResponse:
     """The lab: convolution, pooling, text and residual nets, one sample at a time."""
     settings = request.app.state.settings
-    return templates.TemplateResponse(request, "lab.html", {
-        "version": __version__,
+    return render(request, "lab.html", {
         "limits": {"max_frame_rate": settings.max_frame_rate},
     })

@@ -53,8 +53,9 @@ def get_lesson(name: str) -> Lesson:
     return LESSONS[name]
 
 
-def list_lessons() -> list[dict[str, Any]]:
-    return [lesson.describe() for lesson in LESSONS.values()]
+def list_lessons(language: str = "en") -> list[dict[str, Any]]:
+    """Every lesson's catalogue entry, texts in ``language`` ("en" or "zh-Hant")."""
+    return [lesson.describe(language) for lesson in LESSONS.values()]
 
 
 __all__ = ["LESSONS", "Lesson", "Signature", "Variant", "get_lesson", "list_lessons"]

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.lessons.translations import lesson_texts
 from engine.trainer import Trainer
 
 HandWeight = tuple[str, str, tuple[int, ...], float]
@@ -91,19 +92,25 @@ class Lesson:
         """Run the lesson's experiment (deterministic; seconds, not minutes)."""
         return self.measure_fn()
 
-    def describe(self) -> dict[str, Any]:
-        """JSON-able catalogue entry (without running anything)."""
+    def describe(self, language: str = "en") -> dict[str, Any]:
+        """JSON-able catalogue entry (without running anything), its texts (title,
+        claim, watch, why, variant labels) in ``language`` (see
+        :mod:`engine.lessons.translations`; English where a text has no
+        translation)."""
+        text = lesson_texts(self.name, language)
         return {
             "name": self.name,
-            "title": self.title,
-            "claim": self.claim,
-            "watch": self.watch,
-            "why": self.why,
+            "language": language,
+            "title": text.get("title", self.title),
+            "claim": text.get("claim", self.claim),
+            "watch": text.get("watch", self.watch),
+            "why": text.get("why", self.why),
             "spec": self.spec,
             "steps": self.steps,
             "expectation": self.expectation,
             "variants": [
-                {"name": v.name, "label": v.label, "spec": v.spec,
+                {"name": v.name, "label": text.get("variants", {}).get(v.name, v.label),
+                 "spec": v.spec,
                  "hand_weights": [list(w) for w in v.hand_weights]}
                 for v in self.variants
             ],

@@ -6,6 +6,8 @@
  * its source ("body", "query", "path").
  */
 
+import { LANG } from "./i18n.js";
+
 export class ApiError extends Error {
   /**
    * @param {number} status HTTP status
@@ -62,10 +64,11 @@ export async function api(path, { method = "GET", json, body, headers = {} } = {
   return response.json();
 }
 
-/** The catalogue the controls are built from. */
+/** The catalogue the controls are built from (the lessons' texts in the page's language). */
 export async function loadCatalogue() {
   const names = ["datasets", "activations", "initializers", "optimizers", "losses", "lessons"];
-  const answers = await Promise.all(names.map((name) => api(`/api/${name}`)));
+  const query = { lessons: `?lang=${encodeURIComponent(LANG)}` };
+  const answers = await Promise.all(names.map((name) => api(`/api/${name}${query[name] || ""}`)));
   return Object.fromEntries(names.map((name, i) => [name, answers[i]]));
 }
 
