@@ -12,8 +12,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from app.access import Viewer, viewer_of
 from app.jobs import JobTable
-from app.registry import RunRegistry, RunSlot
+from app.registry import RunRegistry, RunSlot, UnknownRunError
 from app.settings import Settings
 from app.store import ModelStore
 from app.upload_store import UploadStore
@@ -40,8 +41,20 @@ async def _jobs(request: Request) -> JobTable:
     return request.app.state.jobs
 
 
+async def _viewer(request: Request) -> Viewer:
+    return viewer_of(request)
+
+
 async def _run(run_id: str, request: Request) -> RunSlot:
-    return request.app.state.registry.get(run_id)
+    """The run, if the asker may use it: a student's run is theirs alone (the
+    teacher may read it); to anyone else it does not exist (404)."""
+    slot = request.app.state.registry.get(run_id)
+    if slot.owner is not None:
+        viewer = viewer_of(request)
+        allowed = viewer.may_read if request.method == "GET" else viewer.may_change
+        if not allowed(slot.owner):
+            raise UnknownRunError(run_id)
+    return slot
 
 
 async def count_new_run(request: Request) -> None:
@@ -62,3 +75,4 @@ UploadsDep = Annotated[UploadStore, Depends(_uploads)]
 NewRunDep = Annotated[None, Depends(count_new_run)]
 JobsDep = Annotated[JobTable, Depends(_jobs)]
 RunDep = Annotated[RunSlot, Depends(_run)]
+ViewerDep = Annotated[Viewer, Depends(_viewer)]

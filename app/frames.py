@@ -156,6 +156,12 @@ def pack(header: dict[str, Any], parts: list[bytes]) -> bytes:
     return b"".join([struct.pack("<I", len(head)), head, b" " * pad, *parts])
 
 
+def header_of(message: bytes) -> dict[str, Any]:
+    """Only the JSON header of a binary message (its arrays left unread)."""
+    (length,) = struct.unpack_from("<I", message, 0)
+    return json.loads(message[4 : 4 + length])
+
+
 def decode(message: bytes) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """The inverse of :func:`encode_frame` (for tests and Python clients): the header
     and the arrays by name (maps de-quantised to float32)."""

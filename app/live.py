@@ -52,6 +52,7 @@ class Player:
         self.output_grid = settings.live_output_grid
         self.unit_grid = settings.live_unit_grid
         self.viewers = 0
+        self.controllers = 0
         self.seq = 0
         self.message: bytes | str = b""
         self.new_frame = asyncio.Condition()
@@ -65,16 +66,21 @@ class Player:
         self.task: asyncio.Task | None = None
 
     # -- viewers ------------------------------------------------------------------
-    def join(self) -> None:
+    def join(self, controls: bool = True) -> None:
+        """A viewer arrives; ``controls`` False for a read-only one (the teacher)."""
         self.viewers += 1
+        self.controllers += controls
         if self.task is None or self.task.done():
             self.task = asyncio.get_running_loop().create_task(self._loop())
         self.request_frame()
 
-    def leave(self) -> None:
+    def leave(self, controls: bool = True) -> None:
         self.viewers -= 1
-        if self.viewers <= 0:
-            self.slot.playing = False  # a closed tab leaves the run paused and intact
+        self.controllers -= controls
+        if self.controllers <= 0:
+            # a closed tab leaves the run paused and intact (a read-only viewer
+            # cannot keep it playing)
+            self.slot.playing = False
             self._wake.set()
 
     def request_frame(self) -> None:
@@ -277,8 +283,12 @@ class Players:
             player = self._players[slot.id] = Player(slot, self.settings, self.registry)
         return player
 
-    def release(self, player: Player) -> None:
-        player.leave()
+    def get(self, run_id: str) -> Player | None:
+        """The player of a run that someone is watching, if any."""
+        return self._players.get(run_id)
+
+    def release(self, player: Player, controls: bool = True) -> None:
+        player.leave(controls)
         if player.viewers <= 0 and self._players.get(player.slot.id) is player:
             del self._players[player.slot.id]
 

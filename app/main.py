@@ -19,12 +19,24 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
 from app import __version__, errors
+from app.class_store import ClassStore
+from app.classroom import Classroom
 from app.engine_pool import EnginePool, default_processes
 from app.jobs import JobTable
 from app.live import Players
 from app.rate_limit import RunCreationLimit
 from app.registry import RunRegistry
-from app.routes import catalogue, models, pages, runs, uploads, ws
+from app.routes import (
+    catalogue,
+    class_ws,
+    classes,
+    models,
+    pages,
+    runs,
+    teacher_pages,
+    uploads,
+    ws,
+)
 from app.schemas import Health
 from app.security import SecurityHeaders
 from app.settings import Settings, get_settings
@@ -50,6 +62,8 @@ TAGS = [
     {"name": "models", "description": "Saved models, kept in SQLite across restarts."},
     {"name": "uploads", "description": "Your own data: CSV files of 2-D points."},
     {"name": "live", "description": "The websocket that streams frames."},
+    {"name": "classroom", "description": "A teacher's classes: join codes, the class "
+     "table, lessons pushed to every student. Off unless NNPLAY_TEACHER_TOKEN is set."},
 ]
 
 
@@ -85,6 +99,10 @@ def create_app(settings: Settings | None = None, sweep_seconds: float = SWEEP_SE
         app.state.uploads = UploadStore(settings.database_path, max_uploads=settings.max_uploads)
         app.state.jobs = JobTable()
         app.state.players = Players(settings, registry)
+        if settings.teacher_token is not None:  # the classroom is on
+            app.state.classes = ClassStore(settings.database_path, settings.max_classes,
+                                           settings.max_students)
+            app.state.classroom = Classroom(app.state.classes, registry, app.state.players)
         sweeper = asyncio.create_task(_sweep_forever(app, sweep_seconds))
         try:
             yield
@@ -110,7 +128,7 @@ def create_app(settings: Settings | None = None, sweep_seconds: float = SWEEP_SE
                            allow_methods=["*"], allow_headers=["*"])
     errors.install(app, settings.max_request_bytes)
     for router in (catalogue.router, runs.router, models.router, uploads.router, ws.router,
-                   pages.router):
+                   classes.router, class_ws.router, pages.router, teacher_pages.router):
         app.include_router(router)
     app.mount("/static", pages.static_files(), name="static")
 

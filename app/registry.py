@@ -59,6 +59,8 @@ class RunSlot:
         version: the run's revision as last reported by its worker; it increases
             with every change, so viewers know a new frame is due.
         busy: a REST request or job is training it.
+        owner: the student whose run it is (None: whoever holds the id); created:
+            when it was made (time.monotonic()).
     """
 
     id: str
@@ -73,6 +75,8 @@ class RunSlot:
     last_used: float = field(default_factory=time.monotonic)
     train_lock: threading.Lock = field(default_factory=threading.Lock)
     engine_status: str = "idle"
+    owner: str | None = None
+    created: float = field(default_factory=time.monotonic)
 
     def touch(self) -> None:
         self.last_used = time.monotonic()
@@ -178,7 +182,8 @@ class RunRegistry:
     def __len__(self) -> int:
         return len(self.slots())
 
-    def _reserve(self, lesson: str | None, variant: str | None) -> RunSlot:
+    def _reserve(self, lesson: str | None, variant: str | None,
+                 owner: str | None = None) -> RunSlot:
         self.sweep()
         with self._lock:
             if len(self._slots) >= self.max_runs:
@@ -186,7 +191,7 @@ class RunRegistry:
                                         "delete one or try again later")
             worker = self.pool.assign()
             slot = RunSlot(secrets.token_urlsafe(16), worker, worker.generation,
-                           lesson=lesson, variant=variant)
+                           lesson=lesson, variant=variant, owner=owner)
             self._slots[slot.id] = slot
             worker.runs += 1
             return slot
@@ -200,11 +205,11 @@ class RunRegistry:
         return slot
 
     def create(self, recipe: Recipe, lesson: str | None = None,
-               variant: str | None = None) -> RunSlot:
-        """Make a new run from ``recipe`` on the emptiest worker. Raises
-        :class:`RegistryFullError` at the cap (after first dropping idle runs), and
-        SpecError for a bad recipe."""
-        return self._place(self._reserve(lesson, variant), "create", recipe)
+               variant: str | None = None, owner: str | None = None) -> RunSlot:
+        """Make a new run (of student ``owner``, if given) from ``recipe`` on the
+        emptiest worker. Raises :class:`RegistryFullError` at the cap (after first
+        dropping idle runs), and SpecError for a bad recipe."""
+        return self._place(self._reserve(lesson, variant, owner), "create", recipe)
 
     def add(self, trainer: Trainer, lesson: str | None = None,
             variant: str | None = None) -> RunSlot:
@@ -214,7 +219,7 @@ class RunRegistry:
         return self._place(self._reserve(lesson, variant), "adopt", trainer)
 
     def get(self, run_id: str) -> RunSlot:
-        slot = self._slots.get(run_id)
+        slot = self._slots.get(run_id) if isinstance(run_id, str) else None
         if slot is None:
             raise UnknownRunError(run_id)
         if slot.lost:
@@ -250,6 +255,14 @@ class RunRegistry:
     def has(self, run_id: str) -> bool:
         slot = self._slots.get(run_id)
         return slot is not None and not slot.lost
+
+    def owned_by(self, owners: set[str]) -> dict[str, list[RunSlot]]:
+        """Each owner's runs, newest first."""
+        found: dict[str, list[RunSlot]] = {}
+        for slot in sorted(self.slots(), key=lambda s: s.created, reverse=True):
+            if slot.owner in owners:
+                found.setdefault(slot.owner, []).append(slot)
+        return found
 
     def slots(self) -> list[RunSlot]:
         """The runs held (not those lost with a stopped engine process, which the

@@ -10,7 +10,7 @@ the same code serves both places. Nothing here imports anything web.
 Operations on a run (the methods of :class:`HostedRun` named in ``OPERATIONS``):
 ``info``, ``train``, ``metrics``, ``snapshot``, ``live_frame``, ``unit_map``,
 ``predict``, ``points``, ``set_param``, ``set_hyper``, ``reset``, ``export``,
-``check_probe``, ``probe``. Host operations:
+``check_probe``, ``probe``, ``summary``. Host operations:
 ``create`` (from a :data:`Recipe`), ``adopt`` (an existing trainer, in-process
 only) and ``drop``.
 """
@@ -28,7 +28,7 @@ from engine.errors import SpecError
 from engine.lessons import LESSONS
 from engine.probe import ProbeRequest, parse_probe
 from engine.probe import probe as run_probe
-from engine.telemetry import MapMaker, snapshot
+from engine.telemetry import MapMaker, gradient_picture, snapshot, unit_activity
 from engine.trainer import Trainer
 from engine.validate import as_int
 
@@ -107,6 +107,15 @@ class HostedRun:
 
     def metrics(self) -> dict[str, Any]:
         return self.trainer.metrics()
+
+    def summary(self) -> dict[str, Any]:
+        """The metrics and the dead hidden units, for the teacher's class table:
+        {step, epoch, status, train_loss, test_loss, ..., dead_units, units}."""
+        _, train_out = gradient_picture(self.trainer)
+        dead = [a["dead"] for a in unit_activity(self.trainer.net).values()]
+        return {**self.trainer.metrics(train_out=train_out),
+                "dead_units": int(sum(d.sum() for d in dead)),
+                "units": int(sum(d.size for d in dead))}
 
     def snapshot(self, output_grid: int, unit_grid: int,
                  probe: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -220,7 +229,7 @@ class HostedRun:
 
 OPERATIONS = frozenset({"info", "train", "metrics", "snapshot", "live_frame", "unit_map",
                         "predict", "points", "set_param", "set_hyper", "reset", "export",
-                        "check_probe", "probe"})
+                        "check_probe", "probe", "summary"})
 
 
 class RunHost:

@@ -7,7 +7,7 @@ README lists them.
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -56,6 +56,12 @@ class Settings(BaseSettings):
                                 "call the API (CORS) and open live sockets; none by default")
     max_hidden_layers: int = Field(default=10, ge=1)
     max_units: int = Field(default=64, ge=1)
+    teacher_token: SecretStr | None = Field(
+        default=None, min_length=8,
+        description="the password that unlocks /teacher (classes, join codes, the class "
+                    "table); without it the classroom is off")
+    max_classes: int = Field(default=50, ge=1, description="classes held at once")
+    max_students: int = Field(default=100, ge=1, description="students one class may hold")
 
     @property
     def database_path(self) -> Path:

@@ -39,8 +39,9 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
-"""Stored in ``PRAGMA user_version``; bump it (and migrate) when the table changes."""
+SCHEMA_VERSION = 2
+"""Stored in ``PRAGMA user_version``; bump it (and migrate) when the table changes.
+Version 2 added ``owner`` (the student who saved a model; NULL for everyone's)."""
 
 MAX_NAME_LENGTH = 80
 LISTING_KEYS = ("id", "name", "created")
@@ -51,10 +52,13 @@ CREATE TABLE IF NOT EXISTS models (
     name    TEXT NOT NULL,
     created TEXT NOT NULL,
     summary TEXT NOT NULL DEFAULT '{}',
-    record  TEXT NOT NULL
+    record  TEXT NOT NULL,
+    owner   TEXT
 );
 CREATE INDEX IF NOT EXISTS models_created ON models (created);
 """
+_MIGRATIONS = {2: "ALTER TABLE models ADD COLUMN owner TEXT"}
+"""Schema version -> the statement that brings the version before it up to it."""
 # `record` is the last column on purpose: listings never select it, and SQLite
 # then need not read the overflow pages that hold a large record.
 
@@ -152,9 +156,12 @@ class ModelStore:
                     raise RuntimeError(
                         f"{self.path} was written by a newer nnplay (schema {version}, "
                         f"this one knows {SCHEMA_VERSION}); upgrade nnplay or use another file")
+                columns = {row[1] for row in conn.execute("PRAGMA table_info(models)")}
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
                         conn.execute(statement)
+                if columns and "owner" not in columns:  # a file from before version 2
+                    conn.execute(_MIGRATIONS[2])
                 if version < SCHEMA_VERSION:
                     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
@@ -172,8 +179,9 @@ class ModelStore:
             yield conn
 
     def save(self, name: str, record: dict[str, Any],
-             summary: dict[str, Any] | None = None) -> dict[str, Any]:
+             summary: dict[str, Any] | None = None, owner: str | None = None) -> dict[str, Any]:
         """Store a model and return its listing entry ``{"id", "name", "created", **summary}``.
+        ``owner``: the student who saves it (only they, and the teacher, see it).
 
         Raises ``ValueError`` for a bad name, a record or summary that is not a
         dict of strict JSON (no NaN/Infinity), or a summary using the keys
@@ -194,18 +202,32 @@ class ModelStore:
             if count >= self.max_models:
                 raise StoreFull(self.max_models)
             conn.execute(
-                "INSERT INTO models (id, name, created, summary, record) VALUES (?, ?, ?, ?, ?)",
-                (model_id, name, created, summary_json, record_json))
+                "INSERT INTO models (id, name, created, summary, record, owner) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (model_id, name, created, summary_json, record_json, owner))
         return {"id": model_id, "name": name, "created": created, **json.loads(summary_json)}
 
-    def list(self) -> list[dict[str, Any]]:
-        """Listing entries of every saved model, newest first (records are not read)."""
+    def list(self, owner: str | None = None, everyone: bool = False) -> list[dict[str, Any]]:
+        """Listing entries, newest first (records are not read): the models of
+        ``owner`` (None: the models nobody owns), or all of them with ``everyone``."""
+        where, args = ("", ()) if everyone else (
+            ("WHERE owner IS NULL ", ()) if owner is None else ("WHERE owner = ? ", (owner,)))
         with self._connect() as conn:
             rows = conn.execute(
-                "SELECT id, name, created, summary FROM models "
-                "ORDER BY created DESC, rowid DESC").fetchall()
+                f"SELECT id, name, created, summary FROM models {where}"
+                "ORDER BY created DESC, rowid DESC", args).fetchall()
         return [{"id": model_id, "name": name, "created": created, **json.loads(summary)}
                 for model_id, name, created, summary in rows]
+
+    def owner(self, model_id: str) -> str | None:
+        """Who owns a model (None: nobody); :class:`ModelNotFound` if unknown."""
+        if not isinstance(model_id, str):
+            raise ModelNotFound(model_id)
+        with self._connect() as conn:
+            row = conn.execute("SELECT owner FROM models WHERE id = ?", (model_id,)).fetchone()
+        if row is None:
+            raise ModelNotFound(model_id)
+        return row[0]
 
     def get(self, model_id: str) -> dict[str, Any]:
         """``{"id", "name", "created", "record"}`` of one model.
@@ -223,13 +245,15 @@ class ModelStore:
         found_id, name, created, record = row
         return {"id": found_id, "name": name, "created": created, "record": json.loads(record)}
 
-    def delete(self, model_id: str) -> None:
-        """Delete one model; :class:`ModelNotFound` if unknown."""
+    def delete(self, model_id: str, owner: str | None = None) -> None:
+        """Delete one model of ``owner`` (None: a model nobody owns);
+        :class:`ModelNotFound` if there is no such model of theirs."""
         if not isinstance(model_id, str):
             raise ModelNotFound(model_id)
         with self._connect() as conn, conn:
             conn.execute("BEGIN IMMEDIATE")
-            deleted = conn.execute("DELETE FROM models WHERE id = ?", (model_id,)).rowcount
+            deleted = conn.execute("DELETE FROM models WHERE id = ? AND owner IS ?",
+                                   (model_id, owner)).rowcount
         if deleted == 0:
             raise ModelNotFound(model_id)
 

@@ -15,6 +15,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Body, Response
 from fastapi.responses import JSONResponse
 
+from app.access import Viewer
 from app.deps import (
     JobsDep,
     NewRunDep,
@@ -22,12 +23,13 @@ from app.deps import (
     RunDep,
     SettingsDep,
     StoreDep,
+    ViewerDep,
     spec_limits,
 )
 from app.errors import ApiError, as_field
 from app.routes.runs import run_info
 from app.schemas import SPEC_EXAMPLE, ModelListing, RunInfo, SaveRequest
-from app.store import ModelNotFound
+from app.store import ModelNotFound, ModelStore
 from engine.errors import SpecError
 
 router = APIRouter(prefix="/api", tags=["models"])
@@ -55,30 +57,40 @@ def download_name(name: str) -> str:
              summary="Save a run as a named model",
              responses={404: {"description": "no run with that id"},
                         503: {"description": "the store is full or unavailable"}})
-def save_run(body: SaveRequest, slot: RunDep, store: StoreDep) -> dict[str, Any]:
-    """Store the run's spec, weights and metrics under `name`; answers the listing."""
+def save_run(body: SaveRequest, slot: RunDep, store: StoreDep,
+             viewer: ViewerDep) -> dict[str, Any]:
+    """Store the run's spec, weights and metrics under `name`; answers the listing.
+    A student's model is theirs alone."""
     record = slot.call("export")
     summary = {"lesson": slot.lesson, "variant": slot.variant,
                "dataset": record["spec"]["data"]["name"], "step": record["step"],
                "test_loss": record["metrics"]["test_loss"],
                "test_accuracy": record["metrics"]["test_accuracy"]}
     with as_field("name"):
-        return store.save(body.name, record, summary)
+        return store.save(body.name, record, summary, owner=viewer.owner)
 
 
 @router.get("/models", response_model=list[ModelListing], summary="List saved models")
-def list_models(store: StoreDep) -> list[dict[str, Any]]:
-    """Every saved model, newest first (without the records)."""
-    return store.list()
+def list_models(store: StoreDep, viewer: ViewerDep) -> list[dict[str, Any]]:
+    """The saved models, newest first (without the records): a student's own, or
+    those saved outside a class; the teacher sees every one."""
+    return store.list(owner=viewer.owner, everyone=viewer.teacher)
+
+
+def _readable(model_id: object, store: ModelStore, viewer: Viewer) -> None:
+    """ModelNotFound unless the viewer may read the model (others' do not exist)."""
+    if not viewer.may_read(store.owner(model_id)):  # type: ignore[arg-type]
+        raise ModelNotFound(model_id)
 
 
 @router.get("/models/{model_id}", summary="Download a saved model",
             responses={200: {"description": "the record, as a file to download",
                              "content": {"application/json": {"example": RECORD_EXAMPLE}}},
                        **MODEL_NOT_FOUND})
-def read_model(model_id: str, store: StoreDep) -> JSONResponse:
+def read_model(model_id: str, store: StoreDep, viewer: ViewerDep) -> JSONResponse:
     """The saved record (format, version, spec, params, state, step, epoch, metrics),
     sent as an attachment named after the model."""
+    _readable(model_id, store, viewer)
     model = store.get(model_id)
     return JSONResponse(model["record"],
                         headers={"Content-Disposition": download_name(model["name"])})
@@ -95,7 +107,7 @@ def import_model(body: Annotated[dict[str, Any], Body(openapi_examples={
                      "record": {"summary": "a downloaded record", "value": RECORD_EXAMPLE},
                  })],
                  settings: SettingsDep, store: StoreDep, registry: RegistryDep,
-                 jobs: JobsDep, _: NewRunDep) -> dict[str, Any]:
+                 jobs: JobsDep, viewer: ViewerDep, _: NewRunDep) -> dict[str, Any]:
     """Either `{"model_id": ...}` or a whole record as downloaded from
     `GET /api/models/{id}` (checked field by field). The run starts with the
     record's weights, step and epoch and fresh optimiser state."""
@@ -106,11 +118,12 @@ def import_model(body: Annotated[dict[str, Any], Body(openapi_examples={
         if not isinstance(body["model_id"], str):
             raise SpecError("model_id", "must be a string")
         try:
+            _readable(body["model_id"], store, viewer)
             record = store.get(body["model_id"])["record"]
         except ModelNotFound as err:
             raise ApiError(404, ["body", "model_id"], str(err), "not_found") from None
     try:
-        slot = registry.create(("record", record, spec_limits(settings)))
+        slot = registry.create(("record", record, spec_limits(settings)), owner=viewer.owner)
     except SpecError as err:
         if err.field.startswith("record."):  # an unknown top-level key
             raise SpecError(err.field.removeprefix("record."), err.message) from None
@@ -120,7 +133,11 @@ def import_model(body: Annotated[dict[str, Any], Body(openapi_examples={
 
 @router.delete("/models/{model_id}", status_code=204, summary="Delete a saved model",
                responses=MODEL_NOT_FOUND)
-def delete_model(model_id: str, store: StoreDep) -> Response:
-    """Delete the saved model for good (runs opened from it are not affected)."""
-    store.delete(model_id)
+def delete_model(model_id: str, store: StoreDep, viewer: ViewerDep) -> Response:
+    """Delete the saved model for good (runs opened from it are not affected). A
+    student's model can be deleted by that student only."""
+    owner = store.owner(model_id)
+    if not viewer.may_change(owner):
+        raise ModelNotFound(model_id)
+    store.delete(model_id, owner=owner)
     return Response(status_code=204)

@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from app import __version__, i18n
+from app.access import viewer_of
 from app.assets import asset_dir
 
 STATIC_DIR = asset_dir("static")
@@ -26,12 +27,14 @@ templates = Jinja2Templates(directory=TEMPLATES_DIR)
 
 def render(request: Request, name: str, context: dict) -> HTMLResponse:
     """A page in the visitor's language (see :mod:`app.i18n`): the template gets
-    ``_`` (translate), ``lang`` and ``languages``; a language chosen in the
+    ``_`` (translate), ``lang``, ``languages`` and ``student`` (the class
+    member asking, or None); a language chosen in the
     address is remembered in a cookie for a year."""
     language, chosen = i18n.page_language(request)
     response = templates.TemplateResponse(request, name, {
         **context, "version": __version__, "lang": language,
-        "languages": i18n.LANGUAGES, "_": i18n.translator(language)})
+        "languages": i18n.LANGUAGES, "_": i18n.translator(language),
+        "student": viewer_of(request).student})
     if chosen:
         response.set_cookie(i18n.COOKIE, language, max_age=365 * 24 * 3600,
                             samesite="lax", path="/")

@@ -21,6 +21,7 @@ from app.deps import (
     RunDep,
     SettingsDep,
     UploadsDep,
+    ViewerDep,
     spec_limits,
 )
 from app.errors import ApiError
@@ -99,12 +100,14 @@ def build_recipe(body: RunCreate, settings: Settings,
              responses={429: {"description": "the server holds its maximum of runs, or this "
                                              "client created too many in the last minute"}})
 def create_run(body: RunCreate, settings: SettingsDep, registry: RegistryDep,
-               jobs: JobsDep, uploads: UploadsDep, _: NewRunDep) -> dict[str, Any]:
+               jobs: JobsDep, uploads: UploadsDep, viewer: ViewerDep,
+               _: NewRunDep) -> dict[str, Any]:
     """Create a run from `spec`, or from `lesson` (and `variant`). The answer's `id`
     is unguessable: it is the key to the run. A spec's `data` may name an uploaded
-    data set, `{"name": "upload", "upload": id}`: the run gets its points inline."""
+    data set, `{"name": "upload", "upload": id}`: the run gets its points inline.
+    A student's run (see the classroom) is theirs alone."""
     slot = registry.create(build_recipe(body, settings, uploads), lesson=body.lesson,
-                           variant=body.variant)
+                           variant=body.variant, owner=viewer.owner)
     return run_info(slot, jobs)
 
 
@@ -115,8 +118,9 @@ def read_run(slot: RunDep, jobs: JobsDep) -> dict[str, Any]:
 
 
 @router.delete("/{run_id}", status_code=204, summary="Delete a run", responses=NOT_FOUND)
-def delete_run(run_id: str, registry: RegistryDep, jobs: JobsDep) -> Response:
+def delete_run(slot: RunDep, registry: RegistryDep, jobs: JobsDep) -> Response:
     """Drop the run (its running job stops). Saved models are not affected."""
+    run_id = slot.id
     registry.delete(run_id)
     job = jobs.active(run_id)
     if job is not None:

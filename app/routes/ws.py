@@ -4,6 +4,8 @@ The server sends binary frames (see docs/protocol.md) at a capped rate while the
 run plays and one after every command; the client sends JSON commands. A bad
 command gets a JSON error message naming the field, and the socket stays open.
 A handshake from a page of another site is refused (see :mod:`app.security`).
+A student's run answers its owner only; the teacher gets a read-only view of it
+(frames, and an error for any command); to anyone else it does not exist.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
+from app.access import viewer_of
 from app.live import Player, Players, notice
 from app.registry import UnknownRunError
 from app.security import origin_allowed
@@ -57,8 +60,14 @@ async def live(websocket: WebSocket, run_id: str) -> None:
         await websocket.close(code=4403)  # a page of another site: refused before accepting
         return
     await websocket.accept()
+    read_only = False
     try:
         slot = websocket.app.state.registry.get(run_id)
+        if slot.owner is not None:
+            viewer = viewer_of(websocket)
+            if not viewer.may_read(slot.owner):
+                raise UnknownRunError(run_id)
+            read_only = not viewer.may_change(slot.owner)
     except UnknownRunError as err:
         await websocket.send_text(notice("run_id", str(err)))
         await websocket.close(code=4404)
@@ -75,7 +84,7 @@ async def live(websocket: WebSocket, run_id: str) -> None:
                 await websocket.send_text(data)
 
     sender = asyncio.create_task(_follow(player, send))
-    player.join()
+    player.join(controls=not read_only)
     try:
         while True:
             message = await websocket.receive()
@@ -85,6 +94,9 @@ async def live(websocket: WebSocket, run_id: str) -> None:
             try:
                 if text is None:
                     raise SpecError("message", "send commands as JSON text, not binary")
+                if read_only:
+                    raise SpecError("type", "this view is read-only: the run is a "
+                                    "student's own")
                 reply = await player.command(parse_command(text))
             except SpecError as err:
                 await send(notice(err.field, err.message))
@@ -100,7 +112,7 @@ async def live(websocket: WebSocket, run_id: str) -> None:
         sender.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await sender
-        players.release(player)
+        players.release(player, controls=not read_only)
 
 
 async def _follow(player: Player, send) -> None:

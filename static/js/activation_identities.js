@@ -12,6 +12,7 @@
  */
 
 import { formatNumber } from "./chart_scales.js";
+import { t } from "./i18n.js";
 
 /** An identity holds when its largest difference is at most this (rounding only). */
 export const IDENTITY_TOLERANCE = 1e-12;
@@ -67,9 +68,11 @@ export function checkSlope(x, curve) {
   }
   const { error, count } = maxDifference(pairs);
   const ok = count > 0 && error <= SLOPE_TOLERANCE;
-  const mark = ok ? `✓ within ${formatNumber(SLOPE_TOLERANCE)} (the difference quotient's own error)`
-    : "✗ does not agree";
-  return { h, error, count, ok, text: `max |difference| = ${exponent(error)} over ${count} points ${mark}` };
+  const mark = ok ? t("✓ within {tolerance} (the difference quotient's own error)",
+    { tolerance: formatNumber(SLOPE_TOLERANCE) })
+    : t("✗ does not agree");
+  return { h, error, count, ok,
+    text: t("max |difference| = {error} over {count} points {mark}", { error: exponent(error), count, mark }) };
 }
 
 /** An error as short text: "0" or "4.7e-16". */
@@ -100,13 +103,16 @@ function doubledPairs(x, tanhF, sigmoidF) {
 
 /** The text and pass mark of a check: "max |difference| = 5.6e-17 over 201 points". */
 function verdict(check) {
-  if (check.count === undefined) return { text: "cannot check: the curves are missing", ok: false };
-  if (check.count === 0) return { text: "cannot check: no grid point fits", ok: false };
+  if (check.count === undefined) return { text: t("cannot check: the curves are missing"), ok: false };
+  if (check.count === 0) return { text: t("cannot check: no grid point fits"), ok: false };
   const ok = check.error <= IDENTITY_TOLERANCE;
   const size = exponent(check.error);
   return {
     ok,
-    text: `max |difference| = ${size} over ${check.count} points ${ok ? "✓ holds (rounding only)" : "✗ does not hold"}`,
+    text: t("max |difference| = {error} over {count} points {mark}", {
+      error: size, count: check.count,
+      mark: ok ? t("✓ holds (rounding only)") : t("✗ does not hold"),
+    }),
   };
 }
 

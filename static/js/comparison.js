@@ -9,6 +9,7 @@
 import { GradientChart, LossChart } from "./charts.js";
 import { OutputView } from "./output_view.js";
 import { Session } from "./session.js";
+import { t } from "./i18n.js";
 
 /** Format a metric ("–" when missing). */
 export function fmt(value, digits = 3) {
@@ -57,7 +58,7 @@ export class Comparison {
     box.dataset.testid = `compare-${variant}`;
     const title = document.createElement("h3");
     const label = (lesson.variants || []).find((v) => v.name === variant)?.label || variant;
-    title.textContent = `${lesson.title}: ${label}`;
+    title.textContent = t("{title}: {variant}", { title: lesson.title, variant: label });
     const out = canvas(300, 300, "compare-output");
     const loss = canvas(420, 150);
     const grad = canvas(420, 150);
@@ -68,8 +69,8 @@ export class Comparison {
     return new Session({
       output: new OutputView(out), loss: new LossChart(loss), gradient: new GradientChart(grad),
       onFrame: ({ header: h }) => {
-        metrics.textContent = `step ${h.step} · train loss ${fmt(h.train_loss)} · ` +
-          `test loss ${fmt(h.test_loss)}`;
+        metrics.textContent = t("step {n} · train loss {train} · test loss {test}",
+          { n: h.step, train: fmt(h.train_loss), test: fmt(h.test_loss) });
       },
       onError: (detail) => this.onError(detail),
     });

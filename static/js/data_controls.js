@@ -11,13 +11,14 @@
 
 import { el } from "./control_dom.js";
 import { fillOptions, pairs, section } from "./control_widgets.js";
+import { t } from "./i18n.js";
 import { MAX_SEED } from "./state_schema.js";
 import { UPLOAD_VALUE, uploadBox } from "./upload_controls.js";
 
 const TASK_GROUPS = [
-  ["binary", "Two classes"],
-  ["multiclass", "Several classes"],
-  ["regression", "Regression (a number)"],
+  ["binary", t("Two classes")],
+  ["multiclass", t("Several classes")],
+  ["regression", t("Regression (a number)")],
 ];
 const FEATURE_LABELS = { "x1^2": "x1²", "x2^2": "x2²", "x1*x2": "x1·x2" };
 
@@ -45,10 +46,10 @@ function datasetRow(panel) {
   const groups = TASK_GROUPS.map(([kind, title]) => {
     const sets = points.filter((d) => d.kind === kind);
     return sets.length ? el("optgroup", { label: title },
-      ...sets.map((d) => el("option", { value: d.name, title: d.description, text: d.name })))
+      ...sets.map((d) => el("option", { value: d.name, title: t(d.description), text: d.name })))
       : null;
   });
-  const mine = el("optgroup", { label: "Your points" });
+  const mine = el("optgroup", { label: t("Your points") });
   select.append(...groups.filter(Boolean), mine);
   const hint = el("p", { class: "ctl-hint", id: panel.id("dataset-hint"),
     "data-testid": "dataset-description" });
@@ -57,25 +58,25 @@ function datasetRow(panel) {
     const upload = state.data.upload;
     mine.hidden = !upload;
     mine.replaceChildren(...(upload ? [el("option", { value: UPLOAD_VALUE + upload,
-      text: panel.uploads.get(upload)?.name || "uploaded points" })] : []));
+      text: panel.uploads.get(upload)?.name || t("uploaded points") })] : []));
     select.value = upload ? UPLOAD_VALUE + upload : state.data.name;
     hint.textContent = upload ? panel.uploads.text(upload)
-      : panel.datasetEntry(state)?.description || "";
+      : t(panel.datasetEntry(state)?.description || "");
   });
-  return el("div", {}, panel.row("dataset", "Data set", select), hint);
+  return el("div", {}, panel.row("dataset", t("Data set"), select), hint);
 }
 
 /** Regenerate (or, for an upload, a new split) and the data seed it shows. */
 function seedRow(panel) {
-  const regenerate = panel.button("regenerate", "Regenerate", (s) => {
+  const regenerate = panel.button("regenerate", t("Regenerate"), (s) => {
     s.data.seed = (s.data.seed + 1) % (MAX_SEED + 1);
   });
   const seedNote = el("span", { class: "ctl-muted", "data-testid": "data-seed" });
   panel.onRender((state) => {
-    seedNote.textContent = `data seed ${state.data.seed}`;
-    regenerate.textContent = state.data.upload ? "New split" : "Regenerate";
-    regenerate.title = state.data.upload ? "Shuffle the points into new train and test sets"
-      : "Draw the points again with a new data seed";
+    seedNote.textContent = t("data seed {seed}", { seed: state.data.seed });
+    regenerate.textContent = state.data.upload ? t("New split") : t("Regenerate");
+    regenerate.title = state.data.upload ? t("Shuffle the points into new train and test sets")
+      : t("Draw the points again with a new data seed");
   });
   return el("div", { class: "ctl-row" }, regenerate, seedNote);
 }
@@ -86,21 +87,21 @@ function dataSettings(panel) {
     (s) => s.data.noise, (s, v) => { s.data.noise = v; }, (v) => v.toFixed(2));
   const [split, splitOut] = panel.slider("train-fraction", { min: 0.1, max: 0.9, step: 0.1 },
     (s) => s.data.train_fraction, (s, v) => { s.data.train_fraction = v; },
-    (v) => `${Math.round(v * 100)}% train`);
+    (v) => t("{percent}% train", { percent: Math.round(v * 100) }));
   const samples = panel.number("n-samples", { min: 4, max: 5000, step: 1, integer: true },
     (s) => s.data.n_samples, (s, v) => { s.data.n_samples = v; });
   const classes = panel.select("classes", (s) => String(s.data.classes),
     (s, v) => { s.data.classes = Number(v); });
   fillOptions(classes, [["3", "3"], ["4", "4"], ["5", "5"]]);
-  const standardize = panel.checkbox("standardize", "Standardise the inputs",
+  const standardize = panel.checkbox("standardize", t("Standardise the inputs"),
     (s) => s.data.standardize, (s, v) => { s.data.standardize = v; });
   standardize.dataset.setting = "standardize";
-  standardize.title = "Rescale each input to mean 0 and spread 1 (statistics of the training points)";
+  standardize.title = t("Rescale each input to mean 0 and spread 1 (statistics of the training points)");
   const rows = [
-    [panel.row("noise", "Noise", noise, noiseOut), "noise"],
-    [panel.row("train-fraction", "Train / test", split, splitOut), "train_fraction"],
-    [panel.cell("n-samples", "Points", samples), "n_samples"],
-    [panel.cell("classes", "Classes", classes), "classes"],
+    [panel.row("noise", t("Noise"), noise, noiseOut), "noise"],
+    [panel.row("train-fraction", t("Train / test"), split, splitOut), "train_fraction"],
+    [panel.cell("n-samples", t("Points"), samples), "n_samples"],
+    [panel.cell("classes", t("Classes"), classes), "classes"],
     [seedRow(panel), "seed"],
   ];
   for (const [node, setting] of rows) node.dataset.setting = setting;
@@ -138,7 +139,7 @@ function refreshFeatures(panel, list, state) {
   for (const box of list.querySelectorAll("input")) {
     box.checked = chosen.includes(box.dataset.feature);
     box.disabled = box.checked && chosen.length === 1;
-    box.title = box.disabled ? "The network needs at least one input" : "";
+    box.title = box.disabled ? t("The network needs at least one input") : "";
   }
 }
 
@@ -146,7 +147,7 @@ function refreshFeatures(panel, list, state) {
 function featuresBox(panel) {
   const list = el("div", { class: "ctl-features" });
   const box = el("fieldset", { class: "ctl-subsection", "data-setting": "features",
-    "data-testid": "features" }, el("legend", { text: "Input features" }), list);
+    "data-testid": "features" }, el("legend", { text: t("Input features") }), list);
   panel.onRender((state) => refreshFeatures(panel, list, state));
   return box;
 }
@@ -160,11 +161,11 @@ function moveBox(panel) {
   const scale = panel.number("scale", { min: 0.01, max: 100 }, (s) => s.data.scale,
     (s, v) => { s.data.scale = v; });
   const details = el("details", { class: "ctl-details", "data-setting": "offset" },
-    el("summary", { text: "Move the points" }),
-    el("p", { class: "ctl-hint", text: "Each point becomes raw × scale + offset." }),
-    panel.row("scale", "Scale", scale),
-    panel.row("offset-x", "Offset x1", dx),
-    panel.row("offset-y", "Offset x2", dy));
+    el("summary", { text: t("Move the points") }),
+    el("p", { class: "ctl-hint", text: t("Each point becomes raw × scale + offset.") }),
+    panel.row("scale", t("Scale"), scale),
+    panel.row("offset-x", t("Offset x1"), dx),
+    panel.row("offset-y", t("Offset x2"), dy));
   panel.onRender((state) => {
     const moved = state.data.scale !== 1 || state.data.offset.some((v) => v !== 0);
     if (moved) details.open = true;
@@ -178,7 +179,7 @@ function moveBox(panel) {
  * @returns {HTMLElement}
  */
 export function dataSection(panel) {
-  const box = section("Data", "data-section",
+  const box = section(t("Data"), "data-section",
     datasetRow(panel), uploadBox(panel), dataSettings(panel), featuresBox(panel),
     moveBox(panel));
   panel.onRender((state) => {

@@ -4,9 +4,11 @@
  * canvas's aria-label while it shows (the page's own label comes back after).
  */
 
+import { t } from "./i18n.js";
+
 /** The message over a diverged run. */
 export const DIVERGED_MESSAGE =
-  "The run diverged: the loss became infinite. Lower the learning rate and reset.";
+  t("The run diverged: the loss became infinite. Lower the learning rate and reset.");
 
 /** @typedef {{x: number, y: number, w: number, h: number}} Rect  CSS px */
 

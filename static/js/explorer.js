@@ -19,6 +19,7 @@ import { checkIdentities, checkSlope, nearest } from "./activation_identities.js
 import { fitCanvas } from "./canvas_fit.js";
 import { drawRule } from "./chart_lines.js";
 import { formatNumber, niceTicks } from "./chart_scales.js";
+import { t } from "./i18n.js";
 import { readTheme } from "./palette.js";
 
 export {
@@ -45,7 +46,7 @@ export class ActivationExplorer {
       .filter((c) => c.f.length === this.x.length && c.df.length === this.x.length);
     this.resizer = null;
     if (this.x.length < 2 || this.curves.length === 0) {
-      container.replaceChildren(element("p", "nn-explorer-empty", "No activation curves to show."));
+      container.replaceChildren(element("p", "nn-explorer-empty", t("No activation curves to show.")));
       return;
     }
     this.current = this.curves.find((c) => c.name === "tanh") || this.curves[0];
@@ -64,8 +65,8 @@ export class ActivationExplorer {
     this.current = curve;
     this.chooser.value = name;
     this.options.textContent = describeOptions(curve.options);
-    this.canvas.setAttribute("aria-label", `${name}: f(x) and its derivative f′(x) for x from `
-      + `${this.x[0]} to ${this.x[this.x.length - 1]}`);
+    this.canvas.setAttribute("aria-label", t("{name}: f(x) and its derivative f′(x) for x from {low} to {high}",
+      { name, low: this.x[0], high: this.x[this.x.length - 1] }));
     for (const item of this.identityItems) {
       item.element.classList.toggle("nn-current", item.about.includes(name));
     }
@@ -109,7 +110,7 @@ export class ActivationExplorer {
   #build() {
     const root = element("div", "nn-explorer");
     const bar = element("div", "nn-explorer-bar");
-    const label = element("label", "nn-explorer-choice", "Activation ");
+    const label = element("label", "nn-explorer-choice", t("Activation "));
     this.chooser = element("select", "");
     for (const curve of this.curves) {
       const option = element("option", "", curve.name);
@@ -124,7 +125,7 @@ export class ActivationExplorer {
     this.canvas.setAttribute("role", "img");
     this.canvas.addEventListener("pointermove", (event) => this.#hover(event));
     this.canvas.addEventListener("pointerleave", () => this.#hover(null));
-    this.readout = element("div", "nn-explorer-readout", "Point at the plot to read f and f′.");
+    this.readout = element("div", "nn-explorer-readout", t("Point at the plot to read f and f′."));
     this.identityList = element("ul", "nn-identities");
     this.slopeItem = element("li", "nn-identity nn-identity-slope nn-current");
     this.slopeFormula = element("span", "nn-identity-formula");
@@ -150,8 +151,8 @@ export class ActivationExplorer {
   /** The current activation's f′ against the slope of its f on the grid. */
   #showSlopeCheck() {
     const check = checkSlope(this.x, this.current);
-    this.slopeFormula.textContent = `${this.current.name}′(x) = slope of ${this.current.name} `
-      + `(central difference, h = ${formatNumber(check.h)}, |x| ≥ ${formatNumber(1.5 * check.h)})`;
+    this.slopeFormula.textContent = t("{name}′(x) = slope of {name} (central difference, h = {h}, |x| ≥ {from})",
+      { name: this.current.name, h: formatNumber(check.h), from: formatNumber(1.5 * check.h) });
     this.slopeCheck.textContent = check.text;
     this.slopeItem.classList.toggle("nn-ok", check.ok);
     this.slopeItem.classList.toggle("nn-fail", !check.ok);
@@ -186,7 +187,7 @@ export class ActivationExplorer {
       this.hoverIndex = nearest(this.x, x);
     }
     const i = this.hoverIndex;
-    this.readout.textContent = i < 0 ? "Point at the plot to read f and f′."
+    this.readout.textContent = i < 0 ? t("Point at the plot to read f and f′.")
       : `x = ${formatNumber(this.x[i], 4)}   f(x) = ${formatNumber(this.current.f[i], 4)}   `
         + `f′(x) = ${formatNumber(this.current.df[i], 4)}`;
     this.draw();
@@ -286,9 +287,11 @@ function drawLegend(ctx, plot, theme, name) {
 /** "slope = 0.01 (0 to 1)" for each option, or a note that there are none. */
 function describeOptions(options) {
   const entries = Object.entries(options || {});
-  if (!entries.length) return "no options";
-  return "drawn at " + entries.map(([key, o]) => `${key} = ${formatNumber(o.default)} `
-    + `(may be ${formatNumber(o.min)} to ${formatNumber(o.max)})`).join(", ");
+  if (!entries.length) return t("no options");
+  const shown = entries.map(([key, o]) => t("{key} = {value} (may be {min} to {max})", {
+    key, value: formatNumber(o.default), min: formatNumber(o.min), max: formatNumber(o.max),
+  })).join(t(", "));
+  return t("drawn at {options}", { options: shown });
 }
 
 /** A new element with a class and optional text. */

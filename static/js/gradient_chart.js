@@ -10,6 +10,7 @@ import { drawSwatch } from "./chart_lines.js";
 import { decadeLabel, formatNumber, logScale } from "./chart_scales.js";
 import { css, sequentialRGB } from "./palette.js";
 import { numberOr, TimeChart } from "./time_chart.js";
+import { t } from "./i18n.js";
 
 /**
  * Per dense layer (header `layers` entries with `type == "dense"`, in order, keyed
@@ -45,8 +46,8 @@ export class GradientChart extends TimeChart {
   labels() {
     const n = this.paths.length;
     return this.paths.map((_, i) => {
-      if (i === n - 1) return "output";
-      return i === 0 ? "layer 1 (input side)" : `layer ${i + 1}`;
+      if (i === n - 1) return t("output");
+      return i === 0 ? t("layer 1 (input side)") : t("layer {n}", { n: i + 1 });
     });
   }
 
@@ -102,7 +103,7 @@ export class GradientChart extends TimeChart {
     ctx.fillStyle = theme.muted;
     ctx.textAlign = "left";
     ctx.textBaseline = "bottom";
-    ctx.fillText("‖dL/dW‖ (log)", plot.x + 4, plot.y - 1);
+    ctx.fillText(t("‖dL/dW‖ (log)"), plot.x + 4, plot.y - 1);
   }
 
   hoverRows(row) {

@@ -8,6 +8,7 @@
  * `handlers.send(command)` (to the runs the bar drives) and `handlers.reset()`;
  * `show(header)` follows a frame, `setHyper(hyper)` a new run's settings.
  */
+import { t } from "./i18n.js";
 import { bindPlayKeys } from "./play_keys.js";
 
 /** Format a metric ("–" when missing). */
@@ -68,13 +69,13 @@ export class TrainingBar {
   setPlaying(on) {
     this.playing = on;
     this.playButton.setAttribute("aria-pressed", String(on));
-    this.playButton.textContent = on ? "Pause" : "Play";
+    this.playButton.textContent = on ? t("Pause") : t("Play");
   }
 
   setLearningRate() {
     const value = Number(this.lrInput.value);
     if (!(value > 0)) {
-      this.lrInput.setCustomValidity("a positive number");
+      this.lrInput.setCustomValidity(t("a positive number"));
       this.lrInput.reportValidity();
       return;
     }

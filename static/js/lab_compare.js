@@ -12,6 +12,7 @@
  */
 
 import { el } from "./control_dom.js";
+import { t } from "./i18n.js";
 import { DepthGradientChart } from "./lab_depth_chart.js";
 import { LabSession } from "./lab_session.js";
 import { defaultPair } from "./lessons.js";
@@ -50,20 +51,25 @@ export class LabComparison {
     this.selects = ["a", "b"].map((key) => el("select", { id: `compare-${key}`,
       "data-testid": `compare-${key}` }));
     this.play = el("button", { type: "button", "data-testid": "compare-play", "aria-pressed": "false",
-      text: "Play both" });
+      text: t("Play both") });
     this.play.addEventListener("click", () => this.togglePlay());
-    const step = el("button", { type: "button", "data-testid": "compare-step", text: "Step both" });
+    const step = el("button", { type: "button", "data-testid": "compare-step", text: t("Step both") });
     step.addEventListener("click", () => this.send({ type: "step", n: this.speed() }));
-    const reset = el("button", { type: "button", "data-testid": "compare-reset", text: "Reset both" });
+    const reset = el("button", { type: "button", "data-testid": "compare-reset", text: t("Reset both") });
     reset.addEventListener("click", () => this.sessions.forEach((s) => s.reset()));
-    const go = el("button", { type: "button", "data-testid": "compare-open", text: "Compare" });
+    const go = el("button", { type: "button", "data-testid": "compare-open", text: t("Compare") });
     go.addEventListener("click", () => this.open(this.lesson, ...this.selects.map((s) => s.value)));
     this.grid = el("div", { class: "lab-compare-grid" });
-    this.title = el("h2", { id: "lab-compare-title", text: "Side by side" });
+    // shown while no pair is open (here rather than in the style sheet, to be translated)
+    this.hint = el("p", { class: "lab-note", "data-testid": "compare-hint",
+      text: t("Choose two variants and press Compare: each gets its own run, loss chart and gradient chart.") });
+    this.hint.style.gridColumn = "1 / -1";
+    this.grid.append(this.hint);
+    this.title = el("h2", { id: "lab-compare-title", text: t("Side by side") });
     section.setAttribute("aria-labelledby", "lab-compare-title");
     section.replaceChildren(el("header", { class: "lab-compare-bar" }, this.title,
-      el("label", { for: "compare-a", text: "Compare" }), this.selects[0],
-      el("label", { for: "compare-b", text: "with" }), this.selects[1], go,
+      el("label", { for: "compare-a", text: t("Compare") }), this.selects[0],
+      el("label", { for: "compare-b", text: t("with") }), this.selects[1], go,
       el("span", { class: "lab-gap" }), this.play, step, reset), this.grid);
   }
 
@@ -85,7 +91,7 @@ export class LabComparison {
     const ticket = ++this.ticket;  // a later open or close supersedes this one
     await this.drop();
     if (ticket !== this.ticket || !lesson || !a || !b) return;
-    this.title.textContent = `Side by side: ${lesson.title}`;
+    this.title.textContent = t("Side by side: {title}", { title: lesson.title });
     this.section.hidden = false;
     const sides = [a, b].map((variant) => this.side(lesson, variant));
     this.grid.replaceChildren(...sides.map((s) => s.box));
@@ -105,21 +111,24 @@ export class LabComparison {
   side(lesson, variant) {
     const label = (lesson.variants || []).find((v) => v.name === variant)?.label || variant;
     const loss = el("canvas", { class: "lab-chart", width: 460, height: 190, role: "img",
-      "data-testid": `compare-loss-${variant}`, "aria-label": `Loss and accuracy of ${label}` });
+      "data-testid": `compare-loss-${variant}`, "aria-label": t("Loss and accuracy of {variant}", { variant: label }) });
     const grad = el("canvas", { class: "lab-chart", width: 460, height: 170, role: "img",
       "data-testid": `compare-gradient-${variant}`,
-      "aria-label": `Gradient norm of each layer of ${label}` });
+      "aria-label": t("Gradient norm of each layer of {variant}", { variant: label }) });
     const metrics = el("p", { class: "lab-compare-metrics", "data-testid": `compare-metrics-${variant}` });
     const box = el("section", { class: "lab-compare-side", "data-testid": `compare-side-${variant}` },
       el("h3", { text: `${variant}: ${label}` }), metrics,
-      el("figure", {}, el("figcaption", { text: "Loss and accuracy" }), loss),
-      el("figure", {}, el("figcaption", { text: "Gradient norm by depth (log scale)" }), grad));
+      el("figure", {}, el("figcaption", { text: t("Loss and accuracy") }), loss),
+      el("figure", {}, el("figcaption", { text: t("Gradient norm by depth (log scale)") }), grad));
     const charts = [new LossChart(loss), new DepthGradientChart(grad)];
     const session = new LabSession({
       charts,
       onFrame: ({ header: h }) => {
-        metrics.textContent = `step ${h.step} · train loss ${fmt(h.train_loss)} · test loss ` +
-          `${fmt(h.test_loss)}${h.test_accuracy === null ? "" : ` · test accuracy ${fmt(h.test_accuracy)}`}`;
+        const values = { step: h.step, train: fmt(h.train_loss), test: fmt(h.test_loss),
+          accuracy: fmt(h.test_accuracy) };
+        metrics.textContent = h.test_accuracy === null
+          ? t("step {step} · train loss {train} · test loss {test}", values)
+          : t("step {step} · train loss {train} · test loss {test} · test accuracy {accuracy}", values);
         metrics.dataset.step = String(h.step);
         loss.dataset.step = String(h.step);
         if (h.playing !== undefined && this.sessions[0] === session) this.setPlaying(Boolean(h.playing));
@@ -137,7 +146,7 @@ export class LabComparison {
   setPlaying(on) {
     this.playing = on;
     this.play.setAttribute("aria-pressed", String(on));
-    this.play.textContent = on ? "Pause both" : "Play both";
+    this.play.textContent = on ? t("Pause both") : t("Play both");
     this.onPlaying(on);
   }
 
@@ -154,7 +163,7 @@ export class LabComparison {
   async drop() {
     const sessions = this.sessions;
     this.sessions = [];
-    this.grid.replaceChildren();
+    this.grid.replaceChildren(this.hint);
     this.setPlaying(false);
     await Promise.all(sessions.map((s) => s.close()));
     for (const session of sessions) for (const chart of session.charts) chart.destroy();

@@ -7,6 +7,7 @@
  */
 
 import { GradientChart } from "./gradient_chart.js";
+import { t } from "./i18n.js";
 import { numberOr } from "./time_chart.js";
 
 /** Layer types whose weight-gradient norm is drawn. */
@@ -43,7 +44,7 @@ export class DepthGradientChart extends GradientChart {
     const n = this.kinds.length;
     return this.kinds.map((kind, i) => {
       seen[kind] = (seen[kind] || 0) + 1;
-      if (i === n - 1 && kind === "dense") return "output";
+      if (i === n - 1 && kind === "dense") return t("output");
       return `${kind} ${seen[kind]}`;
     });
   }

@@ -15,19 +15,20 @@
 
 import { el } from "./control_dom.js";
 import { HoverBox } from "./hover_box.js";
+import { t } from "./i18n.js";
 import { absMax, mapCanvas, paintDiverging, short } from "./lab_paint.js";
 
-/** A human name of a layer type. */
+/** A human name of a layer type, where it says more than the type itself
+ * (activation and dropout name themselves). */
 const TYPE_NAMES = {
-  conv2d: "convolution", activation: "activation", pool2d: "pooling",
-  batchnorm: "batch norm", dropout: "dropout", residual: "residual block",
+  conv2d: t("convolution"), pool2d: t("pooling"), batchnorm: t("batch norm"),
+  residual: t("residual block"),
 };
 
 /** The label of a probe layer: "conv2d (convolution)", "activation relu". */
 export function layerLabel(entry, headerLayer) {
   const name = headerLayer?.name || headerLayer?.mode || "";
-  const kind = TYPE_NAMES[entry.type] && TYPE_NAMES[entry.type] !== entry.type
-    ? TYPE_NAMES[entry.type] : "";
+  const kind = Object.hasOwn(TYPE_NAMES, entry.type) ? TYPE_NAMES[entry.type] : "";
   return [entry.type, name, kind && !name ? `(${kind})` : ""].filter(Boolean).join(" ");
 }
 
@@ -62,8 +63,8 @@ export class FeatureMapsView {
     this.shape = shape;
     const byPath = Object.fromEntries((frame.header.layers || []).map((l) => [String(l.path), l]));
     this.rows = maps.map(({ index, entry, map }) => this.row(index, entry, map, byPath[entry.path]));
-    const empty = el("p", { class: "lab-note", text: "This net has no layer with feature maps " +
-      "(it flattens the image first)." });
+    const empty = el("p", { class: "lab-note",
+      text: t("This net has no layer with feature maps (it flattens the image first).") });
     this.container.replaceChildren(...(this.rows.length ? this.rows.map((r) => r.box) : [empty]));
   }
 
@@ -76,7 +77,8 @@ export class FeatureMapsView {
     const cells = [];
     for (let c = 0; c < channels; c += 1) {
       const canvas = mapCanvas("lab-map", { "data-channel": c, role: "img",
-        "aria-label": `Channel ${c + 1} of layer ${index + 1} (${entry.type}), ${h} by ${w}` });
+        "aria-label": t("Channel {channel} of layer {layer} ({type}), {h} by {w}",
+          { channel: c + 1, layer: index + 1, type: entry.type, h, w }) });
       const mark = el("span", { class: "lab-winner", hidden: true });
       cells.push({ canvas, mark, cell: el("div", { class: "lab-map-cell" }, canvas, mark) });
     }
@@ -101,8 +103,8 @@ export class FeatureMapsView {
       const col = Math.max(0, Math.min(w - 1, Math.floor((x / canvas.clientWidth) * w)));
       const r = Math.max(0, Math.min(h - 1, Math.floor((y / canvas.clientHeight) * h)));
       const value = row.map.data[c * h * w + r * w + col];
-      box.show(x, y, `${label}, channel ${c + 1}`, [{ label: `row ${r}, column ${col}`,
-        value: short(value) }], 9999);
+      box.show(x, y, t("{layer}, channel {channel}", { layer: label, channel: c + 1 }),
+        [{ label: t("row {row}, column {column}", { row: r, column: col }), value: short(value) }], 9999);
     });
     cell.canvas.addEventListener("pointerleave", () => box.hide());
   }
@@ -111,7 +113,7 @@ export class FeatureMapsView {
     row.map = map;
     const [channels, h, w] = map.shape;
     const scale = absMax(map.data);
-    row.scale.textContent = ` · scale ±${short(scale)}`;
+    row.scale.textContent = ` · ${t("scale ±{scale}", { scale: short(scale) })}`;
     for (let c = 0; c < channels; c += 1) {
       paintDiverging(row.cells[c].canvas, map.data, c * h * w, h, w, scale);
     }

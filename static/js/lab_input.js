@@ -7,21 +7,35 @@
  * `header.probe` (`set`, `index`, `draw`, `shift`, `label`, `class_names`).
  */
 
+import { t } from "./i18n.js";
 import { paintGrey, range } from "./lab_paint.js";
+
+/** The shift sentences by the signs of (dy, dx): whole sentences, so that each
+ * language orders its words its own way. */
+const SHIFTS = {
+  "1,1": (v) => t("shifted {dy} down, {dx} right", v),
+  "1,-1": (v) => t("shifted {dy} down, {dx} left", v),
+  "-1,1": (v) => t("shifted {dy} up, {dx} right", v),
+  "-1,-1": (v) => t("shifted {dy} up, {dx} left", v),
+  "1,0": (v) => t("shifted {dy} down", v),
+  "-1,0": (v) => t("shifted {dy} up", v),
+  "0,1": (v) => t("shifted {dx} right", v),
+  "0,-1": (v) => t("shifted {dx} left", v),
+  "0,0": () => t("not shifted"),
+};
 
 /** "shifted 2 down, 1 left" (or "not shifted"). */
 export function shiftText([dy, dx] = [0, 0]) {
-  const parts = [];
-  if (dy) parts.push(`${Math.abs(dy)} ${dy > 0 ? "down" : "up"}`);
-  if (dx) parts.push(`${Math.abs(dx)} ${dx > 0 ? "right" : "left"}`);
-  return parts.length ? `shifted ${parts.join(", ")}` : "not shifted";
+  return SHIFTS[`${Math.sign(dy)},${Math.sign(dx)}`]({ dy: Math.abs(dy), dx: Math.abs(dx) });
 }
 
 /** Which sample a probe shows: "test sample 12" or "a drawn ring". */
 export function sampleText(probe) {
-  if (probe.text) return "a typed sentence";
-  if (probe.draw) return `a freshly drawn ${probe.draw}`;
-  return `${probe.set} sample ${probe.index}`;
+  if (probe.text) return t("a typed sentence");
+  if (probe.draw) return t("a freshly drawn {shape}", { shape: probe.draw });
+  if (probe.set === "test") return t("test sample {index}", { index: probe.index });
+  if (probe.set === "train") return t("train sample {index}", { index: probe.index });
+  return t("{set} sample {index}", { set: probe.set, index: probe.index });
 }
 
 export class InputView {
@@ -42,9 +56,11 @@ export class InputView {
     const [lo, hi] = range(input.data);
     paintGrey(this.canvas, input.data, h, w, lo, hi);
     const names = probe.class_names || [];
-    const label = Number.isInteger(probe.label) ? ` (a ${names[probe.label] ?? probe.label})` : "";
-    this.caption.textContent = `${sampleText(probe)}${probe.draw ? "" : label}, ` +
-      `${h} × ${w} pixels, ${shiftText(probe.shift)}`;
+    const values = { sample: sampleText(probe), h, w, shift: shiftText(probe.shift),
+      label: names[probe.label] ?? probe.label };
+    this.caption.textContent = Number.isInteger(probe.label) && !probe.draw
+      ? t("{sample} (a {label}), {h} × {w} pixels, {shift}", values)
+      : t("{sample}, {h} × {w} pixels, {shift}", values);
     this.canvas.dataset.size = `${h}x${w}`;
     this.canvas.dataset.shift = (probe.shift || [0, 0]).join(",");
   }

@@ -11,6 +11,7 @@
  */
 
 import { el } from "./control_dom.js";
+import { t } from "./i18n.js";
 import { absMax, mapCanvas, paintTiles, short } from "./lab_paint.js";
 
 export class KernelsView {
@@ -40,8 +41,8 @@ export class KernelsView {
   build(convs, shape) {
     this.shape = shape;
     this.rows = convs.map(({ layer, W }, i) => this.row(layer, W, i));
-    const empty = el("p", { class: "lab-note", text: "This net has no convolution layers: " +
-      "it has no kernels to show." });
+    const empty = el("p", { class: "lab-note",
+      text: t("This net has no convolution layers: it has no kernels to show.") });
     this.container.replaceChildren(...(this.rows.length ? this.rows.map((r) => r.box) : [empty]));
   }
 
@@ -51,13 +52,15 @@ export class KernelsView {
     const scale = el("span", { class: "lab-scale" });
     const label = el("div", { class: "lab-row-label" },
       el("b", { text: `conv2d ${i + 1}` }),
-      el("span", { text: ` ${filters} filters of ${channels} × ${k} × ${k}` }), scale);
+      el("span", { text: ` ${t("{filters} filters of {channels} × {k} × {k}", { filters, channels, k })}` }),
+      scale);
     const cols = tileColumns(channels);
     const canvases = [];
     for (let f = 0; f < filters; f += 1) {
       canvases.push(mapCanvas("lab-kernel", {
         "data-filter": f, role: "img",
-        "aria-label": `Filter ${f + 1} of conv2d layer ${i + 1}: ${channels} kernels ${k} by ${k}`,
+        "aria-label": t("Filter {filter} of conv2d layer {layer}: {channels} kernels {k} by {k}",
+          { filter: f + 1, layer: i + 1, channels, k }),
       }));
     }
     const strip = el("div", { class: "lab-strip" }, ...canvases);
@@ -73,7 +76,7 @@ export class KernelsView {
     const [filters, channels, k] = W.shape;
     const size = channels * k * k;
     const scale = absMax(W.data);
-    row.scale.textContent = ` · colour scale ±${short(scale)}`;
+    row.scale.textContent = ` · ${t("colour scale ±{scale}", { scale: short(scale) })}`;
     for (let f = 0; f < filters; f += 1) {
       paintTiles(row.canvases[f], W.data, f * size, channels, k, row.cols, scale);
     }

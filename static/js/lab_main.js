@@ -11,6 +11,8 @@
  */
 
 import { loadCatalogue } from "./api.js";
+import { markOpened, onClassLesson } from "./class_banner.js";
+import { isEnglish, t } from "./i18n.js";
 import { TrainingBar } from "./lab_bar.js";
 import { LabComparison, comparePair } from "./lab_compare.js";
 import { DepthGradientChart } from "./lab_depth_chart.js";
@@ -78,7 +80,7 @@ class Lab {
   send(command) {
     if (this.runGone) {  // the run was deleted or lost: Reset makes the lesson's run again
       this.bar.setPlaying(false);
-      this.status.say(`${this.runGone} Press Reset to start the lesson again.`, true);
+      this.status.say(t("{message} Press Reset to start the lesson again.", { message: this.runGone }), true);
       return;
     }
     for (const session of this.targets()) session.send(command);
@@ -110,7 +112,7 @@ class Lab {
     history.replaceState(null, "", labHash(choice));
     const lesson = this.picker.lesson(choice.lesson);
     if (!lesson) {
-      this.status.say("This server has no lab lessons.", true);
+      this.status.say(t("This server has no lab lessons."), true);
       return;
     }
     const modality = modalityOf(lesson, this.datasets);
@@ -126,7 +128,7 @@ class Lab {
     await Promise.all([old?.close(), this.compare.close()]);
     if (ticket !== this.ticket) return;
     if (modality === "points") {
-      this.status.say(`${lesson.title}: its variants side by side below (press Play).`);
+      this.status.say(t("{title}: its variants side by side below (press Play).", { title: lesson.title }));
       const pair = comparePair(lesson);
       if (pair) await this.compare.open(lesson, ...pair);
       this.main.dataset.run = this.compare.sessions.map((s) => s.run?.id).join(",");
@@ -138,8 +140,7 @@ class Lab {
         this.bar.show(frame.header);
         const diverged = frame.header.status === "diverged";
         if (diverged && !this.diverged) {
-          this.status.say("The run diverged: its loss became infinite, so it stopped at its last " +
-            "finite state. Lower the learning rate and press Reset.", true);
+          this.status.say(t("The run diverged: its loss became infinite, so it stopped at its last finite state. Lower the learning rate and press Reset."), true);
         } else if (!diverged && this.diverged) {
           this.status.say(this.readyLine);
         }
@@ -171,7 +172,12 @@ class Lab {
     this.bar.setHyper(session.run.hyper);
     for (const command of this.bar.setup()) session.send(command);
     this.main.dataset.run = session.run.id;
-    this.readyLine = `${lesson.title}${choice.variant ? ` (${choice.variant})` : ""}: press Play (space).`;
+    // English names the variant as the address does; another language by its translated label
+    const variant = isEnglish() ? choice.variant
+      : (lesson.variants || []).find((v) => v.name === choice.variant)?.label || choice.variant;
+    this.readyLine = choice.variant
+      ? t("{title} ({variant}): press Play (space).", { title: lesson.title, variant })
+      : t("{title}: press Play (space).", { title: lesson.title });
     this.status.say(this.readyLine);
   }
 
@@ -199,12 +205,22 @@ async function main() {
   try {
     catalogue = await loadCatalogue();
   } catch (err) {
-    byId("status").textContent = `The server did not answer: ${err.message}`;
+    byId("status").textContent = t("The server did not answer: {message}", { message: err.message });
     return;
   }
   const lab = new Lab(catalogue);
   await lab.load(lab.picker.choose(readLabHash(location.hash)));
   document.body.dataset.ready = "true";
+  // a student's page opens each lesson the teacher gives the class: the lab's own
+  // here (through the address, as a link would), the others in the playground
+  onClassLesson(({ lesson, variant, version }) => {
+    if (!lab.lessons.some((l) => l.name === lesson)) {
+      window.location.assign("/"); // the playground opens it (not marked opened yet)
+      return;
+    }
+    markOpened(version);
+    lab.load(lab.picker.choose({ lesson, variant })); // sets the address's hash too
+  });
 }
 
 main();

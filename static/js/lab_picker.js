@@ -10,6 +10,7 @@
  */
 
 import { el } from "./control_dom.js";
+import { t } from "./i18n.js";
 import { lessonText, presetIndex } from "./lessons.js";
 
 export class LessonPicker {
@@ -49,7 +50,7 @@ export class LessonPicker {
     const variants = entry.variants || [];
     const preset = presetIndex(entry);
     const options = variants.map((v) => el("option", { value: v.name, text: v.label || v.name }));
-    if (preset < 0) options.unshift(el("option", { value: "", text: "as set in the lesson" }));
+    if (preset < 0) options.unshift(el("option", { value: "", text: t("as set in the lesson") }));
     this.variantSelect.replaceChildren(...options);
     this.variantSelect.disabled = variants.length === 0;
     let chosen = variants.some((v) => v.name === variant) ? variant : null;

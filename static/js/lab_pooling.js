@@ -10,14 +10,15 @@
  */
 
 import { el } from "./control_dom.js";
+import { t } from "./i18n.js";
 import { absMax, mapCanvas, paintDiverging, short } from "./lab_paint.js";
 
-/** The three panels: array key, title, what it does. */
+/** The three panels: array key, title, stride, what it does. */
 const KINDS = [
-  ["max", "max 2×2", "stride 2", "the strongest response of each 2×2 window"],
-  ["mean", "mean 2×2", "stride 2", "the average of each 2×2 window"],
-  ["overlapping", "overlapping max 3×3", "stride 2",
-    "the strongest response of 3×3 windows every 2 pixels (neighbouring windows share pixels)"],
+  ["max", t("max 2×2"), 2, t("the strongest response of each 2×2 window")],
+  ["mean", t("mean 2×2"), 2, t("the average of each 2×2 window")],
+  ["overlapping", t("overlapping max 3×3"), 2,
+    t("the strongest response of 3×3 windows every 2 pixels (neighbouring windows share pixels)")],
 ];
 
 export class PoolingView {
@@ -36,7 +37,7 @@ export class PoolingView {
         this.shape = "none";
         this.panels = [];
         this.container.replaceChildren(el("p", { class: "lab-note",
-          text: "This net has no convolution block to pool." }));
+          text: t("This net has no convolution block to pool.") }));
       }
       return;
     }
@@ -46,9 +47,11 @@ export class PoolingView {
     maps.forEach((map, i) => this.paint(this.panels[i], map, scale));
     const source = frame.header.probe?.pooling?.source;
     const layer = (frame.header.layers || []).find((l) => String(l.path) === String(source));
-    this.source.textContent = `Pooled from the output of layer ${source ?? "?"}` +
-      `${layer ? ` (${layer.type}${layer.name ? ` ${layer.name}` : ""})` : ""}` +
-      ` · one colour scale ±${short(scale)} for all three`;
+    const values = { layer: source ?? "?", scale: short(scale),
+      type: layer ? `${layer.type}${layer.name ? ` ${layer.name}` : ""}` : "" };
+    this.source.textContent = layer
+      ? t("Pooled from the output of layer {layer} ({type}) · one colour scale ±{scale} for all three", values)
+      : t("Pooled from the output of layer {layer} · one colour scale ±{scale} for all three", values);
   }
 
   build(maps, shape) {
@@ -63,11 +66,12 @@ export class PoolingView {
     const canvases = [];
     for (let c = 0; c < channels; c += 1) {
       canvases.push(mapCanvas("lab-map lab-pool-map", { "data-channel": c, role: "img",
-        "aria-label": `Channel ${c + 1} after ${title} pooling, ${h} by ${w}` }));
+        "aria-label": t("Channel {channel} after {pooling} pooling, {h} by {w}",
+          { channel: c + 1, pooling: title, h, w }) }));
     }
     const heading = el("h4", { text: title });
     const size = el("p", { class: "lab-pool-size", "data-testid": `pool-${key}-size`,
-      text: `${stride} → ${channels} × ${h} × ${w}` });
+      text: t("stride {stride} → {channels} × {h} × {w}", { stride, channels, h, w }) });
     const box = el("figure", { class: "lab-pool-panel", "data-testid": `pool-${key}`,
       "data-shape": map.shape.join("x"), title: what },
     heading, size, el("div", { class: "lab-pool-maps" }, ...canvases));

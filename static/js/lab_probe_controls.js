@@ -11,14 +11,21 @@
  */
 
 import { el } from "./control_dom.js";
+import { isEnglish, t } from "./i18n.js";
 
-/** The pad's moves: [label, symbol, dy, dx, grid area]. */
+/** The pad's moves: [label, tooltip, symbol, dy, dx, grid area]. */
 const MOVES = [
-  ["Move the input up", "↑", -1, 0, "up"],
-  ["Move the input left", "←", 0, -1, "left"],
-  ["Move the input right", "→", 0, 1, "right"],
-  ["Move the input down", "↓", 1, 0, "down"],
+  [t("Move the input up"), t("Move the input up one pixel (arrow keys on the image)"), "↑", -1, 0, "up"],
+  [t("Move the input left"), t("Move the input left one pixel (arrow keys on the image)"), "←", 0, -1,
+    "left"],
+  [t("Move the input right"), t("Move the input right one pixel (arrow keys on the image)"), "→", 0, 1,
+    "right"],
+  [t("Move the input down"), t("Move the input down one pixel (arrow keys on the image)"), "↓", 1, 0,
+    "down"],
 ];
+
+/** The sentence box's example (English words: the net's vocabulary is English). */
+const EXAMPLE = "the food was not good";
 const KEY_MOVES = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
 
 /** A labelled control: [label, control]. */
@@ -70,69 +77,69 @@ export class ProbeControls {
   }
 
   samplePart() {
-    [this.setLabel, this.setSelect] = labelled("probe-set", "Set", el("select",
-      { "data-testid": "probe-set" }, el("option", { value: "test", text: "test" }),
-      el("option", { value: "train", text: "train" })));
-    [this.indexLabel, this.indexInput] = labelled("probe-index", "index", el("input",
+    [this.setLabel, this.setSelect] = labelled("probe-set", t("Set"), el("select",
+      { "data-testid": "probe-set" }, el("option", { value: "test", text: t("test") }),
+      el("option", { value: "train", text: t("train") })));
+    [this.indexLabel, this.indexInput] = labelled("probe-index", t("index"), el("input",
       { type: "number", min: 0, step: 1, value: 0, "data-testid": "probe-index", class: "lab-index" }));
     this.setSelect.addEventListener("change", () => this.sample(0));
     this.indexInput.addEventListener("change", () => this.sample(Number(this.indexInput.value)));
     const prev = button("‹", "probe-prev", () => this.sample(this.index() - 1),
-      { "aria-label": "Previous sample", title: "Previous sample" });
+      { "aria-label": t("Previous sample"), title: t("Previous sample") });
     const next = button("›", "probe-next", () => this.sample(this.index() + 1),
-      { "aria-label": "Next sample", title: "Next sample" });
-    return el("fieldset", { class: "lab-fieldset" }, el("legend", { text: "Sample from the data" }),
+      { "aria-label": t("Next sample"), title: t("Next sample") });
+    return el("fieldset", { class: "lab-fieldset" }, el("legend", { text: t("Sample from the data") }),
       el("div", { class: "lab-line" }, this.setLabel, this.setSelect, this.indexLabel,
         this.indexInput, prev, next));
   }
 
   shiftPart() {
-    const pad = el("div", { class: "lab-pad", role: "group", "aria-label": "Shift the input" });
-    for (const [label, symbol, dy, dx, area] of MOVES) {
-      const b = button(symbol, `shift-${area}`, () => this.shift(dy, dx), { "aria-label": label,
-        title: `${label} one pixel (arrow keys on the image)` });
+    const pad = el("div", { class: "lab-pad", role: "group", "aria-label": t("Shift the input") });
+    for (const [label, title, symbol, dy, dx, area] of MOVES) {
+      const b = button(symbol, `shift-${area}`, () => this.shift(dy, dx), { "aria-label": label, title });
       b.style.gridArea = area;
       pad.append(b);
     }
     const reset = button("0", "shift-reset", () => this.shift(0, 0, true),
-      { "aria-label": "Put the input back (no shift)", title: "No shift" });
+      { "aria-label": t("Put the input back (no shift)"), title: t("No shift") });
     reset.style.gridArea = "mid";
     pad.append(reset);
     this.shiftOut = el("output", { class: "lab-shift-value", "data-testid": "shift-value",
       "aria-live": "polite" });
-    return el("fieldset", { class: "lab-fieldset lab-shift" }, el("legend", { text: "Shift" }),
+    return el("fieldset", { class: "lab-fieldset lab-shift" }, el("legend", { text: t("Shift") }),
       pad, this.shiftOut);
   }
 
   drawPart() {
-    [this.classLabel, this.classSelect] = labelled("draw-class", "Draw a fresh",
+    [this.classLabel, this.classSelect] = labelled("draw-class", t("Draw a fresh"),
       el("select", { "data-testid": "draw-class" }));
-    [this.sizeLabel, this.sizeInput] = labelled("draw-size", "at size", el("input",
+    [this.sizeLabel, this.sizeInput] = labelled("draw-size", t("at size"), el("input",
       { type: "number", min: 8, max: 32, step: 1, value: this.dataSize || 16,
         "data-testid": "draw-size", class: "lab-index" }));
-    const draw = button("Draw", "draw", () => this.draw());
+    const draw = button(t("Draw"), "draw", () => this.draw());
     this.sizeInput.addEventListener("keydown", (event) => {
       if (event.key === "Enter") this.draw();
     });
     this.sizeOut = el("output", { class: "lab-size-info", "data-testid": "size-info",
       "aria-live": "polite" });
-    return el("fieldset", { class: "lab-fieldset" }, el("legend", { text: "Draw an image" }),
+    return el("fieldset", { class: "lab-fieldset" }, el("legend", { text: t("Draw an image") }),
       el("div", { class: "lab-line" }, this.classLabel, this.classSelect, this.sizeLabel,
         this.sizeInput, draw), this.sizeOut);
   }
 
   sentencePart() {
-    [this.sentenceLabel, this.sentence] = labelled("sentence", "Sentence", el("input",
-      { type: "text", "data-testid": "sentence", placeholder: "the food was not good",
+    [this.sentenceLabel, this.sentence] = labelled("sentence", t("Sentence"), el("input",
+      { type: "text", "data-testid": "sentence",
+        placeholder: isEnglish() ? EXAMPLE : t("e.g. {sentence}", { sentence: EXAMPLE }),
         autocomplete: "off", spellcheck: "false" }));
     this.sentence.addEventListener("keydown", (event) => {
       if (event.key === "Enter") this.sendText();
     });
-    const go = button("Classify", "classify", () => this.sendText());
-    return el("fieldset", { class: "lab-fieldset" }, el("legend", { text: "Your sentence" }),
+    const go = button(t("Classify"), "classify", () => this.sendText());
+    return el("fieldset", { class: "lab-fieldset" }, el("legend", { text: t("Your sentence") }),
       el("div", { class: "lab-line lab-sentence" }, this.sentenceLabel, this.sentence, go),
-      el("p", { class: "lab-hint", text: "Type a review and press Enter: lower-case words " +
-        "the net knows; unknown words become <unk>." }));
+      el("p", { class: "lab-hint",
+        text: t("Type a review and press Enter: lower-case words the net knows; unknown words become <unk>.") }));
   }
 
   /** Arrow keys on `element` (the input image) shift it. */
@@ -208,7 +215,7 @@ export class ProbeControls {
 
   showImageState(frame, p) {
     const [dy, dx] = p.shift || [0, 0];
-    this.shiftOut.textContent = `${dy} down, ${dx} right`;
+    this.shiftOut.textContent = t("{dy} down, {dx} right", { dy, dx });
     this.shiftOut.dataset.shift = `${dy},${dx}`;
     const names = (p.class_names || []).join("|");
     if (this.classSelect.dataset.names !== names) {
@@ -219,9 +226,13 @@ export class ProbeControls {
     const entries = p.layers || [];
     const at = entries.findIndex((e) => e.type === "spp" || e.type === "global_max_pool");
     const pooled = at >= 0 ? frame.arrays[`probe.layers.${at}`] : null;
-    const name = at >= 0 && entries[at].type === "spp" ? "spatial pyramid" : "global max pool";
-    this.sizeOut.textContent = `input ${this.size} × ${this.size}` + (pooled
-      ? ` → ${name} output: ${pooled.shape[0]} numbers` : " (this net takes one size only)");
+    const values = { size: this.size, n: pooled ? pooled.shape[0] : 0 };
+    if (!pooled) this.sizeOut.textContent = t("input {size} × {size} (this net takes one size only)", values);
+    else if (entries[at].type === "spp") {
+      this.sizeOut.textContent = t("input {size} × {size} → spatial pyramid output: {n} numbers", values);
+    } else {
+      this.sizeOut.textContent = t("input {size} × {size} → global max pool output: {n} numbers", values);
+    }
     this.sizeOut.dataset.size = String(this.size);
     this.sizeOut.dataset.pooledLength = pooled ? String(pooled.shape[0]) : "";
   }

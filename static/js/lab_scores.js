@@ -9,6 +9,7 @@
  */
 
 import { el } from "./control_dom.js";
+import { t } from "./i18n.js";
 
 export class ScoresView {
   /** @param {HTMLElement} container where the bars go (its content is replaced) */
@@ -22,8 +23,10 @@ export class ScoresView {
   /** @param {object} probe the frame header's `probe` */
   update(probe) {
     if (!probe || !Array.isArray(probe.scores)) return;
+    // names: the server's class names (ids and data); labels: what the page shows
     const names = probe.class_names || probe.scores.map((_, i) => `class ${i}`);
-    if (names.join("|") !== this.names) this.build(names);
+    const labels = probe.class_names || probe.scores.map((_, i) => t("class {i}", { i }));
+    if (names.join("|") !== this.names) this.build(names, labels);
     probe.scores.forEach((p, i) => {
       const row = this.rows[i];
       if (!row) return;
@@ -34,31 +37,33 @@ export class ScoresView {
       const truth = i === probe.label;
       row.box.classList.toggle("predicted", predicted);
       row.box.classList.toggle("truth", truth);
-      row.marks.textContent = [truth ? "true" : "", predicted ? "predicted" : ""]
+      row.marks.textContent = [truth ? t("true") : "", predicted ? t("predicted") : ""]
         .filter(Boolean).join(" · ");
       row.box.dataset.value = String(p);
     });
     const guess = names[probe.predicted] ?? "–";
     const truth = Number.isInteger(probe.label) ? names[probe.label] : null;
-    this.summary.textContent = truth === null ? `The net says: ${guess}.`
-      : `True: ${truth} · the net says: ${guess} ${guess === truth ? "(right)" : "(wrong)"}`;
+    const shown = { guess: labels[probe.predicted] ?? "–", truth: labels[probe.label] };
+    if (truth === null) this.summary.textContent = t("The net says: {guess}.", shown);
+    else if (guess === truth) this.summary.textContent = t("True: {truth} · the net says: {guess} (right)", shown);
+    else this.summary.textContent = t("True: {truth} · the net says: {guess} (wrong)", shown);
     this.container.dataset.predicted = guess;
     this.container.dataset.scores = probe.scores.map((p) => p.toFixed(4)).join(",");
   }
 
-  build(names) {
+  build(names, labels = names) {
     this.names = names.join("|");
-    this.rows = names.map((name) => {
+    this.rows = names.map((name, i) => {
       const bar = el("span", { class: "lab-bar-fill" });
       const value = el("span", { class: "lab-bar-value" });
       const marks = el("span", { class: "lab-bar-marks" });
       const box = el("li", { class: "lab-score", "data-testid": `score-${name}` },
-        el("span", { class: "lab-bar-name", text: name }),
+        el("span", { class: "lab-bar-name", text: labels[i] }),
         el("span", { class: "lab-bar-track" }, bar), value, marks);
       return { box, bar, value, marks };
     });
     this.container.replaceChildren(this.summary,
-      el("ol", { class: "lab-scores", "aria-label": "Class probabilities" },
+      el("ol", { class: "lab-scores", "aria-label": t("Class probabilities") },
         ...this.rows.map((r) => r.box)));
   }
 }

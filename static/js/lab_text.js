@@ -13,6 +13,7 @@
  */
 
 import { el } from "./control_dom.js";
+import { t } from "./i18n.js";
 import { absMax, short } from "./lab_paint.js";
 import { css, divergingRGB } from "./palette.js";
 
@@ -35,6 +36,27 @@ export function textProbe(frame) {
     unit: conv ? "filter" : "dimension" };
 }
 
+/** The texts that name the rows' unit ("filter" of a convolution, or "dimension"
+ * of a bag of words' embedding): whole sentences, one set per unit. */
+const UNIT_TEXTS = {
+  filter: {
+    grid: t("Activation of each filter at each word position"),
+    row: (n) => t("filter {n}", { n }),
+    at: (v) => t("filter {n} at “{ngram}”: {value}", v),
+    note: (v) => (v.shown < v.n
+      ? t("{n} filters (the first {shown} shown), each {width} words wide; colour scale ±{scale}; the outlined cell is the position max over time keeps.", v)
+      : t("{n} filters, each {width} words wide; colour scale ±{scale}; the outlined cell is the position max over time keeps.", v)),
+  },
+  dimension: {
+    grid: t("Activation of each dimension at each word position"),
+    row: (n) => t("dimension {n}", { n }),
+    at: (v) => t("dimension {n} at “{ngram}”: {value}", v),
+    note: (v) => (v.shown < v.n
+      ? t("{n} dimensions (the first {shown} shown), colour scale ±{scale}; the outlined cell is the position max over time keeps.", v)
+      : t("{n} dimensions, colour scale ±{scale}; the outlined cell is the position max over time keeps.", v)),
+  },
+};
+
 /** The words of window [start, end), padding left out. */
 function ngram(words, [start, end]) {
   return words.slice(start, end).filter(Boolean).join(" ");
@@ -48,27 +70,25 @@ export class TextView {
   }
 
   update(frame) {
-    const t = textProbe(frame);
-    if (!t) {
+    const tp = textProbe(frame);
+    if (!tp) {
       this.container.replaceChildren(el("p", { class: "lab-note",
-        text: "This net does not end in max over time: no n-gram positions to show." }));
+        text: t("This net does not end in max over time: no n-gram positions to show.") }));
       return;
     }
-    const words = t.probe.words;
+    const texts = UNIT_TEXTS[tp.unit];
+    const words = tp.probe.words;
     const real = words.filter(Boolean).length;
-    let shown = t.windows.filter(([start]) => start < Math.max(1, real)).length;
-    shown = Math.min(t.length, Math.max(shown, ...t.argmax.slice(0, t.channels).map((p) => p + 1)));
-    const strips = Math.min(t.channels, MAX_STRIPS);
-    const scale = absMax(t.map.data);
-    const grid = el("div", { class: "lab-text-grid", role: "table",
-      "aria-label": `Activation of each ${t.unit} at each word position` });
+    let shown = tp.windows.filter(([start]) => start < Math.max(1, real)).length;
+    shown = Math.min(tp.length, Math.max(shown, ...tp.argmax.slice(0, tp.channels).map((p) => p + 1)));
+    const strips = Math.min(tp.channels, MAX_STRIPS);
+    const scale = absMax(tp.map.data);
+    const grid = el("div", { class: "lab-text-grid", role: "table", "aria-label": texts.grid });
     grid.style.setProperty("--lab-positions", String(shown));
     grid.append(this.wordsRow(words, shown));
-    for (let f = 0; f < strips; f += 1) grid.append(this.strip(t, f, shown, scale));
-    this.note.textContent = `${t.channels} ${t.unit}s` +
-      `${strips < t.channels ? ` (the first ${strips} shown)` : ""}, ` +
-      `${t.unit === "filter" ? `each ${windowWidth(t.windows)} words wide; ` : ""}` +
-      `colour scale ±${short(scale)}; the outlined cell is the position max over time keeps.`;
+    for (let f = 0; f < strips; f += 1) grid.append(this.strip(tp, texts, f, shown, scale));
+    this.note.textContent = texts.note({ n: tp.channels, shown: strips, width: windowWidth(tp.windows),
+      scale: short(scale) });
     this.container.replaceChildren(this.note, grid);
     this.container.dataset.words = words.filter(Boolean).join(" ");
   }
@@ -77,32 +97,34 @@ export class TextView {
     const cells = [];
     for (let p = 0; p < shown; p += 1) {
       cells.push(el("span", { class: words[p] ? "lab-word" : "lab-word lab-word-pad", role: "columnheader",
-        text: words[p] || "·", title: words[p] || "padding" }));
+        text: words[p] || "·", title: words[p] || t("padding") }));
     }
     return el("div", { class: "lab-text-row", role: "row", "data-testid": "text-words" },
-      el("span", { class: "lab-text-label", role: "rowheader", text: "words" }), ...cells,
-      el("span", { class: "lab-text-win", text: "max over time keeps" }));
+      el("span", { class: "lab-text-label", role: "rowheader", text: t("words") }), ...cells,
+      el("span", { class: "lab-text-win", text: t("max over time keeps") }));
   }
 
-  strip(t, f, shown, scale) {
-    const best = t.argmax[f];
+  strip(tp, texts, f, shown, scale) {
+    const best = tp.argmax[f];
     const cells = [];
     for (let p = 0; p < shown; p += 1) {
-      const value = t.map.data[f * t.length + p];
+      const value = tp.map.data[f * tp.length + p];
       const win = p === best;
       const cell = el("span", { class: win ? "lab-heat lab-argmax" : "lab-heat", role: "cell",
-        title: `${t.unit} ${f + 1} at “${ngram(t.probe.words, t.windows[p] || [p, p + 1])}”: ` +
-          `${short(value)}`, "aria-label": `${short(value)}${win ? ", the maximum" : ""}` });
+        title: texts.at({ n: f + 1, ngram: ngram(tp.probe.words, tp.windows[p] || [p, p + 1]),
+          value: short(value) }),
+        "aria-label": win ? t("{value}, the maximum", { value: short(value) }) : short(value) });
       cell.style.background = css(divergingRGB(scale > 0 ? value / scale : 0));
       cells.push(cell);
     }
-    const winner = ngram(t.probe.words, t.windows[best] || [best, best + 1]) || "(padding)";
-    const value = t.map.data[f * t.length + best];
+    const winner = ngram(tp.probe.words, tp.windows[best] || [best, best + 1]);
+    const value = tp.map.data[f * tp.length + best];
     return el("div", { class: "lab-text-row", role: "row", "data-testid": `filter-${f}`,
-      "data-argmax": best, "data-ngram": winner },
-    el("span", { class: "lab-text-label", role: "rowheader", text: `${t.unit} ${f + 1}` }),
+      "data-argmax": best, "data-ngram": winner || "(padding)" },
+    el("span", { class: "lab-text-label", role: "rowheader", text: texts.row(f + 1) }),
     ...cells,
-    el("span", { class: "lab-text-win", role: "cell", text: `“${winner}” ${short(value)}` }));
+    el("span", { class: "lab-text-win", role: "cell",
+      text: t("“{ngram}” {value}", { ngram: winner || t("(padding)"), value: short(value) }) }));
   }
 }
 

@@ -16,13 +16,14 @@
  */
 
 import { el } from "./control_dom.js";
+import { t } from "./i18n.js";
 import { isLabLesson, labHref } from "./lab_lessons.js";
 
 /** The parts of a lesson's text, in reading order, with their headings. */
 const TEXT_PARTS = [
-  ["claim", "The idea"],
-  ["watch", "What to watch"],
-  ["why", "Why it happens"],
+  ["claim", t("The idea")],
+  ["watch", t("What to watch")],
+  ["why", t("Why it happens")],
 ];
 
 /**
@@ -109,14 +110,14 @@ export class LessonsPanel {
     this.prefix = container.id || "lessons";
     this.current = null;
     this.list = el("ol", { class: "lessons-list", "data-testid": "lesson-list",
-      "aria-label": "Lessons" });
+      "aria-label": t("Lessons") });
     this.body = el("div", { class: "lesson-body", "data-testid": "lesson-body",
       "aria-live": "polite" });
     this.list.append(...this.lessons.map((lesson) => this.entry(lesson)));
     this.list.addEventListener("keydown", (event) => this.arrows(event));
     container.replaceChildren(el("div", { class: "lessons" }, this.list, this.body));
     if (this.lessons.length) this.show(this.lessons[0].name);
-    else this.body.append(el("p", { text: "No lessons on this server." }));
+    else this.body.append(el("p", { text: t("No lessons on this server.") }));
   }
 
   /**
@@ -168,7 +169,7 @@ export class LessonsPanel {
     const variants = lesson.variants || [];
     if (!variants.length) return null;
     return el("div", { class: "lesson-variants" },
-      el("h4", { text: "Variants" }),
+      el("h4", { text: t("Variants") }),
       el("ul", { "data-testid": "lesson-variants" },
         ...variants.map((v) => el("li", { text: v.label || v.name }))));
   }
@@ -181,7 +182,7 @@ export class LessonsPanel {
   /** A labelled select of the lesson's variants. */
   variantSelect(lesson, key, label, chosen, withPreset = false) {
     const select = el("select", { id: this.id(key), "data-testid": key });
-    if (withPreset) select.append(el("option", { value: "", text: "as set in the lesson" }));
+    if (withPreset) select.append(el("option", { value: "", text: t("as set in the lesson") }));
     for (const v of lesson.variants || []) {
       select.append(el("option", { value: v.name, text: v.label || v.name }));
     }
@@ -193,11 +194,11 @@ export class LessonsPanel {
   labActions(lesson) {
     const box = el("div", { class: "lesson-actions" });
     const link = el("a", { class: "lesson-primary lesson-lab-link", "data-testid": "lesson-open-lab",
-      href: labHref(lesson.name), text: "Open in the lab" });
+      href: labHref(lesson.name), text: t("Open in the lab") });
     const variants = lesson.variants || [];
     if (variants.length) {
       const preset = presetIndex(lesson);
-      const [label, select] = this.variantSelect(lesson, "lesson-variant", "Variant",
+      const [label, select] = this.variantSelect(lesson, "lesson-variant", t("Variant"),
         preset >= 0 ? variants[preset].name : "", preset < 0);
       const follow = () => { link.href = labHref(lesson.name, select.value || null); };
       select.addEventListener("change", follow);
@@ -205,7 +206,7 @@ export class LessonsPanel {
       box.append(label, select);
     }
     box.append(link, el("span", { class: "lesson-lab-note",
-      text: "Its data are images or text: the lab shows them." }));
+      text: t("Its data are images or text: the lab shows them.") }));
     return box;
   }
 
@@ -217,32 +218,32 @@ export class LessonsPanel {
     let variantSelect = null;
     if (variants.length) {
       const preset = presetIndex(lesson);
-      const [label, select] = this.variantSelect(lesson, "lesson-variant", "Variant",
+      const [label, select] = this.variantSelect(lesson, "lesson-variant", t("Variant"),
         preset >= 0 ? variants[preset].name : "", preset < 0);
       variantSelect = select;
       box.append(label, select);
     }
     const load = el("button", { type: "button", class: "lesson-primary",
-      "data-testid": "lesson-load", text: "Load" });
+      "data-testid": "lesson-load", text: t("Load") });
     load.addEventListener("click", () => this.onLoad({ name: lesson.name,
       variant: variantSelect?.value || null }));
     box.append(load);
     const pair = defaultPair(lesson);
     if (!pair) return box;
-    const [labelA, a] = this.variantSelect(lesson, "lesson-compare-a", "Compare", pair[0]);
-    const [labelB, b] = this.variantSelect(lesson, "lesson-compare-b", "with", pair[1]);
+    const [labelA, a] = this.variantSelect(lesson, "lesson-compare-a", t("Compare"), pair[0]);
+    const [labelB, b] = this.variantSelect(lesson, "lesson-compare-b", t("with"), pair[1]);
     const compare = el("button", { type: "button", "data-testid": "lesson-compare",
-      text: "Compare side by side" });
+      text: t("Compare side by side") });
     const sync = () => {
       compare.disabled = a.value === b.value;
-      compare.title = compare.disabled ? "Choose two different variants" : "";
+      compare.title = compare.disabled ? t("Choose two different variants") : "";
     };
     a.addEventListener("change", sync);
     b.addEventListener("change", sync);
     sync();
     compare.addEventListener("click", () => this.makeComparison(lesson, a.value, b.value));
     const row = el("div", { class: "lesson-actions", role: "group",
-      "aria-label": "Compare two variants" }, labelA, a, labelB, b, compare);
+      "aria-label": t("Compare two variants") }, labelA, a, labelB, b, compare);
     return el("div", {}, box, row);
   }
 }

@@ -6,6 +6,7 @@
 
 import { accuracyScale, formatNumber, linearScale, logScale } from "./chart_scales.js";
 import { numberOr, TimeChart } from "./time_chart.js";
+import { t } from "./i18n.js";
 
 const TRAIN_LOSS = 0;
 const TEST_LOSS = 1;
@@ -93,13 +94,13 @@ export class LossChart extends TimeChart {
   /** The legend: one row when it fits beside the axis labels, else loss and accuracy rows. */
   #legendRows(width, theme) {
     const loss = [
-      { label: "train loss", color: theme.series1, dashed: false },
-      { label: "test loss", color: theme.series1, dashed: true },
+      { label: t("train loss"), color: theme.series1, dashed: false },
+      { label: t("test loss"), color: theme.series1, dashed: true },
     ];
     if (!this.hasAccuracy()) return [loss];
     const accuracy = [
-      { label: "train accuracy", color: theme.series2, dashed: false },
-      { label: "test accuracy", color: theme.series2, dashed: true },
+      { label: t("train accuracy"), color: theme.series2, dashed: false },
+      { label: t("test accuracy"), color: theme.series2, dashed: true },
     ];
     const one = loss.concat(accuracy);
     return this.legendWidth(one) <= width - 60 ? [one] : [loss, accuracy];
@@ -109,12 +110,12 @@ export class LossChart extends TimeChart {
     const theme = this.theme;
     const percent = (v) => (Number.isNaN(v) ? "–" : `${(100 * v).toFixed(1)}%`);
     const rows = [
-      { label: "train loss", value: formatNumber(row.values[TRAIN_LOSS], 4), color: theme.series1 },
-      { label: "test loss", value: formatNumber(row.values[TEST_LOSS], 4), color: theme.series1, dash: true },
+      { label: t("train loss"), value: formatNumber(row.values[TRAIN_LOSS], 4), color: theme.series1 },
+      { label: t("test loss"), value: formatNumber(row.values[TEST_LOSS], 4), color: theme.series1, dash: true },
     ];
     if (this.hasAccuracy()) {
-      rows.push({ label: "train accuracy", value: percent(row.values[TRAIN_ACCURACY]), color: theme.series2 },
-        { label: "test accuracy", value: percent(row.values[TEST_ACCURACY]), color: theme.series2, dash: true });
+      rows.push({ label: t("train accuracy"), value: percent(row.values[TRAIN_ACCURACY]), color: theme.series2 },
+        { label: t("test accuracy"), value: percent(row.values[TEST_ACCURACY]), color: theme.series2, dash: true });
     }
     return rows;
   }

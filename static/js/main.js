@@ -10,12 +10,15 @@
  * single weights are not in the link).
  */
 
+import { markOpened, onClassLesson } from "./class_banner.js";
+import { isLabLesson, labHref } from "./lab_lessons.js";
 import { api, loadCatalogue } from "./api.js";
 import { GradientChart, LossChart } from "./charts.js";
 import { Comparison, fmt } from "./comparison.js";
 import { Controls } from "./controls.js";
 import { ActivationExplorer } from "./explorer.js";
 import { LessonsPanel, lessonText } from "./lessons.js";
+import { t } from "./i18n.js";
 import { downloadModel, openModelFile } from "./model_files.js";
 import { NetworkView } from "./network_view.js";
 import { OutputView } from "./output_view.js";
@@ -74,10 +77,11 @@ class Playground {
         const canvas = document.getElementById("output");
         canvas.dataset.framesDrawn = session.framesDrawn;
         canvas.dataset.run = session.run.id;
-        canvas.dataset.drawTimes = JSON.stringify(session.drawTimes.map((t) => +t.toFixed(2)));
+        canvas.dataset.drawTimes = JSON.stringify(session.drawTimes.map((ms) => +ms.toFixed(2)));
       },
-      onError: (detail) => this.status.say(`${detail.field ? detail.field + ": " : ""}${detail.message}`,
-        true),
+      onError: (detail) => this.status.say(detail.field
+        ? t("{field}: {message}", { field: detail.field, message: detail.message })
+        : `${detail.message}`, true),
     };
   }
 
@@ -101,7 +105,8 @@ class Playground {
     this.session.send({ type: "speed", steps_per_frame: this.state.speed || 10 });
     this.session.send({ type: "fps", value: Number(document.getElementById("fps").value) });
     if (this.playing) this.session.send({ type: "play" });
-    this.status.say(this.state.lesson ? `Lesson: ${this.lessonTitle()}` : "Ready. Press Play (space).");
+    this.status.say(this.state.lesson ? t("Lesson: {title}", { title: this.lessonTitle() })
+      : t("Ready. Press Play (space)."));
     return true;
   }
 
@@ -158,10 +163,9 @@ class Playground {
     const play = document.getElementById("play");
     this.playing = Boolean(h.playing);
     play.setAttribute("aria-pressed", String(this.playing));
-    play.textContent = this.playing ? "Pause" : "Play";
+    play.textContent = this.playing ? t("Pause") : t("Play");
     if (h.status === "diverged") {
-      this.status.say("The run diverged: its loss became infinite, so it stopped at its last " +
-        "finite state. Lower the learning rate and press Reset.", true);
+      this.status.say(t("The run diverged: its loss became infinite, so it stopped at its last finite state. Lower the learning rate and press Reset."), true);
     }
     document.getElementById("output").dataset.step = h.step;
     this.rememberStep(h.step);
@@ -236,9 +240,9 @@ class Playground {
     this.remember();
     try {
       await navigator.clipboard.writeText(location.href);
-      this.toast("Link copied: it opens this network at this step.");
+      this.toast(t("Link copied: it opens this network at this step."));
     } catch {
-      this.toast("Copy this page's address to share it.");
+      this.toast(t("Copy this page's address to share it."));
     }
   }
 
@@ -256,7 +260,7 @@ class Playground {
     if (!this.session?.run) return;
     try {
       await downloadModel(this.session.run, this.lastStep || 0);
-      this.toast("Model saved and downloaded.");
+      this.toast(t("Model saved and downloaded."));
     } catch (err) {
       this.status.failed(err);
     }
@@ -268,7 +272,7 @@ class Playground {
       this.state = { ...this.state, lesson: null };
       if (await this.start(null, run)) {
         this.adoptSpec(run.spec);
-        this.status.say(`Loaded ${file.name} at step ${run.step}.`);
+        this.status.say(t("Loaded {name} at step {step}.", { name: file.name, step: run.step }));
       }
     } catch (err) {
       this.status.failed(err);
@@ -297,7 +301,7 @@ class Playground {
     title.textContent = entry.title;
     const close = document.createElement("button");
     close.type = "button";
-    close.textContent = "Hide";
+    close.textContent = t("Hide");
     close.addEventListener("click", () => this.hideLessonText());
     box.replaceChildren(title, lessonText(entry, "h4"), close);
     box.hidden = false;
@@ -321,7 +325,8 @@ async function main() {
   try {
     catalogue = await loadCatalogue();
   } catch (err) {
-    document.getElementById("status").textContent = `The server did not answer: ${err.message}`;
+    document.getElementById("status").textContent =
+      t("The server did not answer: {message}", { message: err.message });
     return;
   }
   const page = new Playground(catalogue);
@@ -332,6 +337,18 @@ async function main() {
   await page.rebuild(step);
   if (page.state.lesson) page.showLessonText(page.state.lesson.name);
   document.body.dataset.ready = "true";
+  // a student's page opens each lesson the teacher gives the class
+  onClassLesson(async ({ lesson, variant, version }) => {
+    const entry = catalogue.lessons.find((l) => l.name === lesson);
+    if (!entry) return;
+    markOpened(version);
+    if (isLabLesson(entry, catalogue.datasets)) {
+      window.location.assign(labHref(lesson, variant));
+      return;
+    }
+    await page.loadLesson({ name: lesson, variant });
+    page.status.say(t("Your teacher opened the lesson: {title}", { title: entry.title }));
+  });
 }
 
 main();

@@ -4,6 +4,7 @@
  */
 
 import { api } from "./api.js";
+import { t } from "./i18n.js";
 
 /**
  * Save the run on the server and download its record.
@@ -33,7 +34,7 @@ export async function openModelFile(file) {
   try {
     record = JSON.parse(await file.text());
   } catch {
-    throw new Error(`${file.name} is not a model file (not JSON)`);
+    throw new Error(t("{file} is not a model file (not JSON)", { file: file.name }));
   }
   return api("/api/models/import", { method: "POST", json: record });
 }

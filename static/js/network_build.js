@@ -17,6 +17,7 @@ import { addItem, focusGroup } from "./network_focus.js";
 import { arcShape, biasBox, computeGeometry, crossPath, LINE, linkMax, linkPath, unitBox } from "./network_geometry.js";
 import { arcNote, columnHeader, columnName, columnNote, DEAD_HELP, describeNetwork } from "./network_labels.js";
 import { html, svg } from "./network_dom.js";
+import { t } from "./i18n.js";
 import { curvePixels, paintBlank } from "./unit_canvas.js";
 
 /**
@@ -71,7 +72,7 @@ function buildArc(parent, arc, geom, ids) {
   const g = svg("g", { class: "nv-arc" }, parent);
   svg("path", { d: shape.d, "marker-end": `url(#${ids}-arrow)` }, g);
   const label = svg("text", { x: shape.labelX, y: shape.labelY, "text-anchor": "middle" }, g);
-  label.textContent = "+ skip";
+  label.textContent = t("+ skip");
   svg("title", {}, label).textContent = arcNote(arc);
 }
 
@@ -115,8 +116,8 @@ function buildInput(parent, column, k, u) {
   const g = svg("g", { class: "nv-unit" }, parent);
   const unit = { column, k, x: u.x, y: u.y, size: u.size, state: "" };
   svg("rect", { ...unitBox(u), rx: 4, class: "nv-input-node" }, g);
-  const t = svg("text", { x: u.x - u.size / 2 - 6, y: u.y + 4, "text-anchor": "end", class: "nv-input-label" }, g);
-  t.textContent = column.names[k];
+  const name = svg("text", { x: u.x - u.size / 2 - 6, y: u.y + 4, "text-anchor": "end", class: "nv-input-label" }, g);
+  name.textContent = column.names[k];
   unit.off = svg("rect", { ...unitBox(u), rx: 4, class: "nv-off", visibility: "hidden" }, g);
   return unit;
 }
@@ -141,8 +142,8 @@ function buildUnit(parent, ctx, column, k, u, group) {
   svg("rect", { ...unitBox(u), class: "nv-frame" }, g);
   if (column.batchnorm) buildStats(g, unit);
   if (column.kind === "output" && column.width > 1) {
-    const t = svg("text", { x: u.x + u.size / 2 + 6, y: u.y + 4, class: "nv-output-label" }, g);
-    t.textContent = `class ${k}`;
+    const label = svg("text", { x: u.x + u.size / 2 + 6, y: u.y + 4, class: "nv-output-label" }, g);
+    label.textContent = t("class {k}", { k });
   }
   addItem(model.items, canvas, { kind: "unit", unit, group });
   return unit;
@@ -163,7 +164,8 @@ function buildLinks(visible, hits, ctx, link) {
     maxWidth: linkMax(from.length * to.length) };
   const g = svg("g", { class: "nv-link-set" }, visible);
   const hg = svg("g", { class: "nv-link-hits", role: "group" }, hits);
-  hg.setAttribute("aria-label", `weights and biases into ${columnName(model.layout.columns[link.to])}`);
+  hg.setAttribute("aria-label", t("weights and biases into {column}",
+    { column: columnName(model.layout.columns[link.to]) }));
   const group = focusGroup();
   from.forEach((a, i) => to.forEach((b, j) => {
     const d = linkPath(a, b);

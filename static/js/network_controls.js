@@ -9,16 +9,17 @@
 
 import { el, srOnly } from "./control_dom.js";
 import { fillOptions, section } from "./control_widgets.js";
+import { t } from "./i18n.js";
 import { rreluInOrder } from "./state.js";
 
 const UI_MAX_DROPOUT = 0.9;
 const ACTIVATION_LABELS = {
-  linear: "linear", sigmoid: "sigmoid", tanh: "tanh", relu: "ReLU", leaky_relu: "leaky ReLU",
+  linear: t("linear"), sigmoid: "sigmoid", tanh: "tanh", relu: "ReLU", leaky_relu: "leaky ReLU",
   elu: "ELU", softplus: "softplus", prelu: "PReLU", rrelu: "RReLU",
 };
 const ACTIVATION_OPTION_LABELS = {
-  slope: "Leaky ReLU slope", alpha: "ELU alpha", init_slope: "PReLU initial slope",
-  lower: "RReLU lower slope", upper: "RReLU upper slope",
+  slope: t("Leaky ReLU slope"), alpha: t("ELU alpha"), init_slope: t("PReLU initial slope"),
+  lower: t("RReLU lower slope"), upper: t("RReLU upper slope"),
 };
 
 /** One hidden layer: its units (− n +) and its activation. */
@@ -26,19 +27,20 @@ function layerRow(panel, i) {
   const units = el("output", { class: "ctl-units", "data-testid": `units-${i}` });
   const minus = panel.button(`remove-unit-${i}`, "−", (s) => {
     s.network.hidden[i] = Math.max(1, s.network.hidden[i] - 1);
-  }, { "aria-label": `Remove a unit from layer ${i + 1}` });
+  }, { "aria-label": t("Remove a unit from layer {n}", { n: i + 1 }) });
   const plus = panel.button(`add-unit-${i}`, "+", (s) => {
     s.network.hidden[i] = Math.min(panel.limits.units, s.network.hidden[i] + 1);
-  }, { "aria-label": `Add a unit to layer ${i + 1}` });
+  }, { "aria-label": t("Add a unit to layer {n}", { n: i + 1 }) });
   const key = `activation-${i}`;
   const select = el("select", { id: panel.id(key), "data-testid": key });
   select.addEventListener("change", () => panel.commit((s) => {
     s.network.activations[i] = select.value;
   }));
   return el("li", { class: "ctl-layer", "data-testid": `layer-${i}` },
-    el("label", { for: panel.id(key) }, `Layer ${i + 1}`, srOnly(" activation")),
-    el("span", { class: "ctl-stepper", role: "group", "aria-label": `Units of layer ${i + 1}` },
-      minus, units, srOnly(" units"), plus),
+    el("label", { for: panel.id(key) }, t("Layer {n}", { n: i + 1 }), srOnly(t(" activation"))),
+    el("span", { class: "ctl-stepper", role: "group",
+      "aria-label": t("Units of layer {n}", { n: i + 1 }) },
+    minus, units, srOnly(t(" units")), plus),
     select);
 }
 
@@ -63,21 +65,21 @@ function refreshLayers(panel, list, state) {
 function layerList(panel) {
   const count = el("output", { class: "ctl-count", "data-testid": "layer-count",
     "aria-live": "polite" });
-  const remove = panel.button("remove-layer", "− layer", (s) => {
+  const remove = panel.button("remove-layer", t("− layer"), (s) => {
     s.network.hidden.pop();
     s.network.activations.pop();
-  }, { "aria-label": "Remove the last hidden layer" });
-  const add = panel.button("add-layer", "+ layer", (s) => {
+  }, { "aria-label": t("Remove the last hidden layer") });
+  const add = panel.button("add-layer", t("+ layer"), (s) => {
     const n = s.network.hidden.length;
     s.network.hidden.push(n ? s.network.hidden[n - 1] : 4);
     s.network.activations.push(n ? s.network.activations[n - 1] : "tanh");
-  }, { "aria-label": "Add a hidden layer" });
+  }, { "aria-label": t("Add a hidden layer") });
   const list = el("ol", { class: "ctl-layers", "data-testid": "layers" });
-  const empty = el("p", { class: "ctl-hint", text: "No hidden layer: one neuron, whose "
-    + "boundary is a straight line (a plane for regression)." });
+  const empty = el("p", { class: "ctl-hint",
+    text: t("No hidden layer: one neuron, whose boundary is a straight line (a plane for regression).") });
   panel.onRender((state) => {
     const n = state.network.hidden.length;
-    count.textContent = `${n} hidden layer${n === 1 ? "" : "s"}`;
+    count.textContent = n === 1 ? t("{n} hidden layer", { n }) : t("{n} hidden layers", { n });
     remove.disabled = n === 0;
     add.disabled = n >= panel.limits.layers;
     empty.hidden = n > 0;
@@ -110,7 +112,8 @@ function activationOptions(panel) {
     }
   }
   const rrelu = el("p", { class: "ctl-hint", id: panel.id("act-range-error"),
-    "data-testid": "act-range-note", text: "RReLU: the lower slope may not exceed the upper." });
+    "data-testid": "act-range-note",
+    text: t("RReLU: the lower slope may not exceed the upper.") });
   panel.onRender((state) => {
     rrelu.hidden = !state.network.activations.includes("rrelu");
   });
@@ -120,7 +123,7 @@ function activationOptions(panel) {
 
 /** The residual checkbox and its hint (how many blocks it makes). */
 function residualRows(panel) {
-  const residual = panel.checkbox("residual", "Residual connections",
+  const residual = panel.checkbox("residual", t("Residual connections"),
     (s) => s.network.residual, (s, v) => { s.network.residual = v; });
   const hint = el("p", { class: "ctl-hint", id: panel.id("residual-hint"),
     "data-testid": "residual-hint" });
@@ -128,31 +131,36 @@ function residualRows(panel) {
   panel.onRender((state) => {
     const n = state.network.hidden.length;
     const blocks = n >= 3 ? Math.floor((n - 1) / 2) : 0;
-    hint.textContent = "Wraps pairs of layers after the first: h(x) = f(x) + x"
-      + (n < 3 ? " (needs 3+ layers)."
-        : state.network.residual ? `: ${blocks} block${blocks === 1 ? "" : "s"}.` : ".");
+    if (n < 3) {
+      hint.textContent = t("Wraps pairs of layers after the first: h(x) = f(x) + x (needs 3+ layers).");
+    } else if (!state.network.residual) {
+      hint.textContent = t("Wraps pairs of layers after the first: h(x) = f(x) + x.");
+    } else {
+      hint.textContent = blocks === 1
+        ? t("Wraps pairs of layers after the first: h(x) = f(x) + x: {n} block.", { n: blocks })
+        : t("Wraps pairs of layers after the first: h(x) = f(x) + x: {n} blocks.", { n: blocks });
+    }
   });
   return [residual, hint];
 }
 
 /** Batch norm, dropout, residual blocks. */
 function regularBox(panel) {
-  const batchNorm = panel.checkbox("batch-norm", "Batch normalisation",
+  const batchNorm = panel.checkbox("batch-norm", t("Batch normalisation"),
     (s) => s.network.batch_norm, (s, v) => { s.network.batch_norm = v; });
   const [dropout, dropoutOut] = panel.slider("dropout", { min: 0, max: UI_MAX_DROPOUT,
     step: 0.05 }, (s) => Math.min(UI_MAX_DROPOUT, s.network.dropout),
-  (s, v) => { s.network.dropout = v; }, (v) => (v > 0 ? v.toFixed(2) : "off"));
+  (s, v) => { s.network.dropout = v; }, (v) => (v > 0 ? v.toFixed(2) : t("off")));
   const mode = panel.select("dropout-mode", (s) => s.network.dropout_mode,
     (s, v) => { s.network.dropout_mode = v; });
-  fillOptions(mode, [["inverted", "inverted"], ["classic", "classic"]]);
-  mode.title = "inverted: scale the kept units by 1/(1-p) while training; "
-    + "classic: scale by (1-p) at test time";
+  fillOptions(mode, [["inverted", t("inverted")], ["classic", t("classic")]]);
+  mode.title = t("inverted: scale the kept units by 1/(1-p) while training; classic: scale by (1-p) at test time");
   panel.onRender((state) => {
     mode.disabled = !(state.network.dropout > 0);
   });
   return el("div", { class: "ctl-group" }, batchNorm,
-    panel.row("dropout", "Dropout", dropout, dropoutOut),
-    panel.row("dropout-mode", "Dropout mode", mode), ...residualRows(panel));
+    panel.row("dropout", t("Dropout"), dropout, dropoutOut),
+    panel.row("dropout-mode", t("Dropout mode"), mode), ...residualRows(panel));
 }
 
 /**
@@ -161,6 +169,6 @@ function regularBox(panel) {
  * @returns {HTMLElement}
  */
 export function networkSection(panel) {
-  return section("Network", "network-section",
+  return section(t("Network"), "network-section",
     ...layerList(panel), activationOptions(panel), regularBox(panel));
 }

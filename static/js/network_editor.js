@@ -12,6 +12,7 @@ import { clamp } from "./network_geometry.js";
 import { readArray } from "./network_frame.js";
 import { fmt, unitName } from "./network_labels.js";
 import { html, setAttr } from "./network_dom.js";
+import { t } from "./i18n.js";
 
 /**
  * The parameter behind an editable item and its value in `frame`.
@@ -29,8 +30,8 @@ export function describeEditable(layout, frame, item) {
   const flat = item.kind === "weight" ? item.i * set.to.length + item.j : item.j;
   const value = arr ? arr.data[flat] : NaN;
   const text = item.kind === "weight"
-    ? `weight from ${unitName(from, item.i)} to ${unitName(to, item.j)}`
-    : `bias of ${unitName(to, item.j)}`;
+    ? t("weight from {from} to {to}", { from: unitName(from, item.i), to: unitName(to, item.j) })
+    : t("bias of {unit}", { unit: unitName(to, item.j) });
   return { name, value, text, index: item.kind === "weight" ? [item.i, item.j] : [item.j] };
 }
 
@@ -38,7 +39,7 @@ export function describeEditable(layout, frame, item) {
 export function labelEditable(layout, frame, item) {
   if (!frame) return;
   const d = describeEditable(layout, frame, item);
-  setAttr(item.el, "aria-label", `${d.text}: ${fmt(d.value)}`);
+  setAttr(item.el, "aria-label", t("{name}: {value}", { name: d.text, value: fmt(d.value) }));
 }
 
 /** A small number field over the diagram: Enter applies, Escape or leaving cancels. */
@@ -64,7 +65,7 @@ export class WeightEditor {
     this.#input = html("input", "", label);
     this.#input.type = "number";
     this.#input.step = "any";
-    html("span", "nv-editor-hint", this.#box).textContent = "Enter to apply, Esc to cancel";
+    html("span", "nv-editor-hint", this.#box).textContent = t("Enter to apply, Esc to cancel");
     this.#input.addEventListener("keydown", (e) => this.#key(e));
     this.#input.addEventListener("blur", () => this.close(false));
   }
@@ -81,7 +82,7 @@ export class WeightEditor {
   open(target, x, y, rootWidth) {
     this.#target = target;
     this.#label.textContent = target.text;
-    this.#box.setAttribute("aria-label", `Edit ${target.text}`);
+    this.#box.setAttribute("aria-label", t("Edit {name}", { name: target.text }));
     this.#input.value = Number.isFinite(target.value) ? String(Number(target.value.toPrecision(4))) : "";
     this.#input.removeAttribute("aria-invalid");
     this.#box.hidden = false;

@@ -15,6 +15,10 @@ import { outputColouring, readArray, unitState } from "./network_frame.js";
 import { fmt, unitName } from "./network_labels.js";
 import { setAttr, setText } from "./network_dom.js";
 import { maxDeviation, paintMap } from "./unit_canvas.js";
+import { t } from "./i18n.js";
+
+/** The words of a unit's state (network_frame.js `unitState`) in its label. */
+const STATE_WORDS = { dead: t("dead"), saturated: t("saturated") };
 
 /**
  * Updates every unit, link, bias and count of `model` from `frame`.
@@ -72,9 +76,10 @@ function paintUnitState(unit, state, off) {
   unit.state = key;
   setAttr(unit.cross, "visibility", state === "dead" ? "visible" : "hidden");
   setAttr(unit.hatch, "visibility", state === "saturated" ? "visible" : "hidden");
-  const notes = [state, off ? "switched off by dropout" : ""].filter(Boolean).join(", ");
+  const notes = [STATE_WORDS[state] ?? state, off ? t("switched off by dropout") : ""]
+    .filter(Boolean).join(t(", "));
   const name = unitName(unit.column, unit.k);
-  unit.canvas.setAttribute("aria-label", notes ? `${name}: ${notes}` : name);
+  unit.canvas.setAttribute("aria-label", notes ? t("{name}: {value}", { name, value: notes }) : name);
 }
 
 /** Running mean and variance text of a batch-normalised unit. */
@@ -87,8 +92,9 @@ function paintStats(unit, bn, k) {
 
 /** "2 dead" and "1 saturated" (or "1 sat." where columns are close) under a column. */
 function paintCount(count, dead, saturated) {
-  setText(count.dead, dead ? `${dead} dead` : "");
-  setText(count.sat, saturated ? `${saturated} ${count.short ? "sat." : "saturated"}` : "");
+  setText(count.dead, dead ? t("{n} dead", { n: dead }) : "");
+  const sat = count.short ? t("{n} sat.", { n: saturated }) : t("{n} saturated", { n: saturated });
+  setText(count.sat, saturated ? sat : "");
 }
 
 /** Stroke widths and colours of one dense layer's links, and its bias marks. */

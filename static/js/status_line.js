@@ -3,6 +3,7 @@
  * error when something failed (the playground and the lab share it).
  */
 import { ApiError } from "./api.js";
+import { t } from "./i18n.js";
 
 export class StatusLine {
   /** @param {HTMLElement} element the line's element */
@@ -18,7 +19,8 @@ export class StatusLine {
   /** Show a failure in words: an ApiError (its message names the field), an
    * Error, or a server notice `{field, message}`. */
   failed(err) {
-    const field = err.field && !(err instanceof ApiError) ? `${err.field}: ` : "";
-    this.say(`${field}${err.message ?? err}`, true);
+    const message = String(err.message ?? err);
+    this.say(err.field && !(err instanceof ApiError)
+      ? t("{field}: {message}", { field: err.field, message }) : message, true);
   }
 }

@@ -11,6 +11,7 @@ import { drawRule, drawSwatch, traceRows } from "./chart_lines.js";
 import { niceTicks } from "./chart_scales.js";
 import { HoverBox } from "./hover_box.js";
 import { readTheme } from "./palette.js";
+import { t } from "./i18n.js";
 
 /** Most rows a chart keeps; past it the older half is thinned to every other row. */
 export const MAX_POINTS = 2000;
@@ -162,7 +163,7 @@ export class TimeChart {
     for (const v of ticks) ctx.fillText(String(v), x(v), plot.y + plot.h + 5);
     ctx.textAlign = "right";
     ctx.textBaseline = "bottom";
-    ctx.fillText("step", plot.x + plot.w, plot.y + plot.h + 27);
+    ctx.fillText(t("step"), plot.x + plot.w, plot.y + plot.h + 27);
     ctx.strokeStyle = theme.axis;
     ctx.lineWidth = 1;
     ctx.beginPath();
@@ -233,7 +234,7 @@ export class TimeChart {
     ctx.fillStyle = theme.muted;
     ctx.textAlign = "center";
     ctx.textBaseline = "middle";
-    ctx.fillText("No steps yet: train the network to see this chart.", plot.x + plot.w / 2, plot.y + plot.h / 2);
+    ctx.fillText(t("No steps yet: train the network to see this chart."), plot.x + plot.w / 2, plot.y + plot.h / 2);
   }
 
   /** The rule at the step nearest the pointer, and the box of values there. */
@@ -245,7 +246,8 @@ export class TimeChart {
     const row = this.rows[nearestIndex(this.rows, x.invert(this.hoverX))];
     const px = Math.round(x(row.step)) + 0.5;
     drawRule(this.ctx, px, plot, theme.ink);
-    this.hoverBox.show(px, plot.y + plot.h / 3, `step ${row.step}`, this.hoverRows(row), plot.x + plot.w);
+    this.hoverBox.show(px, plot.y + plot.h / 3, t("step {n}", { n: row.step }), this.hoverRows(row),
+      plot.x + plot.w);
   }
 
   /** Follow the pointer: remember its x and redraw. */

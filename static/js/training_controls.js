@@ -9,20 +9,22 @@
 
 import { el, numberText } from "./control_dom.js";
 import { fillOptions, pairs, section } from "./control_widgets.js";
+import { t } from "./i18n.js";
 import { MAX_SEED } from "./state_schema.js";
 
 const UI_MAX_BATCH = 100;
 const LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 const PENALTIES = [0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1];
-const OPTIMIZER_LABELS = { sgd: "SGD", momentum: "SGD with momentum", rmsprop: "RMSprop",
+const OPTIMIZER_LABELS = { sgd: "SGD", momentum: t("SGD with momentum"), rmsprop: "RMSprop",
   adam: "Adam" };
-const OPTIMIZER_OPTION_LABELS = { momentum: "Momentum", nesterov: "Nesterov", rho: "Decay rho",
-  beta1: "beta1", beta2: "beta2", eps: "epsilon" };
-const INIT_LABELS = { zeros: "zeros", constant: "constant", uniform: "uniform", normal: "normal",
-  xavier_uniform: "Xavier uniform", xavier_normal: "Xavier normal", he_uniform: "He uniform",
-  he_normal: "He normal" };
-const LOSS_LABELS = { bce: "cross-entropy (bce)", softmax_ce: "softmax cross-entropy",
-  mse: "squared error (mse)" };
+const OPTIMIZER_OPTION_LABELS = { momentum: t("Momentum"), nesterov: "Nesterov",
+  rho: t("Decay rho"), beta1: "beta1", beta2: "beta2", eps: "epsilon" };
+const INIT_LABELS = { zeros: t("zeros"), constant: t("constant"), uniform: t("uniform"),
+  normal: t("normal"), xavier_uniform: t("Xavier uniform"), xavier_normal: t("Xavier normal"),
+  he_uniform: t("He uniform"), he_normal: t("He normal") };
+const LOSS_LABELS = { bce: t("cross-entropy (bce)"), softmax_ce: t("softmax cross-entropy"),
+  mse: t("squared error (mse)") };
+const OUTPUT_LABELS = { linear: t("linear") };
 
 /** The initialiser, its scale (blank: its default) and the bias start. */
 function initRows(panel) {
@@ -36,13 +38,14 @@ function initRows(panel) {
     (s) => s.init_scale, (s, v) => { s.init_scale = v; });
   panel.onRender((state) => {
     const entry = inits.find((i) => i.name === state.init);
-    scale.placeholder = entry ? `${numberText(entry.default_scale)} (default)` : "";
+    scale.placeholder = entry ? t("{value} (default)", { value: numberText(entry.default_scale) })
+      : "";
   });
   const bias = panel.number("bias-init", { min: -10, max: 10, step: 0.1 },
     (s) => s.bias_init, (s, v) => { s.bias_init = v; });
-  return el("div", { class: "ctl-group" }, panel.row("init", "Initialiser", init),
-    pairs(panel.cell("init-scale", "Initial scale", scale),
-      panel.cell("bias-init", "Bias start", bias)));
+  return el("div", { class: "ctl-group" }, panel.row("init", t("Initialiser"), init),
+    pairs(panel.cell("init-scale", t("Initial scale"), scale),
+      panel.cell("bias-init", t("Bias start"), bias)));
 }
 
 /** The losses that fit the task, and the output activation (squared error only). */
@@ -54,10 +57,10 @@ function lossRows(panel) {
     s.loss = "mse";
   });
   fillOptions(output, (panel.catalogue.activations?.output || ["linear"])
-    .map((name) => [name, name]));
+    .map((name) => [name, OUTPUT_LABELS[name] || name]));
   const hint = el("p", { class: "ctl-hint", id: panel.id("output-hint"),
-    text: "Output activations go with squared error only.",
-    title: "Cross-entropy applies its own sigmoid or softmax to a linear output." });
+    text: t("Output activations go with squared error only."),
+    title: t("Cross-entropy applies its own sigmoid or softmax to a linear output.") });
   output.setAttribute("aria-describedby", panel.id("output-hint"));
   panel.onRender((state) => {
     fillOptions(loss, panel.lossChoices(state)
@@ -68,8 +71,8 @@ function lossRows(panel) {
     output.value = mse ? state.output_activation : "linear";
     hint.hidden = mse;
   });
-  return el("div", { class: "ctl-group" }, panel.row("loss", "Loss", loss),
-    panel.row("output-activation", "Output", output), hint);
+  return el("div", { class: "ctl-group" }, panel.row("loss", t("Loss"), loss),
+    panel.row("output-activation", t("Output"), output), hint);
 }
 
 /** One optimiser option's row (a checkbox for nesterov), shown when it applies. */
@@ -100,7 +103,7 @@ function optimizerRows(panel) {
     .filter((k) => k !== "lr");
   const rows = keys.map((key) => optimizerOptionRow(panel, key,
     entries.find((o) => o.options[key])?.options[key] || {}));
-  return el("div", { class: "ctl-group" }, panel.row("optimizer", "Optimiser", optimizer),
+  return el("div", { class: "ctl-group" }, panel.row("optimizer", t("Optimiser"), optimizer),
     ...rows);
 }
 
@@ -117,8 +120,8 @@ function learningRate(panel) {
   const lrRange = panel.optimizerEntry("sgd").options.lr || { min: 1e-7, max: 10 };
   const custom = panel.number("lr-custom", { min: lrRange.min, max: lrRange.max },
     (s) => s.optimizer.lr, (s, v) => { s.optimizer.lr = v; });
-  return pairs(panel.cell("lr", "Learning rate", lr),
-    panel.cell("lr-custom", "or type a rate", custom));
+  return pairs(panel.cell("lr", t("Learning rate"), lr),
+    panel.cell("lr-custom", t("or type a rate"), custom));
 }
 
 /** Learning rate, batch, L1, L2, seed. */
@@ -136,14 +139,14 @@ function rateRows(panel) {
     (s) => s.l2, (s, v) => { s.l2 = v; });
   const seed = panel.number("seed", { min: 0, max: MAX_SEED, step: 1, integer: true },
     (s) => s.seed, (s, v) => { s.seed = v; });
-  const reseed = panel.button("new-seed", "New", (s) => {
+  const reseed = panel.button("new-seed", t("New"), (s) => {
     s.seed = (s.seed + 1) % (MAX_SEED + 1);
-  }, { title: "A new seed: new initial weights and batch order",
-    "aria-label": "New seed" });
+  }, { title: t("A new seed: new initial weights and batch order"),
+    "aria-label": t("New seed") });
   return el("div", { class: "ctl-group" }, rates,
-    pairs(panel.cell("batch-size", "Batch size", batch),
-      panel.cell("seed", "Seed", seed, reseed)),
-    pairs(panel.cell("l1", "L1 rate", l1), panel.cell("l2", "L2 rate", l2)), list);
+    pairs(panel.cell("batch-size", t("Batch size"), batch),
+      panel.cell("seed", t("Seed"), seed, reseed)),
+    pairs(panel.cell("l1", t("L1 rate"), l1), panel.cell("l2", t("L2 rate"), l2)), list);
 }
 
 /**
@@ -152,6 +155,6 @@ function rateRows(panel) {
  * @returns {HTMLElement}
  */
 export function trainingSection(panel) {
-  return section("Training", "training-section",
+  return section(t("Training"), "training-section",
     initRows(panel), lossRows(panel), optimizerRows(panel), rateRows(panel));
 }

@@ -7,9 +7,14 @@
  */
 
 import { el } from "./control_dom.js";
+import { t } from "./i18n.js";
 
 /** The dataset select's value for an upload: this prefix, then the upload's id. */
 export const UPLOAD_VALUE = "upload:";
+
+/** The words shown for an upload's kind (the server's names). */
+const KIND_LABELS = { binary: t("binary"), multiclass: t("multiclass"),
+  regression: t("regression") };
 
 /**
  * The server's words for a refused upload: "line 4: x2: 'abc' is not a number".
@@ -21,12 +26,14 @@ export function uploadError(response, body) {
   const first = Array.isArray(body?.detail) ? body.detail[0] : null;
   if (!first) {
     return typeof body?.detail === "string" ? body.detail
-      : `the server answered ${response.status} ${response.statusText}`;
+      : t("the server answered {status} {text}",
+        { status: response.status, text: response.statusText });
   }
   const loc = (first.loc || []).map(String);
   const line = loc.indexOf("line");
-  const where = line >= 0 && loc[line + 1] ? `line ${loc[line + 1]}: ` : "";
-  return `${where}${first.msg || "not accepted"}`;
+  const message = first.msg || t("not accepted");
+  return line >= 0 && loc[line + 1] ? t("line {line}: {message}", { line: loc[line + 1], message })
+    : message;
 }
 
 /** An upload's description without its (large) points and data. */
@@ -54,10 +61,13 @@ export class UploadBook {
    */
   text(id) {
     const info = this.known.get(id);
-    if (!info) return "Your uploaded points (looking them up…)";
-    if (info.missing) return "These uploaded points are no longer on the server.";
-    const classes = info.kind === "multiclass" ? `, ${info.classes} classes` : "";
-    return `${info.name}: ${info.rows} points, ${info.kind}${classes}`;
+    if (!info) return t("Your uploaded points (looking them up…)");
+    if (info.missing) return t("These uploaded points are no longer on the server.");
+    const kind = KIND_LABELS[info.kind] || info.kind;
+    return info.kind === "multiclass"
+      ? t("{name}: {rows} points, {kind}, {classes} classes",
+        { name: info.name, rows: info.rows, kind, classes: info.classes })
+      : t("{name}: {rows} points, {kind}", { name: info.name, rows: info.rows, kind });
   }
 
   /**
@@ -112,11 +122,11 @@ async function uploadFile(panel, file, status) {
     status.classList.toggle("ctl-error", error);
     status.textContent = text;
   };
-  say(`Uploading ${file.name}…`);
+  say(t("Uploading {file}…", { file: file.name }));
   try {
     const { info, refused } = await panel.uploads.send(file);
     if (refused !== undefined) {
-      say(`${file.name}: ${refused}`, true);
+      say(t("{file}: {message}", { file: file.name, message: refused }), true);
       return;
     }
     say("");
@@ -125,7 +135,8 @@ async function uploadFile(panel, file, status) {
       panel.fitData(s);
     });
   } catch (err) {
-    say(`${file.name}: the upload failed (${err.message || err}).`, true);
+    say(t("{file}: the upload failed ({error}).", { file: file.name, error: err.message || err }),
+      true);
   }
 }
 
@@ -139,7 +150,7 @@ export function uploadBox(panel) {
     accept: ".csv,.tsv,.txt,text/csv,text/plain" });
   const status = el("p", { class: "ctl-hint", "data-testid": "upload-status", role: "status",
     "aria-live": "polite" });
-  const back = panel.button("upload-clear", "Back to the built-in sets", (s) => {
+  const back = panel.button("upload-clear", t("Back to the built-in sets"), (s) => {
     s.data.upload = null;
     panel.fitData(s);
   });
@@ -155,7 +166,7 @@ export function uploadBox(panel) {
   panel.onRender((state) => {
     back.hidden = !state.data.upload;
   });
-  const label = el("label", { for: panel.id("upload") }, "Your own points ",
-    el("span", { class: "ctl-muted", text: "(CSV: x1, x2, label)" }));
+  const label = el("label", { for: panel.id("upload") }, t("Your own points "),
+    el("span", { class: "ctl-muted", text: t("(CSV: x1, x2, label)") }));
   return el("div", { class: "ctl-upload" }, label, input, status, back);
 }

@@ -40,11 +40,16 @@ def test_lab_page_loads_its_modules_from_static(client: CheckedClient) -> None:
 def imports_of(name: str) -> set[str]:
     """The modules a static/js module imports (from "./x.js" lines)."""
     text = (STATIC / "js" / name).read_text()
-    return set(re.findall(r'from "\./([a-z_]+\.js)"', text))
+    return set(re.findall(r'from "\./([a-z0-9_]+\.js)"', text))
 
 
 def test_every_module_the_pages_load_is_served(client: CheckedClient) -> None:
-    seen, todo = set(), ["main.js", "lab_main.js"]
+    # the pages' entry points: <script type="module" src=...> of every template
+    entries = {m for path in (STATIC.parent / "templates").glob("*.html")
+               for m in re.findall(r'src="/static/js/([a-z0-9_]+\.js)"', path.read_text())}
+    assert {"main.js", "lab_main.js", "teacher_main.js", "join.js",
+            "language_switch.js"} <= entries
+    seen, todo = set(), sorted(entries)
     while todo:
         name = todo.pop()
         if name in seen:

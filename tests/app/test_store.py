@@ -6,6 +6,7 @@ import gc
 import re
 import sqlite3
 import threading
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +62,43 @@ def test_init_sets_schema_version(tmp_path: Path) -> None:
     path = tmp_path / "m.db"
     ModelStore(path)
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+
+
+def test_a_version_1_file_gains_owners_and_keeps_its_models(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute("CREATE TABLE models (id TEXT PRIMARY KEY, name TEXT NOT NULL, "
+                     "created TEXT NOT NULL, summary TEXT NOT NULL DEFAULT '{}', "
+                     "record TEXT NOT NULL)")
+        conn.execute("INSERT INTO models VALUES ('old1', 'kept', '2026-01-01T00:00:00', "
+                     "'{\"step\": 5}', '{\"spec\": {}}')")
+        conn.execute("PRAGMA user_version = 1")
+    store = ModelStore(path)
+    assert store.list() == [{"id": "old1", "name": "kept", "created": "2026-01-01T00:00:00",
+                             "step": 5}]
+    assert store.get("old1")["record"] == {"spec": {}}
+    assert store.owner("old1") is None
+    ModelStore(path)  # opening it again changes nothing
+    assert len(store.list()) == 1
+
+
+def test_owned_models_are_listed_and_deleted_by_their_owner_only(tmp_path: Path) -> None:
+    store = ModelStore(tmp_path / "m.db")
+    mine = store.save("mine", {"a": 1}, owner="s1")
+    theirs = store.save("theirs", {"a": 2}, owner="s2")
+    shared = store.save("shared", {"a": 3})
+    assert [m["name"] for m in store.list(owner="s1")] == ["mine"]
+    assert [m["name"] for m in store.list()] == ["shared"]
+    assert {m["name"] for m in store.list(everyone=True)} == {"mine", "theirs", "shared"}
+    assert store.owner(theirs["id"]) == "s2"
+    with pytest.raises(ModelNotFound):
+        store.delete(theirs["id"], owner="s1")
+    with pytest.raises(ModelNotFound):
+        store.delete(mine["id"])  # nobody's delete cannot reach an owned model
+    store.delete(mine["id"], owner="s1")
+    store.delete(shared["id"])
+    assert [m["name"] for m in store.list(everyone=True)] == ["theirs"]
 
 
 def test_init_newer_schema_refused(tmp_path: Path) -> None:

@@ -1,0 +1,126 @@
+"""The classroom: the teacher's view of a class, and lessons pushed to it.
+
+A :class:`Classroom` joins the class store (classes and students, in SQLite) to
+the runs held in memory: a student's runs are the registry's slots they own, and
+the class table shows each student's newest run. Its figures come from the
+newest frame the run's live view has drawn (no extra work for the engine); a run
+nobody watches is asked once per change (its ``summary`` operation).
+
+Pushing a lesson bumps the class's ``lesson_version`` and wakes every student's
+class socket (``/ws/classroom``), whose page then opens the lesson. The events
+are asyncio's: :meth:`Classroom.push` and :meth:`Classroom.end` must run on the
+server's event loop (from ``async`` routes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from dataclasses import asdict
+from typing import Any
+
+from app.class_store import ClassInfo, ClassStore, Student
+from app.frames import header_of
+from app.live import Players
+from app.registry import RunRegistry, RunSlot, UnknownRunError
+
+SUMMARY_KEYS = ("step", "epoch", "status", "train_loss", "test_loss", "train_accuracy",
+                "test_accuracy")
+
+
+def frame_summary(header: dict[str, Any]) -> dict[str, Any]:
+    """A live frame's header -> the class table's figures for its run."""
+    dead = units = 0
+    for layer in header.get("layers", []):
+        flags = layer.get("dead")
+        if isinstance(flags, list):
+            dead += sum(1 for f in flags if f)
+            units += len(flags)
+    return {**{k: header.get(k) for k in SUMMARY_KEYS}, "dead_units": dead, "units": units}
+
+
+class Classroom:
+    """Classes, their students' runs, and lesson pushes, for one server."""
+
+    def __init__(self, store: ClassStore, registry: RunRegistry, players: Players) -> None:
+        self.store = store
+        self.registry = registry
+        self.players = players
+        self._pushed: dict[str, asyncio.Event] = {}
+        self._cache: dict[str, tuple[tuple, dict[str, Any]]] = {}
+
+    # -- lessons ------------------------------------------------------------------
+    def pushed(self, class_id: str) -> asyncio.Event:
+        """An event set at the class's next lesson push."""
+        return self._pushed.setdefault(class_id, asyncio.Event())
+
+    def push(self, class_id: str, lesson: str, variant: str | None) -> ClassInfo:
+        """Give the whole class ``lesson``: every student's page opens it."""
+        info = self.store.set_lesson(class_id, lesson, variant)
+        self._wake(class_id)
+        return info
+
+    def _wake(self, class_id: str) -> None:
+        event = self._pushed.pop(class_id, None)
+        if event is not None:
+            event.set()
+
+    def end(self, class_id: str) -> None:
+        """End a class: its students and their runs go (saved models stay)."""
+        students = {s.id for s in self.store.students(class_id)}
+        self.store.delete(class_id)
+        for runs in self.registry.owned_by(students).values():
+            for slot in runs:
+                with contextlib.suppress(UnknownRunError):
+                    self.registry.delete(slot.id)
+        self._wake(class_id)  # its students' sockets learn that it ended
+
+    # -- the table ----------------------------------------------------------------
+    async def table(self, class_id: str) -> dict[str, Any]:
+        """The class and one row per student: their newest run's lesson, step,
+        losses, dead units and status (None before they have a run)."""
+        info = self.store.get(class_id)
+        students = self.store.students(class_id)
+        runs = self.registry.owned_by({s.id for s in students})
+        rows = await asyncio.gather(*(self._row(s, runs.get(s.id, [])) for s in students))
+        live = {slot.id for slots in runs.values() for slot in slots}
+        for run_id in [r for r in self._cache if r not in live]:
+            del self._cache[run_id]
+        return {"class": asdict(info), "students": list(rows), "time": time.time()}
+
+    async def _row(self, student: Student, runs: list[RunSlot]) -> dict[str, Any]:
+        row: dict[str, Any] = {"id": student.id, "name": student.name,
+                               "joined": student.joined, "runs": len(runs), "run": None}
+        if runs:
+            slot = runs[0]
+            try:
+                figures = await self.summary(slot)
+            except UnknownRunError:
+                return row
+            player = self.players.get(slot.id)
+            row["run"] = {"id": slot.id, "lesson": slot.lesson, "variant": slot.variant,
+                          "playing": slot.playing, "watched": player is not None,
+                          **figures}
+        return row
+
+    async def summary(self, slot: RunSlot) -> dict[str, Any]:
+        """The table's figures for one run, from its newest live frame when it has
+        one, else from the engine (once per change of the run)."""
+        player = self.players.get(slot.id)
+        if player is not None and isinstance(player.message, bytes) and player.message:
+            key: tuple = ("frame", player.seq)
+            cached = self._cache.get(slot.id)
+            if cached is None or cached[0] != key:
+                cached = (key, frame_summary(header_of(player.message)))
+                self._cache[slot.id] = cached
+            return cached[1]
+        key = ("engine", slot.version, slot.engine_status)
+        cached = self._cache.get(slot.id)
+        if cached is None or cached[0] != key:
+            value, _, revision = await slot.acall("summary")
+            figures = {**{k: value.get(k) for k in SUMMARY_KEYS},
+                       "dead_units": value["dead_units"], "units": value["units"]}
+            cached = (("engine", revision, slot.engine_status), figures)
+            self._cache[slot.id] = cached
+        return cached[1]

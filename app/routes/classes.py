@@ -1,0 +1,207 @@
+"""The classroom API: the teacher's classes and table, students joining.
+
+All of it answers 404 while the setting ``teacher_token`` is unset (the classroom
+is off). The teacher's routes need the teacher (see :mod:`app.access`): 401
+otherwise. A student joins with a class's code and a display name; the answer
+sets the cookie that makes their runs and models theirs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from app.access import STUDENT_COOKIE, TEACHER_COOKIE, Viewer, teacher_key, token_matches
+from app.class_schemas import (
+    ClassCreate,
+    ClassOut,
+    ClassTable,
+    Joined,
+    JoinRequest,
+    LessonChoice,
+    Membership,
+    TeacherLogin,
+)
+from app.class_store import ClassFull, ClassNotFound
+from app.classroom import Classroom
+from app.deps import NewRunDep, ViewerDep
+from app.errors import ApiError
+from engine.lessons import LESSONS
+
+router = APIRouter(tags=["classroom"])
+
+COOKIE_AGE = 12 * 3600
+"""Seconds the teacher's and a student's cookies last (a school day)."""
+
+OFF = {404: {"description": "the classroom is off (no teacher token is set)"}}
+TEACHER_ONLY = {**OFF, 401: {"description": "the teacher's token or login is needed"}}
+
+
+async def _classroom(request: Request) -> Classroom:
+    classroom = getattr(request.app.state, "classroom", None)
+    if classroom is None:
+        raise ApiError(404, ["path"], "the classroom is off: the server has no teacher token "
+                       "(setting NNPLAY_TEACHER_TOKEN)", "not_found")
+    return classroom
+
+
+ClassroomDep = Annotated[Classroom, Depends(_classroom)]
+
+
+async def _teacher(classroom: ClassroomDep, viewer: ViewerDep) -> Classroom:
+    if not viewer.teacher:
+        raise ApiError(401, ["header", "authorization"], "the teacher's token is needed: log "
+                       "in at /teacher, or send 'Authorization: Bearer <token>'",
+                       "unauthorized", headers={"WWW-Authenticate": "Bearer"})
+    return classroom
+
+
+TeacherDep = Annotated[Classroom, Depends(_teacher)]
+
+
+def check_lesson(lesson: str, variant: str | None) -> None:
+    """422 naming ``lesson`` or ``variant`` unless they name a lesson (variant)."""
+    if lesson not in LESSONS:
+        raise ApiError(422, ["body", "lesson"], f"no lesson {lesson!r}; choose one of "
+                       + ", ".join(LESSONS))
+    names = [v.name for v in LESSONS[lesson].variants]
+    if variant is not None and variant not in names:
+        raise ApiError(422, ["body", "variant"], f"lesson {lesson!r} has no variant "
+                       f"{variant!r}" + (f"; choose one of {', '.join(names)}" if names else ""))
+
+
+def _class(classroom: Classroom, class_id: str) -> dict[str, Any]:
+    try:
+        return asdict(classroom.store.get(class_id))
+    except ClassNotFound:
+        raise ApiError(404, ["path", "class_id"], f"no class with id {class_id!r}",
+                       "not_found") from None
+
+
+def _cookie(response: Response, name: str, value: str) -> None:
+    response.set_cookie(name, value, max_age=COOKIE_AGE, httponly=True, samesite="lax",
+                        path="/")
+
+
+# -- the teacher ------------------------------------------------------------------------
+@router.post("/api/teacher/login", status_code=204, summary="Log in as the teacher",
+             responses={**OFF, 401: {"description": "wrong token"}})
+def login(body: TeacherLogin, request: Request, classroom: ClassroomDep,
+          _: NewRunDep) -> Response:
+    """Check the teacher token and set the teacher's cookie (12 hours). Counted
+    against the per-client rate, so a token cannot be guessed quickly."""
+    token = request.app.state.settings.teacher_token.get_secret_value()
+    if not token_matches(body.token, token):
+        raise ApiError(401, ["body", "token"], "wrong teacher token", "unauthorized")
+    response = Response(status_code=204)
+    _cookie(response, TEACHER_COOKIE, teacher_key(token))
+    return response
+
+
+@router.post("/api/teacher/logout", status_code=204, summary="Log out", responses=OFF)
+def logout(classroom: ClassroomDep) -> Response:
+    response = Response(status_code=204)
+    response.delete_cookie(TEACHER_COOKIE, path="/")
+    return response
+
+
+@router.post("/api/classes", status_code=201, response_model=ClassOut,
+             summary="Start a class", responses={**TEACHER_ONLY,
+                                                 409: {"description": "too many classes"}})
+def create_class(body: ClassCreate, classroom: TeacherDep) -> dict[str, Any]:
+    """A new class with a short join code for the students, and its first lesson."""
+    check_lesson(body.lesson, body.variant)
+    try:
+        info = classroom.store.create(body.name, body.lesson, body.variant)
+    except ValueError as err:
+        raise ApiError(422, ["body", "name"], str(err)) from None
+    except ClassFull as err:
+        raise ApiError(409, ["body"], str(err), "conflict") from None
+    return asdict(info)
+
+
+@router.get("/api/classes", response_model=list[ClassOut], summary="The classes",
+            responses=TEACHER_ONLY)
+def list_classes(classroom: TeacherDep) -> list[dict[str, Any]]:
+    return [asdict(c) for c in classroom.store.classes()]
+
+
+@router.get("/api/classes/{class_id}", response_model=ClassTable,
+            summary="The class table: every student's run", responses=TEACHER_ONLY)
+async def class_table(class_id: str, classroom: TeacherDep) -> dict[str, Any]:
+    """Each student with their newest run's lesson, step, losses, accuracy, dead
+    units and status; the figures are those of the newest frame the student's page
+    received."""
+    _class(classroom, class_id)
+    try:
+        return await classroom.table(class_id)
+    except ClassNotFound:
+        raise ApiError(404, ["path", "class_id"], f"no class with id {class_id!r}",
+                       "not_found") from None
+
+
+@router.put("/api/classes/{class_id}/lesson", response_model=ClassOut,
+            summary="Push a lesson to the whole class", responses=TEACHER_ONLY)
+async def push_lesson(class_id: str, body: LessonChoice,
+                      classroom: TeacherDep) -> dict[str, Any]:
+    """Every student's page opens this lesson now (through their class socket)."""
+    # async: the push wakes the class sockets' asyncio events, on the event loop
+    _class(classroom, class_id)
+    check_lesson(body.lesson, body.variant)
+    return asdict(classroom.push(class_id, body.lesson, body.variant))
+
+
+@router.delete("/api/classes/{class_id}", status_code=204, summary="End a class",
+               responses=TEACHER_ONLY)
+async def end_class(class_id: str, classroom: TeacherDep) -> Response:
+    """The class, its join code, its students and their runs go; saved models stay."""
+    _class(classroom, class_id)
+    classroom.end(class_id)
+    return Response(status_code=204)
+
+
+# -- students ---------------------------------------------------------------------------
+def _membership(classroom: Classroom, viewer: Viewer) -> dict[str, Any]:
+    student = viewer.student
+    if student is None:
+        raise ApiError(401, ["cookie", STUDENT_COOKIE], "not in a class: join one with its "
+                       "code first", "unauthorized")
+    return {"student": {"id": student.id, "name": student.name, "joined": student.joined},
+            "class": _class(classroom, student.class_id)}
+
+
+@router.post("/api/classroom/join", status_code=201, response_model=Joined,
+             summary="Join a class", responses={**OFF, 409: {"description": "class full"}})
+def join(body: JoinRequest, request: Request, response: Response,
+         classroom: ClassroomDep, _: NewRunDep) -> dict[str, Any]:
+    """Join with the teacher's code and a display name. Sets the student's cookie;
+    runs and models made with it are the student's alone."""
+    try:
+        student, token = classroom.store.join(body.code, body.name)
+    except ClassNotFound:
+        raise ApiError(404, ["body", "code"], f"no class with the code {body.code!r}",
+                       "not_found") from None
+    except ValueError as err:
+        raise ApiError(422, ["body", "name"], str(err)) from None
+    except ClassFull as err:
+        raise ApiError(409, ["body", "code"], str(err), "conflict") from None
+    _cookie(response, STUDENT_COOKIE, token)
+    return {**_membership(classroom, Viewer(student=student)), "token": token}
+
+
+@router.get("/api/classroom/me", response_model=Membership, summary="My class",
+            responses={**OFF, 401: {"description": "not in a class"}})
+def me(classroom: ClassroomDep, viewer: ViewerDep) -> dict[str, Any]:
+    """The student and their class, with the class's current lesson."""
+    return _membership(classroom, viewer)
+
+
+@router.post("/api/classroom/leave", status_code=204, summary="Leave the class",
+             responses=OFF)
+def leave(classroom: ClassroomDep) -> Response:
+    """Forget the student's cookie on this browser (their runs stay until idle)."""
+    response = Response(status_code=204)
+    response.delete_cookie(STUDENT_COOKIE, path="/")
+    return response

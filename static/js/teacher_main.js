@@ -1,0 +1,197 @@
+/**
+ * The teacher's page: log in with the teacher token; start a class (a name and a
+ * first lesson) and show its join code; the class table, refreshed twice a
+ * second; push a lesson to everyone; watch one student's run read-only; end the
+ * class; log out.
+ */
+
+import { api } from "./api.js";
+import { LANG, t } from "./i18n.js";
+import { StatusLine } from "./status_line.js";
+import { ClassTable, classCounts } from "./teacher_table.js";
+import { WatchView } from "./teacher_watch.js";
+
+const REFRESH_MS = 500;
+const CLASS_KEY = "nnplay-teacher-class";
+
+const status = new StatusLine(document.getElementById("status"));
+
+/** Fill a lesson select and its variant select (kept in step). */
+function lessonPicker(lessonSelect, variantSelect, lessons) {
+  lessonSelect.replaceChildren(...lessons.map((l) => new Option(l.title, l.name)));
+  const fillVariants = () => {
+    const lesson = lessons.find((l) => l.name === lessonSelect.value);
+    variantSelect.replaceChildren(new Option(t("the lesson's own"), ""),
+      ...(lesson?.variants || []).map((v) => new Option(v.label, v.name)));
+  };
+  lessonSelect.addEventListener("change", fillVariants);
+  fillVariants();
+  return () => ({ lesson: lessonSelect.value, variant: variantSelect.value || null });
+}
+
+async function login() {
+  const form = document.getElementById("login");
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await api("/api/teacher/login", { method: "POST",
+        json: { token: document.getElementById("token").value } });
+      window.location.reload();
+    } catch (err) {
+      status.failed(err.status === 401 ? new Error(t("Wrong teacher token.")) : err);
+    }
+  });
+  document.getElementById("token").focus();
+}
+
+class TeacherPage {
+  constructor(lessons) {
+    this.lessons = lessons;
+    this.classes = [];
+    this.current = null;
+    this.timer = null;
+    this.select = document.getElementById("class-select");
+    this.panel = document.getElementById("class-panel");
+    this.table = new ClassTable(document.getElementById("class-table"),
+      (student) => this.watch(student));
+    this.watcher = new WatchView(document.getElementById("watch"), (err) => status.failed(err));
+    this.newLesson = lessonPicker(document.getElementById("new-lesson"),
+      document.getElementById("new-variant"), lessons);
+    this.pushLesson = lessonPicker(document.getElementById("push-lesson"),
+      document.getElementById("push-variant"), lessons);
+    this.select.addEventListener("change", () => this.choose(this.select.value));
+    document.getElementById("new-class").addEventListener("submit", (e) => this.create(e));
+    document.getElementById("push").addEventListener("submit", (e) => this.push(e));
+    document.getElementById("end-class").addEventListener("click", () => this.end());
+    document.getElementById("logout").addEventListener("click", () => this.logout());
+  }
+
+  async load(preferred = null) {
+    this.classes = await api("/api/classes");
+    this.select.replaceChildren(...this.classes.map((c) => new Option(
+      t("{name} ({code})", { name: c.name, code: c.code }), c.id)));
+    const wanted = preferred || localStorage.getItem(CLASS_KEY);
+    const chosen = this.classes.find((c) => c.id === wanted) || this.classes[0] || null;
+    this.choose(chosen?.id || null);
+    if (!chosen) status.say(t("Start a class: give it a name and a first lesson."));
+  }
+
+  choose(classId) {
+    clearTimeout(this.timer);
+    this.watcher.close();
+    this.current = this.classes.find((c) => c.id === classId) || null;
+    this.panel.hidden = !this.current;
+    if (!this.current) return;
+    localStorage.setItem(CLASS_KEY, this.current.id);
+    this.select.value = this.current.id;
+    document.getElementById("class-title").textContent = this.current.name;
+    document.getElementById("join-code").textContent = this.current.code;
+    const link = document.getElementById("join-link");
+    link.href = `/join?code=${encodeURIComponent(this.current.code)}`;
+    link.textContent = `${location.host}/join?code=${this.current.code}`;
+    this.refresh();
+  }
+
+  async refresh() {
+    const current = this.current;
+    if (!current) return;
+    try {
+      const answer = await api(`/api/classes/${encodeURIComponent(current.id)}`);
+      if (this.current !== current) return;
+      this.current = { ...current, ...answer.class };
+      this.table.render(answer, this.lessons);
+      const counts = classCounts(answer.students);
+      const time = new Date(answer.time * 1000).toLocaleTimeString(LANG);
+      document.getElementById("class-summary").textContent = t(
+        "{students} students · {playing} playing · {diverged} diverged · {dead} with dead units · lesson: {lesson} · updated {time}",
+        { ...counts, lesson: this.lessonTitle(answer.class), time });
+    } catch (err) {
+      if (this.current !== current) return;
+      status.failed(err);
+      if (err.status === 404) {
+        await this.load();
+        return;
+      }
+    }
+    this.timer = setTimeout(() => this.refresh(), REFRESH_MS);
+  }
+
+  lessonTitle(info) {
+    const lesson = this.lessons.find((l) => l.name === info.lesson);
+    const variant = (lesson?.variants || []).find((v) => v.name === info.variant);
+    const title = lesson?.title || info.lesson;
+    return variant ? t("{lesson}: {variant}", { lesson: title, variant: variant.label }) : title;
+  }
+
+  async create(event) {
+    event.preventDefault();
+    try {
+      const made = await api("/api/classes", { method: "POST",
+        json: { name: document.getElementById("class-name").value.trim(), ...this.newLesson() } });
+      document.getElementById("class-name").value = "";
+      await this.load(made.id);
+      status.say(t("Class started. Students join with the code {code}.", { code: made.code }));
+    } catch (err) {
+      status.failed(err);
+    }
+  }
+
+  async push(event) {
+    event.preventDefault();
+    if (!this.current) return;
+    const choice = this.pushLesson();
+    try {
+      const info = await api(`/api/classes/${encodeURIComponent(this.current.id)}/lesson`,
+        { method: "PUT", json: choice });
+      status.say(t("Pushed {lesson} to the class.", { lesson: this.lessonTitle(info) }));
+    } catch (err) {
+      status.failed(err);
+    }
+  }
+
+  async end() {
+    if (!this.current) return;
+    if (!window.confirm(t("End the class {name}? Its students and their runs go; saved models stay.",
+      { name: this.current.name }))) return;
+    try {
+      await api(`/api/classes/${encodeURIComponent(this.current.id)}`, { method: "DELETE" });
+      localStorage.removeItem(CLASS_KEY);
+      status.say(t("The class has ended."));
+      await this.load();
+    } catch (err) {
+      status.failed(err);
+    }
+  }
+
+  async watch(student) {
+    if (!student.run) return;
+    try {
+      await this.watcher.open(student.name, student.run);
+      this.watcher.section.scrollIntoView({ behavior: "smooth", block: "nearest" });
+    } catch (err) {
+      status.failed(err);
+    }
+  }
+
+  async logout() {
+    await api("/api/teacher/logout", { method: "POST" });
+    window.location.reload();
+  }
+}
+
+async function start() {
+  if (document.body.dataset.teacher !== "yes") {
+    await login();
+    return;
+  }
+  try {
+    const lessons = await api(`/api/lessons?lang=${encodeURIComponent(LANG)}`);
+    const page = new TeacherPage(lessons);
+    await page.load();
+    window.teacherPage = page; // for the browser tests
+  } catch (err) {
+    status.failed(err);
+  }
+}
+
+start();

@@ -1,0 +1,88 @@
+/**
+ * The teacher's read-only view of one student's run: its output map (runs on
+ * points), its loss chart and its gradient-by-depth chart, fed by the run's live
+ * socket. The server refuses commands on this socket; the view sends none.
+ */
+
+import { api } from "./api.js";
+import { GradientChart, LossChart } from "./charts.js";
+import { t } from "./i18n.js";
+import { LiveRun } from "./live.js";
+import { OutputView } from "./output_view.js";
+
+/** "0.123" or "–". */
+export function fmt(value, digits = 3) {
+  return value === null || value === undefined ? "–" : Number(value).toFixed(digits);
+}
+
+export class WatchView {
+  /**
+   * @param {HTMLElement} section the `#watch` section
+   * @param {(err: Error|object) => void} onError
+   */
+  constructor(section, onError) {
+    this.section = section;
+    this.onError = onError;
+    this.title = section.querySelector("#watch-title");
+    this.metrics = section.querySelector("#watch-metrics");
+    this.outputCanvas = section.querySelector("#watch-output");
+    this.output = new OutputView(this.outputCanvas);
+    this.loss = new LossChart(section.querySelector("#watch-loss"));
+    this.gradient = new GradientChart(section.querySelector("#watch-gradient"));
+    this.live = null;
+    this.runId = null;
+    this.latest = null;
+    this.drawPending = false;
+    section.querySelector("#watch-close").addEventListener("click", () => this.close());
+  }
+
+  /** Watch `run` (a class table row's run) of student `name`. */
+  async open(name, run) {
+    this.close();
+    this.runId = run.id;
+    this.title.textContent = t("Watching {name}", { name });
+    this.metrics.textContent = "";
+    this.loss.reset();
+    this.gradient.reset();
+    this.section.hidden = false;
+    let points = null;
+    try {
+      points = await api(`/api/runs/${run.id}/points`);
+    } catch (err) {
+      if (err.status !== 422) throw err; // 422: image or text data, no map to draw
+    }
+    if (this.runId !== run.id) return; // another run was chosen meanwhile
+    this.outputCanvas.hidden = points === null;
+    this.output.setPoints(points);
+    const live = new LiveRun(run.id);
+    live.addEventListener("frame", (event) => this.receive(event.detail));
+    live.addEventListener("servererror", (event) => this.onError(event.detail));
+    live.connect();
+    this.live = live;
+  }
+
+  receive(frame) {
+    const h = frame.header;
+    this.loss.push(frame);
+    this.gradient.push(frame);
+    this.metrics.textContent = t("step {step} · test loss {loss} · test accuracy {accuracy}",
+      { step: h.step, loss: fmt(h.test_loss), accuracy: fmt(h.test_accuracy, 2) });
+    this.latest = frame;
+    if (!this.drawPending && !this.outputCanvas.hidden) {
+      this.drawPending = true;
+      requestAnimationFrame(() => {
+        this.drawPending = false;
+        if (this.latest) this.output.update(this.latest);
+      });
+    }
+  }
+
+  /** Stop watching (the student's run is not touched). */
+  close() {
+    this.live?.close();
+    this.live = null;
+    this.runId = null;
+    this.latest = null;
+    this.section.hidden = true;
+  }
+}

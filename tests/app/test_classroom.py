@@ -1,0 +1,339 @@
+"""The classroom: the teacher's token, classes and join codes, students' own runs
+and models, the class table, pushed lessons, and the class socket."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
+
+from app.class_store import CODE_ALPHABET
+from app.frames import decode
+from tests.app.conftest import SMALL_SPEC, CheckedClient
+
+TOKEN = "teacher-secret-42"
+
+
+@pytest.fixture
+def teacher(open_client: Callable[..., Any]) -> Iterator[CheckedClient]:
+    """The teacher's client (logged in) on a server with the classroom on."""
+    with open_client(teacher_token=TOKEN) as client:
+        assert client.post("/api/teacher/login", json={"token": TOKEN}).status_code == 204
+        yield client
+
+
+def other_client(client: TestClient) -> CheckedClient:
+    """Another browser on the same server (its own cookies)."""
+    return CheckedClient(client.app)
+
+
+def start_class(teacher: TestClient, lesson: str = "dead-relu", **extra: Any) -> dict:
+    answer = teacher.post("/api/classes", json={"name": "3B Tuesday", "lesson": lesson, **extra})
+    assert answer.status_code == 201, answer.text
+    return answer.json()
+
+
+def join(teacher: TestClient, code: str, name: str) -> CheckedClient:
+    student = other_client(teacher)
+    answer = student.post("/api/classroom/join", json={"code": code, "name": name})
+    assert answer.status_code == 201, answer.text
+    assert student.cookies.get("nnplay_student") == answer.json()["token"]
+    return student
+
+
+def new_run(client: TestClient, **body: Any) -> str:
+    answer = client.post("/api/runs", json=body or {"spec": SMALL_SPEC})
+    assert answer.status_code == 201, answer.text
+    return answer.json()["id"]
+
+
+def step_reached(ws: Any, step: int, frames: int = 10) -> bool:
+    """Whether one of the next few frames on a socket shows ``step`` or later."""
+    for _ in range(frames):
+        message = ws.receive()
+        if message.get("bytes") and decode(message["bytes"])[0]["step"] >= step:
+            return True
+    return False
+
+
+def next_notice(ws: Any, frames: int = 10) -> dict:
+    """The next JSON message on a socket (frames before it skipped)."""
+    for _ in range(frames):
+        message = ws.receive()
+        if message.get("text"):
+            return json.loads(message["text"])
+    raise AssertionError("no notice")
+
+
+def test_without_a_teacher_token_the_classroom_is_not_there(client: CheckedClient):
+    for method, path, body in [("GET", "/teacher", None), ("GET", "/join", None),
+                               ("POST", "/api/teacher/login", {"token": "anything!"}),
+                               ("GET", "/api/classes", None),
+                               ("POST", "/api/classes", {"name": "x", "lesson": "xor-two-relu"}),
+                               ("POST", "/api/classroom/join", {"code": "ABCDEF", "name": "x"}),
+                               ("GET", "/api/classroom/me", None)]:
+        answer = client.request(method, path, json=body)
+        assert answer.status_code == 404, (path, answer.text)
+        assert "classroom is off" in answer.json()["detail"][0]["msg"]
+    with pytest.raises(WebSocketDisconnect) as closed, client.websocket_connect("/ws/classroom") as ws:
+        ws.receive_text()
+    assert closed.value.code == 4401
+
+
+def test_teacher_routes_need_the_token(open_client: Callable[..., Any]):
+    with open_client(teacher_token=TOKEN) as client:
+        answer = client.get("/api/classes")
+        assert answer.status_code == 401
+        assert answer.json()["detail"][0]["loc"] == ["header", "authorization"]
+        wrong = client.post("/api/teacher/login", json={"token": "teacher-secret-43"})
+        assert wrong.status_code == 401 and wrong.json()["detail"][0]["loc"] == ["body", "token"]
+        assert "nnplay_teacher" not in client.cookies
+        bearer = client.get("/api/classes", headers={"Authorization": f"Bearer {TOKEN}"})
+        assert bearer.status_code == 200 and bearer.json() == []
+        assert 'data-teacher="no"' in client.get("/teacher").text  # the login form
+        client.post("/api/teacher/login", json={"token": TOKEN})
+        assert client.cookies["nnplay_teacher"] != TOKEN  # never the token itself
+        assert 'data-teacher="yes"' in client.get("/teacher").text
+        client.post("/api/teacher/logout")
+        assert client.get("/api/classes").status_code == 401
+
+
+def test_a_class_has_a_short_code_students_join_with(teacher: CheckedClient):
+    made = start_class(teacher, "xor-two-relu", variant="learned")
+    assert len(made["code"]) == 6 and set(made["code"]) <= set(CODE_ALPHABET)
+    assert made["lesson"] == "xor-two-relu" and made["variant"] == "learned"
+    assert made["lesson_version"] == 1
+    assert [c["id"] for c in teacher.get("/api/classes").json()] == [made["id"]]
+    typed = f"{made['code'][:3].lower()}-{made['code'][3:]} "
+    student = join(teacher, typed, "  Mei  ")
+    me = student.get("/api/classroom/me").json()
+    assert me["student"]["name"] == "Mei"
+    assert me["class"]["code"] == made["code"] and me["class"]["lesson"] == "xor-two-relu"
+    assert "Mei" in student.get("/").text  # the page shows the student's class banner
+
+
+@pytest.mark.parametrize(("body", "status", "loc"), [
+    ({"code": "ZZZZZZ", "name": "Mei"}, 404, ["body", "code"]),
+    ({"code": "{code}", "name": "   "}, 422, ["body", "name"]),
+    ({"code": "{code}", "name": "x" * 41}, 422, ["body", "name"]),
+    ({"code": "{code}", "name": "a\u0007b"}, 422, ["body", "name"]),
+    ({"code": "{code}"}, 422, ["body", "name"]),
+    ({"code": "{code}", "name": 7}, 422, ["body", "name"]),
+])
+def test_bad_joins_name_the_field(teacher: CheckedClient, body: dict, status: int, loc: list):
+    code = start_class(teacher)["code"]
+    body = {k: (v.replace("{code}", code) if isinstance(v, str) else v) for k, v in body.items()}
+    answer = other_client(teacher).post("/api/classroom/join", json=body)
+    assert answer.status_code == status, answer.text
+    assert answer.json()["detail"][0]["loc"] == loc
+
+
+@pytest.mark.parametrize(("body", "loc"), [
+    ({"name": "x", "lesson": "no-such-lesson"}, ["body", "lesson"]),
+    ({"name": "x", "lesson": "dead-relu", "variant": "bogus"}, ["body", "variant"]),
+    ({"name": "", "lesson": "dead-relu"}, ["body", "name"]),
+    ({"lesson": "dead-relu"}, ["body", "name"]),
+])
+def test_bad_classes_name_the_field(teacher: CheckedClient, body: dict, loc: list):
+    answer = teacher.post("/api/classes", json=body)
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["detail"][0]["loc"] == loc
+
+
+def test_a_students_run_is_theirs_alone(teacher: CheckedClient):
+    code = start_class(teacher)["code"]
+    mei, kai = join(teacher, code, "Mei"), join(teacher, code, "Kai")
+    anyone = other_client(teacher)
+    run = new_run(mei, lesson="dead-relu")
+    assert mei.post(f"/api/runs/{run}/train", json={"steps": 20}).status_code == 200
+    for intruder in (kai, anyone):
+        for method, path, body in [("GET", f"/api/runs/{run}", None),
+                                   ("GET", f"/api/runs/{run}/snapshot", None),
+                                   ("POST", f"/api/runs/{run}/train", {"steps": 5}),
+                                   ("PATCH", f"/api/runs/{run}/hyper", {"lr": 0.5}),
+                                   ("POST", f"/api/runs/{run}/reset", None),
+                                   ("POST", f"/api/runs/{run}/save", {"name": "stolen"}),
+                                   ("DELETE", f"/api/runs/{run}", None)]:
+            answer = intruder.request(method, path, json=body)
+            assert answer.status_code == 404, (method, path, answer.text)
+        with pytest.raises(WebSocketDisconnect) as closed, \
+                intruder.websocket_connect(f"/ws/runs/{run}") as ws:
+            ws.receive_text()
+            ws.receive_text()
+        assert closed.value.code == 4404
+    assert mei.get(f"/api/runs/{run}").json()["step"] == 20  # nothing changed it
+    # the teacher may read it, never change it
+    assert teacher.get(f"/api/runs/{run}").json()["step"] == 20
+    assert teacher.post(f"/api/runs/{run}/train", json={"steps": 5}).status_code == 404
+    assert teacher.delete(f"/api/runs/{run}").status_code == 404
+    # a run made outside the class is still anyone's who holds its id
+    open_run = new_run(anyone)
+    assert kai.get(f"/api/runs/{open_run}").status_code == 200
+    assert mei.delete(f"/api/runs/{run}").status_code == 204
+
+
+def test_a_students_models_are_theirs_alone(teacher: CheckedClient):
+    code = start_class(teacher)["code"]
+    mei, kai = join(teacher, code, "Mei"), join(teacher, code, "Kai")
+    anyone = other_client(teacher)
+    saved = mei.post(f"/api/runs/{new_run(mei)}/save", json={"name": "mine"}).json()
+    public = anyone.post(f"/api/runs/{new_run(anyone)}/save", json={"name": "public"}).json()
+    assert [m["name"] for m in mei.get("/api/models").json()] == ["mine"]
+    assert [m["name"] for m in kai.get("/api/models").json()] == []
+    assert [m["name"] for m in anyone.get("/api/models").json()] == ["public"]
+    assert {m["name"] for m in teacher.get("/api/models").json()} == {"mine", "public"}
+    for intruder in (kai, anyone):
+        assert intruder.get(f"/api/models/{saved['id']}").status_code == 404
+        assert intruder.delete(f"/api/models/{saved['id']}").status_code == 404
+        stolen = intruder.post("/api/models/import", json={"model_id": saved["id"]})
+        assert stolen.status_code == 404 and stolen.json()["detail"][0]["loc"] == [
+            "body", "model_id"]
+    assert teacher.get(f"/api/models/{saved['id']}").status_code == 200
+    assert teacher.delete(f"/api/models/{saved['id']}").status_code == 404
+    opened = mei.post("/api/models/import", json={"model_id": saved["id"]}).json()
+    assert kai.get(f"/api/runs/{opened['id']}").status_code == 404  # the opened run is Mei's
+    assert mei.get(f"/api/models/{public['id']}").status_code == 200
+    assert mei.delete(f"/api/models/{saved['id']}").status_code == 204
+    assert teacher.get("/api/models").json()[0]["name"] == "public"
+
+
+def test_the_class_table_shows_each_students_newest_run(teacher: CheckedClient):
+    made = start_class(teacher, "dead-relu")
+    mei, kai = join(teacher, made["code"], "Mei"), join(teacher, made["code"], "Kai")
+    new_run(mei, lesson="xor-two-relu")
+    run = new_run(mei, lesson="dead-relu")
+    mei.post(f"/api/runs/{run}/train", json={"steps": 300})
+    table = teacher.get(f"/api/classes/{made['id']}").json()
+    assert table["class"]["code"] == made["code"]
+    rows = {row["name"]: row for row in table["students"]}
+    assert list(rows) == ["Mei", "Kai"]
+    assert rows["Kai"]["run"] is None and rows["Kai"]["runs"] == 0
+    row = rows["Mei"]["run"]
+    assert rows["Mei"]["runs"] == 2 and row["id"] == run and row["lesson"] == "dead-relu"
+    info = mei.get(f"/api/runs/{run}").json()
+    assert row["step"] == 300 and row["test_loss"] == pytest.approx(info["metrics"]["test_loss"])
+    assert row["units"] == sum(layer.get("units", 0) for layer in info["layers"]
+                               if layer["type"] == "dense") - 1 or row["units"] > 0
+    snapshot = mei.get(f"/api/runs/{run}/snapshot").json()
+    dead = sum(sum(layer["dead"]) for layer in snapshot["layers"] if "dead" in layer)
+    assert row["dead_units"] == dead
+    assert row["status"] == "idle" and row["playing"] is False and row["watched"] is False
+    # live: the row follows the frames the student's page receives
+    with mei.websocket_connect(f"/ws/runs/{run}") as ws:
+        ws.receive_bytes()
+        ws.send_json({"type": "step", "n": 7})
+        header, _ = decode(ws.receive_bytes())
+        assert header["step"] == 307
+        now = teacher.get(f"/api/classes/{made['id']}").json()["students"][0]["run"]
+        assert now["step"] == 307 and now["watched"] is True
+    assert teacher.get(f"/api/classes/{made['id']}").status_code == 200
+    assert kai.get(f"/api/classes/{made['id']}").status_code == 401
+
+
+def test_the_teacher_watches_a_run_read_only(teacher: CheckedClient):
+    code = start_class(teacher)["code"]
+    mei = join(teacher, code, "Mei")
+    run = new_run(mei)
+    # one client (one event loop) for both sockets, as in the server: the student's
+    # socket carries the student's token
+    as_mei = {"X-Nnplay-Student": mei.cookies["nnplay_student"]}
+    bearer = {"Authorization": f"Bearer {TOKEN}"}
+    with teacher.websocket_connect(f"/ws/runs/{run}", headers=bearer) as watch:
+        watch.receive_bytes()
+        with teacher.websocket_connect(f"/ws/runs/{run}", headers=as_mei) as own:
+            own.receive_bytes()
+            watch.send_json({"type": "step", "n": 5})
+            error = next_notice(watch)
+            assert error["field"] == "type" and "read-only" in error["message"]
+            own.send_json({"type": "step", "n": 4})
+            assert step_reached(own, 4)
+            assert step_reached(watch, 4)  # the teacher sees it too
+            own.send_json({"type": "play"})
+            assert step_reached(watch, 14)  # it plays (10 steps a frame)
+        # the student's tab closed: the run pauses, though the teacher still watches
+        time.sleep(0.3)
+        first = mei.get(f"/api/runs/{run}").json()["step"]
+        time.sleep(0.3)
+        assert mei.get(f"/api/runs/{run}").json()["step"] == first
+
+
+def test_a_pushed_lesson_reaches_every_students_class_socket(teacher: CheckedClient):
+    made = start_class(teacher, "dead-relu")
+    # one client (one event loop) for the sockets and the push, as in the server;
+    # each student is told by their token's header
+    tokens = [join(teacher, made["code"], name).cookies["nnplay_student"]
+              for name in ("Mei", "Kai")]
+    mei, kai = ({"X-Nnplay-Student": token} for token in tokens)
+    with teacher.websocket_connect("/ws/classroom", headers=mei) as a, \
+            teacher.websocket_connect("/ws/classroom", headers=kai) as b:
+        for ws in (a, b):
+            first = ws.receive_json()
+            assert first == {"type": "lesson", "lesson": "dead-relu", "variant": None,
+                             "lesson_version": 1, "class": "3B Tuesday", "code": made["code"]}
+        pushed = teacher.put(f"/api/classes/{made['id']}/lesson",
+                             json={"lesson": "dropout", "variant": None}).json()
+        assert pushed["lesson_version"] == 2
+        for ws in (a, b):
+            message = ws.receive_json()
+            assert (message["lesson"], message["lesson_version"]) == ("dropout", 2)
+        bad = teacher.put(f"/api/classes/{made['id']}/lesson", json={"lesson": "nope"})
+        assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "lesson"]
+        student = other_client(teacher)
+        assert student.put(f"/api/classes/{made['id']}/lesson", headers=mei,
+                           json={"lesson": "xor-two-relu"}).status_code == 401
+        me = student.get("/api/classroom/me", headers=mei).json()
+        assert me["class"]["lesson"] == "dropout"
+        teacher.delete(f"/api/classes/{made['id']}")
+        assert a.receive_json() == {"type": "ended"}
+        assert b.receive_json() == {"type": "ended"}
+
+
+def test_ending_a_class_drops_its_runs_and_keeps_saved_models(teacher: CheckedClient):
+    made = start_class(teacher)
+    mei = join(teacher, made["code"], "Mei")
+    run = new_run(mei)
+    saved = mei.post(f"/api/runs/{run}/save", json={"name": "kept"}).json()
+    assert teacher.delete(f"/api/classes/{made['id']}").status_code == 204
+    assert teacher.get(f"/api/classes/{made['id']}").status_code == 404
+    assert mei.get("/api/classroom/me").status_code == 401
+    assert teacher.get(f"/api/runs/{run}").status_code == 404
+    assert teacher.get(f"/api/models/{saved['id']}").status_code == 200
+    assert other_client(teacher).post("/api/classroom/join", json={
+        "code": made["code"], "name": "late"}).status_code == 404
+
+
+def test_classes_students_and_their_models_survive_a_restart(
+        open_client: Callable[..., Any]):
+    with open_client(teacher_token=TOKEN) as first:
+        first.post("/api/teacher/login", json={"token": TOKEN})
+        made = start_class(first, "dropout")
+        mei = join(first, made["code"], "Mei")
+        token = mei.cookies["nnplay_student"]
+        saved = mei.post(f"/api/runs/{new_run(mei)}/save", json={"name": "mine"}).json()
+    with open_client(teacher_token=TOKEN) as second:
+        headers = {"X-Nnplay-Student": token}
+        me = second.get("/api/classroom/me", headers=headers).json()
+        assert me["student"]["name"] == "Mei" and me["class"]["lesson"] == "dropout"
+        assert [m["id"] for m in second.get("/api/models", headers=headers).json()] == [
+            saved["id"]]
+        assert second.get("/api/models").json() == []
+        table = second.get(f"/api/classes/{made['id']}",
+                           headers={"Authorization": f"Bearer {TOKEN}"}).json()
+        assert [s["name"] for s in table["students"]] == ["Mei"]
+
+
+def test_a_class_holds_at_most_max_students(open_client: Callable[..., Any]):
+    with open_client(teacher_token=TOKEN, max_students=2, max_classes=1) as teacher:
+        teacher.post("/api/teacher/login", json={"token": TOKEN})
+        code = start_class(teacher)["code"]
+        join(teacher, code, "a")
+        join(teacher, code, "b")
+        full = other_client(teacher).post("/api/classroom/join", json={"code": code, "name": "c"})
+        assert full.status_code == 409 and full.json()["detail"][0]["loc"] == ["body", "code"]
+        second = teacher.post("/api/classes", json={"name": "y", "lesson": "dropout"})
+        assert second.status_code == 409
