@@ -27,6 +27,9 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
+TEACHER_TOKEN = "browser-tests-teacher"
+"""The browser tests' server has the classroom on, with this teacher token."""
+
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 
@@ -44,7 +47,7 @@ def server() -> Iterator[str]:
     # every test's page comes from one address and makes runs fast: no rate limit
     env = {**os.environ, "NNPLAY_HOST": "127.0.0.1", "NNPLAY_PORT": str(port),
            "NNPLAY_DATA_DIR": data.name, "NNPLAY_ENGINE_PROCESSES": "1",
-           "NNPLAY_RUNS_PER_MINUTE": "100000"}
+           "NNPLAY_RUNS_PER_MINUTE": "100000", "NNPLAY_TEACHER_TOKEN": TEACHER_TOKEN}
     log = open(Path(data.name) / "server.log", "w")  # noqa: SIM115 (closed below)
     proc = subprocess.Popen([sys.executable, "-m", "app"], cwd=ROOT, env=env,
                             stdout=log, stderr=subprocess.STDOUT)
