@@ -86,14 +86,15 @@ def rss_kb(pid: int) -> int:
 class Server:
     """The server as `make run` starts it (python -m app), on a free loopback port."""
 
-    def __init__(self, max_frame_rate: float, output_grid: int = 100) -> None:
+    def __init__(self, max_frame_rate: float, output_grid: int = 100,
+                 env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.data = tempfile.TemporaryDirectory()
         env = {**os.environ, "NNPLAY_DATA_DIR": self.data.name, "NNPLAY_HOST": "127.0.0.1",
                "NNPLAY_PORT": str(self.port),
                "NNPLAY_MAX_FRAME_RATE": str(max_frame_rate), "NNPLAY_MAX_RUNS": "500",
                "NNPLAY_RUNS_PER_MINUTE": "10000",  # all the simulated students share one address
-               "NNPLAY_LIVE_OUTPUT_GRID": str(output_grid)}
+               "NNPLAY_LIVE_OUTPUT_GRID": str(output_grid), **(env or {})}
         # started as `make run` starts it; its access log is not wanted here
         self.proc = subprocess.Popen([sys.executable, "-m", "app"], cwd=ROOT, env=env,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -50,6 +50,7 @@ class TeacherPage {
     this.classes = [];
     this.current = null;
     this.timer = null;
+    this.watching = null; // the id of the student whose run the watch panel shows
     this.select = document.getElementById("class-select");
     this.panel = document.getElementById("class-panel");
     this.table = new ClassTable(document.getElementById("class-table"),
@@ -100,6 +101,7 @@ class TeacherPage {
       if (this.current !== current) return;
       this.current = { ...current, ...answer.class };
       this.table.render(answer, this.lessons);
+      this.follow(answer.students);
       const counts = classCounts(answer.students);
       const time = new Date(answer.time * 1000).toLocaleTimeString(LANG);
       document.getElementById("class-summary").textContent = t(
@@ -165,11 +167,28 @@ class TeacherPage {
 
   async watch(student) {
     if (!student.run) return;
+    this.watching = student.id;
     try {
       await this.watcher.open(student.name, student.run);
       this.watcher.section.scrollIntoView({ behavior: "smooth", block: "nearest" });
     } catch (err) {
       status.failed(err);
+    }
+  }
+
+  /** Keep the watch panel on the watched student's newest run: a pushed lesson (or
+   * the student's own change) replaces their run, and deletes the one watched. */
+  follow(students) {
+    if (!this.watching || this.watcher.section.hidden) {
+      this.watching = null;
+      return;
+    }
+    const student = students.find((s) => s.id === this.watching);
+    if (!student) {
+      this.watching = null;
+      this.watcher.close();
+    } else if (student.run && student.run.id !== this.watcher.runId) {
+      this.watcher.open(student.name, student.run).catch((err) => status.failed(err));
     }
   }
 

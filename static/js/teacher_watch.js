@@ -56,7 +56,12 @@ export class WatchView {
     this.output.setPoints(points);
     const live = new LiveRun(run.id);
     live.addEventListener("frame", (event) => this.receive(event.detail));
-    live.addEventListener("servererror", (event) => this.onError(event.detail));
+    live.addEventListener("servererror", (event) => {
+      // the run went (the student's page replaced it): say so here; the page
+      // moves the view to the student's next run (TeacherPage.follow)
+      if (event.detail.field === "run") this.metrics.textContent = event.detail.message;
+      else this.onError(event.detail);
+    });
     live.connect();
     this.live = live;
   }

@@ -1,0 +1,221 @@
+"""A class on one server (run: python bench/classroom.py), against a real uvicorn
+on loopback, as `make run` starts it with a teacher token set.
+
+The teacher starts a class with a lesson. N students (default 40) join with the
+code and a name, learn the lesson from their class socket, make the lesson's run,
+save it once as a model, and play it for the given time (default 60 s) at 10
+frames per second with the live view's 10 steps per frame; every second each
+changes the learning rate and times how long until a frame shows it. Meanwhile
+the teacher's table is read twice a second, as the teacher's page does.
+
+Prints: frames per second per student (median, minimum), command latency (median,
+95th percentile), errors, saved models found again afterwards (each by its owner,
+all by the teacher), memory per student, and how current the teacher's table is:
+for each row, how long before the table was read the student's page had already
+received the frame the row shows ("table age"). Asserts nothing; traffic goes to
+127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import websockets
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import contextlib
+
+from server import Server, cpu_seconds, header_of, reference_call_us, rss_kb
+
+TOKEN = "bench-classroom-teacher"
+TEACHER = {"Authorization": f"Bearer {TOKEN}"}
+
+
+class Student:
+    """One simulated student: their token, run, frames seen and latencies."""
+
+    def __init__(self, name: str, token: str) -> None:
+        self.name = name
+        self.headers = {"X-Nnplay-Student": token}
+        self.run_id = ""
+        self.model_id = ""
+        self.seen: dict[int, float] = {}  # step -> when this client first had it
+        self.frames = 0
+        self.rate = 0.0
+        self.latencies: list[float] = []
+        self.errors: list[str] = []
+
+
+async def join(client: httpx.AsyncClient, port: int, code: str, name: str) -> Student:
+    """Join, read the lesson from the class socket, make the run and save it."""
+    answer = await client.post("/api/classroom/join", json={"code": code, "name": name})
+    answer.raise_for_status()
+    student = Student(name, answer.json()["token"])
+    async with websockets.connect(f"ws://127.0.0.1:{port}/ws/classroom",
+                                  additional_headers=student.headers) as ws:
+        lesson = json.loads(await ws.recv())
+    run = await client.post("/api/runs", headers=student.headers,
+                            json={"lesson": lesson["lesson"], "variant": lesson["variant"]})
+    run.raise_for_status()
+    student.run_id = run.json()["id"]
+    saved = await client.post(f"/api/runs/{student.run_id}/save", headers=student.headers,
+                              json={"name": f"{name} at the start"})
+    saved.raise_for_status()
+    student.model_id = saved.json()["id"]
+    return student
+
+
+async def play(student: Student, port: int, seconds: float, fps: float, steps: int) -> None:
+    """Play the student's run and change the learning rate every second."""
+    url = f"ws://127.0.0.1:{port}/ws/runs/{student.run_id}"
+    async with websockets.connect(url, max_size=None,
+                                  additional_headers=student.headers) as ws:
+        await ws.recv()
+        for command in ({"type": "fps", "value": fps},
+                        {"type": "speed", "steps_per_frame": steps}, {"type": "play"}):
+            await ws.send(json.dumps(command))
+        start = time.monotonic()
+        end = start + seconds
+        lr, sent_at, next_change = 0.1, None, start + 1.0
+        while time.monotonic() < end:
+            now = time.monotonic()
+            if sent_at is None and now >= next_change:
+                lr = 0.1 if lr != 0.1 else 0.101
+                await ws.send(json.dumps({"type": "set", "name": "lr", "value": lr}))
+                sent_at = now
+            try:
+                message = await asyncio.wait_for(ws.recv(), timeout=max(0.01, end - now))
+            except TimeoutError:
+                break
+            if isinstance(message, str):
+                student.errors.append(message)
+                continue
+            header = header_of(message)
+            student.frames += 1
+            student.seen.setdefault(header["step"], time.monotonic())
+            if sent_at is not None and header["hyper"]["lr"] == lr:
+                student.latencies.append(time.monotonic() - sent_at)
+                sent_at, next_change = None, time.monotonic() + 1.0
+        student.rate = student.frames / (time.monotonic() - start)
+        await ws.send(json.dumps({"type": "pause"}))
+
+
+async def watch_table(client: httpx.AsyncClient, class_id: str, students: list[Student],
+                      stop: asyncio.Event, ages: list[float], errors: list[str]) -> int:
+    """Read the class table twice a second until stopped; returns the reads."""
+    by_run = {s.run_id: s for s in students}
+    reads = 0
+    while not stop.is_set():
+        answer = await client.get(f"/api/classes/{class_id}", headers=TEACHER)
+        read_at = time.monotonic()
+        if answer.status_code != 200:
+            errors.append(f"table: {answer.status_code} {answer.text[:200]}")
+        else:
+            reads += 1
+            for row in answer.json()["students"]:
+                run = row["run"]
+                student = by_run.get(run["id"]) if run else None
+                if student is not None and run["playing"] and run["step"] in student.seen:
+                    ages.append(max(0.0, read_at - student.seen[run["step"]]))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), 0.5)
+    return reads
+
+
+async def lesson_class(server: Server, args: argparse.Namespace) -> dict:
+    port = server.port
+    async with httpx.AsyncClient(base_url=server.base, timeout=60) as client:
+        made = await client.post("/api/classes", headers=TEACHER,
+                                 json={"name": "bench class", "lesson": args.lesson})
+        made.raise_for_status()
+        info = made.json()
+        # each engine process's first run loads what every run shares
+        for _ in range(4):
+            (await client.post("/api/runs", json={"lesson": args.lesson})).raise_for_status()
+        before = rss_kb(server.proc.pid)
+        students = []
+        for i in range(args.students):  # one after another, as a class trickles in
+            students.append(await join(client, port, info["code"], f"student {i + 1:02d}"))
+        after = rss_kb(server.proc.pid)
+        stop = asyncio.Event()
+        ages: list[float] = []
+        table_errors: list[str] = []
+        cpu_before, wall_before = cpu_seconds(server.proc.pid), time.monotonic()
+        table = asyncio.create_task(watch_table(client, info["id"], students, stop, ages,
+                                                table_errors))
+        await asyncio.gather(*(play(s, port, args.seconds, args.fps, args.steps)
+                               for s in students))
+        stop.set()
+        reads = await table
+        wall = time.monotonic() - wall_before
+        cores = (cpu_seconds(server.proc.pid) - cpu_before) / wall
+        # every saved model is still there: each student's own, and all of them for the teacher
+        found = 0
+        for s in students:
+            mine = (await client.get("/api/models", headers=s.headers)).json()
+            found += [m["id"] for m in mine] == [s.model_id]
+        everyone = {m["id"] for m in (await client.get("/api/models", headers=TEACHER)).json()}
+        all_kept = {s.model_id for s in students} <= everyone
+    latencies = sorted(x for s in students for x in s.latencies)
+    ages.sort()
+    return {
+        "rates": sorted(s.rate for s in students),
+        "latencies": latencies,
+        "errors": [e for s in students for e in s.errors] + table_errors,
+        "models_found": found, "models_all_kept": all_kept,
+        "kb_per_student": (after - before) / args.students,
+        "rss_mb": rss_kb(server.proc.pid) / 1024,
+        "cores": cores, "ages": ages, "reads": reads,
+    }
+
+
+def percentile(values: list[float], q: float) -> float:
+    return values[int(q * (len(values) - 1))] if values else float("nan")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--students", type=int, default=40)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--fps", type=float, default=10.0)
+    parser.add_argument("--steps", type=int, default=10,
+                        help="steps per frame (the live view's default is 10)")
+    parser.add_argument("--lesson", default="vanishing-gradients",
+                        help="the class's lesson (default: the 8-layer sigmoid net)")
+    args = parser.parse_args(argv)
+    server = Server(max_frame_rate=30, env={"NNPLAY_TEACHER_TOKEN": TOKEN})
+    try:
+        result = asyncio.run(lesson_class(server, args))
+    finally:
+        server.close()
+    rates, lat, ages = result["rates"], result["latencies"], result["ages"]
+    print(f"reference NumPy call {reference_call_us():.2f} us")
+    print(f"{args.students} students, lesson {args.lesson}, {args.seconds:g} s at {args.fps:g} "
+          f"fps, {args.steps} steps per frame")
+    print(f"frames/s per student: median {statistics.median(rates):.1f}, min {rates[0]:.1f} "
+          f"(target >= 9)")
+    print(f"command latency: median {statistics.median(lat) * 1e3:.0f} ms, 95th percentile "
+          f"{percentile(lat, 0.95) * 1e3:.0f} ms over {len(lat)} commands (target <= 100 ms)")
+    print(f"errors: {len(result['errors'])} {result['errors'][:3]}")
+    print(f"saved models: {result['models_found']} of {args.students} found by their owner; "
+          f"all kept for the teacher: {result['models_all_kept']}")
+    print(f"memory: {result['kb_per_student']:.0f} KB per student (join, run, saved model); "
+          f"server RSS {result['rss_mb']:.0f} MB while they play; server CPU "
+          f"{result['cores']:.2f} cores")
+    print(f"teacher table: read {result['reads']} times; age of a row's figures when read: "
+          f"median {statistics.median(ages) * 1e3:.0f} ms, 95th percentile "
+          f"{percentile(ages, 0.95) * 1e3:.0f} ms, max {ages[-1] * 1e3:.0f} ms "
+          f"(the page reads it every 0.5 s; target: current within 1 s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

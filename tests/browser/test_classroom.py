@@ -1,0 +1,334 @@
+"""The classroom in headless Chromium: the teacher logs in at /teacher, starts a
+class, two students join with its code, the teacher watches the class table and
+one student's run, pushes lessons to everyone and ends the class; a student's
+run is nobody else's; the teacher's page in Traditional Chinese.
+
+Each person is a browser context of their own (their own cookies). Every page's
+console errors fail the test; the screenshot of the teacher's page with the class
+table filled is test-output/browser/test_classroom_teacher_table.png.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from tests.browser.conftest import SHOTS, TEACHER_TOKEN, Console
+
+XOR_TITLE = "Two ReLU units solve XOR exactly"
+DEAD_TITLE = "Dead ReLUs never come back"
+CONV_TITLE = "Convolution: local, shared, equivariant"
+
+ROW = "[data-testid=student-row]"
+NOTE_TITLE = "[data-testid=lesson-note] h3"
+
+
+class Person:
+    """One browser (a context with its own cookies) and its page."""
+
+    def __init__(self, browser: object, server: str) -> None:
+        self.context = browser.new_context(viewport={"width": 1280, "height": 800},
+                                           base_url=server, bypass_csp=True)
+        self.page = self.context.new_page()
+        self.console = Console()
+        self.console.watch(self.page)
+
+    def close(self) -> list[str]:
+        self.context.close()
+        return self.console.errors
+
+
+@pytest.fixture
+def people(browser: object, server: str) -> Iterator[callable]:
+    """``person()`` -> a new Person; at the end every context is closed and none
+    may have logged a console error, except those a test expects
+    (``person.expected``: substrings, each allowed once)."""
+    made: list[Person] = []
+
+    def person() -> Person:
+        p = Person(browser, server)
+        p.expected = []
+        made.append(p)
+        return p
+
+    yield person
+    problems = []
+    for p in made:
+        errors = p.close()
+        for part in p.expected:
+            hit = next((e for e in errors if part in e), None)
+            assert hit is not None, f"expected a console error with {part!r}: {errors}"
+            errors.remove(hit)
+        problems += errors
+    assert problems == [], f"console errors: {problems}"
+
+
+def teacher_login(page: object, path: str = "/teacher") -> None:
+    page.goto(path)
+    page.fill("#token", TEACHER_TOKEN)
+    page.click("[data-testid=login-submit]")
+    page.wait_for_selector("#new-class", timeout=10000)
+
+
+def start_class(page: object, name: str, lesson: str, variant: str | None = None) -> str:
+    """Start a class on the teacher's page; its join code."""
+    page.fill("#class-name", name)
+    page.select_option("#new-lesson", lesson)
+    if variant:
+        page.select_option("#new-variant", variant)
+    page.click("[data-testid=create-class]")
+    page.wait_for_function("document.getElementById('join-code').textContent.length > 0 && "
+                           f"document.getElementById('class-title').textContent === {name!r}",
+                           timeout=10000)
+    return page.text_content("#join-code")
+
+
+def join(page: object, code: str, name: str) -> None:
+    """Join through /join?code=... and wait for the playground to be ready."""
+    page.goto(f"/join?code={code}")
+    assert page.input_value("#code") == code
+    page.fill("#name", name)
+    page.click("[data-testid=join-submit]")
+    page.wait_for_url(re.compile(r"/(#.*)?$"), timeout=10000)
+    page.wait_for_selector("body[data-ready=true]", timeout=20000)
+
+
+def wait_for_note(page: object, title: str, timeout: int = 20000) -> None:
+    """Wait until the playground's lesson note shows the lesson ``title``."""
+    page.wait_for_function(
+        "(title) => { const h = document.querySelector('[data-testid=lesson-note] h3'); "
+        "return h && !h.closest('[hidden]') && h.textContent === title; }",
+        arg=title, timeout=timeout)
+
+
+def page_run(page: object, lesson: str, timeout: float = 20) -> dict:
+    """The run the playground draws once it is a run of ``lesson``, as the server
+    describes it to its owner (the page marks the run of each frame it draws; just
+    after a lesson opens, that is the previous run for a moment)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        run_id = page.get_attribute("#output", "data-run")
+        if run_id:
+            answer = page.context.request.get(f"/api/runs/{run_id}")
+            if answer.status == 200 and answer.json()["lesson"] == lesson:
+                return answer.json()
+        assert time.monotonic() < deadline, f"the page shows no run of {lesson}"
+        page.wait_for_timeout(100)
+
+
+def rows(page: object) -> list[list[str]]:
+    """The class table's rows as cell texts (name, lesson, steps, test loss,
+    accuracy, dead units, state)."""
+    return page.evaluate(f"""[...document.querySelectorAll('{ROW}')].map(
+        (tr) => [...tr.cells].slice(0, 7).map((c) => c.textContent))""")
+
+
+def row_of(page: object, name: str) -> list[str]:
+    found = [r for r in rows(page) if r[0] == name]
+    assert len(found) == 1, rows(page)
+    return found[0]
+
+
+def wait_for_row(page: object, name: str, condition: str, timeout: int = 10000) -> None:
+    """Wait until ``name``'s row satisfies ``condition`` (JS over ``cells``, an
+    array of the row's cell texts)."""
+    page.wait_for_function(
+        f"""(name) => [...document.querySelectorAll('{ROW}')].some((tr) => {{
+          const cells = [...tr.cells].map((c) => c.textContent);
+          return cells[0] === name && ({condition}); }})""", arg=name, timeout=timeout)
+
+
+def canvas_colours(page: object, selector: str) -> int:
+    return page.evaluate("""(selector) => {
+      const c = document.querySelector(selector);
+      const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      const colours = new Set();
+      for (let i = 0; i < px.length; i += 4) colours.add(`${px[i]},${px[i + 1]},${px[i + 2]}`);
+      return colours.size; }""", selector)
+
+
+def banner(page: object) -> dict:
+    return page.evaluate("""() => { const b = document.getElementById('class-banner');
+      return {hidden: b.hidden, visible: b.getClientRects().length > 0,
+              name: b.querySelector('[data-class-name]').textContent,
+              code: b.querySelector('[data-class-code]').textContent,
+              student: b.querySelector('[data-testid=student-name]').textContent,
+              ended: b.classList.contains('ended')}; }""")
+
+
+def test_a_teacher_runs_a_class_of_two_students(people: callable) -> None:
+    teacher, ada, alan = people(), people(), people()
+    tp = teacher.page
+    # a wrong token is refused in words (Chromium logs the refused request itself)
+    teacher.expected = ["401"]
+    tp.goto("/teacher")
+    assert tp.locator("#new-class").count() == 0
+    tp.fill("#token", "not-the-token")
+    tp.click("[data-testid=login-submit]")
+    tp.wait_for_selector("#status.error", timeout=10000)
+    assert tp.text_content("#status") == "Wrong teacher token."
+    assert tp.locator("#new-class").count() == 0
+    # the right one shows the class form; start a class on the XOR lesson
+    teacher_login(tp)
+    code = start_class(tp, "3B Tuesday", "xor-two-relu", "learned")
+    assert re.fullmatch(r"[A-HJ-NP-Z2-9]{6}", code), code
+    assert "Students join with the code " + code in tp.text_content("#status")
+    assert tp.get_attribute("#join-link", "href") == f"/join?code={code}"
+    tp.wait_for_selector("#class-table tr.empty", timeout=5000)
+    class_id = tp.evaluate("window.teacherPage.current.id")
+
+    # two students join with their names and land on the class's lesson
+    for student, name in ((ada, "Ada"), (alan, "Alan")):
+        join(student.page, code, name)
+        wait_for_note(student.page, XOR_TITLE)
+        run = page_run(student.page, "xor-two-relu")
+        assert (run["lesson"], run["variant"]) == ("xor-two-relu", "learned")
+        student.page.wait_for_function(
+            "document.getElementById('class-banner').getClientRects().length > 0")
+        assert banner(student.page) == {"hidden": False, "visible": True, "name": "3B Tuesday",
+                                        "code": code, "student": name, "ended": False}
+
+    # Ada plays: within about 2 s the teacher's table shows her steps rising
+    ada.page.click("[data-testid=play]")
+    wait_for_row(tp, "Ada", "Number(cells[2]) > 0 && cells[6] === 'playing'", timeout=3000)
+    assert [r[0] for r in rows(tp)] == ["Ada", "Alan"]
+    first = int(row_of(tp, "Ada")[2])
+    wait_for_row(tp, "Ada", f"Number(cells[2]) > {first}", timeout=3000)
+    ada_row, alan_row = row_of(tp, "Ada"), row_of(tp, "Alan")
+    lessons = teacher.context.request.get("/api/lessons").json()
+    learned = next(v["label"] for lesson in lessons if lesson["name"] == "xor-two-relu"
+                   for v in lesson["variants"] if v["name"] == "learned")
+    assert ada_row[1] == alan_row[1] == f"{XOR_TITLE}: {learned}"
+    assert re.fullmatch(r"\d\.\d{3}", ada_row[3]), ada_row
+    assert re.fullmatch(r"\d{1,3}%", ada_row[4]), ada_row
+    assert re.fullmatch(r"\d+ / \d+", ada_row[5]), ada_row
+    assert alan_row[2] == "0" and alan_row[6] == "paused", alan_row
+    summary = tp.text_content("#class-summary")
+    assert summary.startswith("2 students · 1 playing · "), summary
+
+    # watching Ada's run: the metrics line and the output map follow her frames
+    tp.locator(ROW, has_text="Ada").locator("[data-testid=watch-student]").click()
+    tp.wait_for_selector("#watch:not([hidden])", timeout=5000)
+    assert tp.text_content("#watch-title") == "Watching Ada"
+    tp.wait_for_function(
+        "/^step \\d+ · test loss \\d\\.\\d{3} · test accuracy \\d\\.\\d\\d$/"
+        ".test(document.getElementById('watch-metrics').textContent)", timeout=5000)
+    step = int(tp.text_content("#watch-metrics").split()[1])
+    tp.wait_for_function(
+        f"Number(document.getElementById('watch-metrics').textContent.split(' ')[1]) > {step}",
+        timeout=5000)
+    assert canvas_colours(tp, "#watch-output") > 10
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    tp.screenshot(path=str(SHOTS / "test_classroom_teacher_table.png"), full_page=True)
+
+    # pushing a lesson: both students' pages open it; the teacher's page stays
+    tp.evaluate("window.notReloaded = true")
+    tp.select_option("#push-lesson", "dead-relu")
+    tp.click("[data-testid=push-submit]")
+    for student in (ada, alan):
+        wait_for_note(student.page, DEAD_TITLE, timeout=10000)
+        student.page.wait_for_function(
+            "document.getElementById('status').textContent === "
+            f"'Your teacher opened the lesson: {DEAD_TITLE}'", timeout=10000)
+        assert page_run(student.page, "dead-relu")["variant"] is None
+    assert tp.text_content("#status") == f"Pushed {DEAD_TITLE} to the class."
+    for name in ("Ada", "Alan"):
+        wait_for_row(tp, name, f"cells[1] === {DEAD_TITLE!r}", timeout=5000)
+    assert tp.evaluate("window.notReloaded") is True
+
+    # a lab lesson takes the students to the lab
+    tp.select_option("#push-lesson", "convolution")
+    tp.click("[data-testid=push-submit]")
+    for student in (ada, alan):
+        student.page.wait_for_url(re.compile(r"/lab#lesson=convolution"), timeout=10000)
+        student.page.wait_for_selector("body[data-ready=true]", timeout=20000)
+        assert student.page.input_value("[data-testid=lesson]") == "convolution"
+        student.page.wait_for_function(
+            "Number(document.getElementById('lab-main').dataset.framesDrawn || 0) > 0",
+            timeout=20000)
+        assert banner(student.page)["name"] == "3B Tuesday"
+    for name in ("Ada", "Alan"):
+        wait_for_row(tp, name, f"cells[1].startsWith({CONV_TITLE!r})", timeout=5000)
+
+    # ending the class: the teacher confirms; the students' banners say it ended
+    tp.on("dialog", lambda dialog: dialog.accept())
+    tp.click("[data-testid=end-class]")
+    tp.wait_for_function("document.getElementById('status').textContent === "
+                         "'The class has ended.'", timeout=5000)
+    assert tp.is_hidden("#class-panel")
+    for student in (ada, alan):
+        student.page.wait_for_function(
+            "document.getElementById('class-banner').classList.contains('ended')",
+            timeout=5000)
+        assert banner(student.page)["name"] == "the class has ended"
+    assert teacher.context.request.get(f"/api/classes/{class_id}").status == 404
+    assert ada.context.request.get("/api/classroom/me").status in (401, 404)
+
+
+def test_a_student_cannot_see_another_students_run(people: callable) -> None:
+    teacher, ada, alan = people(), people(), people()
+    teacher_login(teacher.page)
+    code = start_class(teacher.page, "4C Friday", "dead-relu")
+    class_id = teacher.page.evaluate("window.teacherPage.current.id")
+    join(ada.page, code, "Ada")
+    wait_for_note(ada.page, DEAD_TITLE)
+    run_id = page_run(ada.page, "dead-relu")["id"]
+    # the teacher's table names the run; Ada and the teacher may read it
+    teacher.page.wait_for_function(
+        f"[...document.querySelectorAll('{ROW}')].length === 1", timeout=5000)
+    table = teacher.context.request.get(f"/api/classes/{class_id}").json()
+    assert [(s["name"], s["run"]["id"]) for s in table["students"]] == [("Ada", run_id)]
+    assert teacher.context.request.get(f"/api/runs/{run_id}").status == 200
+    join(alan.page, code, "Alan")
+    wait_for_note(alan.page, DEAD_TITLE)
+    # to Alan, in the same class, Ada's run does not exist
+    answer = alan.context.request.get(f"/api/runs/{run_id}")
+    assert answer.status == 404, answer.text()
+    close = """(id) => new Promise((resolve) => {
+      const ws = new WebSocket(`ws://${location.host}/ws/runs/${id}`);
+      let frames = 0;
+      ws.onmessage = () => { frames += 1; };
+      ws.onclose = (event) => resolve({code: event.code, frames});
+    })"""
+    assert alan.page.evaluate(close, run_id) == {"code": 4404, "frames": 0}
+    assert ada.page.evaluate(
+        """(id) => new Promise((resolve) => {
+          const ws = new WebSocket(`ws://${location.host}/ws/runs/${id}`);
+          ws.onmessage = () => { ws.close(); resolve('frame'); };
+          ws.onclose = (event) => resolve(event.code); })""", run_id) == "frame"
+    teacher.page.on("dialog", lambda dialog: dialog.accept())
+    teacher.page.click("[data-testid=end-class]")
+    teacher.page.wait_for_selector("#class-panel[hidden]", state="attached", timeout=5000)
+
+
+def test_the_teacher_page_in_traditional_chinese(people: callable) -> None:
+    teacher = people()
+    page = teacher.page
+    page.goto("/teacher?lang=zh-Hant")
+    assert page.get_attribute("html", "lang") == "zh-Hant"
+    assert page.text_content("[data-testid=login-submit]").strip() == "登入"
+    assert page.text_content("#login h2").strip() == "教師登入"
+    assert page.text_content("label[for=token]").strip() == "教師密碼"
+    teacher_login(page, "/teacher?lang=zh-Hant")
+    assert page.text_content("#classes-title").strip() == "你的班級"
+    assert page.text_content("[data-testid=create-class]").strip() == "開始上課"
+    code = start_class(page, "三年二班", "xor-two-relu")
+    assert "學生用代碼 " + code + " 加入" in page.text_content("#status")
+    headers = page.evaluate(
+        "[...document.querySelectorAll('#class-table th')].map((th) => th.textContent.trim())")
+    assert headers == ["學生", "課程", "已訓練步數", "測試損失", "測試準確率", "死亡神經元",
+                       "狀態", "觀看"]
+    assert page.text_content("[data-testid=push-submit]").strip() == "推送給全班"
+    assert page.text_content("[data-testid=end-class]").strip() == "結束班級"
+    assert page.text_content("#class-table tr.empty").strip() == "還沒有學生加入：請把加入代碼給學生看。"
+    # no English word is left on the page's visible text (but the code and names)
+    text = page.evaluate("document.querySelector('main').innerText")
+    english = set(re.findall(r"[A-Za-z]{3,}", text)) - {"NNPLAY", "TEACHER", "TOKEN", "join",
+                                                          "code", "ReLU", "XOR"}
+    assert not english, english
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.click("[data-testid=end-class]")
+    page.wait_for_selector("#class-panel[hidden]", state="attached", timeout=5000)
