@@ -58,8 +58,14 @@ async def _run(run_id: str, request: Request) -> RunSlot:
 
 
 async def count_new_run(request: Request) -> None:
-    """Count a run about to be created against its client's rate (429 if over)."""
-    client = request.client.host if request.client else "unknown"
+    """Count a run about to be created against its client's rate (429 if over).
+    A student counts on their own: a class behind one school address must not
+    share one allowance."""
+    student = viewer_of(request).student
+    if student is not None:
+        client = f"student:{student.id}"
+    else:
+        client = request.client.host if request.client else "unknown"
     request.app.state.run_rate.check(client)
 
 

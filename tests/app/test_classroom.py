@@ -337,3 +337,19 @@ def test_a_class_holds_at_most_max_students(open_client: Callable[..., Any]):
         assert full.status_code == 409 and full.json()["detail"][0]["loc"] == ["body", "code"]
         second = teacher.post("/api/classes", json={"name": "y", "lesson": "dropout"})
         assert second.status_code == 409
+
+
+def test_students_behind_one_address_each_have_their_own_run_allowance(
+        open_client: Callable[..., Any]):
+    with open_client(teacher_token=TOKEN, runs_per_minute=3) as teacher:
+        teacher.post("/api/teacher/login", json={"token": TOKEN})  # counts: 1
+        code = start_class(teacher)["code"]
+        mei = join(teacher, code, "Mei")  # 2 (joining counts against the address)
+        kai = join(teacher, code, "Kai")  # 3
+        for student in (mei, kai):  # the same test address, yet 3 runs each
+            for _ in range(3):
+                new_run(student)
+            refused = student.post("/api/runs", json={"spec": SMALL_SPEC})
+            assert refused.status_code == 429
+        assert other_client(teacher).post("/api/runs", json={"spec": SMALL_SPEC}
+                                          ).status_code == 429  # the address's own are used up

@@ -228,15 +228,24 @@ def test_a_teacher_runs_a_class_of_two_students(people: callable) -> None:
     tp.evaluate("window.notReloaded = true")
     tp.select_option("#push-lesson", "dead-relu")
     tp.click("[data-testid=push-submit]")
+    new_runs = {}
     for student in (ada, alan):
         wait_for_note(student.page, DEAD_TITLE, timeout=10000)
         student.page.wait_for_function(
             "document.getElementById('status').textContent === "
             f"'Your teacher opened the lesson: {DEAD_TITLE}'", timeout=10000)
-        assert page_run(student.page, "dead-relu")["variant"] is None
-    assert tp.text_content("#status") == f"Pushed {DEAD_TITLE} to the class."
+        run = page_run(student.page, "dead-relu")
+        assert run["variant"] is None
+        new_runs[student] = run["id"]
     for name in ("Ada", "Alan"):
         wait_for_row(tp, name, f"cells[1] === {DEAD_TITLE!r}", timeout=5000)
+    # Ada's page deleted the run watched: the watch panel follows her to the new one
+    tp.wait_for_function(f"window.teacherPage.watcher.runId === {new_runs[ada]!r}",
+                         timeout=5000)
+    tp.wait_for_function("/^step \\d+ /.test(document.getElementById('watch-metrics')"
+                         ".textContent)", timeout=5000)
+    assert tp.text_content("#watch-title") == "Watching Ada"
+    assert tp.text_content("#status") == f"Pushed {DEAD_TITLE} to the class."
     assert tp.evaluate("window.notReloaded") is True
 
     # a lab lesson takes the students to the lab
