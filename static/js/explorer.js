@@ -66,7 +66,7 @@ export class ActivationExplorer {
     this.chooser.value = name;
     this.options.textContent = describeOptions(curve.options);
     this.canvas.setAttribute("aria-label", t("{name}: f(x) and its derivative f′(x) for x from {low} to {high}",
-      { name, low: this.x[0], high: this.x[this.x.length - 1] }));
+      { name: shownName(name), low: this.x[0], high: this.x[this.x.length - 1] }));
     for (const item of this.identityItems) {
       item.element.classList.toggle("nn-current", item.about.includes(name));
     }
@@ -113,7 +113,7 @@ export class ActivationExplorer {
     const label = element("label", "nn-explorer-choice", t("Activation "));
     this.chooser = element("select", "");
     for (const curve of this.curves) {
-      const option = element("option", "", curve.name);
+      const option = element("option", "", shownName(curve.name));
       option.value = curve.name;
       this.chooser.append(option);
     }
@@ -284,12 +284,24 @@ function drawLegend(ctx, plot, theme, name) {
   });
 }
 
+/** The name of an activation as the chooser shows it: the server's name, but
+ * "linear" is a word the pages translate (the network and the output select). */
+function shownName(name) {
+  return name === "linear" ? t("linear") : name;
+}
+
+/** The options' names as the explorer shows them: the server's names in English
+ * (as in a model file), translated in other languages; alpha is a symbol. */
+const OPTION_NAMES = {
+  slope: t("slope"), init_slope: t("init_slope"), lower: t("lower"), upper: t("upper"),
+};
+
 /** "slope = 0.01 (0 to 1)" for each option, or a note that there are none. */
 function describeOptions(options) {
   const entries = Object.entries(options || {});
   if (!entries.length) return t("no options");
   const shown = entries.map(([key, o]) => t("{key} = {value} (may be {min} to {max})", {
-    key, value: formatNumber(o.default), min: formatNumber(o.min), max: formatNumber(o.max),
+    key: Object.hasOwn(OPTION_NAMES, key) ? OPTION_NAMES[key] : key, value: formatNumber(o.default), min: formatNumber(o.min), max: formatNumber(o.max),
   })).join(t(", "));
   return t("drawn at {options}", { options: shown });
 }

@@ -45,7 +45,7 @@ async function login() {
 }
 
 class TeacherPage {
-  constructor(lessons) {
+  constructor(lessons, datasets) {
     this.lessons = lessons;
     this.classes = [];
     this.current = null;
@@ -55,7 +55,8 @@ class TeacherPage {
     this.panel = document.getElementById("class-panel");
     this.table = new ClassTable(document.getElementById("class-table"),
       (student) => this.watch(student));
-    this.watcher = new WatchView(document.getElementById("watch"), (err) => status.failed(err));
+    this.watcher = new WatchView(document.getElementById("watch"), datasets,
+      (err) => status.failed(err));
     this.newLesson = lessonPicker(document.getElementById("new-lesson"),
       document.getElementById("new-variant"), lessons);
     this.pushLesson = lessonPicker(document.getElementById("push-lesson"),
@@ -158,8 +159,8 @@ class TeacherPage {
     try {
       await api(`/api/classes/${encodeURIComponent(this.current.id)}`, { method: "DELETE" });
       localStorage.removeItem(CLASS_KEY);
-      status.say(t("The class has ended."));
       await this.load();
+      status.say(t("The class has ended.")); // after load(), whose hint would replace it
     } catch (err) {
       status.failed(err);
     }
@@ -204,8 +205,9 @@ async function start() {
     return;
   }
   try {
-    const lessons = await api(`/api/lessons?lang=${encodeURIComponent(LANG)}`);
-    const page = new TeacherPage(lessons);
+    const [lessons, datasets] = await Promise.all([
+      api(`/api/lessons?lang=${encodeURIComponent(LANG)}`), api("/api/datasets")]);
+    const page = new TeacherPage(lessons, datasets);
     await page.load();
     window.teacherPage = page; // for the browser tests
   } catch (err) {

@@ -7,6 +7,7 @@
 import { api } from "./api.js";
 import { GradientChart, LossChart } from "./charts.js";
 import { t } from "./i18n.js";
+import { modalityOf } from "./lab_lessons.js";
 import { LiveRun } from "./live.js";
 import { OutputView } from "./output_view.js";
 
@@ -18,10 +19,12 @@ export function fmt(value, digits = 3) {
 export class WatchView {
   /**
    * @param {HTMLElement} section the `#watch` section
+   * @param {object[]} datasets GET /api/datasets (which runs have points to map)
    * @param {(err: Error|object) => void} onError
    */
-  constructor(section, onError) {
+  constructor(section, datasets, onError) {
     this.section = section;
+    this.datasets = datasets;
     this.onError = onError;
     this.title = section.querySelector("#watch-title");
     this.metrics = section.querySelector("#watch-metrics");
@@ -45,13 +48,13 @@ export class WatchView {
     this.loss.reset();
     this.gradient.reset();
     this.section.hidden = false;
-    let points = null;
-    try {
-      points = await api(`/api/runs/${run.id}/points`);
-    } catch (err) {
-      if (err.status !== 422) throw err; // 422: image or text data, no map to draw
-    }
+    // only a run on 2-D points has a map to draw (asking for an image or text
+    // run's points is refused, and the browser would log the refusal)
+    const info = await api(`/api/runs/${run.id}`);
     if (this.runId !== run.id) return; // another run was chosen meanwhile
+    const points = modalityOf({ spec: info.spec }, this.datasets) === "points"
+      ? await api(`/api/runs/${run.id}/points`) : null;
+    if (this.runId !== run.id) return;
     this.outputCanvas.hidden = points === null;
     this.output.setPoints(points);
     const live = new LiveRun(run.id);
