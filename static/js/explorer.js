@@ -95,7 +95,7 @@ export class ActivationExplorer {
     strokeCurve(ctx, this.x, this.current.df, scale, theme.series2, [6, 4]);
     this.#drawHover(ctx, plot, scale, theme);
     ctx.restore();
-    drawLegend(ctx, plot, theme, this.current.name);
+    drawLegend(ctx, plot, theme, shownName(this.current.name));
   }
 
   /** Stop observing and empty the container. */
@@ -152,7 +152,7 @@ export class ActivationExplorer {
   #showSlopeCheck() {
     const check = checkSlope(this.x, this.current);
     this.slopeFormula.textContent = t("{name}′(x) = slope of {name} (central difference, h = {h}, |x| ≥ {from})",
-      { name: this.current.name, h: formatNumber(check.h), from: formatNumber(1.5 * check.h) });
+      { name: shownName(this.current.name), h: formatNumber(check.h), from: formatNumber(1.5 * check.h) });
     this.slopeCheck.textContent = check.text;
     this.slopeItem.classList.toggle("nn-ok", check.ok);
     this.slopeItem.classList.toggle("nn-fail", !check.ok);
@@ -301,7 +301,8 @@ function describeOptions(options) {
   const entries = Object.entries(options || {});
   if (!entries.length) return t("no options");
   const shown = entries.map(([key, o]) => t("{key} = {value} (may be {min} to {max})", {
-    key: Object.hasOwn(OPTION_NAMES, key) ? OPTION_NAMES[key] : key, value: formatNumber(o.default), min: formatNumber(o.min), max: formatNumber(o.max),
+    key: Object.hasOwn(OPTION_NAMES, key) ? OPTION_NAMES[key] : key,
+    value: formatNumber(o.default), min: formatNumber(o.min), max: formatNumber(o.max),
   })).join(t(", "));
   return t("drawn at {options}", { options: shown });
 }
