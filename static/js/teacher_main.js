@@ -51,6 +51,8 @@ class TeacherPage {
     this.current = null;
     this.timer = null;
     this.watching = null; // the id of the student whose run the watch panel shows
+    this.ending = false; // true while the class is being ended: no table requests
+    this.inFlight = null; // the table request under way
     this.select = document.getElementById("class-select");
     this.panel = document.getElementById("class-panel");
     this.table = new ClassTable(document.getElementById("class-table"),
@@ -96,20 +98,22 @@ class TeacherPage {
 
   async refresh() {
     const current = this.current;
-    if (!current) return;
+    if (!current || this.ending) return;
+    const request = api(`/api/classes/${encodeURIComponent(current.id)}`);
+    this.inFlight = request.catch(() => null);
     try {
-      const answer = await api(`/api/classes/${encodeURIComponent(current.id)}`);
-      if (this.current !== current) return;
+      const answer = await request;
+      if (this.current !== current || this.ending) return;
       this.current = { ...current, ...answer.class };
       this.table.render(answer, this.lessons);
       this.follow(answer.students);
       const counts = classCounts(answer.students);
       const time = new Date(answer.time * 1000).toLocaleTimeString(LANG);
       document.getElementById("class-summary").textContent = t(
-        "{students} students · {playing} playing · {diverged} diverged · {dead} with dead units · lesson: {lesson} · updated {time}",
+        "students: {students} · playing: {playing} · diverged: {diverged} · with dead units: {dead} · lesson: {lesson} · updated {time}",
         { ...counts, lesson: this.lessonTitle(answer.class), time });
     } catch (err) {
-      if (this.current !== current) return;
+      if (this.current !== current || this.ending) return;
       status.failed(err);
       if (err.status === 404) {
         await this.load();
@@ -156,13 +160,21 @@ class TeacherPage {
     if (!this.current) return;
     if (!window.confirm(t("End the class {name}? Its students and their runs go; saved models stay.",
       { name: this.current.name }))) return;
+    // stop the table's refreshing first: a request for the table that met the
+    // ended class would fail (and the browser log the 404)
+    this.ending = true;
+    clearTimeout(this.timer);
+    await this.inFlight;
     try {
       await api(`/api/classes/${encodeURIComponent(this.current.id)}`, { method: "DELETE" });
       localStorage.removeItem(CLASS_KEY);
+      this.ending = false;
       await this.load();
       status.say(t("The class has ended.")); // after load(), whose hint would replace it
     } catch (err) {
+      this.ending = false;
       status.failed(err);
+      this.refresh();
     }
   }
 

@@ -80,7 +80,8 @@ def test_without_a_teacher_token_the_classroom_is_not_there(client: CheckedClien
         answer = client.request(method, path, json=body)
         assert answer.status_code == 404, (path, answer.text)
         assert "classroom is off" in answer.json()["detail"][0]["msg"]
-    with pytest.raises(WebSocketDisconnect) as closed, client.websocket_connect("/ws/classroom") as ws:
+    with pytest.raises(WebSocketDisconnect) as closed, \
+            client.websocket_connect("/ws/classroom") as ws:
         ws.receive_text()
     assert closed.value.code == 4401
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -23,7 +23,6 @@ DEAD_TITLE = "Dead ReLUs never come back"
 CONV_TITLE = "Convolution: local, shared, equivariant"
 
 ROW = "[data-testid=student-row]"
-NOTE_TITLE = "[data-testid=lesson-note] h3"
 
 
 class Person:
@@ -35,14 +34,17 @@ class Person:
         self.page = self.context.new_page()
         self.console = Console()
         self.console.watch(self.page)
+        self.expected: list[str] = []  # console errors the test expects (substrings)
+        self.url = ""
 
     def close(self) -> list[str]:
+        self.url = self.page.url
         self.context.close()
         return self.console.errors
 
 
 @pytest.fixture
-def people(browser: object, server: str) -> Iterator[callable]:
+def people(browser: object, server: str) -> Iterator[Callable[[], Person]]:
     """``person()`` -> a new Person; at the end every context is closed and none
     may have logged a console error, except those a test expects
     (``person.expected``: substrings, each allowed once)."""
@@ -50,7 +52,6 @@ def people(browser: object, server: str) -> Iterator[callable]:
 
     def person() -> Person:
         p = Person(browser, server)
-        p.expected = []
         made.append(p)
         return p
 
@@ -62,7 +63,7 @@ def people(browser: object, server: str) -> Iterator[callable]:
             hit = next((e for e in errors if part in e), None)
             assert hit is not None, f"expected a console error with {part!r}: {errors}"
             errors.remove(hit)
-        problems += errors
+        problems += [f"{p.url}: {e}" for e in errors]
     assert problems == [], f"console errors: {problems}"
 
 
@@ -159,7 +160,7 @@ def banner(page: object) -> dict:
               ended: b.classList.contains('ended')}; }""")
 
 
-def test_a_teacher_runs_a_class_of_two_students(people: callable) -> None:
+def test_a_teacher_runs_a_class_of_two_students(people: Callable[[], Person]) -> None:
     teacher, ada, alan = people(), people(), people()
     tp = teacher.page
     # a wrong token is refused in words (Chromium logs the refused request itself)
@@ -221,6 +222,10 @@ def test_a_teacher_runs_a_class_of_two_students(people: callable) -> None:
         f"Number(document.getElementById('watch-metrics').textContent.split(' ')[1]) > {step}",
         timeout=5000)
     assert canvas_colours(tp, "#watch-output") > 10
+    # at 1280 x 800 the page and its table fit the window's width
+    assert tp.evaluate("document.documentElement.scrollWidth") == 1280
+    assert tp.evaluate("(() => { const box = document.querySelector('.table-box'); "
+                       "return box.scrollWidth <= box.clientWidth; })()")
     SHOTS.mkdir(parents=True, exist_ok=True)
     tp.screenshot(path=str(SHOTS / "test_classroom_teacher_table.png"), full_page=True)
 
@@ -274,10 +279,10 @@ def test_a_teacher_runs_a_class_of_two_students(people: callable) -> None:
             timeout=5000)
         assert banner(student.page)["name"] == "the class has ended"
     assert teacher.context.request.get(f"/api/classes/{class_id}").status == 404
-    assert ada.context.request.get("/api/classroom/me").status in (401, 404)
+    assert ada.context.request.get("/api/classroom/me").status == 401  # no class now
 
 
-def test_a_student_cannot_see_another_students_run(people: callable) -> None:
+def test_a_student_cannot_see_another_students_run(people: Callable[[], Person]) -> None:
     teacher, ada, alan = people(), people(), people()
     teacher_login(teacher.page)
     code = start_class(teacher.page, "4C Friday", "dead-relu")
@@ -296,13 +301,21 @@ def test_a_student_cannot_see_another_students_run(people: callable) -> None:
     # to Alan, in the same class, Ada's run does not exist
     answer = alan.context.request.get(f"/api/runs/{run_id}")
     assert answer.status == 404, answer.text()
-    close = """(id) => new Promise((resolve) => {
+    # and its socket is refused as that of a run that never was: a notice, no frame
+    refused = """(id) => new Promise((resolve) => {
       const ws = new WebSocket(`ws://${location.host}/ws/runs/${id}`);
+      const texts = [];
       let frames = 0;
-      ws.onmessage = () => { frames += 1; };
-      ws.onclose = (event) => resolve({code: event.code, frames});
+      ws.onmessage = (event) => {
+        if (typeof event.data === 'string') texts.push(JSON.parse(event.data));
+        else frames += 1; };
+      ws.onclose = (event) => resolve({code: event.code, frames, texts});
     })"""
-    assert alan.page.evaluate(close, run_id) == {"code": 4404, "frames": 0}
+    got = alan.page.evaluate(refused, run_id)
+    assert (got["code"], got["frames"]) == (4404, 0), got
+    never = alan.page.evaluate(refused, "no-such-run-000000")
+    assert got["texts"] == [{**never["texts"][0], "message": never["texts"][0]["message"]
+                             .replace("no-such-run-000000", run_id)}], (got, never)
     assert ada.page.evaluate(
         """(id) => new Promise((resolve) => {
           const ws = new WebSocket(`ws://${location.host}/ws/runs/${id}`);
@@ -313,7 +326,7 @@ def test_a_student_cannot_see_another_students_run(people: callable) -> None:
     teacher.page.wait_for_selector("#class-panel[hidden]", state="attached", timeout=5000)
 
 
-def test_the_teacher_page_in_traditional_chinese(people: callable) -> None:
+def test_the_teacher_page_in_traditional_chinese(people: Callable[[], Person]) -> None:
     teacher = people()
     page = teacher.page
     page.goto("/teacher?lang=zh-Hant")
@@ -332,12 +345,28 @@ def test_the_teacher_page_in_traditional_chinese(people: callable) -> None:
                        "狀態", "觀看"]
     assert page.text_content("[data-testid=push-submit]").strip() == "推送給全班"
     assert page.text_content("[data-testid=end-class]").strip() == "結束班級"
-    assert page.text_content("#class-table tr.empty").strip() == "還沒有學生加入：請把加入代碼給學生看。"
-    # no English word is left on the page's visible text (but the code and names)
-    text = page.evaluate("document.querySelector('main').innerText")
-    english = set(re.findall(r"[A-Za-z]{3,}", text)) - {"NNPLAY", "TEACHER", "TOKEN", "join",
-                                                          "code", "ReLU", "XOR"}
-    assert not english, english
+    empty = page.text_content("#class-table tr.empty").strip()
+    assert empty == "還沒有學生加入：請把加入代碼給學生看。"
+    # every heading, label, header, button and hint of the page is in Chinese
+    words = page.evaluate("""[...document.querySelectorAll(
+        'header h1 .lab-name, main h2:not(#class-title), main h3, main label, main th, '
+        + 'main button, header button, .hint, .join-box span')]
+      .filter((el) => !el.closest('[hidden]') && el.textContent.trim())
+      .map((el) => el.textContent.trim())""")
+    assert len(words) > 15, words
+    assert [w for w in words if not re.search(r"[\u4e00-\u9fff]", w)] == [], words
+    lessons = page.evaluate("[...document.querySelectorAll('#new-lesson option')]"
+                            ".map((o) => o.textContent)")
+    assert all(re.search(r"[\u4e00-\u9fff]", title) for title in lessons), lessons
+    # a student's row (joined and run made through the API, no page open)
+    student = people().context.request
+    assert student.post("/api/classroom/join", data={"code": code, "name": "小明"}).status == 201
+    assert student.post("/api/runs", data={"lesson": "xor-two-relu"}).status == 201
+    wait_for_row(page, "小明", "cells[2] === '0'", timeout=5000)
+    _, lesson, _, _, _, _, state = row_of(page, "小明")
+    assert re.search(r"[\u4e00-\u9fff]", lesson) and state == "頁面已關閉", (lesson, state)
+    assert page.text_content(f"{ROW} [data-testid=watch-student]") == "觀看"
+    assert page.text_content("#class-summary").startswith("1 位學生 · 0 位播放中")
     page.on("dialog", lambda dialog: dialog.accept())
     page.click("[data-testid=end-class]")
     page.wait_for_selector("#class-panel[hidden]", state="attached", timeout=5000)
