@@ -208,7 +208,7 @@ def test_a_teacher_runs_a_class_of_two_students(people: Callable[[], Person]) ->
     assert re.fullmatch(r"\d+ / \d+", ada_row[5]), ada_row
     assert alan_row[2] == "0" and alan_row[6] == "paused", alan_row
     summary = tp.text_content("#class-summary")
-    assert summary.startswith("2 students · 1 playing · "), summary
+    assert summary.startswith("students: 2 · playing: 1 · "), summary
 
     # watching Ada's run: the metrics line and the output map follow her frames
     tp.locator(ROW, has_text="Ada").locator("[data-testid=watch-student]").click()
@@ -366,7 +366,7 @@ def test_the_teacher_page_in_traditional_chinese(people: Callable[[], Person]) -
     _, lesson, _, _, _, _, state = row_of(page, "小明")
     assert re.search(r"[\u4e00-\u9fff]", lesson) and state == "頁面已關閉", (lesson, state)
     assert page.text_content(f"{ROW} [data-testid=watch-student]") == "觀看"
-    assert page.text_content("#class-summary").startswith("1 位學生 · 0 位播放中")
+    assert page.text_content("#class-summary").startswith("學生：1 · 播放中：0")
     page.on("dialog", lambda dialog: dialog.accept())
     page.click("[data-testid=end-class]")
     page.wait_for_selector("#class-panel[hidden]", state="attached", timeout=5000)
