@@ -110,6 +110,18 @@ def unit_activity(net: Network) -> dict[str, dict[str, np.ndarray]]:
     return result
 
 
+def _eval_affine(leaf: BatchNorm | Dropout) -> tuple[Any, Any]:
+    """A batch-norm or dropout leaf in evaluation mode as y = x * scale + shift on
+    unit-major rows: (scale, shift) as (units, 1) float32 columns or scalars, None
+    where the map leaves x as it is."""
+    if isinstance(leaf, Dropout):
+        return (None if leaf.mode == "inverted" else np.float32(1.0 - leaf.p)), None
+    inv_std = 1.0 / np.sqrt(leaf.state["running_var"] + leaf.eps)
+    scale = leaf.params["gamma"] * inv_std
+    shift = leaf.params["beta"] - leaf.state["running_mean"] * scale
+    return (scale.astype(np.float32)[:, None], shift.astype(np.float32)[:, None])
+
+
 class _Scratch(threading.local):
     """Two growing float32 buffers per thread, for the lean map pass."""
 
@@ -135,8 +147,10 @@ class MapMaker:
         self.mirror = build_network(spec, trainer.data.input_shape, trainer.data.vectors)
         self._grids: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
         leaves = self.mirror.leaves
-        # a plain chain: dense and activation leaves, none inside a residual block
-        lean = all(type(leaf) in (Dense, Act) and "." not in path for path, leaf in leaves)
+        # a plain chain: dense, activation, batch-norm and dropout leaves (the last two
+        # are per-unit affine maps in evaluation mode), none inside a residual block
+        lean = all(type(leaf) in (Dense, Act, BatchNorm, Dropout) and "." not in path
+                   for path, leaf in leaves)
         self._lean = leaves if lean else None
         self._hidden = {path for path, _ in hidden_activations(self.mirror)}
 
@@ -162,6 +176,16 @@ class MapMaker:
                 np.matmul(leaf.params["W"].T, h, out=z)
                 z += leaf.params["b"][:, None]
                 h, which = z, 1 - which
+            elif isinstance(leaf, (BatchNorm, Dropout)):
+                scale, shift = _eval_affine(leaf)
+                if h is inputs_t:  # never write over the cached grid
+                    h = _SCRATCH.take(which, *h.shape)
+                    h[...] = inputs_t
+                    which = 1 - which
+                if scale is not None:
+                    h *= scale
+                if shift is not None:
+                    h += shift
             else:
                 if h is inputs_t:  # never write over the cached grid
                     h = _SCRATCH.take(which, *h.shape)

@@ -115,12 +115,19 @@ def test_grid_maps_equal_the_network_on_grid_points() -> None:
     {"data": {"name": "circle"},
      "layers": [{"type": "activation", "name": "tanh"}, {"type": "dense", "units": 4},
                 {"type": "activation", "name": "relu"}]},
+    # batch norm and dropout are affine per unit in evaluation mode
+    {"data": {"name": "circle"}, "hidden": [8, 8, 8], "activation": "sigmoid",
+     "batch_norm": True},
+    {"data": {"name": "spiral"}, "hidden": [16, 16], "activation": "tanh", "dropout": 0.5,
+     "dropout_mode": "inverted"},
+    {"data": {"name": "spiral"}, "hidden": [16, 16], "activation": "relu", "dropout": 0.3,
+     "dropout_mode": "classic", "batch_norm": True},
 ])
 def test_lean_map_pass_matches_the_layers_own_forward(spec: dict) -> None:
     trainer = Trainer(spec)
     trainer.train(30)
     lean = MapMaker(trainer)
-    assert lean._lean is not None  # dense and activation layers only
+    assert lean._lean is not None  # a plain chain
     layered = MapMaker(trainer)
     layered._lean = None
     for sides in ((40, 7), (12, 12)):
