@@ -5,12 +5,8 @@
  * `GET /api/classes/{id}` answer, keeping rows (and focus) where it can.
  */
 
+import { fmt } from "./comparison.js";
 import { t } from "./i18n.js";
-
-/** "0.123" or "–". */
-function num(value, digits = 3) {
-  return value === null || value === undefined ? "–" : Number(value).toFixed(digits);
-}
 
 /** The words for a run's state. */
 export function stateOf(run) {
@@ -106,7 +102,7 @@ export class ClassTable {
     const cells = tr.cells;
     const dead = run ? `${run.dead_units} / ${run.units}` : "–";
     const texts = [student.name, lessonLabel(run, lessons), run ? String(run.step) : "–",
-      num(run?.test_loss), run?.test_accuracy == null ? "–" : `${Math.round(run.test_accuracy * 100)}%`,
+      fmt(run?.test_loss), run?.test_accuracy == null ? "–" : `${Math.round(run.test_accuracy * 100)}%`,
       dead, stateOf(run)];
     texts.forEach((text, i) => {
       if (cells[i].textContent !== text) cells[i].textContent = text;

@@ -6,15 +6,11 @@
 
 import { api } from "./api.js";
 import { GradientChart, LossChart } from "./charts.js";
+import { fmt } from "./comparison.js";
 import { t } from "./i18n.js";
 import { modalityOf } from "./lab_lessons.js";
 import { LiveRun } from "./live.js";
 import { OutputView } from "./output_view.js";
-
-/** "0.123" or "–". */
-export function fmt(value, digits = 3) {
-  return value === null || value === undefined ? "–" : Number(value).toFixed(digits);
-}
 
 export class WatchView {
   /**
