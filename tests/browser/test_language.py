@@ -207,7 +207,8 @@ def test_the_playground_in_chinese_leaves_no_english(page: object, server: str) 
     page.wait_for_function("Number(document.getElementById('output').dataset.step) >= 100",
                            timeout=20000)
     page.click("[data-testid=play]")
-    assert page.text_content("[data-testid=play]") == "播放"
+    page.wait_for_function(
+        "document.querySelector('[data-testid=play]').textContent === '播放'")
     texts.collect()
     # the charts' hover boxes
     for chart, row in (("loss-chart", "測試損失"), ("gradient-chart", "第 1 層（輸入端）")):

@@ -326,8 +326,11 @@ def test_a_weight_is_edited_with_the_keyboard(page: object, server: str) -> None
     page.keyboard.press("End")  # the group's last item: the last unit's bias
     assert active_label(page).startswith("bias of unit 4 of layer 1: ")
     page.keyboard.press("Enter")
+    editor.wait_for(state="visible")  # typing before the field has focus goes nowhere
+    page.wait_for_function("document.activeElement.closest('.nv-editor') !== null")
     page.keyboard.type("-2")
     page.keyboard.press("Enter")
+    editor.wait_for(state="hidden")
     wait_until(lambda: len(sent) == 2)
     assert sent[1] == {"type": "set_weight", "layer": "0", "name": "b", "index": [3],
                        "value": -2}
