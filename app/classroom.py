@@ -99,8 +99,10 @@ class Classroom:
             except UnknownRunError:
                 return row
             player = self.players.get(slot.id)
+            # "watched": the student's own page shows it (the teacher's view does not count)
             row["run"] = {"id": slot.id, "lesson": slot.lesson, "variant": slot.variant,
-                          "playing": slot.playing, "watched": player is not None,
+                          "playing": slot.playing,
+                          "watched": player is not None and player.controllers > 0,
                           **figures}
         return row
 

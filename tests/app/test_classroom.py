@@ -237,7 +237,8 @@ def test_the_class_table_shows_each_students_newest_run(teacher: CheckedClient):
 
 
 def test_the_teacher_watches_a_run_read_only(teacher: CheckedClient):
-    code = start_class(teacher)["code"]
+    made = start_class(teacher)
+    code = made["code"]
     mei = join(teacher, code, "Mei")
     run = new_run(mei)
     # one client (one event loop) for both sockets, as in the server: the student's
@@ -256,8 +257,11 @@ def test_the_teacher_watches_a_run_read_only(teacher: CheckedClient):
             assert step_reached(watch, 4)  # the teacher sees it too
             own.send_json({"type": "play"})
             assert step_reached(watch, 14)  # it plays (10 steps a frame)
-        # the student's tab closed: the run pauses, though the teacher still watches
+        # the student's tab closed: the run pauses, though the teacher still watches,
+        # and the class table says the student's page is closed
         time.sleep(0.3)
+        row = teacher.get(f"/api/classes/{made['id']}").json()["students"][0]["run"]
+        assert row["watched"] is False and row["playing"] is False
         first = mei.get(f"/api/runs/{run}").json()["step"]
         time.sleep(0.3)
         assert mei.get(f"/api/runs/{run}").json()["step"] == first
