@@ -90,6 +90,10 @@ class Worker:
             self._ready.notify()
         return future
 
+    def frames_waiting(self) -> int:
+        """How many live frames are queued here (a measure of how busy it is)."""
+        return len(self._queues[FRAME])
+
     def promote(self, future: Future) -> bool:
         """Move a queued request to the front rank (a frame that will now answer a
         command); False if it is no longer queued (under way or done)."""

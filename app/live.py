@@ -32,6 +32,10 @@ from engine.validate import as_float, as_int, as_mapping
 log = logging.getLogger(__name__)
 
 PAUSED_POLL_SECONDS = 0.25
+
+BUSY_FRAMES = 4
+"""Frames queued in one engine process from which live frames use the setting
+live_output_grid_busy (one or two waiting is ordinary: a few students playing)."""
 """A paused player looks this often for changes made through the REST API."""
 
 
@@ -131,10 +135,19 @@ class Player:
         elif not self.registry.has(self.slot.id):
             await self._publish(notice("run", "the run was deleted"))
 
+    def frame_grid(self) -> int:
+        """The output map side of the next frame: the viewer's, or the setting
+        live_output_grid_busy while the run's engine process has BUSY_FRAMES or
+        more frames queued, so that a full class keeps its frame rate."""
+        busy = self.settings.live_output_grid_busy
+        if busy and self.slot.worker.frames_waiting() >= BUSY_FRAMES:
+            return min(self.output_grid, busy)
+        return self.output_grid
+
     async def _advance(self, steps: int, priority: int) -> bytes:
-        self._queued = self.slot.submit("live_frame", steps, self.output_grid,
-                                        self.unit_grid, self.header(), self.probe,
-                                        priority=priority)
+        grid = self.frame_grid()
+        self._queued = self.slot.submit("live_frame", steps, grid, self.unit_grid,
+                                        self.header(grid), self.probe, priority=priority)
         try:
             data, _, revision = await self.slot.outcome(self._queued)
         finally:
@@ -142,11 +155,11 @@ class Player:
         self._drawn_version = revision
         return data
 
-    def header(self) -> dict[str, Any]:
+    def header(self, output_grid: int | None = None) -> dict[str, Any]:
         return {"type": "frame", "run": self.slot.id, "seq": self.seq + 1,
                 "playing": self.slot.playing, "steps_per_frame": self.slot.steps_per_frame,
                 "fps": self.fps, "status": self.slot.status,
-                "grid": {"output": self.output_grid, "units": self.unit_grid}}
+                "grid": {"output": output_grid or self.output_grid, "units": self.unit_grid}}
 
     async def _publish(self, data: bytes | str) -> None:
         async with self.new_frame:

@@ -1,0 +1,38 @@
+"""The live player's frame size under load: a full engine process makes cheaper
+frames (the setting live_output_grid_busy) so a whole class keeps its frame rate."""
+
+from __future__ import annotations
+
+from app.engine_pool import FRAME
+from app.live import BUSY_FRAMES, Player
+from app.registry import RunRegistry
+from app.settings import Settings
+from tests.app.conftest import SMALL_SPEC
+
+
+def test_frames_are_coarser_while_the_engine_process_has_frames_queued(tmp_path) -> None:
+    registry = RunRegistry(max_runs=20, idle_seconds=600)  # runs in this process
+    slots = [registry.create(("spec", SMALL_SPEC, None)) for _ in range(BUSY_FRAMES + 1)]
+    player = Player(slots[0], Settings(data_dir=tmp_path, live_output_grid=100,
+                                       live_output_grid_busy=40), registry)
+    quiet = Player(slots[0], Settings(data_dir=tmp_path, live_output_grid_busy=0), registry)
+    assert player.frame_grid() == 100 and player.header(player.frame_grid())["grid"] == {
+        "output": 100, "units": 16}
+    # hold the engine process on one long request (seconds), and queue a class's
+    # frames behind it
+    assert len({s.worker for s in slots}) == 1
+    busy = slots[0].submit("train", 30000)
+    queued = [s.submit("live_frame", 1, 30, 8, {}, None, priority=FRAME)
+              for s in slots[1:BUSY_FRAMES]]
+    assert player.frame_grid() == 100  # BUSY_FRAMES - 1 waiting: ordinary
+    queued.append(slots[-1].submit("live_frame", 1, 30, 8, {}, None, priority=FRAME))
+    assert slots[0].worker.frames_waiting() >= BUSY_FRAMES
+    assert player.frame_grid() == 40
+    assert player.header(40)["grid"]["output"] == 40
+    assert quiet.frame_grid() == 100  # the setting 0 never lowers it
+    player.output_grid = 30  # a viewer who asked for less than the busy side keeps it
+    assert player.frame_grid() == 30
+    for future in [busy, *queued]:
+        future.exception(timeout=30)
+    assert player.frame_grid() == 30 and slots[0].worker.frames_waiting() == 0
+    registry.pool.close()
