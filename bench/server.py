@@ -60,7 +60,10 @@ def family(pid: int) -> list[int]:
     """The process and its children (the engine processes), from /proc."""
     children = []
     for task in Path(f"/proc/{pid}/task").iterdir():
-        children += [int(c) for c in (task / "children").read_text().split()]
+        try:
+            children += [int(c) for c in (task / "children").read_text().split()]
+        except FileNotFoundError:  # a thread that ended meanwhile
+            continue
     return [pid, *children]
 
 
