@@ -32,7 +32,8 @@ import websockets
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import contextlib
 
-from server import Server, cpu_seconds, header_of, reference_call_us, rss_kb
+from server import Server, cpu_seconds, reference_call_us, rss_kb
+from server import student as play_run
 
 TOKEN = "bench-classroom-teacher"
 TEACHER = {"Authorization": f"Bearer {TOKEN}"}
@@ -47,7 +48,6 @@ class Student:
         self.run_id = ""
         self.model_id = ""
         self.seen: dict[int, float] = {}  # step -> when this client first had it
-        self.frames = 0
         self.rate = 0.0
         self.latencies: list[float] = []
         self.errors: list[str] = []
@@ -72,39 +72,16 @@ async def join(client: httpx.AsyncClient, port: int, code: str, name: str) -> St
     return student
 
 
-async def play(student: Student, port: int, seconds: float, fps: float, steps: int) -> None:
-    """Play the student's run and change the learning rate every second."""
-    url = f"ws://127.0.0.1:{port}/ws/runs/{student.run_id}"
-    async with websockets.connect(url, max_size=None,
-                                  additional_headers=student.headers) as ws:
-        await ws.recv()
-        for command in ({"type": "fps", "value": fps},
-                        {"type": "speed", "steps_per_frame": steps}, {"type": "play"}):
-            await ws.send(json.dumps(command))
-        start = time.monotonic()
-        end = start + seconds
-        lr, sent_at, next_change = 0.1, None, start + 1.0
-        while time.monotonic() < end:
-            now = time.monotonic()
-            if sent_at is None and now >= next_change:
-                lr = 0.1 if lr != 0.1 else 0.101
-                await ws.send(json.dumps({"type": "set", "name": "lr", "value": lr}))
-                sent_at = now
-            try:
-                message = await asyncio.wait_for(ws.recv(), timeout=max(0.01, end - now))
-            except TimeoutError:
-                break
-            if isinstance(message, str):
-                student.errors.append(message)
-                continue
-            header = header_of(message)
-            student.frames += 1
-            student.seen.setdefault(header["step"], time.monotonic())
-            if sent_at is not None and header["hyper"]["lr"] == lr:
-                student.latencies.append(time.monotonic() - sent_at)
-                sent_at, next_change = None, time.monotonic() + 1.0
-        student.rate = student.frames / (time.monotonic() - start)
-        await ws.send(json.dumps({"type": "pause"}))
+async def play(student: Student, server: Server, seconds: float, fps: float,
+               steps: int) -> None:
+    """Play the student's run (bench/server.py's student loop, with their token)."""
+    def seen(header: dict) -> None:
+        student.seen.setdefault(header["step"], time.monotonic())
+
+    rates: list[float] = []
+    await play_run(server, student.run_id, seconds, fps, steps, student.latencies, rates,
+                   student.errors, headers=student.headers, on_frame=seen)
+    student.rate = rates[0]
 
 
 async def watch_table(client: httpx.AsyncClient, class_id: str, students: list[Student],
@@ -150,7 +127,7 @@ async def lesson_class(server: Server, args: argparse.Namespace) -> dict:
         cpu_before, wall_before = cpu_seconds(server.proc.pid), time.monotonic()
         table = asyncio.create_task(watch_table(client, info["id"], students, stop, ages,
                                                 table_errors))
-        await asyncio.gather(*(play(s, port, args.seconds, args.fps, args.steps)
+        await asyncio.gather(*(play(s, server, args.seconds, args.fps, args.steps)
                                for s in students))
         stop.set()
         reads = await table

@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 import timeit
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -146,9 +147,15 @@ async def one_session(server: Server, seconds: float) -> list[float]:
 
 
 async def student(server: Server, run_id: str, seconds: float, fps: float, steps: int,
-                  latencies: list[float], rates: list[float], errors: list[str]) -> None:
+                  latencies: list[float], rates: list[float], errors: list[str],
+                  headers: dict[str, str] | None = None,
+                  on_frame: Callable[[dict], None] | None = None) -> None:
+    """Play one run over its socket at ``fps`` with ``steps`` a frame; every second
+    change the learning rate and time until a frame shows it. Appends to
+    ``latencies``, ``rates`` and ``errors``; ``headers`` go with the handshake and
+    ``on_frame`` gets every frame's header."""
     async with websockets.connect(f"ws://127.0.0.1:{server.port}/ws/runs/{run_id}",
-                                  max_size=None) as ws:
+                                  max_size=None, additional_headers=headers) as ws:
         await ws.recv()
         for command in ({"type": "fps", "value": fps},
                         {"type": "speed", "steps_per_frame": steps}, {"type": "play"}):
@@ -170,7 +177,10 @@ async def student(server: Server, run_id: str, seconds: float, fps: float, steps
                 errors.append(message)
                 continue
             frames += 1
-            if sent_at is not None and header_of(message)["hyper"]["lr"] == lr:
+            header = header_of(message)
+            if on_frame is not None:
+                on_frame(header)
+            if sent_at is not None and header["hyper"]["lr"] == lr:
                 latencies.append(time.monotonic() - sent_at)
                 sent_at, next_change = None, time.monotonic() + 1.0
         rates.append(frames / (time.monotonic() - start))
