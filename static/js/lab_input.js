@@ -57,7 +57,7 @@ export class InputView {
     paintGrey(this.canvas, input.data, h, w, lo, hi);
     const names = probe.class_names || [];
     const values = { sample: sampleText(probe), h, w, shift: shiftText(probe.shift),
-      label: names[probe.label] ?? probe.label };
+      label: names[probe.label] !== undefined ? t(names[probe.label]) : probe.label };
     this.caption.textContent = Number.isInteger(probe.label) && !probe.draw
       ? t("{sample} (a {label}), {h} × {w} pixels, {shift}", values)
       : t("{sample}, {h} × {w} pixels, {shift}", values);

@@ -221,7 +221,7 @@ export class ProbeControls {
     if (this.classSelect.dataset.names !== names) {
       this.classSelect.dataset.names = names;
       this.classSelect.replaceChildren(...(p.class_names || []).map((n) =>
-        el("option", { value: n, text: n })));
+        el("option", { value: n, text: t(n) })));
     }
     const entries = p.layers || [];
     const at = entries.findIndex((e) => e.type === "spp" || e.type === "global_max_pool");

@@ -25,7 +25,9 @@ export class ScoresView {
     if (!probe || !Array.isArray(probe.scores)) return;
     // names: the server's class names (ids and data); labels: what the page shows
     const names = probe.class_names || probe.scores.map((_, i) => `class ${i}`);
-    const labels = probe.class_names || probe.scores.map((_, i) => t("class {i}", { i }));
+    // the class names of the lab's data sets are in the catalogue (lab.json)
+    const labels = probe.class_names ? probe.class_names.map((name) => t(name))
+      : probe.scores.map((_, i) => t("class {i}", { i }));
     if (names.join("|") !== this.names) this.build(names, labels);
     probe.scores.forEach((p, i) => {
       const row = this.rows[i];
