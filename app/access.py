@@ -9,11 +9,10 @@ The classroom is on when the setting ``teacher_token`` is set. Then:
 - a student is known by the token they got on joining a class: the cookie
   ``nnplay_student`` (set on joining) or the header ``X-Nnplay-Student``.
 
-Runs and saved models a student makes are theirs (``owner``): nobody else can
+Runs, saved models and uploaded data a student makes are theirs (``owner``): nobody else can
 read, change or delete them, and to anyone else they do not exist (404). The
-teacher may read any of them (a read-only view), never change one. Runs and
-models made outside a class belong to nobody: whoever holds the id may use it,
-as before.
+teacher may read any of them (a read-only view), never change one. What is made
+outside a class belongs to nobody: whoever holds the id may use it, as before.
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ import hashlib
 import json
 import logging
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -53,7 +53,8 @@ CREATE TABLE IF NOT EXISTS uploads (
     name    TEXT NOT NULL,
     created TEXT NOT NULL,
     summary TEXT NOT NULL,
-    points  TEXT NOT NULL
+    points  TEXT NOT NULL,
+    owner   TEXT
 );
 CREATE INDEX IF NOT EXISTS uploads_created ON uploads (created);
 """
@@ -84,10 +85,13 @@ class UploadsFull(RuntimeError):  # noqa: N818 (named like StoreFull)
                 "that many; delete one before uploading another")
 
 
-def content_id(kind: str, points: list[list[float]]) -> str:
-    """The id of an upload: a hash of its kind and rows (floats, canonical JSON)."""
-    text = json.dumps({"kind": kind, "points": points}, separators=(",", ":"),
-                      allow_nan=False)
+def content_id(kind: str, points: list[list[float]], owner: str | None = None) -> str:
+    """The id of an upload: a hash of its kind and rows (floats, canonical JSON),
+    and of its owner when a student's."""
+    content: dict[str, Any] = {"kind": kind, "points": points}
+    if owner is not None:
+        content["owner"] = owner
+    text = json.dumps(content, separators=(",", ":"), allow_nan=False)
     return hashlib.sha256(text.encode()).hexdigest()[:ID_LENGTH]
 
 
@@ -124,9 +128,12 @@ class UploadStore:
                 logger.warning("SQLite refused WAL mode for %s (got %r)", self.path, mode)
             with conn:
                 conn.execute("BEGIN IMMEDIATE")
+                columns = {row[1] for row in conn.execute("PRAGMA table_info(uploads)")}
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
                         conn.execute(statement)
+                if columns and "owner" not in columns:  # a file from before owners
+                    conn.execute("ALTER TABLE uploads ADD COLUMN owner TEXT")
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -135,9 +142,11 @@ class UploadStore:
             conn.execute("PRAGMA synchronous=FULL")
             yield conn
 
-    def add(self, name: str, data: Mapping[str, Any]) -> tuple[dict[str, Any], bool]:
+    def add(self, name: str, data: Mapping[str, Any],
+            owner: str | None = None) -> tuple[dict[str, Any], bool]:
         """Store the data-spec fragment ``data`` (``{"name": "points", "kind",
-        "points"}``, checked by the engine) under ``name``.
+        "points"}``, checked by the engine) under ``name``, as student ``owner``'s
+        (their uploads are theirs alone, and their ids their own).
 
         Returns the listing entry ``{"id", "name", "created", **summary}`` and
         whether it is new: the same kind and rows uploaded before give the stored
@@ -152,7 +161,7 @@ class UploadStore:
             raise SpecError("data.name", f"an upload holds the data set {POINTS!r}")
         assert spec.kind is not None
         points = [list(row) for row in spec.points]
-        upload_id = content_id(spec.kind, points)
+        upload_id = content_id(spec.kind, points, owner)
         summary = summarise(spec.kind, points)
         stored = json.dumps({"kind": spec.kind, "points": points}, separators=(",", ":"))
         created = datetime.now(UTC).isoformat(timespec="microseconds")
@@ -164,8 +173,10 @@ class UploadStore:
             if count >= self.max_uploads:
                 raise UploadsFull(self.max_uploads)
             conn.execute(
-                "INSERT INTO uploads (id, name, created, summary, points) VALUES (?, ?, ?, ?, ?)",
-                (upload_id, name, created, json.dumps(summary, separators=(",", ":")), stored))
+                "INSERT INTO uploads (id, name, created, summary, points, owner) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (upload_id, name, created, json.dumps(summary, separators=(",", ":")), stored,
+                 owner))
         return {"id": upload_id, "name": name, "created": created, **summary}, True
 
     @staticmethod
@@ -177,11 +188,14 @@ class UploadStore:
         found_id, name, created, summary = row
         return {"id": found_id, "name": name, "created": created, **json.loads(summary)}
 
-    def list(self) -> list[dict[str, Any]]:
-        """Listing entries of every upload, newest first (without the points)."""
+    def list(self, owner: str | None = None, everyone: bool = False) -> list[dict[str, Any]]:
+        """Listing entries, newest first (without the points): ``owner``'s uploads
+        (None: those nobody owns), or every one with ``everyone``."""
+        where, args = ("", ()) if everyone else (
+            ("WHERE owner IS NULL ", ()) if owner is None else ("WHERE owner = ? ", (owner,)))
         with self._connect() as conn:
-            rows = conn.execute("SELECT id, name, created, summary FROM uploads "
-                                "ORDER BY created DESC, rowid DESC").fetchall()
+            rows = conn.execute(f"SELECT id, name, created, summary FROM uploads {where}"
+                                "ORDER BY created DESC, rowid DESC", args).fetchall()
         return [{"id": upload_id, "name": name, "created": created, **json.loads(summary)}
                 for upload_id, name, created, summary in rows]
 
@@ -199,14 +213,25 @@ class UploadStore:
         return {"id": found_id, "name": name, "created": created, **json.loads(summary),
                 "points": json.loads(stored)["points"]}
 
-    def delete(self, upload_id: str) -> None:
-        """Delete one upload (runs made from it keep their points); UploadNotFound
-        if unknown."""
+    def owner(self, upload_id: str) -> str | None:
+        """Who owns an upload (None: nobody); UploadNotFound if unknown."""
+        if not isinstance(upload_id, str):
+            raise UploadNotFound(upload_id)
+        with self._connect() as conn:
+            row = conn.execute("SELECT owner FROM uploads WHERE id = ?", (upload_id,)).fetchone()
+        if row is None:
+            raise UploadNotFound(upload_id)
+        return row[0]
+
+    def delete(self, upload_id: str, owner: str | None = None) -> None:
+        """Delete one upload of ``owner`` (None: one nobody owns); runs made from
+        it keep their points. UploadNotFound if there is no such upload of theirs."""
         if not isinstance(upload_id, str):
             raise UploadNotFound(upload_id)
         with self._connect() as conn, conn:
             conn.execute("BEGIN IMMEDIATE")
-            deleted = conn.execute("DELETE FROM uploads WHERE id = ?", (upload_id,)).rowcount
+            deleted = conn.execute("DELETE FROM uploads WHERE id = ? AND owner IS ?",
+                                   (upload_id, owner)).rowcount
         if deleted == 0:
             raise UploadNotFound(upload_id)
 
@@ -217,14 +242,17 @@ class UploadStore:
         return int(count)
 
 
-def resolve_uploads(spec: Any, store: UploadStore) -> Any:
+def resolve_uploads(spec: Any, store: UploadStore,
+                    may_read: Callable[[str | None], bool] | None = None) -> Any:
     """A run spec whose ``data`` is ``{"name": "upload", "upload": id, ...}`` with
     the upload's points put inline: ``{"name": "points", "kind", "points", ...the
     other data settings}``. Any other spec (or a value that is not a spec, left
     to the engine to refuse) is returned unchanged.
 
-    Raises ``SpecError`` naming ``data.upload`` for a missing or unknown id, and
-    ``data.kind``/``data.points`` if the spec gives them as well.
+    Raises ``SpecError`` naming ``data.upload`` for a missing or unknown id (an
+    upload whose owner ``may_read`` refuses counts as unknown; default: only
+    uploads nobody owns), and ``data.kind``/``data.points`` if the spec gives them
+    as well.
     """
     if not isinstance(spec, Mapping) or not isinstance(spec.get("data"), Mapping):
         return spec
@@ -241,6 +269,8 @@ def resolve_uploads(spec: Any, store: UploadStore) -> Any:
         if key in data:
             raise SpecError(f"data.{key}", "comes from the upload; leave it out")
     try:
+        if not (may_read or (lambda owner: owner is None))(store.owner(upload_id)):
+            raise UploadNotFound(upload_id)
         stored = store.get(upload_id)
     except UploadNotFound as err:
         raise SpecError("data.upload", f"{err}; upload the data again or list the "

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 
+from app.access import ANYONE, Viewer
 from app.deps import (
     JobsDep,
     NewRunDep,
@@ -68,10 +69,10 @@ def run_info(slot: RunSlot, jobs: JobTable) -> dict[str, Any]:
 
 
 def build_recipe(body: RunCreate, settings: Settings,
-                 uploads: UploadStore | None = None) -> Recipe:
+                 uploads: UploadStore | None = None, viewer: Viewer = ANYONE) -> Recipe:
     """How to make the run a create request asks for; SpecError naming the field
     for a bad request (errors inside the spec come when the run is made). A spec
-    naming an upload gets its points inline (from ``uploads``)."""
+    naming an upload the viewer may read gets its points inline (from ``uploads``)."""
     if body.spec is not None and body.lesson is not None:
         raise SpecError("lesson", "give either 'spec' or 'lesson', not both")
     if body.lesson is None:
@@ -80,7 +81,8 @@ def build_recipe(body: RunCreate, settings: Settings,
         if body.spec is None:
             raise SpecError("spec", "give a spec (an object, may be empty) or a lesson name")
         try:
-            spec = body.spec if uploads is None else resolve_uploads(body.spec, uploads)
+            spec = body.spec if uploads is None else resolve_uploads(body.spec, uploads,
+                                                                      viewer.may_read)
         except SpecError as err:
             raise err.nested("spec") from None
         return ("spec", spec, spec_limits(settings))
@@ -106,7 +108,7 @@ def create_run(body: RunCreate, settings: SettingsDep, registry: RegistryDep,
     is unguessable: it is the key to the run. A spec's `data` may name an uploaded
     data set, `{"name": "upload", "upload": id}`: the run gets its points inline.
     A student's run (see the classroom) is theirs alone."""
-    slot = registry.create(build_recipe(body, settings, uploads), lesson=body.lesson,
+    slot = registry.create(build_recipe(body, settings, uploads, viewer), lesson=body.lesson,
                            variant=body.variant, owner=viewer.owner)
     return run_info(slot, jobs)
 

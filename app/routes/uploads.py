@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from app.deps import SettingsDep, UploadsDep
+from app.deps import SettingsDep, UploadsDep, ViewerDep
 from app.errors import ApiError
 from app.schemas import UPLOAD_EXAMPLE, UploadInfo, UploadPoints
 from app.store import check_name
@@ -68,7 +68,7 @@ def with_data(entry: dict[str, Any]) -> dict[str, Any]:
 
 
 def _store_csv(body: bytes, name: str, kind: str | None, max_rows: int,
-               uploads: UploadStore) -> tuple[dict[str, Any], bool]:
+               uploads: UploadStore, owner: str | None) -> tuple[dict[str, Any], bool]:
     """Parse and store the CSV (in a worker thread); the entry and whether it is new."""
     try:
         name = check_name(name)
@@ -76,7 +76,7 @@ def _store_csv(body: bytes, name: str, kind: str | None, max_rows: int,
         raise ApiError(422, ["query", "name"], str(err)) from None
     data = parse_points_csv(_decode(body), max_rows, kind)
     try:
-        return uploads.add(name, data)
+        return uploads.add(name, data, owner)
     except UploadsFull as err:
         raise ApiError(503, [], str(err), "uploads_full") from None
 
@@ -97,6 +97,7 @@ def _store_csv(body: bytes, name: str, kind: str | None, max_rows: int,
         "text/csv": {"schema": {"type": "string"}, "example": CSV_EXAMPLE}}}})
 async def upload_csv(
     request: Request, response: Response, uploads: UploadsDep, settings: SettingsDep,
+    viewer: ViewerDep,
     name: Annotated[str, Query(description="1 to 80 characters, shown in listings",
                                examples=["heights and weights"])] = "my points",
     kind: Annotated[Literal["binary", "multiclass", "regression"] | None, Query(
@@ -112,23 +113,26 @@ async def upload_csv(
     _check_content_type(request.headers.get("content-type"))
     body = await request.body()
     entry, created = await run_in_threadpool(
-        _store_csv, body, name, kind, settings.max_upload_rows, uploads)
+        _store_csv, body, name, kind, settings.max_upload_rows, uploads, viewer.owner)
     if not created:
         response.status_code = 200
     return with_data(entry)
 
 
 @router.get("", response_model=list[UploadInfo], summary="List uploaded data sets")
-def list_uploads(uploads: UploadsDep) -> list[dict[str, Any]]:
-    """Every uploaded data set, newest first, with a preview but without the points."""
-    return [with_data(entry) for entry in uploads.list()]
+def list_uploads(uploads: UploadsDep, viewer: ViewerDep) -> list[dict[str, Any]]:
+    """The uploaded data sets, newest first, with a preview but without the points:
+    a student's own, or those uploaded outside a class; the teacher sees every one."""
+    return [with_data(entry) for entry in uploads.list(viewer.owner, viewer.teacher)]
 
 
 @router.get("/{upload_id}", response_model=UploadPoints, summary="Read an uploaded data set",
             responses=UPLOAD_NOT_FOUND)
-def read_upload(upload_id: str, uploads: UploadsDep) -> dict[str, Any]:
+def read_upload(upload_id: str, uploads: UploadsDep, viewer: ViewerDep) -> dict[str, Any]:
     """The upload's summary and all its points, `[x1, x2, label]` per row."""
     try:
+        if not viewer.may_read(uploads.owner(upload_id)):
+            raise UploadNotFound(upload_id)  # a student's upload is theirs alone
         return with_data(uploads.get(upload_id))
     except UploadNotFound as err:
         raise ApiError(404, ["path", "upload_id"], str(err), "not_found") from None
@@ -136,11 +140,14 @@ def read_upload(upload_id: str, uploads: UploadsDep) -> dict[str, Any]:
 
 @router.delete("/{upload_id}", status_code=204, summary="Delete an uploaded data set",
                responses=UPLOAD_NOT_FOUND)
-def delete_upload(upload_id: str, uploads: UploadsDep) -> Response:
+def delete_upload(upload_id: str, uploads: UploadsDep, viewer: ViewerDep) -> Response:
     """Delete the upload for good. Runs made from it, and models saved from those,
     keep their points: they carry them in their spec."""
     try:
-        uploads.delete(upload_id)
+        owner = uploads.owner(upload_id)
+        if not viewer.may_change(owner):
+            raise UploadNotFound(upload_id)
+        uploads.delete(upload_id, owner)
     except UploadNotFound as err:
         raise ApiError(404, ["path", "upload_id"], str(err), "not_found") from None
     return Response(status_code=204)

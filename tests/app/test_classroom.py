@@ -358,3 +358,28 @@ def test_students_behind_one_address_each_have_their_own_run_allowance(
             assert refused.status_code == 429
         assert other_client(teacher).post("/api/runs", json={"spec": SMALL_SPEC}
                                           ).status_code == 429  # the address's own are used up
+
+
+def test_a_students_uploaded_data_is_theirs_alone(teacher: CheckedClient):
+    code = start_class(teacher)["code"]
+    mei, kai = join(teacher, code, "Mei"), join(teacher, code, "Kai")
+    csv = "x1,x2,label\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n0.5,0.5,1\n"
+    headers = {"content-type": "text/csv"}
+    mine = mei.post("/api/uploads", content=csv, headers=headers).json()
+    assert [u["id"] for u in mei.get("/api/uploads").json()] == [mine["id"]]
+    assert kai.get("/api/uploads").json() == []
+    assert [u["id"] for u in teacher.get("/api/uploads").json()] == [mine["id"]]
+    for intruder in (kai, other_client(teacher)):
+        assert intruder.get(f"/api/uploads/{mine['id']}").status_code == 404
+        assert intruder.delete(f"/api/uploads/{mine['id']}").status_code == 404
+        refused = intruder.post("/api/runs", json={"spec": {"data": mine["data"]}})
+        assert refused.status_code == 422
+        assert refused.json()["detail"][0]["loc"] == ["body", "spec", "data", "upload"]
+    # the same file from Kai is Kai's own upload, with its own id
+    theirs = kai.post("/api/uploads", content=csv, headers=headers).json()
+    assert theirs["id"] != mine["id"]
+    run = mei.post("/api/runs", json={"spec": {"data": mine["data"], "hidden": [3]}})
+    assert run.status_code == 201
+    assert teacher.get(f"/api/uploads/{mine['id']}").status_code == 200
+    assert teacher.delete(f"/api/uploads/{mine['id']}").status_code == 404
+    assert mei.delete(f"/api/uploads/{mine['id']}").status_code == 204

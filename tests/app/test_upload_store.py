@@ -117,3 +117,41 @@ def test_resolve_uploads_puts_the_points_inline(store: UploadStore) -> None:
         with pytest.raises(SpecError) as err:
             resolve_uploads({"data": data}, store)
         assert err.value.field == field
+
+
+def test_a_students_upload_is_theirs_with_its_own_id(store: UploadStore) -> None:
+    shared, _ = store.add("shared", fragment())
+    mine, created = store.add("mine", fragment(), owner="s1")
+    assert created and mine["id"] == content_id("binary", ROWS, "s1") != shared["id"]
+    again, created = store.add("again", fragment(), owner="s1")
+    assert not created and again["id"] == mine["id"]  # the same file, the same student
+    assert [e["name"] for e in store.list()] == ["shared"]
+    assert [e["name"] for e in store.list("s1")] == ["mine"]
+    assert store.list("s2") == []
+    assert {e["name"] for e in store.list(everyone=True)} == {"shared", "mine"}
+    assert store.owner(mine["id"]) == "s1" and store.owner(shared["id"]) is None
+    with pytest.raises(UploadNotFound):
+        store.delete(mine["id"], owner="s2")
+    with pytest.raises(UploadNotFound):
+        store.delete(mine["id"])
+    spec = {"data": {"name": "upload", "upload": mine["id"]}}
+    with pytest.raises(SpecError) as refused:
+        resolve_uploads(spec, store)  # by default only uploads nobody owns
+    assert refused.value.field == "data.upload"
+    assert resolve_uploads(spec, store, lambda owner: owner == "s1")["data"]["points"] == ROWS
+    store.delete(mine["id"], owner="s1")
+    assert store.list(everyone=True) == [shared]
+
+
+def test_an_upload_table_from_before_owners_gains_the_column(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE uploads (id TEXT PRIMARY KEY, name TEXT NOT NULL, "
+                     "created TEXT NOT NULL, summary TEXT NOT NULL, points TEXT NOT NULL)")
+        conn.execute("INSERT INTO uploads VALUES ('u1', 'old', '2026-01-01', "
+                     "'{\"kind\": \"binary\", \"rows\": 5}', ?)",
+                     ('{"kind": "binary", "points": ' + str(ROWS) + "}",))
+    conn.close()
+    store = UploadStore(path)
+    assert [e["id"] for e in store.list()] == ["u1"]
+    assert store.owner("u1") is None and store.get("u1")["points"] == ROWS
