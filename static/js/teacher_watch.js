@@ -1,14 +1,20 @@
 /**
  * The teacher's read-only view of one student's run: its output map (runs on
- * points), its loss chart and its gradient-by-depth chart, fed by the run's live
- * socket. The server refuses commands on this socket; the view sends none.
+ * points) or the sample the student's lab shows with its class scores (image and
+ * text runs: the lab's own views), its loss chart and its gradient-by-depth chart,
+ * fed by the run's live socket. The server refuses commands on this socket; the
+ * view sends none.
  */
 
 import { api } from "./api.js";
-import { GradientChart, LossChart } from "./charts.js";
+import { LossChart } from "./charts.js";
 import { fmt } from "./comparison.js";
 import { t } from "./i18n.js";
+import { DepthGradientChart } from "./lab_depth_chart.js";
+import { InputView } from "./lab_input.js";
 import { modalityOf } from "./lab_lessons.js";
+import { ScoresView } from "./lab_scores.js";
+import { TextView } from "./lab_text.js";
 import { LiveRun } from "./live.js";
 import { OutputView } from "./output_view.js";
 
@@ -27,7 +33,16 @@ export class WatchView {
     this.outputCanvas = section.querySelector("#watch-output");
     this.output = new OutputView(this.outputCanvas);
     this.loss = new LossChart(section.querySelector("#watch-loss"));
-    this.gradient = new GradientChart(section.querySelector("#watch-gradient"));
+    // gradient by depth over conv layers too (the lab's chart; dense nets alike)
+    this.gradient = new DepthGradientChart(section.querySelector("#watch-gradient"));
+    this.probeBox = section.querySelector("#watch-probe");
+    this.inputFigure = section.querySelector("#watch-input-figure");
+    this.input = new InputView(section.querySelector("#watch-input"),
+      section.querySelector("#watch-input-caption"));
+    this.textBox = section.querySelector("#watch-text");
+    this.text = new TextView(this.textBox);
+    this.scores = new ScoresView(section.querySelector("#watch-scores"));
+    this.modality = "points";
     this.live = null;
     this.runId = null;
     this.latest = null;
@@ -48,10 +63,13 @@ export class WatchView {
     // run's points is refused, and the browser would log the refusal)
     const info = await api(`/api/runs/${run.id}`);
     if (this.runId !== run.id) return; // another run was chosen meanwhile
-    const points = modalityOf({ spec: info.spec }, this.datasets) === "points"
-      ? await api(`/api/runs/${run.id}/points`) : null;
+    this.modality = modalityOf({ spec: info.spec }, this.datasets);
+    const points = this.modality === "points" ? await api(`/api/runs/${run.id}/points`) : null;
     if (this.runId !== run.id) return;
     this.outputCanvas.hidden = points === null;
+    this.probeBox.hidden = points !== null;
+    this.inputFigure.hidden = this.modality !== "image";
+    this.textBox.hidden = this.modality !== "text";
     this.output.setPoints(points);
     const live = new LiveRun(run.id);
     live.addEventListener("frame", (event) => this.receive(event.detail));
@@ -72,6 +90,12 @@ export class WatchView {
     this.metrics.textContent = t("step {step} · test loss {loss} · test accuracy {accuracy}",
       { step: h.step, loss: fmt(h.test_loss), accuracy: fmt(h.test_accuracy, 2) });
     this.latest = frame;
+    if (this.modality !== "points" && frame.header.probe) {
+      if (this.modality === "image") this.input.update(frame);
+      else this.text.update(frame);
+      this.scores.update(frame.header.probe);
+      return;
+    }
     if (!this.drawPending && !this.outputCanvas.hidden) {
       this.drawPending = true;
       requestAnimationFrame(() => {

@@ -370,3 +370,38 @@ def test_the_teacher_page_in_traditional_chinese(people: Callable[[], Person]) -
     page.on("dialog", lambda dialog: dialog.accept())
     page.click("[data-testid=end-class]")
     page.wait_for_selector("#class-panel[hidden]", state="attached", timeout=5000)
+
+
+def test_the_teacher_watches_a_lab_run_with_its_sample_and_scores(
+        people: Callable[[], Person]) -> None:
+    teacher, ada = people(), people()
+    teacher_login(teacher.page)
+    code = start_class(teacher.page, "Conv Monday", "convolution")
+    ada.page.goto(f"/join?code={code}")
+    ada.page.fill("#name", "Ada")
+    ada.page.click("[data-testid=join-submit]")
+    # the playground hands the lab lesson to the lab
+    ada.page.wait_for_url(re.compile(r"/lab#lesson=convolution"), timeout=20000)
+    ada.page.wait_for_selector("body[data-ready=true]", timeout=20000)
+    wait_for_row(teacher.page, "Ada", "cells[2] !== '–'", timeout=20000)
+    teacher.page.locator(ROW).filter(has_text="Ada").locator(
+        "[data-testid=watch-student]").click()
+    watch = teacher.page.locator("[data-testid=watch]")
+    watch.wait_for(state="visible")
+    teacher.page.wait_for_function(
+        "document.querySelectorAll('#watch-scores [data-testid^=score-]').length === 6",
+        timeout=10000)
+    assert teacher.page.is_hidden("[data-testid=watch-output]")
+    assert teacher.page.is_visible("[data-testid=watch-input]")
+    assert teacher.page.is_hidden("[data-testid=watch-text]")
+    assert canvas_colours(teacher.page, "#watch-input") > 2  # the grey image is drawn
+    caption = teacher.page.text_content("#watch-input-caption")
+    assert "16 × 16" in caption, caption
+    # the same sample as on Ada's page
+    assert caption == ada.page.text_content("[data-testid=input-caption]")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    teacher.page.screenshot(path=str(SHOTS / "test_classroom_teacher_watches_a_lab_run.png"),
+                            full_page=True)
+    teacher.page.on("dialog", lambda dialog: dialog.accept())
+    teacher.page.click("[data-testid=end-class]")
+    teacher.page.wait_for_selector("#class-panel[hidden]", state="attached", timeout=5000)
