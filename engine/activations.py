@@ -18,16 +18,17 @@ functions here with a fixed slope also serve as their evaluation-time form.
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
+
+from engine.zeros import zeros_like
 
 SATURATION_TOL = 0.01
 """|f'(z)| at or below this counts as saturated for sigmoid, tanh, ELU, softplus."""
 
 
 _BIG = 4096
-"""Arrays at least this large in float32 (display grids) take the exp route below."""
+"""Arrays at least this large (display grids, whole data sets, image batches) take
+the faster routes below: the exp route for float32 tanh, a zero array for ReLU."""
 
 
 def tanh(z: np.ndarray) -> np.ndarray:
@@ -138,18 +139,21 @@ class ReLU(Activation):
     name = "relu"
     inactive_tol = 0.0
 
-    # max(0, z) as a C-level callable: no Python frame on the hot path (~4 us a step
-    # on a 6 x 8 net). A partial is not a descriptor, so fn.value(z) calls it as is.
-    value = staticmethod(functools.partial(np.maximum, 0.0))
+    def value(self, z):
+        # small arrays (playground batches) are call-bound and take the scalar; large
+        # ones a zero array, which NumPy's vectorised loop serves (engine.zeros)
+        if z.size < _BIG:
+            return np.maximum(z, 0.0)
+        return np.maximum(z, zeros_like(z))
 
     def value_into(self, z):
-        np.maximum(z, 0.0, out=z)
+        np.maximum(z, 0.0 if z.size < _BIG else zeros_like(z), out=z)
 
     def derivative(self, z, a):
         return (z > 0).astype(z.dtype)
 
     def grad(self, g, z, a):
-        return g * np.sign(a)  # a = max(z, 0), so sign(a) is 1 where z > 0, else 0
+        return g * (a > 0)  # a = max(z, 0) > 0 exactly where z > 0
 
 
 class LeakyReLU(Activation):

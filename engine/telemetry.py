@@ -59,21 +59,26 @@ def hidden_activations(net: Network) -> list[tuple[str, Any]]:
             if i < last_dense and isinstance(leaf, ACTIVATION_LAYERS)]
 
 
-def gradient_picture(trainer: Trainer) -> tuple[dict[str, dict[str, float]], np.ndarray | None]:
+def gradient_picture(trainer: Trainer) -> tuple[dict[str, dict[str, float]], np.ndarray]:
     """{dense or conv path: {"weight_grad_norm", "input_grad_norm"}} from an
-    evaluation-mode pass over the whole training set, and that pass's output
-    (n_train, n_out); image and text runs with more than ``GRADIENT_SAMPLES``
-    training samples (or more than one evaluation chunk, see
-    :func:`engine.build.eval_chunk`) use the first ones and return None for the
-    output.
+    evaluation-mode pass over the training set, and that pass's output
+    (n_train, n_out), which :meth:`engine.trainer.Trainer.metrics` reuses.
 
-    Also leaves each activation layer's z and a for the training set (read by
-    :func:`unit_activity`). The run's gradient buffer is restored afterwards.
+    Point runs take the backward pass over the whole training set. Image and text
+    runs with more than ``GRADIENT_SAMPLES`` training samples (or more than one
+    evaluation chunk, see :func:`engine.build.eval_chunk`) take it over the first
+    ones: the rest of the set goes forward first, then the first samples, whose
+    layer caches the backward pass uses.
+
+    Also leaves each activation layer's z and a for the samples of the backward
+    pass (read by :func:`unit_activity`). The run's gradient buffer is restored
+    afterwards.
     """
     net = trainer.net
     saved = net.grads.copy()
     limit = min(GRADIENT_SAMPLES, eval_chunk(net))
     whole = trainer.data.modality == "points" or len(trainer.X_train) <= limit
+    rest = None if whole else trainer.forward_all(trainer.X_train[limit:]).copy()
     X = trainer.X_train if whole else trainer.X_train[:limit]
     T = trainer.T_train if whole else trainer.T_train[:limit]
     out = net.forward(X, False).copy()
@@ -89,7 +94,7 @@ def gradient_picture(trainer: Trainer) -> tuple[dict[str, dict[str, float]], np.
                 "input_grad_norm": float(np.linalg.norm(gi)) if gi is not None else 0.0,
             }
     net.grads[...] = saved
-    return picture, out if whole else None
+    return picture, out if rest is None else np.concatenate([out, rest])
 
 
 def unit_activity(net: Network) -> dict[str, dict[str, np.ndarray]]:

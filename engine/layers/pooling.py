@@ -15,8 +15,9 @@ first in row-major order); mean pooling averages and spreads the gradient evenly
   of bins for every level l, so any image size gives the same number of features,
   x (n, C, H, W) -> (n, C * sum(l^2)).
 
-The max backward of :class:`Pool2D` hands each window's gradient to its winner,
-one window offset at a time (overlapping windows add up); that of
+The max backward of :class:`Pool2D` hands each window's gradient to its winner
+(the first pixel equal to the window's maximum), one window offset at a time
+(overlapping windows add up); that of
 :class:`SpatialPyramidPool` scatters the gradients with one ``np.bincount`` over
 flat input positions, which adds up the contributions of overlapping cells.
 """
@@ -31,6 +32,7 @@ MODES = ("max", "mean")
 
 _MAX_TABLES = 8
 """Input sizes whose pyramid tables are kept at once; one more clears them all."""
+
 
 
 def _check_mode(mode: str) -> str:
@@ -54,7 +56,7 @@ class Pool2D(Layer):
     """
 
     kind = "pool2d"
-    cached = ("_code", "_x")
+    cached = ("_code", "_x", "_out")
 
     def __init__(self, mode: str, size: int, stride: int | None = None) -> None:
         super().__init__()
@@ -65,6 +67,7 @@ class Pool2D(Layer):
             raise ValueError("pool size and stride must be >= 1")
         self._code: np.ndarray | None = None  # max: winner's offset a * size + b
         self._x: np.ndarray | None = None  # the last input (winners found on demand)
+        self._out: np.ndarray | None = None  # max: the last output
         self._x_shape: Shape = ()
 
     def _spatial_out(self, spatial: Shape) -> Shape:
@@ -91,7 +94,9 @@ class Pool2D(Layer):
         """x: (n, C, H, W) -> (n, C, H', W'), any H, W >= size.
 
         Loops over the size^2 offsets inside a window, each step one operation on
-        strided views of x covering all windows at once.
+        strided views of x covering all windows at once. Max pooling only keeps x
+        and the result: the winners are found when a backward pass or
+        :meth:`winners` asks.
         """
         ho, wo = self._spatial_out(x.shape[2:])
         views = [x[sl] for sl in self._slices(ho, wo)]
@@ -102,19 +107,16 @@ class Pool2D(Layer):
                 out += view
             out *= 1.0 / len(views)
             return out
-        self._code, self._x = None, x
-        if not train:  # evaluation: the winners are only found if a backward asks
-            for view in views[1:]:
-                np.maximum(out, view, out=out)
-            return out
-        self._code = self._running_max(views, out)
+        for view in views[1:]:
+            np.maximum(out, view, out=out)
+        self._code, self._x, self._out = None, x, out
         return out
 
     @staticmethod
     def _running_max(views: list[np.ndarray], out: np.ndarray) -> np.ndarray:
         """out = the max over ``views`` (out starts as a copy of the first); returns
         each window's winning offset. Strictly greater replaces, so ties keep the
-        first offset."""
+        first offset, the pixel :meth:`backward` routes to."""
         code = np.zeros(out.shape, dtype=np.uint8 if len(views) < 256 else np.intp)
         better = np.empty(out.shape, dtype=bool)
         for k, view in enumerate(views[1:], start=1):
@@ -125,7 +127,7 @@ class Pool2D(Layer):
 
     def _winner_offsets(self) -> np.ndarray:
         """Max mode: each window's winning offset a * size + b in the last forward
-        (found now from its input if that forward was an evaluation)."""
+        (found from its input on the first call after it)."""
         if self._code is None:
             views = [self._x[sl] for sl in self._slices(*self._spatial_out(self._x.shape[2:]))]
             self._code = self._running_max(views, views[0].copy())
@@ -144,17 +146,31 @@ class Pool2D(Layer):
         return plane + corner + inside[code]
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        """grad_out (n, C, H', W') -> dL/dx (n, C, H, W)."""
+        """grad_out (n, C, H', W') -> dL/dx (n, C, H, W).
+
+        Max: offset by offset in row-major order, a window's gradient goes to the
+        first pixel equal to the window's maximum (a comparison per offset, cheaper
+        than recording the winners during forward).
+        """
         dx = np.zeros(self._x_shape, dtype=grad_out.dtype)
-        if self.mode == "max":  # each window's gradient goes to its winner's offset
-            routed = np.empty_like(grad_out)
-            code = self._winner_offsets()
-            for k, sl in enumerate(self._slices(*grad_out.shape[2:])):
-                np.multiply(grad_out, code == k, out=routed)
-                dx[sl] += routed
+        slices = self._slices(*grad_out.shape[2:])
+        if self.mode == "max":
+            apart = self.stride >= self.size  # no pixel in two windows
+            routed = None if apart else np.empty_like(grad_out)
+            unclaimed = np.ones(grad_out.shape, dtype=bool)
+            won = np.empty(grad_out.shape, dtype=bool)
+            for sl in slices:
+                np.equal(self._x[sl], self._out, out=won)
+                won &= unclaimed
+                unclaimed ^= won  # won is inside unclaimed: this removes it
+                if apart:
+                    np.multiply(grad_out, won, out=dx[sl])
+                else:  # overlapping windows add up
+                    np.multiply(grad_out, won, out=routed)
+                    dx[sl] += routed
             return dx
         share = grad_out * (1.0 / (self.size * self.size))
-        for sl in self._slices(*grad_out.shape[2:]):
+        for sl in slices:
             dx[sl] += share
         return dx
 
@@ -193,16 +209,16 @@ class GlobalMaxPool(Layer):
 
     def forward(self, x: np.ndarray, train: bool) -> np.ndarray:
         n, c = x.shape[:2]
-        flat = x.reshape(n, c, -1)
-        self.argmax = flat.argmax(axis=2)
+        flat = x.reshape(n * c, -1)
+        self.argmax = flat.argmax(axis=1).reshape(n, c)
         self._x_shape = x.shape
-        return np.take_along_axis(flat, self.argmax[..., None], axis=2)[..., 0]
+        return flat.max(axis=1).reshape(n, c)
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         """grad_out (n, C) -> dL/dx, zero except at each argmax."""
         n, c = self._x_shape[:2]
-        dx = np.zeros((n, c, int(np.prod(self._x_shape[2:]))), dtype=grad_out.dtype)
-        np.put_along_axis(dx, self.argmax[..., None], grad_out[..., None], axis=2)
+        dx = np.zeros((n * c, int(np.prod(self._x_shape[2:]))), dtype=grad_out.dtype)
+        dx[np.arange(n * c), self.argmax.ravel()] = grad_out.ravel()
         return dx.reshape(self._x_shape)
 
 
@@ -222,8 +238,9 @@ class SpatialPyramidPool(Layer):
 
     Mean pooling is linear: with a (B, H W) matrix M of cell weights (1/cell area
     inside the cell), out = x M^T and dL/dx = g M. Max pooling gathers each level's
-    cells into a (n C, l^2, cell size) array (short cells padded by repeating one of
-    their own pixels), takes the argmax and scatters the gradient back to it.
+    cells (short cells padded by repeating one of their own pixels), takes the
+    maximum, and in backward finds its first position and scatters the gradient
+    back to it.
     Tables are kept per input size (a few sizes at once).
 
     Attributes:
@@ -231,7 +248,7 @@ class SpatialPyramidPool(Layer):
     """
 
     kind = "spp"
-    cached = ("_pick",)
+    cached = ("_pick", "_x2", "_xt")
 
     def __init__(self, levels: tuple[int, ...] = (1, 2, 4), mode: str = "max") -> None:
         super().__init__()
@@ -241,6 +258,8 @@ class SpatialPyramidPool(Layer):
         self.mode = _check_mode(mode)
         self.bins = sum(level * level for level in self.levels)
         self._pick: np.ndarray | None = None
+        self._x2: np.ndarray | None = None  # max: the last input, (n C, H W)
+        self._xt: np.ndarray | None = None  # and its transpose, (H W, n C)
         self._x_shape: Shape = ()
         self._tables: dict[tuple[int, int], list[np.ndarray] | np.ndarray] = {}
 
@@ -285,7 +304,13 @@ class SpatialPyramidPool(Layer):
         return table
 
     def forward(self, x: np.ndarray, train: bool) -> np.ndarray:
-        """x: (n, C, H, W) -> (n, C * B) for any H, W >= max(levels)."""
+        """x: (n, C, H, W) -> (n, C * B) for any H, W >= max(levels).
+
+        Max pooling gathers each level's cells pixel-major from x^T, (cell size,
+        l^2, n C), so the maximum is taken across whole slabs of n C values at a
+        time (a reduction over a short last axis costs NumPy far more per value).
+        The winners are only found when backward asks.
+        """
         n, c, h, w = x.shape
         self._check_size((h, w))
         self._x_shape = x.shape
@@ -293,13 +318,27 @@ class SpatialPyramidPool(Layer):
         x2 = x.reshape(n * c, h * w)
         if self.mode == "mean":
             return (x2 @ table.T.astype(x.dtype, copy=False)).reshape(n, c * self.bins)
+        self._pick, self._x2, self._xt = None, x2, np.ascontiguousarray(x2.T)
+        best = np.concatenate([self._xt[cells.T].max(axis=0) for cells in table])  # (B, n C)
+        return best.T.reshape(n, c * self.bins)
+
+    def _winners(self) -> np.ndarray:
+        """(n C, B): the flat position in x of each cell's first maximum in the last
+        forward. Per level, every pixel equal to its cell's maximum scores its rank
+        from the end of the cell, and the highest score is the first maximum: three
+        operations across whole slabs, where an argmax along short rows costs NumPy
+        far more. (A cell holding NaN has no equal pixel and routes to its last.)"""
+        n, c, h, w = self._x_shape
         picks = []
-        for cells in table:
-            best = np.take(x2, cells, axis=1).argmax(axis=2)  # (n C, l^2) within cells
-            picks.append(cells[np.arange(len(cells)), best])  # -> pixel within the plane
-        pick = np.concatenate(picks, axis=1)  # (n C, B)
-        self._pick = pick + np.arange(n * c)[:, None] * (h * w)  # over all of x
-        return x2.ravel()[self._pick].reshape(n, c * self.bins)
+        for cells in self._table(h, w):
+            width = cells.shape[1]
+            slabs = self._xt[cells.T]  # (width, l^2, n C)
+            rank = np.arange(width, 0, -1, dtype=np.min_scalar_type(width))
+            score = (slabs == slabs.max(axis=0)) * rank[:, None, None]
+            best = np.minimum(width - score.max(axis=0), width - 1).T  # (n C, l^2)
+            within = best + np.arange(0, cells.size, width)  # into the flat table
+            picks.append(np.take(cells, within))  # pixel within the plane
+        return np.concatenate(picks, axis=1) + np.arange(n * c)[:, None] * (h * w)
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         """grad_out (n, C * B) -> dL/dx (n, C, H, W)."""
@@ -308,6 +347,8 @@ class SpatialPyramidPool(Layer):
         if self.mode == "mean":
             table = self._table(h, w).astype(g.dtype, copy=False)
             return (g @ table).reshape(self._x_shape)
+        if self._pick is None:
+            self._pick = self._winners()
         return _scatter(self._pick, g, n * c * h * w).reshape(self._x_shape)
 
     def describe(self) -> dict:
