@@ -309,7 +309,7 @@ class SpatialPyramidPool(Layer):
         Max pooling gathers each level's cells pixel-major from x^T, (cell size,
         l^2, n C), so the maximum is taken across whole slabs of n C values at a
         time (a reduction over a short last axis costs NumPy far more per value).
-        The winners are only found when backward asks.
+        A training pass also records each cell's winner for backward.
         """
         n, c, h, w = x.shape
         self._check_size((h, w))
@@ -318,27 +318,44 @@ class SpatialPyramidPool(Layer):
         x2 = x.reshape(n * c, h * w)
         if self.mode == "mean":
             return (x2 @ table.T.astype(x.dtype, copy=False)).reshape(n, c * self.bins)
-        self._pick, self._x2, self._xt = None, x2, np.ascontiguousarray(x2.T)
-        best = np.concatenate([self._xt[cells.T].max(axis=0) for cells in table])  # (B, n C)
-        return best.T.reshape(n, c * self.bins)
+        self._x2, self._xt = x2, np.ascontiguousarray(x2.T)
+        tops, picks = [], []
+        for cells in table:
+            slabs = self._xt[cells.T]  # (cell size, l^2, n C)
+            tops.append(slabs.max(axis=0))
+            if train:
+                picks.append(self._first_max(cells, slabs, tops[-1]))
+        self._pick = self._plane_offsets(picks) if train else None
+        return np.concatenate(tops).T.reshape(n, c * self.bins)  # (B, n C) -> (n, C B)
 
-    def _winners(self) -> np.ndarray:
-        """(n C, B): the flat position in x of each cell's first maximum in the last
-        forward. Per level, every pixel equal to its cell's maximum scores its rank
+    @staticmethod
+    def _first_max(cells: np.ndarray, slabs: np.ndarray, top: np.ndarray) -> np.ndarray:
+        """(n C, l^2): the pixel (within its plane) of each cell's first maximum.
+
+        Every pixel equal to its cell's maximum ``top`` (l^2, n C) scores its rank
         from the end of the cell, and the highest score is the first maximum: three
         operations across whole slabs, where an argmax along short rows costs NumPy
         far more. (A cell holding NaN has no equal pixel and routes to its last.)"""
+        width = cells.shape[1]
+        rank = np.arange(width, 0, -1, dtype=np.min_scalar_type(width))
+        score = (slabs == top) * rank[:, None, None]
+        best = np.minimum(width - score.max(axis=0), width - 1).T  # (n C, l^2)
+        return np.take(cells, best + np.arange(0, cells.size, width))  # via the flat table
+
+    def _plane_offsets(self, picks: list[np.ndarray]) -> np.ndarray:
+        """The levels' (n C, l^2) pixels within planes -> (n C, B) positions in all of x."""
         n, c, h, w = self._x_shape
+        return np.concatenate(picks, axis=1) + np.arange(n * c)[:, None] * (h * w)
+
+    def _winners(self) -> np.ndarray:
+        """(n C, B): the flat position in x of each cell's first maximum in the last
+        forward (an evaluation, which leaves them to be found now)."""
+        h, w = self._x_shape[2:]
         picks = []
         for cells in self._table(h, w):
-            width = cells.shape[1]
-            slabs = self._xt[cells.T]  # (width, l^2, n C)
-            rank = np.arange(width, 0, -1, dtype=np.min_scalar_type(width))
-            score = (slabs == slabs.max(axis=0)) * rank[:, None, None]
-            best = np.minimum(width - score.max(axis=0), width - 1).T  # (n C, l^2)
-            within = best + np.arange(0, cells.size, width)  # into the flat table
-            picks.append(np.take(cells, within))  # pixel within the plane
-        return np.concatenate(picks, axis=1) + np.arange(n * c)[:, None] * (h * w)
+            slabs = self._xt[cells.T]
+            picks.append(self._first_max(cells, slabs, slabs.max(axis=0)))
+        return self._plane_offsets(picks)
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         """grad_out (n, C * B) -> dL/dx (n, C, H, W)."""

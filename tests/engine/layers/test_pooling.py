@@ -263,3 +263,30 @@ def test_pool2d_max_backward_after_evaluation_forward(size: int, stride: int) ->
     np.testing.assert_array_equal(out_eval, out_train)
     np.testing.assert_array_equal(layer.backward(g), dx_train)
     np.testing.assert_array_equal(layer.winners(), winners_train)
+
+
+@pytest.mark.parametrize("levels", [(1, 2, 4), (3,), (1, 2)])
+def test_spp_max_backward_after_evaluation_forward(levels) -> None:
+    """Winners found after an evaluation forward (lazily) are those a training
+    forward records, ties included: the gradients are equal."""
+    rng = np.random.default_rng(8)
+    x = np.maximum(rng.standard_normal((3, 2, 7, 9)), 0.0)  # ReLU zeros: many ties
+    g = rng.standard_normal((3, 2 * sum(level * level for level in levels)))
+    layer = SpatialPyramidPool(levels, "max")
+    layer.build((2, 7, 9))
+    out_train = layer.forward(x, True).copy()
+    dx_train = layer.backward(g).copy()
+    out_eval = layer.forward(x, False)
+    np.testing.assert_array_equal(out_eval, out_train)
+    np.testing.assert_array_equal(layer.backward(g), dx_train)
+    # each cell's gradient reaches exactly one pixel: the first maximum, row-major
+    first = np.zeros_like(x)
+    for k, (r0, r1, c0, c1) in enumerate(
+            (r0, r1, c0, c1) for level in levels
+            for r0, r1 in pyramid_bins(7, level) for c0, c1 in pyramid_bins(9, level)):
+        for s in range(3):
+            for ch in range(2):
+                cell = x[s, ch, r0:r1, c0:c1]
+                i, j = np.unravel_index(np.argmax(cell), cell.shape)
+                first[s, ch, r0 + i, c0 + j] += g[s, ch * layer.bins + k]
+    np.testing.assert_allclose(dx_train, first, rtol=1e-12, atol=1e-12)
