@@ -202,9 +202,12 @@ class _Conv(Layer):
         np.copyto(cols.reshape(windows.shape), windows)
         z_all = self._buffer(bufs, "z_all", (self.filters, n * ho * slots), dtype)
         np.matmul(self._W2, cols, out=z_all)
-        z = self._buffer(bufs, "z", (n, self.filters, ho, wo), dtype)
-        np.add(z_all.reshape(self.filters, n, ho, slots)[..., :wo].transpose(1, 0, 2, 3),
-               self.params["b"][:, None, None], out=z)  # the output slots plus the bias
+        z_all += self.params["b"][:, None]
+        # the output slots as a view, filter-major in memory: the next layer's one
+        # pass over it (an activation, a pooling or the next columns) reads it where
+        # it is, instead of a copy to (n, F, ...) order that costs as much as the
+        # product itself
+        z = z_all.reshape(self.filters, n, ho, slots)[..., :wo].transpose(1, 0, 2, 3)
         self._cols, self._bufs, self._x_shape = cols, bufs, x.shape
         self._layout = (h, w, kh, kw, sh, sw, ph, pw, ho, wo, wq, slots, rows)
         return z.reshape((n, self.filters, *out_spatial))
