@@ -32,11 +32,11 @@ from engine.validate import as_float, as_int, as_mapping
 log = logging.getLogger(__name__)
 
 PAUSED_POLL_SECONDS = 0.25
+"""A paused player looks this often for changes made through the REST API."""
 
 BUSY_FRAMES = 4
 """Frames queued in one engine process from which live frames use the setting
 live_output_grid_busy (one or two waiting is ordinary: a few students playing)."""
-"""A paused player looks this often for changes made through the REST API."""
 
 
 class Player:

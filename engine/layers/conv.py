@@ -15,8 +15,12 @@ fewer parameters than a dense layer between the same shapes
 k = n-gram width.
 
 Computation ("im2col"): every window of the padded input is copied into a column,
-giving cols (n, C*k^d, P) with P output positions, and the layer becomes one batched
-matrix product z_n = W2 cols_n + b, with W2 = W reshaped to (F, C*k^d). The
+giving cols (C*k^d, n*Q) with Q column slots per sample, and the layer becomes one
+matrix product z = W2 cols + b for the whole batch, with W2 = W reshaped to
+(F, C*k^d). A 1-D input is handled as one row. The slots run over whole rows of a
+padded row buffer, so a few per row (over the padding) are computed and dropped;
+in exchange, with stride 1 the copy moves long runs instead of w'-long pieces.
+The output is a view of the product's slots (filter-major in memory). The
 weights are not tied to the spatial size, so forward accepts any input at least as
 large as the kernel (``build`` only fixes the nominal output shape).
 """
