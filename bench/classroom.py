@@ -125,6 +125,7 @@ async def lesson_class(server: Server, args: argparse.Namespace) -> dict:
         ages: list[float] = []
         table_errors: list[str] = []
         cpu_before, wall_before = cpu_seconds(server.proc.pid), time.monotonic()
+        web_before, own_before = cpu_seconds(server.proc.pid, children=False), time.process_time()
         table = asyncio.create_task(watch_table(client, info["id"], students, stop, ages,
                                                 table_errors))
         await asyncio.gather(*(play(s, server, args.seconds, args.fps, args.steps)
@@ -133,6 +134,8 @@ async def lesson_class(server: Server, args: argparse.Namespace) -> dict:
         reads = await table
         wall = time.monotonic() - wall_before
         cores = (cpu_seconds(server.proc.pid) - cpu_before) / wall
+        web_cores = (cpu_seconds(server.proc.pid, children=False) - web_before) / wall
+        own_cores = (time.process_time() - own_before) / wall
         # every saved model is still there: each student's own, and all of them for the teacher
         found = 0
         for s in students:
@@ -149,7 +152,8 @@ async def lesson_class(server: Server, args: argparse.Namespace) -> dict:
         "models_found": found, "models_all_kept": all_kept,
         "kb_per_student": (after - before) / args.students,
         "rss_mb": rss_kb(server.proc.pid) / 1024,
-        "cores": cores, "ages": ages, "reads": reads,
+        "cores": cores, "web_cores": web_cores, "own_cores": own_cores,
+        "ages": ages, "reads": reads,
     }
 
 
@@ -185,8 +189,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"saved models: {result['models_found']} of {args.students} found by their owner; "
           f"all kept for the teacher: {result['models_all_kept']}")
     print(f"memory: {result['kb_per_student']:.0f} KB per student (join, run, saved model); "
-          f"server RSS {result['rss_mb']:.0f} MB while they play; server CPU "
-          f"{result['cores']:.2f} cores")
+          f"server RSS {result['rss_mb']:.0f} MB while they play")
+    print(f"CPU: server {result['cores']:.2f} cores (web process {result['web_cores']:.2f}, "
+          f"engine processes {result['cores'] - result['web_cores']:.2f}); these simulated "
+          f"students {result['own_cores']:.2f} (on the same machine)")
     print(f"teacher table: read {result['reads']} times; age of a row's figures when read: "
           f"median {statistics.median(ages) * 1e3:.0f} ms, 95th percentile "
           f"{percentile(ages, 0.95) * 1e3:.0f} ms, max {ages[-1] * 1e3:.0f} ms "
