@@ -263,7 +263,7 @@ class _Conv(Layer):
         for i, (a, b) in enumerate(self._offsets):
             targets[a, b] += dcols[i]
         inner = dxp.reshape(channels, n, rows, wq)[:, :, ph : ph + h, pw : pw + w]
-        self.grad_input = inner.swapaxes(0, 1).reshape(self._x_shape)  # a view for 2-D
+        self.grad_input = inner.swapaxes(0, 1).reshape(self._x_shape)  # a view
         return self.grad_input
 
     def describe(self) -> dict:

@@ -34,7 +34,6 @@ _MAX_TABLES = 8
 """Input sizes whose pyramid tables are kept at once; one more clears them all."""
 
 
-
 def _check_mode(mode: str) -> str:
     if mode not in MODES:
         raise ValueError(f"pooling mode must be one of {MODES}, got {mode!r}")
@@ -248,7 +247,7 @@ class SpatialPyramidPool(Layer):
     """
 
     kind = "spp"
-    cached = ("_pick", "_x2", "_xt")
+    cached = ("_pick", "_xt")
 
     def __init__(self, levels: tuple[int, ...] = (1, 2, 4), mode: str = "max") -> None:
         super().__init__()
@@ -258,8 +257,7 @@ class SpatialPyramidPool(Layer):
         self.mode = _check_mode(mode)
         self.bins = sum(level * level for level in self.levels)
         self._pick: np.ndarray | None = None
-        self._x2: np.ndarray | None = None  # max: the last input, (n C, H W)
-        self._xt: np.ndarray | None = None  # and its transpose, (H W, n C)
+        self._xt: np.ndarray | None = None  # max: the last input as (H W, n C)
         self._x_shape: Shape = ()
         self._tables: dict[tuple[int, int], list[np.ndarray] | np.ndarray] = {}
 
@@ -318,7 +316,7 @@ class SpatialPyramidPool(Layer):
         x2 = x.reshape(n * c, h * w)
         if self.mode == "mean":
             return (x2 @ table.T.astype(x.dtype, copy=False)).reshape(n, c * self.bins)
-        self._x2, self._xt = x2, np.ascontiguousarray(x2.T)
+        self._xt = np.ascontiguousarray(x2.T)
         tops, picks = [], []
         for cells in table:
             slabs = self._xt[cells.T]  # (cell size, l^2, n C)
