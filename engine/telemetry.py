@@ -37,7 +37,17 @@ import numpy as np
 
 from engine.build import build_network, eval_chunk
 from engine.data import grid, grid_1d
-from engine.layers import Act, BatchNorm, Conv1D, Conv2D, Dense, Dropout, PReLU, RReLU
+from engine.layers import (
+    Act,
+    BatchNorm,
+    Conv1D,
+    Conv2D,
+    Dense,
+    Dropout,
+    PReLU,
+    Residual,
+    RReLU,
+)
 from engine.network import Network
 from engine.probe import ProbeRequest, probe
 from engine.trainer import Trainer
@@ -128,19 +138,43 @@ def _eval_affine(leaf: BatchNorm | Dropout) -> tuple[Any, Any]:
 
 
 class _Scratch(threading.local):
-    """Two growing float32 buffers per thread, for the lean map pass."""
+    """Growing float32 buffers per thread, for the lean map pass: 0 and 1 alternate
+    between layers, 2 + 2 d and 3 + 2 d hold a residual block's skip at depth d."""
 
     def __init__(self) -> None:
-        self.buffers = [np.empty(0, np.float32), np.empty(0, np.float32)]
+        self.buffers: list[np.ndarray] = []
 
     def take(self, which: int, rows: int, cols: int) -> np.ndarray:
-        """A C-contiguous (rows, cols) view of buffer ``which`` (0 or 1)."""
+        """A C-contiguous (rows, cols) view of buffer ``which``."""
+        while len(self.buffers) <= which:
+            self.buffers.append(np.empty(0, np.float32))
         if self.buffers[which].size < rows * cols:
             self.buffers[which] = np.empty(rows * cols, np.float32)
         return self.buffers[which][: rows * cols].reshape(rows, cols)
 
 
 _SCRATCH = _Scratch()
+
+
+def _lean_plan(layers: list, prefix: str) -> list | None:
+    """The layers as the lean map pass runs them: (path, leaf) for dense,
+    activation, batch-norm and dropout leaves (the last two are per-unit affine
+    maps in evaluation mode), and (path, (branch plan, projection)) for a residual
+    block over flat units whose projection, if any, is dense. None if any layer is
+    of another kind (the pass then uses the network's own forward)."""
+    plan: list = []
+    for i, layer in enumerate(layers):
+        path = f"{prefix}{i}"
+        if type(layer) in (Dense, Act, BatchNorm, Dropout):
+            plan.append((path, layer))
+            continue
+        if not isinstance(layer, Residual) or not isinstance(layer.projection, Dense | None):
+            return None
+        branch = _lean_plan(layer.branch.layers, f"{path}.0.")
+        if branch is None:
+            return None
+        plan.append((path, (branch, layer.projection)))
+    return plan
 
 
 class MapMaker:
@@ -151,12 +185,7 @@ class MapMaker:
         spec = replace(trainer.spec, dtype="float32")
         self.mirror = build_network(spec, trainer.data.input_shape, trainer.data.vectors)
         self._grids: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
-        leaves = self.mirror.leaves
-        # a plain chain: dense, activation, batch-norm and dropout leaves (the last two
-        # are per-unit affine maps in evaluation mode), none inside a residual block
-        lean = all(type(leaf) in (Dense, Act, BatchNorm, Dropout) and "." not in path
-                   for path, leaf in leaves)
-        self._lean = leaves if lean else None
+        self._lean = _lean_plan(self.mirror.body.layers, "")
         self._hidden = {path for path, _ in hidden_activations(self.mirror)}
 
     def _forward(self, key: tuple[int, int], n_out: int) -> tuple[np.ndarray, dict]:
@@ -174,32 +203,55 @@ class MapMaker:
             units = {path: leaf.a[n_out:].T for path, leaf in hidden_activations(self.mirror)}
             self.mirror.body.forget()
             return out[:n_out], units
-        h, units, which = inputs_t, {}, 0
-        for path, leaf in self._lean:
+        units: dict[str, np.ndarray] = {}
+        h, _ = self._lean_pass(self._lean, inputs_t, 0, n_out, units, 0, inputs_t)
+        return h[:, :n_out].T, units
+
+    def _lean_pass(self, plan: list, h: np.ndarray, which: int, n_out: int,
+                   units: dict[str, np.ndarray], depth: int,
+                   grid: np.ndarray) -> tuple[np.ndarray, int]:
+        """Run ``plan`` (see :func:`_lean_plan`) on unit-major h (units, points).
+
+        The two alternating scratch buffers hold the layers' results: h never sits
+        in buffer ``which``, where the next dense layer writes; layers that work in
+        place copy the cached ``grid`` first. A residual block keeps its input in a
+        buffer of its own depth for the skip. Returns the result and the next
+        ``which``.
+        """
+        for path, leaf in plan:
             if isinstance(leaf, Dense):
                 z = _SCRATCH.take(which, leaf.units, h.shape[1])
                 np.matmul(leaf.params["W"].T, h, out=z)
                 z += leaf.params["b"][:, None]
                 h, which = z, 1 - which
-            elif isinstance(leaf, (BatchNorm, Dropout)):
+                continue
+            if isinstance(leaf, tuple):  # a residual block: (branch plan, projection)
+                branch, projection = leaf
+                skip = _SCRATCH.take(2 + 2 * depth, *h.shape)
+                skip[...] = h
+                if projection is not None:
+                    moved = _SCRATCH.take(3 + 2 * depth, projection.units, h.shape[1])
+                    np.matmul(projection.params["W"].T, skip, out=moved)
+                    moved += projection.params["b"][:, None]
+                    skip = moved
+                h, which = self._lean_pass(branch, h, which, n_out, units, depth + 1, grid)
+                h += skip
+                continue
+            if h is grid:  # never write over the cached grid
+                h = _SCRATCH.take(which, *h.shape)
+                h[...] = grid
+                which = 1 - which
+            if isinstance(leaf, (BatchNorm, Dropout)):
                 scale, shift = _eval_affine(leaf)
-                if h is inputs_t:  # never write over the cached grid
-                    h = _SCRATCH.take(which, *h.shape)
-                    h[...] = inputs_t
-                    which = 1 - which
                 if scale is not None:
                     h *= scale
                 if shift is not None:
                     h += shift
             else:
-                if h is inputs_t:  # never write over the cached grid
-                    h = _SCRATCH.take(which, *h.shape)
-                    h[...] = inputs_t
-                    which = 1 - which
                 leaf.fn.value_into(h)
                 if path in self._hidden:
                     units[path] = h[:, n_out:].copy()
-        return h[:, :n_out].T, units
+        return h, which
 
     def _inputs(self, g_out: int, g_units: int) -> tuple[int, int]:
         """Make (once) the grid points, as the network sees them (n, d) and

@@ -120,6 +120,22 @@ def test_sigmoid_no_overflow_at_extremes() -> None:
     np.testing.assert_array_equal(d[[0, 4]], 0.0)
 
 
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus"])
+def test_value_into_on_display_grids_matches_value(name: str) -> None:
+    """The in-place form the map pass uses, on a float32 grid large enough for the
+    fast routes (exp for sigmoid and tanh, a zero array for ReLU): the same values
+    within float32 rounding, saturating to exactly 0 and 1 without warnings."""
+    fn = FUNCTIONS[name]()
+    z = np.concatenate([np.linspace(-20, 20, 5000), [-1e4, -100.0, 0.0, 100.0, 1e4]])
+    h = z.astype(np.float32).reshape(5, -1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fn.value_into(h)
+    np.testing.assert_allclose(h.ravel(), fn.value(z), rtol=1e-5, atol=2e-6)
+    if name == "sigmoid":
+        np.testing.assert_array_equal(h.ravel()[-5:], [0.0, 0.0, 0.5, 1.0, 1.0])
+
+
 def test_softplus_stable_and_derivative_is_sigmoid() -> None:
     z = np.array([-1000.0, -3.0, 0.0, 3.0, 1000.0])
     with np.errstate(over="raise", invalid="raise", divide="raise"):  # underflow to 0 is fine
