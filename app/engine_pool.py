@@ -11,9 +11,9 @@ speaks HTTP and websockets.
 Every worker has one dispatcher thread in the server process that takes requests
 from three queues, in order of arrival within each: a student's command
 (``COMMAND``) overtakes the queued live frames (``FRAME``), which overtake long
-training from the REST API (``BACKGROUND``), except that a request that has
-waited ``MAX_WAIT_SECONDS`` goes next whatever its queue, so a busy class never
-starves a training request. A request returns a
+training from the REST API (``BACKGROUND``), except that a frame or training
+request that has waited ``MAX_WAIT_SECONDS`` goes before the other of those two,
+so a busy class never starves a training request. Commands always go first. A request returns a
 :class:`concurrent.futures.Future` of (value, status, revision), which threads
 wait on and coroutines await.
 
@@ -117,13 +117,20 @@ class Worker:
                 pending.popleft()[-1].cancel()
 
     def _next(self) -> tuple | None:
-        """The next request (None once closed): the oldest of all if it has waited
-        MAX_WAIT_SECONDS, else the first of the most urgent non-empty queue."""
+        """The next request (None once closed): the first command; else the older
+        of the first frame and the first training request if it has waited
+        MAX_WAIT_SECONDS; else the first of the more urgent of those queues.
+
+        Commands never wait for an overdue frame: on a server past its capacity
+        every queued frame is overdue, and a student's command (with the frame that
+        answers it) would otherwise queue behind all of them."""
         with self._ready:
             while not self._closed and not any(self._queues):
                 self._ready.wait()
             if self._closed:
                 return None
+            if self._queues[COMMAND]:
+                return self._queues[COMMAND].popleft()
             waiting = [q for q in self._queues if q]
             oldest = min(waiting, key=lambda q: q[0][0])
             if time.monotonic() - oldest[0][0] >= MAX_WAIT_SECONDS:

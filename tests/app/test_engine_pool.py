@@ -52,7 +52,7 @@ def test_commands_overtake_frames_which_overtake_background_training() -> None:
         worker.close()
 
 
-def test_a_request_waiting_too_long_goes_next_whatever_its_priority(
+def test_a_request_waiting_too_long_overtakes_frames_but_never_a_command(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("app.engine_pool.MAX_WAIT_SECONDS", 0.1)
     worker = GatedWorker()
@@ -62,11 +62,13 @@ def test_a_request_waiting_too_long_goes_next_whatever_its_priority(
         training = worker.submit("r", "train", (), BACKGROUND)
         time.sleep(0.15)  # the training request is now overdue
         frames = [worker.submit("r", f"frame-{i}", (), FRAME) for i in range(3)]
+        command = worker.submit("r", "set-lr", (), COMMAND)
         worker.gate.set()
         training.result(5)
+        command.result(5)
         for future in frames:
             future.result(5)
-        assert worker.order == ["first", "train", "frame-0", "frame-1", "frame-2"]
+        assert worker.order == ["first", "set-lr", "train", "frame-0", "frame-1", "frame-2"]
     finally:
         worker.gate.set()
         worker.close()
