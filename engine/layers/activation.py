@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.activations import Activation, LeakyReLU
+from engine.elementwise import over_buffer
 from engine.initializers import Initializer
 from engine.layers.base import Layer, ParamSpec
 
@@ -38,7 +39,7 @@ class Act(Layer):
 
     def forward(self, x, train):
         self.z = x
-        self.a = a = self._value(x)
+        self.a = a = over_buffer(self._value, x)  # a conv's output: its whole buffer
         return a
 
     def backward(self, grad_out):
