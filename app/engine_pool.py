@@ -13,9 +13,9 @@ from three queues, in order of arrival within each: a student's command
 (``COMMAND``) overtakes the queued live frames (``FRAME``), which overtake long
 training from the REST API (``BACKGROUND``), except that a frame or training
 request that has waited ``MAX_WAIT_SECONDS`` goes before the other of those two,
-so a busy class never starves a training request. Commands always go first. A request returns a
-:class:`concurrent.futures.Future` of (value, status, revision), which threads
-wait on and coroutines await.
+so a busy class never starves a training request; commands always go first. A
+request returns a :class:`concurrent.futures.Future` of (value, status,
+revision), which threads wait on and coroutines await.
 
 :class:`InProcessWorker` keeps its host in the server process (the setting
 ``engine_processes = 0``, as the tests use). :class:`ProcessWorker` keeps it in a
