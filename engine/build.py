@@ -159,13 +159,15 @@ def _check_fit(layers: list[dict], shape: tuple[int, ...], vectors: np.ndarray |
 
 
 def values_per_sample(net: Network) -> int:
-    """What a forward pass holds per sample: every leaf's output, plus the
-    im2col columns (C k^d per output position) of each convolution."""
+    """What a forward pass holds per sample: every leaf's output, and for a
+    convolution its row buffer, im2col columns and product (the output is a view
+    of the product)."""
     total = 0
     for _, leaf in net.leaves:
-        total += math.prod(leaf.out_shape)
         if isinstance(leaf, Conv1D | Conv2D):
-            total += leaf.in_shape[0] * leaf.kernel ** leaf.ndim * math.prod(leaf.out_shape[1:])
+            total += leaf.values_per_sample()
+        else:
+            total += math.prod(leaf.out_shape)
     return total
 
 

@@ -157,14 +157,29 @@ class _Conv(Layer):
                 bufs.pop(name, None)
 
     # -- computation ------------------------------------------------------------
-    def _geometry(self, spatial: Shape) -> tuple[int, ...]:
-        """The convolution as a 2-D one over rows: (h, w, kh, kw, sh, sw, ph, pw) for
-        input rows x columns. A 1-D input is one row with no vertical kernel,
-        stride or padding."""
+    def _layout_for(self, spatial: Shape) -> tuple[int, ...]:
+        """The convolution as a 2-D one over rows, for an input of this spatial
+        size: (h, w, kh, kw, sh, sw, ph, pw, ho, wo, wq, slots, rows) for input rows x
+        columns, kernel, stride, padding, output rows x columns, the row buffer's
+        width and rows, and the column slots per output row (see :meth:`forward`).
+        A 1-D input is one row with no vertical kernel, stride or padding."""
         k, s, p = self.kernel, self.stride, self.padding
         if self.ndim == 1:
-            return (1, spatial[0], 1, k, 1, s, 0, p)
-        return (spatial[0], spatial[1], k, k, s, s, p, p)
+            h, w, kh, kw, sh, sw, ph, pw = 1, spatial[0], 1, k, 1, s, 0, p
+        else:
+            h, w, kh, kw, sh, sw, ph, pw = spatial[0], spatial[1], k, k, s, s, p, p
+        ho, wo = (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1
+        wq = -(-(w + 2 * pw) // sw) * sw
+        rows = max(h + 2 * ph, kh + sh * (ho - 1) + 1)  # the last slots stay inside
+        return (h, w, kh, kw, sh, sw, ph, pw, ho, wo, wq, wq // sw, rows)
+
+    def values_per_sample(self, in_shape: Shape | None = None) -> int:
+        """What a forward holds per sample (for memory budgets): the row buffer,
+        the columns and the product, whose slots the output is a view of."""
+        shape = self.in_shape if in_shape is None else in_shape
+        _, _, kh, kw, _, _, _, _, ho, _, wq, slots, rows = self._layout_for(shape[1:])
+        channels = shape[0]
+        return channels * rows * wq + (channels * kh * kw + self.filters) * ho * slots
 
     def forward(self, x: np.ndarray, train: bool) -> np.ndarray:
         """x: (n, C, *spatial) -> z: (n, F, *spatial'), any spatial size >= kernel.
@@ -184,11 +199,8 @@ class _Conv(Layer):
             raise ValueError(f"{self.kind} built for {self.in_shape[0]} channels, got input "
                              f"of shape {x.shape}")
         out_spatial = self._spatial_out(x.shape[2:])
-        h, w, kh, kw, sh, sw, ph, pw = self._geometry(x.shape[2:])
-        ho, wo = (1, *out_spatial) if self.ndim == 1 else out_spatial
-        wq = -(-(w + 2 * pw) // sw) * sw
-        slots = wq // sw
-        rows = max(h + 2 * ph, kh + sh * (ho - 1) + 1)  # the last slots stay inside
+        layout = self._layout_for(x.shape[2:])
+        h, w, kh, kw, sh, sw, ph, pw, ho, wo, wq, slots, rows = layout
         dtype = np.result_type(x.dtype, self._W2.dtype)
         bufs = self._scratch_for(x.shape, dtype)
         xp = self._buffer(bufs, "xp", (n, channels, rows * wq), dtype, zeros=True)
@@ -213,7 +225,7 @@ class _Conv(Layer):
         # product itself
         z = z_all.reshape(self.filters, n, ho, slots)[..., :wo].transpose(1, 0, 2, 3)
         self._cols, self._bufs, self._x_shape = cols, bufs, x.shape
-        self._layout = (h, w, kh, kw, sh, sw, ph, pw, ho, wo, wq, slots, rows)
+        self._layout = layout
         return z.reshape((n, self.filters, *out_spatial))
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray | None:
