@@ -92,10 +92,11 @@ def test_build_values_per_sample_counts_columns() -> None:
     spec = image_spec([{"type": "conv2d", "filters": 4, "padding": 1},
                        {"type": "activation", "name": "relu"}])
     net = build_network(spec, (1, 16, 16))
-    # the conv's row buffer (19 rows of 18: the padded 18 x 18 and one more row),
-    # its columns 9 x (16 rows of 18 slots) and product 4 x (16 x 18), whose slots
-    # the output is a view of; relu 4*256 + flatten 1024 + dense 6
-    assert values_per_sample(net) == 19 * 18 + 9 * 16 * 18 + 4 * 16 * 18 + 1024 + 1024 + 6
+    # the conv's row buffer (19 rows of 17: 18 padded rows and one more, each a row
+    # and its left padding, which is the row above's right padding), its columns
+    # 9 x (16 rows of 17 slots) and product 4 x (16 x 17), whose slots the output
+    # is a view of; relu 4*256 + flatten 1024 + dense 6
+    assert values_per_sample(net) == 19 * 17 + 9 * 16 * 17 + 4 * 16 * 17 + 1024 + 1024 + 6
 
 
 def test_build_refuses_a_batch_over_the_budget() -> None:

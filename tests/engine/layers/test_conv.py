@@ -4,6 +4,8 @@ of other sizes than built for, initialisation fans and parameter counts."""
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -57,6 +59,12 @@ CONV2D_CASES = [
     (2, 2, 2, 0, (3, 5, 7)),
     (2, 3, 3, 2, (2, 6, 5)),
     (3, 1, 1, 0, (2, 3, 3)),
+    # stride 1 with more padding than the kernel needs, and a padded 1 x 1 kernel:
+    # a row's left padding is also the row above's right padding
+    (2, 3, 1, 2, (2, 4, 3)),
+    (2, 1, 1, 1, (1, 3, 3)),
+    (2, 5, 1, 4, (1, 2, 3)),
+    (2, 5, 1, 2, (1, 1, 1)),  # one output pixel from a padded single pixel
 ]
 
 
@@ -70,7 +78,8 @@ def test_conv2d_gradient_check(filters, kernel, stride, padding, shape) -> None:
 
 
 @pytest.mark.parametrize(("filters", "kernel", "stride", "padding", "length"),
-                         [(3, 3, 1, 0, 7), (2, 2, 2, 1, 8), (4, 5, 1, 2, 5), (2, 3, 2, 0, 9)])
+                         [(3, 3, 1, 0, 7), (2, 2, 2, 1, 8), (4, 5, 1, 2, 5), (2, 3, 2, 0, 9),
+                          (2, 2, 1, 3, 2)])
 def test_conv1d_gradient_check(filters, kernel, stride, padding, length) -> None:
     layer = make(Conv1D(filters, kernel, stride, padding), (3, length))
     x = np.random.default_rng(2).standard_normal((3, 3, length))
@@ -110,7 +119,7 @@ def test_conv2d_parameter_gradients_match_reference_sums() -> None:
 
 
 @pytest.mark.parametrize(("kernel", "stride", "padding", "length"),
-                         [(3, 1, 0, 7), (2, 2, 1, 8), (4, 3, 2, 10)])
+                         [(3, 1, 0, 7), (2, 2, 1, 8), (4, 3, 2, 10), (2, 1, 3, 2)])
 def test_conv1d_matches_naive_reference(kernel, stride, padding, length) -> None:
     layer = make(Conv1D(3, kernel, stride, padding), (2, length), bias_init=-0.2)
     x = np.random.default_rng(5).standard_normal((4, 2, length))
@@ -370,3 +379,26 @@ def test_conv_wrong_gradient_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Conv2D, "backward", wrong_weights)
     errors = check_layer(layer, x)
     assert errors["W"] > 1e-3 and errors["input"] < TOL
+
+
+def test_conv2d_every_small_geometry_matches_the_reference_both_ways() -> None:
+    """Kernels 1-4, strides 1-3, paddings 0-3 on small inputs: the row buffer and
+    its column slots (rows sharing their padding at stride 1) give the naive
+    convolution's output and dL/dx."""
+    rng = np.random.default_rng(12)
+    for k, s, p, h, w in itertools.product(range(1, 5), range(1, 4), range(4), range(1, 6),
+                                           (1, 3, 5)):
+        if h + 2 * p < k or w + 2 * p < k:
+            continue
+        layer = make(Conv2D(2, k, s, p), (1, h, w))
+        x = rng.standard_normal((2, 1, h, w))
+        out = layer.forward(x, True)
+        np.testing.assert_allclose(out, naive_conv2d(x, layer.params["W"], layer.params["b"],
+                                                     s, p), rtol=1e-12, atol=1e-12)
+        g = rng.standard_normal(out.shape)
+        xp = np.pad(np.zeros_like(x), ((0, 0), (0, 0), (p, p), (p, p)))
+        for i, j in itertools.product(range(out.shape[2]), range(out.shape[3])):
+            xp[:, :, i * s : i * s + k, j * s : j * s + k] += np.einsum(
+                "nf,fckl->nckl", g[:, :, i, j], layer.params["W"])
+        np.testing.assert_allclose(layer.backward(g), xp[:, :, p : p + h, p : p + w],
+                                   rtol=1e-12, atol=1e-12, err_msg=f"{k=} {s=} {p=} {h=} {w=}")
