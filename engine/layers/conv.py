@@ -168,7 +168,8 @@ class _Conv(Layer):
             h, w, kh, kw, sh, sw, ph, pw = 1, spatial[0], 1, k, 1, s, 0, p
         else:
             h, w, kh, kw, sh, sw, ph, pw = spatial[0], spatial[1], k, k, s, s, p, p
-        ho, wo = (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1
+        out = self._spatial_out(spatial)  # refuses an input smaller than the kernel
+        ho, wo = (1, *out) if self.ndim == 1 else out
         # stride 1: a row and its left padding, the right padding being the next
         # row's left padding (at least w' slots when the padding exceeds the kernel);
         # else the padded row, rounded up to a multiple of the stride
@@ -206,9 +207,9 @@ class _Conv(Layer):
         if x.ndim != 2 + self.ndim or channels != self.in_shape[0]:
             raise ValueError(f"{self.kind} built for {self.in_shape[0]} channels, got input "
                              f"of shape {x.shape}")
-        out_spatial = self._spatial_out(x.shape[2:])
         layout = self._layout_for(x.shape[2:])
         h, w, kh, kw, sh, sw, ph, pw, ho, wo, wq, slots, rows = layout
+        out_spatial = (wo,) if self.ndim == 1 else (ho, wo)
         dtype = np.result_type(x.dtype, self._W2.dtype)
         bufs = self._scratch_for(x.shape, dtype)
         xp = self._buffer(bufs, "xp", (n, channels, rows * wq), dtype, zeros=True)
