@@ -62,10 +62,13 @@ def test_the_convolution_lesson_trains_and_shows_kernels_and_maps(page: object) 
 
     page.select_option("[data-testid=speed]", "50")
     page.click("[data-testid=play]")
-    page.wait_for_function("Number(document.querySelector('[data-testid=test-accuracy]')"
-                           f".textContent) > {CONV_ACCURACY}", timeout=30000)
+    # the accuracy the page showed when it passed the mark (frames still in flight
+    # after the pause may show a few more steps, whose accuracy can dip)
+    reached = page.wait_for_function(
+        "(() => { const v = Number(document.querySelector('[data-testid=test-accuracy]')"
+        f".textContent); return v > {CONV_ACCURACY} ? v : false; }})()", timeout=30000)
     page.click("[data-testid=play]")
-    assert metric(page, "test-accuracy") > CONV_ACCURACY
+    assert reached.json_value() > CONV_ACCURACY
     assert int(page.get_attribute("[data-testid=gradient-chart]", "data-lines")) == 3
 
 
