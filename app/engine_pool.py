@@ -22,6 +22,9 @@ revision), which threads wait on and coroutines await.
 child process, reached through a pipe; if that process dies, its runs are lost
 (saved models are in the database and stay), requests on them fail with
 :class:`WorkerLostError`, and a new process takes its place.
+
+Wherever runs live, the process keeps the memory it frees for the next frame
+(:func:`app.allocator.keep_freed_memory`).
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from concurrent.futures import Future
 from multiprocessing.connection import Connection
 from typing import Any
 
+from app.allocator import keep_freed_memory
 from app.run_host import HostedRunMissingError, RunHost
 from engine.errors import SpecError
 
@@ -155,6 +159,7 @@ class InProcessWorker(Worker):
     """A worker whose runs live in the server process."""
 
     def __init__(self, index: int) -> None:
+        keep_freed_memory()
         self.host = RunHost()
         super().__init__(index)
 
@@ -221,6 +226,7 @@ class ProcessWorker(Worker):
 def serve(conn: Connection) -> None:
     """An engine process's main loop: requests in, replies out, until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops us
+    keep_freed_memory()
     host = RunHost()
     while True:
         try:

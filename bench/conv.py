@@ -20,6 +20,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from app.allocator import keep_freed_memory
 from app.run_host import HostedRun
 from bench.engine import call_overhead, per_call
 from engine.initializers import Initializer
@@ -69,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=15)
     args = parser.parse_args(argv)
+    keep_freed_memory()  # as the server's engine processes do
     r = args.repeats
     rng = np.random.default_rng(0)
     rows = []

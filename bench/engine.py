@@ -19,6 +19,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from app.allocator import keep_freed_memory
 from engine.activations import ReLU
 from engine.initializers import Initializer
 from engine.layers import Act, Dense
@@ -96,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=15)
     args = parser.parse_args(argv)
+    keep_freed_memory()  # as the server's engine processes do
     r = args.repeats
     tanh_2881 = {"hidden": [8, 8], "activation": "tanh", "loss": "mse", "batch_size": 10}
     relu_6x8 = {"hidden": [8] * 6, "activation": "relu", "batch_size": 10}
