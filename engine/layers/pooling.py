@@ -24,6 +24,8 @@ flat input positions, which adds up the contributions of overlapping cells.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from engine.layers.base import Layer, Shape
@@ -229,6 +231,40 @@ def pyramid_bins(length: int, level: int) -> list[tuple[int, int]]:
     return [((i * length) // level, -((-(i + 1) * length) // level)) for i in range(level)]
 
 
+class _MaxLevel(NamedTuple):
+    """One pyramid level's tables for max pooling an input of one size.
+
+    cells: (l^2, cell size) flat pixels of each cell, row-major within it (short
+    cells padded by repeating their last pixel). grid: (l, H/l, l, W/l) when l
+    divides H and W (the cells are then a view of the input), else None. rank:
+    cell size, ..., 1 shaped to broadcast over the level's slabs. lookup: for cell
+    j whose best rank is r, the pixel at j (cell size + 1) + r (rank 0, no pixel
+    equal to the maximum, gives the last). row_starts: (l^2, 1), j (cell size + 1).
+    """
+
+    cells: np.ndarray
+    grid: tuple[int, int, int, int] | None
+    rank: np.ndarray
+    lookup: np.ndarray
+    row_starts: np.ndarray
+
+    @classmethod
+    def of(cls, level: int, h: int, w: int, cells: list[np.ndarray]) -> _MaxLevel:
+        width = max(cell.size for cell in cells)
+        table = np.stack([np.pad(cell, (0, width - cell.size), mode="edge") for cell in cells])
+        rank = np.arange(width, 0, -1, dtype=np.min_scalar_type(width))
+        if h % level or w % level:
+            grid, rank = None, rank[:, None, None]
+        else:
+            grid = (level, h // level, level, w // level)
+            rank = rank.reshape(1, h // level, 1, w // level, 1)
+        # rank r is pixel width - r; rank 0 the last pixel
+        order = np.concatenate([[width - 1], np.arange(width - 1, -1, -1)])
+        lookup = table[:, order].ravel()
+        starts = (np.arange(len(cells)) * (width + 1))[:, None]
+        return cls(table, grid, rank, lookup, starts)
+
+
 class SpatialPyramidPool(Layer):
     """Spatial pyramid pooling: (n, C, H, W) -> (n, C * B), B = sum(l^2 over levels).
 
@@ -259,9 +295,10 @@ class SpatialPyramidPool(Layer):
         self.mode = _check_mode(mode)
         self.bins = sum(level * level for level in self.levels)
         self._pick: np.ndarray | None = None
-        self._xt: np.ndarray | None = None  # max: the last input as (H W, n C)
+        self._xt: np.ndarray | None = None  # max: the last input as (H W, C n)
         self._x_shape: Shape = ()
-        self._tables: dict[tuple[int, int], list[np.ndarray] | np.ndarray] = {}
+        self._tables: dict[tuple[int, int], list[_MaxLevel] | np.ndarray] = {}
+        self._starts: tuple[Shape, np.ndarray] = ((), np.zeros(0, np.intp))
 
     def build(self, in_shape: Shape) -> Shape:
         if len(in_shape) != 3:
@@ -282,7 +319,7 @@ class SpatialPyramidPool(Layer):
         return [grid[r0:r1, c0:c1].ravel()
                 for r0, r1 in pyramid_bins(h, level) for c0, c1 in pyramid_bins(w, level)]
 
-    def _table(self, h: int, w: int) -> list[np.ndarray] | np.ndarray:
+    def _table(self, h: int, w: int) -> list[_MaxLevel] | np.ndarray:
         table = self._tables.get((h, w))
         if table is not None:
             return table
@@ -292,12 +329,7 @@ class SpatialPyramidPool(Layer):
             for k, cell in enumerate(cells):
                 table[k, cell] = 1.0 / cell.size
         else:
-            table = []
-            for level in self.levels:
-                cells = self._cells(h, w, level)
-                width = max(cell.size for cell in cells)
-                table.append(np.stack([np.pad(cell, (0, width - cell.size), mode="edge")
-                                       for cell in cells]))
+            table = [_MaxLevel.of(level, h, w, self._cells(h, w, level)) for level in self.levels]
         if len(self._tables) >= _MAX_TABLES:
             self._tables.clear()
         self._tables[(h, w)] = table
@@ -306,56 +338,88 @@ class SpatialPyramidPool(Layer):
     def forward(self, x: np.ndarray, train: bool) -> np.ndarray:
         """x: (n, C, H, W) -> (n, C * B) for any H, W >= max(levels).
 
-        Max pooling gathers each level's cells pixel-major from x^T, (cell size,
-        l^2, n C), so the maximum is taken across whole slabs of n C values at a
-        time (a reduction over a short last axis costs NumPy far more per value).
+        Max pooling copies x once to pixel-major rows, (H W, C n), so that every
+        operation runs across whole rows of C n values (a reduction over a short
+        last axis costs NumPy far more per value); channel-major columns match the
+        memory order of a convolution's output, which makes the copy one pass in
+        memory order. A level whose l divides H and W has equal cells, read as a
+        view (l, H/l, l, W/l, C n) of the rows; another level's cells are gathered
+        (cell size, l^2, C n), short cells padded by repeating one of their pixels.
         A training pass also records each cell's winner for backward.
         """
         n, c, h, w = x.shape
         self._check_size((h, w))
         self._x_shape = x.shape
         table = self._table(h, w)
-        x2 = x.reshape(n * c, h * w)
         if self.mode == "mean":
+            x2 = x.reshape(n * c, h * w)
             return (x2 @ table.T.astype(x.dtype, copy=False)).reshape(n, c * self.bins)
-        self._xt = np.ascontiguousarray(x2.T)
+        self._xt = np.empty((h * w, c * n), x.dtype)
+        np.copyto(self._xt.reshape(h, w, c, n), x.transpose(2, 3, 1, 0))
         tops, picks = [], []
-        for cells in table:
-            slabs = self._xt[cells.T]  # (cell size, l^2, n C)
-            tops.append(slabs.max(axis=0))
+        for table_level in table:
+            slabs, top = self._level_max(table_level)
+            tops.append(top)
             if train:
-                picks.append(self._first_max(cells, slabs, tops[-1]))
-        self._pick = self._plane_offsets(picks) if train else None
-        return np.concatenate(tops).T.reshape(n, c * self.bins)  # (B, n C) -> (n, C B)
+                picks.append(self._first_max(table_level, slabs, top))
+        self._pick = self._positions(picks) if train else None
+        out = np.concatenate(tops).reshape(self.bins, c, n)
+        return out.transpose(2, 1, 0).reshape(n, c * self.bins)
+
+    def _level_max(self, table: _MaxLevel) -> tuple[np.ndarray, np.ndarray]:
+        """One level's cells of the last input (a view (l, H/l, l, W/l, C n) when l
+        divides H and W, else gathered (cell size, l^2, C n)) and their maxima
+        (l^2, C n)."""
+        if table.grid is None:
+            slabs = self._xt[table.cells.T]
+            return slabs, slabs.max(axis=0)
+        slabs = self._xt.reshape(*table.grid, -1)
+        return slabs, slabs.max(axis=(1, 3)).reshape(len(table.cells), -1)
 
     @staticmethod
-    def _first_max(cells: np.ndarray, slabs: np.ndarray, top: np.ndarray) -> np.ndarray:
-        """(n C, l^2): the pixel (within its plane) of each cell's first maximum.
+    def _first_max(table: _MaxLevel, slabs: np.ndarray, top: np.ndarray) -> np.ndarray:
+        """(l^2, C n): the pixel (within its plane) of each cell's first maximum, in
+        row-major order within the cell.
 
-        Every pixel equal to its cell's maximum ``top`` (l^2, n C) scores its rank
-        from the end of the cell, and the highest score is the first maximum: three
-        operations across whole slabs, where an argmax along short rows costs NumPy
-        far more. (A cell holding NaN has no equal pixel and routes to its last.)"""
-        width = cells.shape[1]
-        rank = np.arange(width, 0, -1, dtype=np.min_scalar_type(width))
-        score = (slabs == top) * rank[:, None, None]
-        best = np.minimum(width - score.max(axis=0), width - 1).T  # (n C, l^2)
-        return np.take(cells, best + np.arange(0, cells.size, width))  # via the flat table
+        Every pixel equal to its cell's maximum ``top`` (l^2, C n) scores its rank
+        from the end of the cell, and the highest score, looked up in the level's
+        table, is the first maximum: a few operations across whole slabs, where an
+        argmax along short rows costs NumPy far more. (A cell holding NaN has no
+        equal pixel and routes to its last.)"""
+        if table.grid is None:
+            equal, axes = slabs == top, 0
+        else:
+            level = table.grid[0]
+            equal, axes = slabs == top.reshape(level, 1, level, 1, -1), (1, 3)
+        rank = table.rank
+        # bool's bytes are uint8 0 and 1: a view, unless ranks need a wider type
+        score = equal.view(np.uint8) if rank.dtype == np.uint8 else equal.astype(rank.dtype)
+        np.multiply(score, rank, out=score)
+        best = score.max(axis=axes).reshape(top.shape)
+        return np.take(table.lookup, best + table.row_starts)
 
-    def _plane_offsets(self, picks: list[np.ndarray]) -> np.ndarray:
-        """The levels' (n C, l^2) pixels within planes -> (n C, B) positions in all of x."""
+    def _positions(self, picks: list[np.ndarray]) -> np.ndarray:
+        """The levels' (l^2, C n) pixels within planes -> (n C, B) positions in all
+        of x, in x's order (column c n + i of a pick is sample i's channel c, the
+        plane i C + c of x); a scatter in that order stays local in memory."""
         n, c, h, w = self._x_shape
-        return np.concatenate(picks, axis=1) + np.arange(n * c)[:, None] * (h * w)
+        if self._starts[0] != self._x_shape:
+            planes = np.arange(n) * c + np.arange(c)[:, None]  # (C, n)
+            self._starts = (self._x_shape, planes * (h * w))
+        at = np.concatenate(picks).reshape(self.bins, c, n)
+        positions = np.empty((n, c, self.bins), at.dtype)
+        np.add(at, self._starts[1], out=positions.transpose(2, 1, 0))
+        return positions.reshape(n * c, self.bins)
 
     def _winners(self) -> np.ndarray:
         """(n C, B): the flat position in x of each cell's first maximum in the last
         forward (an evaluation, which leaves them to be found now)."""
         h, w = self._x_shape[2:]
         picks = []
-        for cells in self._table(h, w):
-            slabs = self._xt[cells.T]
-            picks.append(self._first_max(cells, slabs, slabs.max(axis=0)))
-        return self._plane_offsets(picks)
+        for table in self._table(h, w):
+            slabs, top = self._level_max(table)
+            picks.append(self._first_max(table, slabs, top))
+        return self._positions(picks)
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         """grad_out (n, C * B) -> dL/dx (n, C, H, W)."""
