@@ -2,8 +2,9 @@
 
 A convolution's output is a view of its product with a few dropped column slots
 per row (see :mod:`engine.layers.conv`). An element-wise function over such a
-view makes NumPy walk it in pieces of a row's width, which on 8- or 16-wide maps
-costs three to four times a pass over contiguous memory. :func:`over_buffer`
+view makes NumPy walk it in pieces of one row (w' positions of n samples), which
+on 8- or 16-wide maps of a small batch costs several times a pass over
+contiguous memory. :func:`over_buffer`
 applies the function to the whole buffer instead (the dropped slots hold finite
 numbers, and their results are never read) and returns the same view of the
 result.

@@ -15,14 +15,22 @@ fewer parameters than a dense layer between the same shapes
 k = n-gram width.
 
 Computation ("im2col"): every window of the padded input is copied into a column,
-giving cols (C*k^d, n*Q) with Q column slots per sample, and the layer becomes one
+giving cols (C*k^d, Q*n) with Q column slots per sample, and the layer becomes one
 matrix product z = W2 cols + b for the whole batch, with W2 = W reshaped to
 (F, C*k^d). A 1-D input is handled as one row. The slots run over whole rows of a
 padded row buffer, so a few per row (over the padding) are computed and dropped;
 in exchange, with stride 1 the copy moves long runs instead of w'-long pieces.
-The output is a view of the product's slots (filter-major in memory). The
-weights are not tied to the spatial size, so forward accepts any input at least as
-large as the kernel (``build`` only fixes the nominal output shape).
+
+Memory order: the samples are the innermost axis throughout, (C, rows, columns,
+n) for the padded input and (F, rows, columns, n) for the product, whose slots
+the output (n, F, ...) is a view of. A training batch's feature maps are only a
+few pixels wide, and NumPy's cost per row of an operation dominates at that
+width; with the samples innermost, the layers after a convolution (activation,
+pooling, the next convolution's copy) work along rows of columns x n values
+instead of rows of a few columns. Inputs of any memory order are accepted.
+
+The weights are not tied to the spatial size, so forward accepts any input at
+least as large as the kernel (``build`` only fixes the nominal output shape).
 """
 
 from __future__ import annotations
@@ -191,8 +199,9 @@ class _Conv(Layer):
     def forward(self, x: np.ndarray, train: bool) -> np.ndarray:
         """x: (n, C, *spatial) -> z: (n, F, *spatial'), any spatial size >= kernel.
 
-        The input is copied into a zero buffer of ``rows`` rows of ``wq`` values each
-        (with stride 1 a row and its left padding, which is also the row above's
+        The input is copied into a zero buffer of ``rows`` rows of ``wq`` positions,
+        each position holding the n samples' values (with stride 1 a row and its
+        left padding, which is also the row above's
         right padding; else the padded row rounded up to a multiple of the stride),
         and the columns hold, for every output row, ``slots = wq / sw`` positions of
         which the first w' are outputs; the rest read the padding or the next row
@@ -212,27 +221,29 @@ class _Conv(Layer):
         out_spatial = (wo,) if self.ndim == 1 else (ho, wo)
         dtype = np.result_type(x.dtype, self._W2.dtype)
         bufs = self._scratch_for(x.shape, dtype)
-        xp = self._buffer(bufs, "xp", (n, channels, rows * wq), dtype, zeros=True)
-        xp.reshape(n, channels, rows, wq)[:, :, ph : ph + h, pw : pw + w] = (
-            x.reshape(n, channels, h, w))  # the border and the extra rows stay 0
+        # the row buffers, sample innermost: (C, rows, wq, n)
+        xp = self._buffer(bufs, "xp", (channels, rows * wq * n), dtype, zeros=True)
+        xp.reshape(channels, rows, wq, n)[:, ph : ph + h, pw : pw + w] = (
+            x.reshape(n, channels, h, w).transpose(1, 2, 3, 0))  # border, extra rows stay 0
         item = xp.itemsize
-        # windows[c, a, b, n, i, j] = padded[n, c, sh i + a, sw j + b] (NumPy checks
+        # windows[c, a, b, i, j, m] = padded[m, c, sh i + a, sw j + b] (NumPy checks
         # that the view stays inside the buffer)
         windows = np.ndarray(
-            (channels, kh, kw, n, ho, slots), dtype, xp,
-            strides=(xp.strides[1], wq * item, item, xp.strides[0], sh * wq * item, sw * item))
-        # the one im2col copy, laid out (C k^d, n Q) with Q = ho * slots, so that one
+            (channels, kh, kw, ho, slots, n), dtype, xp,
+            strides=(xp.strides[0], wq * n * item, n * item, sh * wq * n * item,
+                     sw * n * item, item))
+        # the one im2col copy, laid out (C k^d, Q n) with Q = ho * slots, so that one
         # product gives the whole batch's output
-        cols = self._buffer(bufs, "cols", (channels * kh * kw, n * ho * slots), dtype)
+        cols = self._buffer(bufs, "cols", (channels * kh * kw, ho * slots * n), dtype)
         np.copyto(cols.reshape(windows.shape), windows)
-        z_all = self._buffer(bufs, "z_all", (self.filters, n * ho * slots), dtype)
+        z_all = self._buffer(bufs, "z_all", (self.filters, ho * slots * n), dtype)
         np.matmul(self._W2, cols, out=z_all)
         z_all += self.params["b"][:, None]
-        # the output slots as a view, filter-major in memory: the next layer's one
-        # pass over it (an activation, a pooling or the next columns) reads it where
-        # it is, instead of a copy to (n, F, ...) order that costs as much as the
-        # product itself
-        z = z_all.reshape(self.filters, n, ho, slots)[..., :wo].transpose(1, 0, 2, 3)
+        # the output slots as a view, (F, ho, slots, n) in memory: the next layer's
+        # one pass over it (an activation, a pooling or the next columns) reads it
+        # where it is, instead of a copy to (n, F, ...) order that costs as much as
+        # the product itself
+        z = z_all.reshape(self.filters, ho, slots, n)[:, :, :wo].transpose(3, 0, 1, 2)
         self._cols, self._bufs, self._x_shape = cols, bufs, x.shape
         self._layout = layout
         return z.reshape((n, self.filters, *out_spatial))
@@ -255,36 +266,36 @@ class _Conv(Layer):
         n = grad_out.shape[0]
         h, w, kh, kw, sh, sw, ph, pw, ho, wo, wq, slots, rows = self._layout
         cols, bufs = self._cols, self._bufs
-        g = grad_out.reshape(n, self.filters, ho, wo)
-        g.sum(axis=(0, 2, 3), out=self.grads["b"])
-        g_all = self._buffer(bufs, "g_all", (self.filters, n, ho, slots), cols.dtype,
+        g_all = self._buffer(bufs, "g_all", (self.filters, ho, slots, n), cols.dtype,
                              zeros=True)  # the dropped slots are never written: 0
-        np.copyto(g_all[..., :wo], g.transpose(1, 0, 2, 3))
+        np.copyto(g_all[:, :, :wo], grad_out.reshape(n, self.filters, ho, wo).transpose(1, 2, 3, 0))
         g_all = g_all.reshape(self.filters, -1)
+        g_all.sum(axis=1, out=self.grads["b"])
         self._dW2[...] = g_all @ cols.T
         self.grad_input = None
         if not self.need_input_grad:
             return None
         channels = self._x_shape[1]
         # dL/dcols for all samples in one product, laid out offset first,
-        # (kh kw, C, n, ho, slots), so each offset's slice below is contiguous
+        # (kh kw, C, ho, slots, n), so each offset's slice below is contiguous
         by_offset = self.params["W"].reshape(self.filters, channels, kh * kw).transpose(0, 2, 1)
         dcols = self._buffer(bufs, "dcols", (kh * kw * channels, g_all.shape[1]), cols.dtype)
         np.matmul(by_offset.reshape(self.filters, -1).T, g_all, out=dcols)
-        dcols = dcols.reshape(kh * kw, channels, n, ho, slots)
-        dxp = self._buffer(bufs, "dxp", (channels, n, rows * wq), cols.dtype)  # channel first
+        dcols = dcols.reshape(kh * kw, channels, ho, slots, n)
+        dxp = self._buffer(bufs, "dxp", (channels, rows * wq * n), cols.dtype)  # as xp
         dxp.fill(0.0)
         item = dxp.itemsize
-        # targets[a, b] = the slots of offset (a, b) in the row buffer; different
+        # targets[a, b] = the slots of offset (a, b) in the row buffers; different
         # offsets overlap, so they are added one at a time, but an offset's own slots
         # never do (a row's slots span wq - sw < wq)
         targets = np.ndarray(
-            (kh, kw, channels, n, ho, slots), dxp.dtype, dxp,
-            strides=(wq * item, item, *dxp.strides[:2], sh * wq * item, sw * item))
+            (kh, kw, channels, ho, slots, n), dxp.dtype, dxp,
+            strides=(wq * n * item, n * item, dxp.strides[0], sh * wq * n * item,
+                     sw * n * item, item))
         for i, (a, b) in enumerate(self._offsets):
             targets[a, b] += dcols[i]
-        inner = dxp.reshape(channels, n, rows, wq)[:, :, ph : ph + h, pw : pw + w]
-        self.grad_input = inner.swapaxes(0, 1).reshape(self._x_shape)  # a view
+        inner = dxp.reshape(channels, rows, wq, n)[:, ph : ph + h, pw : pw + w]
+        self.grad_input = inner.transpose(3, 0, 1, 2).reshape(self._x_shape)  # a view
         return self.grad_input
 
     def describe(self) -> dict:

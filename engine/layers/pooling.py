@@ -24,6 +24,7 @@ flat input positions, which adds up the contributions of overlapping cells.
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -101,8 +102,8 @@ class Pool2D(Layer):
         """
         ho, wo = self._spatial_out(x.shape[2:])
         views = [x[sl] for sl in self._slices(ho, wo)]
-        self._x_shape = x.shape
-        out = views[0].copy()
+        self._x_shape, self._x = x.shape, x
+        out = views[0].copy(order="K")  # in x's memory order, as every array below
         if self.mode == "mean":
             for view in views[1:]:
                 out += view
@@ -110,7 +111,7 @@ class Pool2D(Layer):
             return out
         for view in views[1:]:
             np.maximum(out, view, out=out)
-        self._code, self._x, self._out = None, x, out
+        self._code, self._out = None, out
         return out
 
     @staticmethod
@@ -153,13 +154,15 @@ class Pool2D(Layer):
         first pixel equal to the window's maximum (a comparison per offset, cheaper
         than recording the winners during forward).
         """
-        dx = np.zeros(self._x_shape, dtype=grad_out.dtype)
+        # every array in the memory order of x (a convolution's output keeps the
+        # samples innermost), so that each operation below runs along whole rows
+        dx = np.zeros_like(self._x, dtype=grad_out.dtype)
         slices = self._slices(*grad_out.shape[2:])
         if self.mode == "max":
             apart = self.stride >= self.size  # no pixel in two windows
-            routed = None if apart else np.empty_like(grad_out)
-            unclaimed = np.ones(grad_out.shape, dtype=bool)
-            won = np.empty(grad_out.shape, dtype=bool)
+            routed = None if apart else np.empty_like(self._out, dtype=grad_out.dtype)
+            unclaimed = np.ones_like(self._out, dtype=bool)
+            won = np.empty_like(self._out, dtype=bool)
             for sl in slices:
                 np.equal(self._x[sl], self._out, out=won)
                 won &= unclaimed
@@ -194,6 +197,8 @@ class GlobalMaxPool(Layer):
     def __init__(self) -> None:
         super().__init__()
         self.argmax: np.ndarray | None = None
+        self._winners: np.ndarray | None = None  # argmax as (C, n)
+        self._rank_table: tuple[int, np.ndarray, np.ndarray] = (0, np.zeros(0), np.zeros(0))
         self._x_shape: Shape = ()
 
     def build(self, in_shape: Shape) -> Shape:
@@ -209,20 +214,48 @@ class GlobalMaxPool(Layer):
         return np.unravel_index(self.argmax, self._x_shape[2:])
 
     def forward(self, x: np.ndarray, train: bool) -> np.ndarray:
+        """x (n, C, *spatial) -> (n, C), a view of a (C, n) array.
+
+        x is copied once to (positions, C n), so that the maximum and the first
+        position holding it are found by operations along whole rows of C n values
+        (a reduction along short rows costs NumPy far more per value): every
+        position equal to the maximum scores its rank from the end, and the highest
+        score is the first. (A channel holding NaN has no equal position and
+        reports its last.)
+        """
         n, c = x.shape[:2]
-        flat = x.reshape(n * c, -1)
-        winners = flat.argmax(axis=1)
-        self.argmax = winners.reshape(n, c)
+        cells = math.prod(x.shape[2:])
+        xt = np.empty((*x.shape[2:], c, n), x.dtype)
+        np.copyto(xt, x.transpose(*range(2, x.ndim), 1, 0))
+        flat = xt.reshape(cells, c * n)
+        top = flat.max(axis=0)
+        rank, lookup = self._ranks(cells)
+        equal = flat == top
+        score = equal.view(np.uint8) if rank.dtype == np.uint8 else equal.astype(rank.dtype)
+        np.multiply(score, rank, out=score)
+        self._winners = np.take(lookup, score.max(axis=0)).reshape(c, n)
+        self.argmax = self._winners.T
         self._x_shape = x.shape
-        # gathered at the argmax: a max along short rows costs NumPy 4x an argmax
-        return flat[np.arange(n * c), winners].reshape(n, c)
+        return top.reshape(c, n).T
+
+    def _ranks(self, cells: int) -> tuple[np.ndarray, np.ndarray]:
+        """(cells, 1) ranks cells, ..., 1 in the smallest type that holds them, and
+        the position of each best rank (cells + 1,): rank r is position cells - r,
+        rank 0 (no position equal to the maximum) the last."""
+        if self._rank_table[0] != cells:
+            rank = np.arange(cells, 0, -1, dtype=np.min_scalar_type(cells))[:, None]
+            lookup = np.concatenate([[cells - 1], np.arange(cells - 1, -1, -1)]).astype(np.intp)
+            self._rank_table = (cells, rank, lookup)
+        return self._rank_table[1], self._rank_table[2]
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        """grad_out (n, C) -> dL/dx, zero except at each argmax."""
+        """grad_out (n, C) -> dL/dx, zero except at each argmax; a view of a
+        (C, *spatial, n) array (samples innermost, as a convolution's output)."""
         n, c = self._x_shape[:2]
-        dx = np.zeros((n * c, int(np.prod(self._x_shape[2:]))), dtype=grad_out.dtype)
-        dx[np.arange(n * c), self.argmax.ravel()] = grad_out.ravel()
-        return dx.reshape(self._x_shape)
+        spatial = self._x_shape[2:]
+        dx = np.zeros((c, math.prod(spatial), n), dtype=grad_out.dtype)
+        dx[np.arange(c)[:, None], self._winners, np.arange(n)] = grad_out.T
+        return np.moveaxis(dx.reshape(c, *spatial, n), -1, 0)
 
 
 def pyramid_bins(length: int, level: int) -> list[tuple[int, int]]:
@@ -340,10 +373,10 @@ class SpatialPyramidPool(Layer):
 
         Max pooling copies x once to pixel-major rows, (H W, C n), so that every
         operation runs across whole rows of C n values (a reduction over a short
-        last axis costs NumPy far more per value); channel-major columns match the
-        memory order of a convolution's output, which makes the copy one pass in
-        memory order. A level whose l divides H and W has equal cells, read as a
-        view (l, H/l, l, W/l, C n) of the rows; another level's cells are gathered
+        last axis costs NumPy far more per value); the columns keep the samples
+        innermost, as a convolution's output does. A level whose l divides H and W
+        has equal cells, read as a view (l, H/l, l, W/l, C n) of the rows; another
+        level's cells are gathered
         (cell size, l^2, C n), short cells padded by repeating one of their pixels.
         A training pass also records each cell's winner for backward.
         """
@@ -399,21 +432,24 @@ class SpatialPyramidPool(Layer):
         return np.take(table.lookup, best + table.row_starts)
 
     def _positions(self, picks: list[np.ndarray]) -> np.ndarray:
-        """The levels' (l^2, C n) pixels within planes -> (n C, B) positions in all
-        of x, in x's order (column c n + i of a pick is sample i's channel c, the
-        plane i C + c of x); a scatter in that order stays local in memory."""
+        """The levels' (l^2, C n) pixels within planes -> (n C, B) positions in an
+        array of x's values laid out (C, H, W, n), samples innermost as in a
+        convolution's output: pixel p of sample i's channel c is at (c H W + p) n + i.
+        """
         n, c, h, w = self._x_shape
         if self._starts[0] != self._x_shape:
-            planes = np.arange(n) * c + np.arange(c)[:, None]  # (C, n)
-            self._starts = (self._x_shape, planes * (h * w))
+            starts = np.arange(c)[:, None] * (h * w * n) + np.arange(n)  # (C, n)
+            self._starts = (self._x_shape, starts)
         at = np.concatenate(picks).reshape(self.bins, c, n)
+        at *= n
         positions = np.empty((n, c, self.bins), at.dtype)
         np.add(at, self._starts[1], out=positions.transpose(2, 1, 0))
         return positions.reshape(n * c, self.bins)
 
     def _winners(self) -> np.ndarray:
-        """(n C, B): the flat position in x of each cell's first maximum in the last
-        forward (an evaluation, which leaves them to be found now)."""
+        """(n C, B): the position (see :meth:`_positions`) of each cell's first
+        maximum in the last forward (an evaluation, which leaves them to be found
+        now)."""
         h, w = self._x_shape[2:]
         picks = []
         for table in self._table(h, w):
@@ -430,7 +466,8 @@ class SpatialPyramidPool(Layer):
             return (g @ table).reshape(self._x_shape)
         if self._pick is None:
             self._pick = self._winners()
-        return _scatter(self._pick, g, n * c * h * w).reshape(self._x_shape)
+        dx = _scatter(self._pick, g, n * c * h * w).reshape(c, h, w, n)
+        return dx.transpose(3, 0, 1, 2)  # samples innermost in memory (see _positions)
 
     def describe(self) -> dict:
         return {"type": self.kind, "levels": list(self.levels), "mode": self.mode}
