@@ -376,8 +376,8 @@ class SpatialPyramidPool(Layer):
         last axis costs NumPy far more per value); the columns keep the samples
         innermost, as a convolution's output does. A level whose l divides H and W
         has equal cells, read as a view (l, H/l, l, W/l, C n) of the rows; another
-        level's cells are gathered
-        (cell size, l^2, C n), short cells padded by repeating one of their pixels.
+        level's cells are gathered (cell size, l^2, C n), short cells padded by
+        repeating one of their pixels.
         A training pass also records each cell's winner for backward.
         """
         n, c, h, w = x.shape
