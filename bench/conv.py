@@ -4,10 +4,12 @@ Measures forward + backward (parameter gradients and dL/dx) of a Conv2D with 8
 filters 3x3, stride 1, padding 1 on a batch of 32 one-channel 16x16 images, in
 float64 and float32, against a target of 2 ms; and the same for 2x2 max/mean
 pooling, overlapping 3x3/2 max pooling and spatial pyramid pooling of its output
-(32 x 8 x 16 x 16). Then a lab frame, against a target of 20 ms: what the
-server's engine does for one live frame of each lab lesson's preset (the
-playground's default of 10 training steps, the frame content with its probe of one
-sample, and the binary encoding). Prints medians; nothing here is asserted.
+(32 x 8 x 16 x 16, laid out in memory as a convolution's output is). Output
+gradients are laid out as each layer's output, as in a network. Then a lab
+frame, against a target of 20 ms: what the server's engine does for one live
+frame of each lab lesson's preset (the playground's default of 10 training
+steps, the frame content with its probe of one sample, and the binary encoding).
+Prints medians; nothing here is asserted.
 """
 
 from __future__ import annotations
@@ -44,9 +46,19 @@ def bound(layer: Layer, in_shape: tuple[int, ...], dtype: type) -> Layer:
     return layer
 
 
+def samples_inner(x: np.ndarray) -> np.ndarray:
+    """x's values laid out (C, *spatial, n) in memory, seen as (n, C, ...): the
+    memory order of a convolution's output, and so of what the layers after one
+    receive."""
+    return np.moveaxis(np.ascontiguousarray(np.moveaxis(x, 0, -1)), -1, 0)
+
+
 def step_time(layer: Layer, x: np.ndarray, repeats: int, calls: int = 50) -> float:
-    """Forward (training mode) then backward with a fixed output gradient."""
-    g = np.random.default_rng(1).standard_normal(layer.forward(x, True).shape).astype(x.dtype)
+    """Forward (training mode) then backward with a fixed output gradient, laid out
+    as the layer's output is (as the gradient from the layer above would be)."""
+    out = layer.forward(x, True)
+    g = np.empty_like(out)
+    g[...] = np.random.default_rng(1).standard_normal(out.shape)
 
     def step() -> None:
         layer.forward(x, True)
@@ -79,7 +91,8 @@ def main(argv: list[str] | None = None) -> int:
         images = rng.standard_normal((32, 1, 16, 16)).astype(dtype)
         conv = bound(Conv2D(8, 3, stride=1, padding=1), (1, 16, 16), dtype)
         rows.append((f"conv2d 8x3x3 p1, 32x1x16x16 {name}", step_time(conv, images, r), 2e-3))
-        maps = rng.standard_normal((32, 8, 16, 16)).astype(dtype)
+        # feature maps as a convolution hands them on
+        maps = samples_inner(rng.standard_normal((32, 8, 16, 16)).astype(dtype))
         for label, layer in [
             ("max pool 2x2", Pool2D("max", 2)),
             ("mean pool 2x2", Pool2D("mean", 2)),

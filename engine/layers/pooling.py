@@ -197,7 +197,7 @@ class GlobalMaxPool(Layer):
     def __init__(self) -> None:
         super().__init__()
         self.argmax: np.ndarray | None = None
-        self._winners: np.ndarray | None = None  # argmax as (C, n)
+        self._samples_inner = False  # the last forward's way (see forward)
         self._rank_table: tuple[int, np.ndarray, np.ndarray] = (0, np.zeros(0), np.zeros(0))
         self._x_shape: Shape = ()
 
@@ -214,16 +214,26 @@ class GlobalMaxPool(Layer):
         return np.unravel_index(self.argmax, self._x_shape[2:])
 
     def forward(self, x: np.ndarray, train: bool) -> np.ndarray:
-        """x (n, C, *spatial) -> (n, C), a view of a (C, n) array.
+        """x (n, C, *spatial) -> (n, C), the maximum over the positions.
 
-        x is copied once to (positions, C n), so that the maximum and the first
-        position holding it are found by operations along whole rows of C n values
-        (a reduction along short rows costs NumPy far more per value): every
+        Works in x's memory order. With the samples innermost (a convolution's
+        output), x is copied once to (positions, C n), so that the maximum and the
+        first position holding it are found by operations along whole rows of C n
+        values (a reduction along short rows costs NumPy far more per value): every
         position equal to the maximum scores its rank from the end, and the highest
-        score is the first. (A channel holding NaN has no equal position and
-        reports its last.)
+        score is the first; the result is a view of a (C, n) array. Otherwise each
+        sample's channel is a row: an argmax along the rows, and the values
+        gathered there. (Where a channel holds NaN, its position means nothing.)
         """
         n, c = x.shape[:2]
+        self._x_shape = x.shape
+        self._samples_inner = x.strides[0] == min(x.strides) and n > 1
+        if not self._samples_inner:
+            flat = x.reshape(n * c, -1)
+            winners = flat.argmax(axis=1)
+            self.argmax = winners.reshape(n, c)
+            # gathered at the argmax: a max along short rows costs NumPy 4x an argmax
+            return flat[np.arange(n * c), winners].reshape(n, c)
         cells = math.prod(x.shape[2:])
         xt = np.empty((*x.shape[2:], c, n), x.dtype)
         np.copyto(xt, x.transpose(*range(2, x.ndim), 1, 0))
@@ -233,9 +243,7 @@ class GlobalMaxPool(Layer):
         equal = flat == top
         score = equal.view(np.uint8) if rank.dtype == np.uint8 else equal.astype(rank.dtype)
         np.multiply(score, rank, out=score)
-        self._winners = np.take(lookup, score.max(axis=0)).reshape(c, n)
-        self.argmax = self._winners.T
-        self._x_shape = x.shape
+        self.argmax = np.take(lookup, score.max(axis=0)).reshape(c, n).T
         return top.reshape(c, n).T
 
     def _ranks(self, cells: int) -> tuple[np.ndarray, np.ndarray]:
@@ -249,12 +257,17 @@ class GlobalMaxPool(Layer):
         return self._rank_table[1], self._rank_table[2]
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        """grad_out (n, C) -> dL/dx, zero except at each argmax; a view of a
-        (C, *spatial, n) array (samples innermost, as a convolution's output)."""
+        """grad_out (n, C) -> dL/dx, zero except at each argmax, in the memory order
+        forward worked in (with the samples innermost, a view of a (C, *spatial, n)
+        array)."""
         n, c = self._x_shape[:2]
         spatial = self._x_shape[2:]
+        if not self._samples_inner:
+            dx = np.zeros((n * c, math.prod(spatial)), dtype=grad_out.dtype)
+            dx[np.arange(n * c), self.argmax.ravel()] = grad_out.ravel()
+            return dx.reshape(self._x_shape)
         dx = np.zeros((c, math.prod(spatial), n), dtype=grad_out.dtype)
-        dx[np.arange(c)[:, None], self._winners, np.arange(n)] = grad_out.T
+        dx[np.arange(c)[:, None], self.argmax.T, np.arange(n)] = grad_out.T
         return np.moveaxis(dx.reshape(c, *spatial, n), -1, 0)
 
 

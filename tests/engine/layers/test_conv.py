@@ -402,3 +402,26 @@ def test_conv2d_every_small_geometry_matches_the_reference_both_ways() -> None:
                 "nf,fckl->nckl", g[:, :, i, j], layer.params["W"])
         np.testing.assert_allclose(layer.backward(g), xp[:, :, p : p + h, p : p + w],
                                    rtol=1e-12, atol=1e-12, err_msg=f"{k=} {s=} {p=} {h=} {w=}")
+
+
+def samples_inner(x: np.ndarray) -> np.ndarray:
+    """The same values laid out (C, *spatial, n) in memory, seen as (n, C, ...)."""
+    return np.moveaxis(np.ascontiguousarray(np.moveaxis(x, 0, -1)), -1, 0)
+
+
+@pytest.mark.parametrize(("layer_type", "shape", "stride"),
+                         [(Conv2D, (3, 2, 6, 5), 1), (Conv2D, (3, 2, 7, 7), 2),
+                          (Conv1D, (4, 3, 9), 1)])
+def test_conv_keeps_samples_innermost_and_takes_either_order(layer_type, shape, stride) -> None:
+    x = np.random.default_rng(5).standard_normal(shape)
+    layer = make(layer_type(4, 3, stride=stride, padding=1), shape[1:])
+    z = layer.forward(x, True)
+    assert z.strides[0] == z.itemsize  # samples innermost in memory
+    g = np.random.default_rng(6).standard_normal(z.shape)
+    z_c, dx_c, dw_c = z.copy(), layer.backward(g).copy(), layer.grads["W"].copy()
+    db_c = layer.grads["b"].copy()
+    # the same numbers for an input and a gradient laid out as a convolution's output
+    np.testing.assert_allclose(layer.forward(samples_inner(x), True), z_c, rtol=1e-12)
+    np.testing.assert_allclose(layer.backward(samples_inner(g)), dx_c, rtol=1e-12)
+    np.testing.assert_allclose(layer.grads["W"], dw_c, rtol=1e-12)
+    np.testing.assert_allclose(layer.grads["b"], db_c, rtol=1e-12)

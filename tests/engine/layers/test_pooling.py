@@ -155,6 +155,49 @@ def test_global_max_pool_2d_positions_and_any_length() -> None:
     assert layer.argmax is not None  # kept for display
 
 
+def samples_inner(x: np.ndarray) -> np.ndarray:
+    """The same values laid out (C, *spatial, n) in memory, as a convolution's
+    output is, seen as (n, C, *spatial)."""
+    return np.moveaxis(np.ascontiguousarray(np.moveaxis(x, 0, -1)), -1, 0)
+
+
+@pytest.mark.parametrize("shape", [(4, 3, 7), (5, 2, 3, 4), (1, 3, 2, 2)])
+def test_global_max_pool_either_memory_order_same_numbers(shape) -> None:
+    # ReLU-like zeros make ties, which go to the first position either way
+    x = np.maximum(np.random.default_rng(3).standard_normal(shape), 0.0)
+    x[0, 0] = 0.0  # a channel with every position tied
+    g = np.random.default_rng(4).standard_normal(shape[:2])
+    results = []
+    for data in (x, samples_inner(x)):
+        layer = make(GlobalMaxPool(), shape[1:])
+        out = layer.forward(data, True).copy()
+        results.append((out, layer.argmax.copy(), layer.backward(g).copy()))
+    (out_c, arg_c, dx_c), (out_i, arg_i, dx_i) = results
+    np.testing.assert_array_equal(out_i, out_c)
+    np.testing.assert_array_equal(arg_i, arg_c)
+    np.testing.assert_array_equal(dx_i, dx_c)
+    assert arg_c[0, 0] == 0
+    np.testing.assert_array_equal(out_c, x.reshape(*shape[:2], -1).max(axis=2))
+    errors = check_layer(make(GlobalMaxPool(), shape[1:]), samples_inner(distinct(shape)))
+    assert errors["input"] < TOL, errors
+
+
+@pytest.mark.parametrize(("mode", "size", "stride"), [("max", 2, 2), ("max", 3, 2), ("mean", 2, 1)])
+def test_pool2d_either_memory_order_same_numbers(mode, size, stride) -> None:
+    x = np.maximum(np.random.default_rng(5).standard_normal((3, 2, 7, 6)), 0.0)  # ties
+    results = []
+    for data in (x, samples_inner(x)):
+        layer = make(Pool2D(mode, size, stride), (2, 7, 6))
+        out = layer.forward(data, True).copy()
+        g = np.arange(out.size, dtype=float).reshape(out.shape)
+        dx = layer.backward(g)
+        results.append((out, dx.copy(), dx.strides[0] == dx.itemsize))
+    (out_c, dx_c, inner_c), (out_i, dx_i, inner_i) = results
+    np.testing.assert_array_equal(out_i, out_c)
+    np.testing.assert_array_equal(dx_i, dx_c)
+    assert not inner_c and inner_i  # dL/dx in the input's memory order
+
+
 def test_pyramid_bins_edges() -> None:
     assert pyramid_bins(8, 4) == [(0, 2), (2, 4), (4, 6), (6, 8)]
     assert pyramid_bins(5, 2) == [(0, 3), (2, 5)]
