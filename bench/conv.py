@@ -28,7 +28,8 @@ from bench.engine import call_overhead, per_call
 from engine.initializers import Initializer
 from engine.layers.base import Layer, total_size
 from engine.layers.conv import Conv2D
-from engine.layers.pooling import GlobalMaxPool, Pool2D, SpatialPyramidPool
+from engine.layers.pooling import GlobalMaxPool, Pool2D
+from engine.layers.pyramid import SpatialPyramidPool
 from engine.lessons import LESSONS
 from engine.trainer import Trainer
 

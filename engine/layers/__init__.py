@@ -7,7 +7,8 @@ from engine.layers.conv import Conv1D, Conv2D
 from engine.layers.dense import Dense
 from engine.layers.dropout import Dropout
 from engine.layers.embedding import Embedding, TwoChannelEmbedding
-from engine.layers.pooling import GlobalMaxPool, Pool2D, SpatialPyramidPool
+from engine.layers.pooling import GlobalMaxPool, Pool2D
+from engine.layers.pyramid import SpatialPyramidPool
 from engine.layers.residual import Residual
 from engine.layers.shape import Flatten
 

@@ -201,14 +201,14 @@ class _Conv(Layer):
 
         The input is copied into a zero buffer of ``rows`` rows of ``wq`` positions,
         each position holding the n samples' values (with stride 1 a row and its
-        left padding, which is also the row above's
-        right padding; else the padded row rounded up to a multiple of the stride),
-        and the columns hold, for every output row, ``slots = wq / sw`` positions of
-        which the first w' are outputs; the rest read the padding or the next row
-        and are dropped. With stride 1 a column row is then one long run of the
-        buffer, which NumPy copies many times faster than w'-long pieces (the
-        dropped slots cost p / w of the product for a size-keeping padding p, 12.5%
-        on an 8 x 8 input with padding 1).
+        left padding, which is also the row above's right padding; else the padded
+        row rounded up to a multiple of the stride), and the columns hold, for
+        every output row, ``slots = wq / sw`` positions of which the first w' are
+        outputs; the rest read the padding or the next row and are dropped. With
+        stride 1 a column row is then one long run of the buffer, which NumPy
+        copies many times faster than w'-long pieces (the dropped slots cost p / w
+        of the product for a size-keeping padding p, 12.5% on an 8 x 8 input with
+        padding 1).
 
         The result is overwritten by the next forward of the same input shape.
         """
