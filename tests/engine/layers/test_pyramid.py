@@ -117,3 +117,18 @@ def test_spp_max_backward_after_evaluation_forward(levels, size) -> None:
                 i, j = np.unravel_index(np.argmax(cell), cell.shape)
                 first[s, ch, r0 + i, c0 + j] += g[s, ch * layer.bins + k]
     np.testing.assert_allclose(dx_train, first, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("size", [(8, 8), (7, 9)])
+def test_spp_max_with_nan_routes_inside_the_input(size) -> None:
+    # a diverged net's NaN: the maximum is NaN, no pixel equals it; the gradient
+    # still goes to pixels of x (none is lost or out of range)
+    x = np.random.default_rng(2).standard_normal((2, 3, *size))
+    x[1, 2, 3, 4] = np.nan
+    layer = make(SpatialPyramidPool((1, 2, 4), "max"), (3, *size))
+    out = layer.forward(x, True)
+    assert np.isnan(out[1, 2 * layer.bins]) and np.isfinite(out[0]).all()
+    g = np.ones_like(out)
+    dx = layer.backward(g)
+    assert dx.shape == x.shape and np.isfinite(dx).all()
+    assert dx.sum() == pytest.approx(g.sum())
