@@ -30,9 +30,9 @@ def faults_per_frame(frames):
         run.live_frame(10, 100, 16, header)
     return (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / frames
 
-default = faults_per_frame(6)
+default = faults_per_frame(10)
 applied = keep_freed_memory()
-print(json.dumps({"default": default, "applied": applied, "tuned": faults_per_frame(6)}))
+print(json.dumps({"default": default, "applied": applied, "tuned": faults_per_frame(10)}))
 """
 
 
@@ -46,5 +46,7 @@ def test_engine_process_keeps_its_frames_memory() -> None:
     assert result["applied"] is True
     # by default every frame faults its working set in again (hundreds of pages)
     assert result["default"] > 100
-    # tuned, frames reuse the memory the previous ones freed
-    assert result["tuned"] < 10
+    # tuned, frames reuse the memory the previous ones freed (alone on a quiet
+    # machine under one fault a frame; a busy one can add a few, e.g. when the
+    # kernel merges pages in the background)
+    assert result["tuned"] < result["default"] / 10
