@@ -37,6 +37,29 @@ def check_mode(mode: str) -> str:
     return mode
 
 
+def rank_order(width: int) -> tuple[np.ndarray, np.ndarray]:
+    """For finding the first maximum among ``width`` positions by rank: the ranks
+    width, ..., 1 of the positions (in the smallest unsigned type that holds
+    them), and for each best rank r = 0 .. width the position it stands for,
+    width - r, or the last position for 0 (no position equal to the maximum, as
+    when it is NaN), (width + 1,) ints."""
+    rank = np.arange(width, 0, -1, dtype=np.min_scalar_type(width))
+    order = np.concatenate([[width - 1], np.arange(width - 1, -1, -1)]).astype(np.intp)
+    return rank, order
+
+
+def best_rank(equal: np.ndarray, rank: np.ndarray, axis: int | tuple[int, ...]) -> np.ndarray:
+    """The highest rank (see :func:`rank_order`, broadcast against ``equal``) among
+    the positions ``equal`` marks along ``axis``, 0 where it marks none: with
+    ``equal`` marking the positions equal to the maximum, the first of them.
+    Three operations across whole arrays, where an argmax along short rows
+    costs NumPy far more."""
+    # bool's bytes are uint8 0 and 1: a view, unless ranks need a wider type
+    score = equal.view(np.uint8) if rank.dtype == np.uint8 else equal.astype(rank.dtype)
+    np.multiply(score, rank, out=score)
+    return score.max(axis=axis)
+
+
 class Pool2D(Layer):
     """Max or mean pooling over square windows: (n, C, H, W) -> (n, C, H', W').
 
@@ -186,7 +209,8 @@ class GlobalMaxPool(Layer):
         super().__init__()
         self.argmax: np.ndarray | None = None
         self._samples_inner = False  # the last forward's way (see forward)
-        self._rank_table: tuple[int, np.ndarray, np.ndarray] = (0, np.zeros(0), np.zeros(0))
+        # positions, their ranks (positions, 1) and rank order (see rank_order)
+        self._ranks: tuple[int, np.ndarray, np.ndarray] = (0, np.zeros(0), np.zeros(0))
         self._x_shape: Shape = ()
 
     def build(self, in_shape: Shape) -> Shape:
@@ -227,22 +251,12 @@ class GlobalMaxPool(Layer):
         np.copyto(xt, x.transpose(*range(2, x.ndim), 1, 0))
         flat = xt.reshape(cells, c * n)
         top = flat.max(axis=0)
-        rank, lookup = self._ranks(cells)
-        equal = flat == top
-        score = equal.view(np.uint8) if rank.dtype == np.uint8 else equal.astype(rank.dtype)
-        np.multiply(score, rank, out=score)
-        self.argmax = np.take(lookup, score.max(axis=0)).reshape(c, n).T
+        if self._ranks[0] != cells:
+            rank, order = rank_order(cells)
+            self._ranks = (cells, rank[:, None], order)
+        _, rank, order = self._ranks
+        self.argmax = np.take(order, best_rank(flat == top, rank, 0)).reshape(c, n).T
         return top.reshape(c, n).T
-
-    def _ranks(self, cells: int) -> tuple[np.ndarray, np.ndarray]:
-        """(cells, 1) ranks cells, ..., 1 in the smallest type that holds them, and
-        the position of each best rank (cells + 1,): rank r is position cells - r,
-        rank 0 (no position equal to the maximum) the last."""
-        if self._rank_table[0] != cells:
-            rank = np.arange(cells, 0, -1, dtype=np.min_scalar_type(cells))[:, None]
-            lookup = np.concatenate([[cells - 1], np.arange(cells - 1, -1, -1)]).astype(np.intp)
-            self._rank_table = (cells, rank, lookup)
-        return self._rank_table[1], self._rank_table[2]
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         """grad_out (n, C) -> dL/dx, zero except at each argmax, in the memory order

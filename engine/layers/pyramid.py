@@ -16,7 +16,7 @@ from typing import NamedTuple
 import numpy as np
 
 from engine.layers.base import Layer, Shape
-from engine.layers.pooling import check_mode
+from engine.layers.pooling import best_rank, check_mode, rank_order
 
 _MAX_TABLES = 8
 """Input sizes whose pyramid tables are kept at once; one more clears them all."""
@@ -55,14 +55,12 @@ class _MaxLevel(NamedTuple):
     def of(cls, level: int, h: int, w: int, cells: list[np.ndarray]) -> _MaxLevel:
         width = max(cell.size for cell in cells)
         table = np.stack([np.pad(cell, (0, width - cell.size), mode="edge") for cell in cells])
-        rank = np.arange(width, 0, -1, dtype=np.min_scalar_type(width))
+        rank, order = rank_order(width)
         if h % level or w % level:
             grid, rank = None, rank[:, None, None]
         else:
             grid = (level, h // level, level, w // level)
             rank = rank.reshape(1, h // level, 1, w // level, 1)
-        # rank r is pixel width - r; rank 0 the last pixel
-        order = np.concatenate([[width - 1], np.arange(width - 1, -1, -1)])
         lookup = table[:, order].ravel()
         starts = (np.arange(len(cells)) * (width + 1))[:, None]
         return cls(table, grid, rank, lookup, starts)
@@ -194,11 +192,7 @@ class SpatialPyramidPool(Layer):
         else:
             level = table.grid[0]
             equal, axes = slabs == top.reshape(level, 1, level, 1, -1), (1, 3)
-        rank = table.rank
-        # bool's bytes are uint8 0 and 1: a view, unless ranks need a wider type
-        score = equal.view(np.uint8) if rank.dtype == np.uint8 else equal.astype(rank.dtype)
-        np.multiply(score, rank, out=score)
-        best = score.max(axis=axes).reshape(top.shape)
+        best = best_rank(equal, table.rank, axes).reshape(top.shape)
         return np.take(table.lookup, best + table.row_starts)
 
     def _positions(self, picks: list[np.ndarray]) -> np.ndarray:

@@ -1,5 +1,6 @@
-"""Helpers shared by the layer and network tests: kink-free inputs and a guard that
-no ReLU-like unit sits close enough to its kink for a central difference to cross it."""
+"""Helpers shared by the layer and network tests: kink-free inputs, a guard that
+no ReLU-like unit sits close enough to its kink for a central difference to cross
+it, and arrays laid out in memory as a convolution's output is."""
 
 from __future__ import annotations
 
@@ -31,3 +32,9 @@ def assert_away_from_kinks(root: Layer) -> None:
         if kinked(leaf):
             margin = float(np.min(np.abs(leaf.z)))
             assert margin > KINK_MARGIN, f"layer {path}: |z| = {margin} too close to the kink"
+
+
+def samples_inner(x: np.ndarray) -> np.ndarray:
+    """x's values laid out (C, *spatial, n) in memory, seen as (n, C, *spatial):
+    the memory order of a convolution's output."""
+    return np.moveaxis(np.ascontiguousarray(np.moveaxis(x, 0, -1)), -1, 0)

@@ -12,6 +12,7 @@ import pytest
 from engine.gradcheck import bind_layer, check_layer
 from engine.initializers import Initializer
 from engine.layers.conv import _MAX_SHAPES, Conv1D, Conv2D, dense_equivalent_params, out_length
+from tests.engine.layers.support import samples_inner
 
 TOL = 1e-6
 
@@ -402,11 +403,6 @@ def test_conv2d_every_small_geometry_matches_the_reference_both_ways() -> None:
                 "nf,fckl->nckl", g[:, :, i, j], layer.params["W"])
         np.testing.assert_allclose(layer.backward(g), xp[:, :, p : p + h, p : p + w],
                                    rtol=1e-12, atol=1e-12, err_msg=f"{k=} {s=} {p=} {h=} {w=}")
-
-
-def samples_inner(x: np.ndarray) -> np.ndarray:
-    """The same values laid out (C, *spatial, n) in memory, seen as (n, C, ...)."""
-    return np.moveaxis(np.ascontiguousarray(np.moveaxis(x, 0, -1)), -1, 0)
 
 
 @pytest.mark.parametrize(("layer_type", "shape", "stride"),

@@ -9,6 +9,7 @@ import pytest
 
 from engine.gradcheck import bind_layer, check_layer
 from engine.layers.pooling import GlobalMaxPool, Pool2D
+from tests.engine.layers.support import samples_inner
 
 TOL = 1e-6
 
@@ -152,12 +153,6 @@ def test_global_max_pool_2d_positions_and_any_length() -> None:
     assert layer.argmax.tolist() == [[11], [11]]
     layer.forget()
     assert layer.argmax is not None  # kept for display
-
-
-def samples_inner(x: np.ndarray) -> np.ndarray:
-    """The same values laid out (C, *spatial, n) in memory, as a convolution's
-    output is, seen as (n, C, *spatial)."""
-    return np.moveaxis(np.ascontiguousarray(np.moveaxis(x, 0, -1)), -1, 0)
 
 
 @pytest.mark.parametrize("shape", [(4, 3, 7), (5, 2, 3, 4), (1, 3, 2, 2)])
