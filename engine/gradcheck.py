@@ -89,17 +89,19 @@ def bind_layer(
     rng: np.random.Generator,
     init: Initializer | None = None,
     bias_init: float = 0.0,
+    dtype: type = np.float64,
 ) -> Buffers:
     """Set up one layer without a network: build it for ``in_shape`` (per sample),
-    allocate float64 buffers for its parameters and state, bind, initialise from
-    ``rng`` with ``init`` (Xavier uniform by default) and give it ``rng`` for noise.
+    allocate buffers of ``dtype`` (float64 for gradient checks) for its parameters
+    and state, bind, initialise from ``rng`` with ``init`` (Xavier uniform by
+    default) and give it ``rng`` for noise.
     """
     layer.build(tuple(in_shape))
     n_params = total_size(layer.param_specs())
     bufs = Buffers(
-        np.zeros(n_params, dtype=np.float64),
-        np.zeros(n_params, dtype=np.float64),
-        np.zeros(total_size(layer.state_specs()), dtype=np.float64),
+        np.zeros(n_params, dtype=dtype),
+        np.zeros(n_params, dtype=dtype),
+        np.zeros(total_size(layer.state_specs()), dtype=dtype),
     )
     layer.bind(*bufs)
     layer.init(rng, init if init is not None else Initializer(), bias_init)

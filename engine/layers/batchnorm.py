@@ -32,6 +32,10 @@ class BatchNorm(Layer):
     def __init__(self, momentum: float = 0.1, eps: float = 1e-5) -> None:
         super().__init__()
         self.momentum, self.eps = float(momentum), float(eps)
+        self._weights_key: tuple | None = None
+        self._weights_of_n: tuple[np.ndarray, np.ndarray, np.ndarray] = ()  # type: ignore[assignment]
+        self._grad_rows = self._running_rows = np.empty((2, 0))
+        self._gamma = self._beta = np.empty(0)
 
     def param_specs(self) -> list[ParamSpec]:
         return [ParamSpec("gamma", self.in_shape), ParamSpec("beta", self.in_shape)]
@@ -45,44 +49,74 @@ class BatchNorm(Layer):
         self.state["running_mean"][...] = 0.0
         self.state["running_var"][...] = 1.0
 
-    def forward(self, x, train):
-        """x: (n, units) -> (n, units)."""
-        if train:
-            n = x.shape[0]
-            mu = x.sum(axis=0)
-            mu *= 1.0 / n
-            xc = x - mu
-            var = (xc * xc).sum(axis=0)
-            var *= 1.0 / n
-            self._train = True
+    def bind(self, params: np.ndarray, grads: np.ndarray, state: np.ndarray) -> None:
+        """Also keeps two-row views of the flat slices, each (2, units): [gamma;
+        beta], their gradients, and [running_mean; running_var] (updated with one
+        call)."""
+        super().bind(params, grads, state)
+        self._gamma, self._beta = params.reshape(2, -1)
+        self._grad_rows = grads.reshape(2, -1)
+        self._running_rows = state.reshape(2, -1)
+
+    def _weights(self, n: int, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For a batch of n rows: (the averaging row (n,) of 1/n, the summing row
+        (n,) of ones, the running averages' weights (2, 1): m for the mean and
+        m n / (n - 1) for the variance, whose running value is the unbiased one)."""
+        key = (n, dtype, self.momentum)
+        if self._weights_key != key:
             m = self.momentum
-            rm, rv = self.state["running_mean"], self.state["running_var"]
-            rm += m * (mu - rm)
-            rv += m * ((var * (n / (n - 1)) if n > 1 else var) - rv)
+            unbiased = n / (n - 1) if n > 1 else 1.0
+            self._weights_key = key
+            self._weights_of_n = (np.full(n, 1.0 / n, dtype), np.ones(n, dtype),
+                                  np.array([[m], [m * unbiased]], dtype))
+        return self._weights_of_n
+
+    def forward(self, x, train):
+        """x: (n, *in_shape) -> (n, *in_shape); every feature is a unit.
+
+        A playground batch is a few rows of a few units, where the cost is the
+        number of NumPy calls: the batch statistics are two dot products into one
+        (2, units) array, which updates both running averages at once."""
+        shape = x.shape
+        x = np.ascontiguousarray(x.reshape(shape[0], -1))  # a conv's maps: one copy
+        if train:
+            mean_row, _, mix = self._weights(shape[0], x.dtype)
+            stats = np.empty((2, x.shape[1]), x.dtype)  # [mean; biased variance]
+            np.dot(mean_row, x, out=stats[0])
+            xc = x - stats[0]
+            np.dot(mean_row, xc * xc, out=stats[1])
+            running = self._running_rows
+            running *= 1.0 - self.momentum
+            running += stats * mix
+            var = stats[1]
         else:
-            xc = x - self.state["running_mean"]
-            var = self.state["running_var"]
-            self._train = False
-        self._inv_std = 1.0 / np.sqrt(var + self.eps)
-        self._xhat = xc * self._inv_std
-        return self._xhat * self.params["gamma"] + self.params["beta"]
+            xc = x - self.state["running_mean"].reshape(-1)
+            var = self.state["running_var"].reshape(-1)
+        self._train = train
+        self._inv_std = (var + self.eps) ** -0.5
+        xc *= self._inv_std
+        self._xhat = xc
+        out = xc * self._gamma
+        out += self._beta
+        return out.reshape(shape)
 
     def backward(self, grad_out):
-        g = grad_out
-        xhat = self._xhat
-        g.sum(axis=0, out=self.grads["beta"])
-        (g * xhat).sum(axis=0, out=self.grads["gamma"])
-        dxhat = g * self.params["gamma"]
-        if not self._train:
-            return dxhat * self._inv_std
-        n = g.shape[0]
-        mean_dxhat = dxhat.sum(axis=0)
-        mean_dxhat *= 1.0 / n
-        mean_dxhat_xhat = self.grads["gamma"] * (self.params["gamma"] / n)
-        dxhat -= mean_dxhat
-        dxhat -= xhat * mean_dxhat_xhat
-        dxhat *= self._inv_std
-        return dxhat
+        """grad_out: (n, *in_shape) -> (n, *in_shape). With k = gamma / std and the
+        parameter gradients dgamma = sum(g xhat), dbeta = sum(g), training mode's
+        dx = k (g - mean(g) - xhat mean(g xhat)) = g k - dbeta k / n - xhat dgamma k / n."""
+        shape = grad_out.shape
+        g = np.ascontiguousarray(grad_out.reshape(shape[0], -1))
+        _, sum_row, _ = self._weights(shape[0], g.dtype)
+        rows = self._grad_rows
+        rows[0] = sum_row @ (g * self._xhat)
+        rows[1] = sum_row @ g
+        k = self._gamma * self._inv_std
+        dx = g * k
+        if self._train:
+            means = rows * (k * (1.0 / shape[0]))  # [dgamma k / n; dbeta k / n]
+            dx -= means[1]
+            dx -= self._xhat * means[0]
+        return dx.reshape(shape)
 
     def describe(self) -> dict:
         return {"type": self.kind, "momentum": self.momentum, "eps": self.eps}

@@ -7,6 +7,7 @@ import numpy as np
 
 from engine.gradcheck import bind_layer, check_layer
 from engine.layers import BatchNorm
+from tests.engine.layers.support import samples_inner
 
 TOL = 1e-6
 
@@ -125,3 +126,60 @@ def test_batchnorm_single_row_batch() -> None:
 def test_batchnorm_describe() -> None:
     assert BatchNorm(0.2, 1e-3).describe() == {"type": "batchnorm", "momentum": 0.2, "eps": 1e-3}
     assert BatchNorm().describe() == {"type": "batchnorm", "momentum": 0.1, "eps": 1e-5}
+
+
+def test_batchnorm_on_feature_maps_in_either_memory_order() -> None:
+    """After a convolution every (channel, row, column) is a unit; a map laid out
+    samples-innermost gives the same outputs and gradients as a C-ordered one."""
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((6, 2, 3, 3)) * 2.0 + 1.0
+    g = rng.standard_normal(x.shape)
+    results = []
+    for given in (x, samples_inner(x)):
+        layer = BatchNorm()
+        bind_layer(layer, (2, 3, 3), np.random.default_rng(0))
+        layer.params["gamma"][...] = np.linspace(0.5, 2.0, 18).reshape(2, 3, 3)
+        y = layer.forward(given, True)
+        dx = layer.backward(samples_inner(g) if given is not x else g)
+        results.append((y, dx, layer.grads["gamma"].copy(), layer.state["running_var"].copy()))
+        assert y.shape == dx.shape == x.shape
+        flat = x.reshape(6, -1)
+        np.testing.assert_allclose(y.reshape(6, -1), (flat - flat.mean(0)) / np.sqrt(
+            flat.var(0) + layer.eps) * layer.params["gamma"].reshape(-1), rtol=1e-12)
+    for a, b in zip(*results, strict=True):
+        np.testing.assert_array_equal(a, b)
+    errors = check_layer(layer, x, train=True)
+    assert max(errors.values()) < TOL, errors
+
+
+def test_batchnorm_writes_the_flat_buffers() -> None:
+    """The parameter gradients and running statistics land in the network's flat
+    buffers (the optimiser and checkpoints read those)."""
+    layer = BatchNorm(momentum=0.5)
+    _, grads, state = bind_layer(layer, (3,), np.random.default_rng(0))
+    x, g = batch(n=5), batch(n=5, seed=7)
+    layer.forward(x, True)
+    layer.backward(g)
+    xhat = (x - x.mean(0)) / np.sqrt(x.var(0) + layer.eps)
+    np.testing.assert_allclose(grads, np.concatenate([(g * xhat).sum(0), g.sum(0)]), rtol=1e-12)
+    np.testing.assert_allclose(state, np.concatenate([0.5 * x.mean(0),
+                                                      0.5 + 0.5 * x.var(0, ddof=1)]), rtol=1e-12)
+
+
+def test_batchnorm_in_float32() -> None:
+    """A float32 network's layer computes in float32 and matches float64 to float32
+    precision, in training and evaluation mode."""
+    x, g = batch(n=16, width=3), batch(n=16, width=3, seed=5)
+    outputs = []
+    for dtype in (np.float64, np.float32):
+        layer = BatchNorm()
+        bind_layer(layer, (3,), np.random.default_rng(0), dtype=dtype)
+        layer.params["gamma"][...] = [1.5, -0.7, 0.3]
+        for train in (True, False):
+            y = layer.forward(x.astype(dtype), train)
+            dx = layer.backward(g.astype(dtype))
+            assert y.dtype == dx.dtype == dtype
+            outputs.append((y, dx, layer.grads["gamma"].copy()))
+    for a, b in zip(outputs[:2], outputs[2:], strict=True):
+        for wide, narrow in zip(a, b, strict=True):
+            np.testing.assert_allclose(narrow, wide, rtol=2e-5, atol=2e-5)
