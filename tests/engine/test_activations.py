@@ -120,6 +120,24 @@ def test_sigmoid_no_overflow_at_extremes() -> None:
     np.testing.assert_array_equal(d[[0, 4]], 0.0)
 
 
+@pytest.mark.parametrize("cls", [Sigmoid, Tanh])
+def test_squashing_functions_on_whole_data_sets(cls: type[Activation]) -> None:
+    """float64 arrays of a data set's size take the exp route: the same values as
+    the tanh form within 4e-16, exactly 0 or +-1 at the extremes, and no overflow
+    warning even with overflow raising."""
+    fn = cls()
+    z = np.concatenate([np.linspace(-40, 40, 1195), [-1e4, -745.0, 0.0, 745.0, 1e4]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            large = fn.value(z.reshape(-1, 8))
+            pieces = [fn.value(part) for part in np.split(z, 40)]  # 30 values: tanh form
+    assert large.shape == (150, 8)
+    np.testing.assert_allclose(large.ravel(), np.concatenate(pieces), rtol=0, atol=4e-16)
+    expected = [0.0, 0.0, 0.5, 1.0, 1.0] if cls is Sigmoid else [-1.0, -1.0, 0.0, 1.0, 1.0]
+    np.testing.assert_array_equal(large.ravel()[-5:], expected)
+
+
 @pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus"])
 def test_value_into_on_display_grids_matches_value(name: str) -> None:
     """The in-place form the map pass uses, on a float32 grid large enough for the
