@@ -30,8 +30,20 @@ MAP_KEYS = ("unit_maps",)
 """Per-layer arrays that are maps (quantised); other arrays go as float32."""
 
 
+_PLAIN = frozenset({str, int, bool, type(None)})
+
+
 def clean(value: Any) -> Any:
     """JSON-safe copy: NumPy scalars to Python, non-finite floats to None."""
+    kind = type(value)
+    if kind in _PLAIN:  # the common leaves first: a frame's header has hundreds
+        return value
+    if kind is float:
+        return value if math.isfinite(value) else None
+    if kind is dict:
+        return {str(k): clean(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [clean(v) for v in value]
     if isinstance(value, dict):
         return {str(k): clean(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -64,30 +76,53 @@ def quantise(values: np.ndarray) -> tuple[np.ndarray, float, float]:
 
 
 class _Packer:
+    """Collects a frame's arrays: their header entries and payload bytes.
+
+    The maps and masks (uint8) come first, in the order added; then every float32
+    array (the parameters, a dozen or more a frame), converted with one
+    concatenation. A float32 array's size is a multiple of 4 bytes, so none needs
+    padding. Readers go by each entry's offset, not by the order."""
+
     def __init__(self) -> None:
         self.parts: list[bytes] = []
         self.offset = 0
         self.arrays: list[dict[str, Any]] = []
+        self._floats: list[tuple[dict[str, Any], np.ndarray]] = []
 
     def add(self, name: str, arr: np.ndarray, quantised: bool = False) -> None:
         entry: dict[str, Any] = {"name": name, "shape": list(arr.shape)}
+        self.arrays.append(entry)
+        if not quantised and arr.dtype != bool:
+            # parameters: finite by construction (a diverged run keeps its last
+            # finite state)
+            entry["dtype"] = "float32"
+            self._floats.append((entry, arr))
+            return
         if quantised:
             data, lo, hi = quantise(np.asarray(arr, dtype=np.float32))
             entry.update(dtype="uint8", lo=lo, hi=hi)
-        elif arr.dtype == bool:
+        else:
             data = arr.astype(np.uint8)
             entry["dtype"] = "uint8"
-        else:  # parameters: finite by construction (a diverged run keeps its last finite state)
-            data = np.asarray(arr, dtype=np.float32)
-            entry["dtype"] = "float32"
         raw = np.ascontiguousarray(data).tobytes()
         entry["offset"] = self.offset
-        self.arrays.append(entry)
         self.parts.append(raw)
         pad = (-len(raw)) % 4
         if pad:
             self.parts.append(b"\0" * pad)
         self.offset += len(raw) + pad
+
+    def payload(self) -> list[bytes]:
+        """The payload's pieces (call once, after the last :meth:`add`: it places
+        the float32 arrays and sets their offsets)."""
+        if self._floats:
+            for entry, arr in self._floats:
+                entry["offset"] = self.offset
+                self.offset += 4 * arr.size
+            flat = np.concatenate([arr.ravel() for _, arr in self._floats], dtype=np.float32)
+            self.parts.append(flat.tobytes())
+            self._floats = []
+        return self.parts
 
 
 def encode_frame(frame: dict[str, Any], extra: dict[str, Any]) -> bytes:
@@ -122,8 +157,9 @@ def encode_frame(frame: dict[str, Any], extra: dict[str, Any]) -> bytes:
         layers.append(info)
     header.update(clean(extra))
     header["layers"] = layers
+    payload = packer.payload()  # sets the float32 arrays' offsets
     header["arrays"] = packer.arrays
-    return pack(header, packer.parts)
+    return pack(header, payload)
 
 
 def _probe_header(packer: _Packer, probe: dict[str, Any]) -> dict[str, Any]:

@@ -43,9 +43,15 @@ def test_encode_frame_aligns_arrays_to_four_bytes(frame) -> None:
     assert message[4 + length:4 + length + pad] == b" " * pad
     header = json.loads(message[4:4 + length])
     assert all(entry["offset"] % 4 == 0 for entry in header["arrays"])
-    last = header["arrays"][-1]
-    size = int(np.prod(last["shape"])) * np.dtype(last["dtype"]).itemsize
-    assert len(message) - (4 + length + pad) == last["offset"] + size + (-size) % 4
+    # the arrays tile the payload without gaps or overlaps: the maps and masks
+    # first, then all the float32 parameters in one block
+    end = 0
+    for entry in sorted(header["arrays"], key=lambda e: e["offset"]):
+        assert entry["offset"] == end + (-end) % 4, entry["name"]
+        end = entry["offset"] + int(np.prod(entry["shape"])) * np.dtype(entry["dtype"]).itemsize
+    assert len(message) - (4 + length + pad) == end
+    kinds = [e["dtype"] for e in sorted(header["arrays"], key=lambda e: e["offset"])]
+    assert kinds == sorted(kinds, key=lambda k: k == "float32") and kinds[-1] == "float32"
 
 
 def test_quantise_maps_range_to_bytes() -> None:
