@@ -32,8 +32,7 @@ class BatchNorm(Layer):
     def __init__(self, momentum: float = 0.1, eps: float = 1e-5) -> None:
         super().__init__()
         self.momentum, self.eps = float(momentum), float(eps)
-        self._weights_key: tuple | None = None
-        self._weights_of_n: tuple[np.ndarray, np.ndarray, np.ndarray] = ()  # type: ignore[assignment]
+        self._weights_of: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self._grad_rows = self._running_rows = np.empty((2, 0))
         self._gamma = self._beta = np.empty(0)
 
@@ -63,13 +62,16 @@ class BatchNorm(Layer):
         (n,) of ones, the running averages' weights (2, 1): m for the mean and
         m n / (n - 1) for the variance, whose running value is the unbiased one)."""
         key = (n, dtype, self.momentum)
-        if self._weights_key != key:
+        weights = self._weights_of.get(key)
+        if weights is None:
             m = self.momentum
             unbiased = n / (n - 1) if n > 1 else 1.0
-            self._weights_key = key
-            self._weights_of_n = (np.full(n, 1.0 / n, dtype), np.ones(n, dtype),
-                                  np.array([[m], [m * unbiased]], dtype))
-        return self._weights_of_n
+            weights = (np.full(n, 1.0 / n, dtype), np.ones(n, dtype),
+                       np.array([[m], [m * unbiased]], dtype))
+            if len(self._weights_of) >= 4:  # the batch sizes of training and of a frame's passes
+                self._weights_of.clear()
+            self._weights_of[key] = weights
+        return weights
 
     def forward(self, x, train):
         """x: (n, *in_shape) -> (n, *in_shape); every feature is a unit.
