@@ -29,6 +29,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import replace
 from typing import Any
@@ -100,11 +101,18 @@ def gradient_picture(trainer: Trainer) -> tuple[dict[str, dict[str, float]], np.
         if isinstance(leaf, WEIGHT_LAYERS):
             gi = leaf.grad_input
             picture[path] = {
-                "weight_grad_norm": float(np.linalg.norm(leaf.grads["W"])),
-                "input_grad_norm": float(np.linalg.norm(gi)) if gi is not None else 0.0,
+                "weight_grad_norm": _norm(leaf.grads["W"]),
+                "input_grad_norm": _norm(gi) if gi is not None else 0.0,
             }
     net.grads[...] = saved
     return picture, out if rest is None else np.concatenate([out, rest])
+
+
+def _norm(a: np.ndarray) -> float:
+    """The Euclidean norm of all of a's values, as np.linalg.norm computes it
+    (one dot product in memory order) without its checks."""
+    flat = a.ravel(order="K")
+    return math.sqrt(flat.dot(flat))
 
 
 def unit_activity(net: Network) -> dict[str, dict[str, np.ndarray]]:
@@ -118,9 +126,10 @@ def unit_activity(net: Network) -> dict[str, dict[str, np.ndarray]]:
         if deriv.ndim > 2:  # (n, C, *positions): a channel is a unit
             deriv = np.moveaxis(deriv, 1, 0).reshape(deriv.shape[1], -1).T
         inactive = np.abs(deriv) <= leaf.inactive_tol
+        count = np.add.reduce(inactive, axis=0)  # inputs on which each unit passes none
         result[path] = {
-            "inactive_share": inactive.mean(axis=0),
-            "dead": inactive.all(axis=0),
+            "inactive_share": count / len(inactive),
+            "dead": count == len(inactive),
         }
     return result
 
