@@ -6,6 +6,10 @@ the class table shows each student's newest run. Its figures come from the
 newest frame the run's live view has drawn (no extra work for the engine); a run
 nobody watches is asked once per change (its ``summary`` operation).
 
+A student keeps the runs their open pages show, and their newest one: making a
+run first drops their older runs that no page of theirs shows (:func:`retire_unshown`),
+so reloads and lesson pushes do not pile runs up on the server.
+
 Pushing a lesson bumps the class's ``lesson_version`` and wakes every student's
 class socket (``/ws/classroom``), whose page then opens the lesson. The events
 are asyncio's: :meth:`Classroom.push` and :meth:`Classroom.end` must run on the
@@ -126,3 +130,20 @@ class Classroom:
             cached = (("engine", revision, slot.engine_status), figures)
             self._cache[slot.id] = cached
         return cached[1]
+
+
+def retire_unshown(registry: RunRegistry, players: Players, owner: str | None) -> list[str]:
+    """Before student ``owner`` makes a run: drop their runs that none of their
+    pages shows and no request is training (a page reloaded or left, a lesson
+    pushed). Returns the ids dropped; nothing for runs made outside a class."""
+    if owner is None:
+        return []
+    dropped = []
+    for slot in registry.owned_by({owner}).get(owner, []):
+        player = players.get(slot.id)
+        if slot.busy or (player is not None and player.controllers > 0):
+            continue
+        with contextlib.suppress(UnknownRunError):
+            registry.delete(slot.id)
+            dropped.append(slot.id)
+    return dropped

@@ -14,6 +14,7 @@ from fastapi import Depends, Request
 
 from app.access import Viewer, viewer_of
 from app.jobs import JobTable
+from app.live import Players
 from app.registry import RunRegistry, RunSlot, UnknownRunError
 from app.settings import Settings
 from app.store import ModelStore
@@ -39,6 +40,10 @@ async def _uploads(request: Request) -> UploadStore:
 
 async def _jobs(request: Request) -> JobTable:
     return request.app.state.jobs
+
+
+async def _players(request: Request) -> Players:
+    return request.app.state.players
 
 
 async def _viewer(request: Request) -> Viewer:
@@ -82,3 +87,4 @@ NewRunDep = Annotated[None, Depends(count_new_run)]
 JobsDep = Annotated[JobTable, Depends(_jobs)]
 RunDep = Annotated[RunSlot, Depends(_run)]
 ViewerDep = Annotated[Viewer, Depends(_viewer)]
+PlayersDep = Annotated[Players, Depends(_players)]

@@ -16,9 +16,11 @@ from fastapi import APIRouter, Body, Response
 from fastapi.responses import JSONResponse
 
 from app.access import Viewer
+from app.classroom import retire_unshown
 from app.deps import (
     JobsDep,
     NewRunDep,
+    PlayersDep,
     RegistryDep,
     RunDep,
     SettingsDep,
@@ -107,7 +109,8 @@ def import_model(body: Annotated[dict[str, Any], Body(openapi_examples={
                      "record": {"summary": "a downloaded record", "value": RECORD_EXAMPLE},
                  })],
                  settings: SettingsDep, store: StoreDep, registry: RegistryDep,
-                 jobs: JobsDep, viewer: ViewerDep, _: NewRunDep) -> dict[str, Any]:
+                 players: PlayersDep, jobs: JobsDep, viewer: ViewerDep,
+                 _: NewRunDep) -> dict[str, Any]:
     """Either `{"model_id": ...}` or a whole record as downloaded from
     `GET /api/models/{id}` (checked field by field). The run starts with the
     record's weights, step and epoch and fresh optimiser state."""
@@ -122,6 +125,7 @@ def import_model(body: Annotated[dict[str, Any], Body(openapi_examples={
             record = store.get(body["model_id"])["record"]
         except ModelNotFound as err:
             raise ApiError(404, ["body", "model_id"], str(err), "not_found") from None
+    retire_unshown(registry, players, viewer.owner)
     try:
         slot = registry.create(("record", record, spec_limits(settings)), owner=viewer.owner)
     except SpecError as err:

@@ -15,9 +15,11 @@ from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 
 from app.access import ANYONE, Viewer
+from app.classroom import retire_unshown
 from app.deps import (
     JobsDep,
     NewRunDep,
+    PlayersDep,
     RegistryDep,
     RunDep,
     SettingsDep,
@@ -102,12 +104,14 @@ def build_recipe(body: RunCreate, settings: Settings,
              responses={429: {"description": "the server holds its maximum of runs, or this "
                                              "client created too many in the last minute"}})
 def create_run(body: RunCreate, settings: SettingsDep, registry: RegistryDep,
-               jobs: JobsDep, uploads: UploadsDep, viewer: ViewerDep,
+               players: PlayersDep, jobs: JobsDep, uploads: UploadsDep, viewer: ViewerDep,
                _: NewRunDep) -> dict[str, Any]:
     """Create a run from `spec`, or from `lesson` (and `variant`). The answer's `id`
     is unguessable: it is the key to the run. A spec's `data` may name an uploaded
     data set, `{"name": "upload", "upload": id}`: the run gets its points inline.
-    A student's run (see the classroom) is theirs alone."""
+    A student's run (see the classroom) is theirs alone; making one drops their
+    older runs that none of their pages shows (save a model to keep one)."""
+    retire_unshown(registry, players, viewer.owner)
     slot = registry.create(build_recipe(body, settings, uploads, viewer), lesson=body.lesson,
                            variant=body.variant, owner=viewer.owner)
     return run_info(slot, jobs)

@@ -215,7 +215,7 @@ def test_the_class_table_shows_each_students_newest_run(teacher: CheckedClient):
     assert list(rows) == ["Mei", "Kai"]
     assert rows["Kai"]["run"] is None and rows["Kai"]["runs"] == 0
     row = rows["Mei"]["run"]
-    assert rows["Mei"]["runs"] == 2 and row["id"] == run and row["lesson"] == "dead-relu"
+    assert rows["Mei"]["runs"] == 1 and row["id"] == run and row["lesson"] == "dead-relu"
     info = mei.get(f"/api/runs/{run}").json()
     assert row["step"] == 300 and row["test_loss"] == pytest.approx(info["metrics"]["test_loss"])
     assert row["units"] == sum(layer.get("units", 0) for layer in info["layers"]
@@ -234,6 +234,33 @@ def test_the_class_table_shows_each_students_newest_run(teacher: CheckedClient):
         assert now["step"] == 307 and now["watched"] is True
     assert teacher.get(f"/api/classes/{made['id']}").status_code == 200
     assert kai.get(f"/api/classes/{made['id']}").status_code == 401
+
+
+def test_a_new_run_drops_the_students_runs_no_page_shows(teacher: CheckedClient):
+    """A reloaded page or a pushed lesson makes a new run: the student's older
+    runs that none of their pages shows go, so a class does not fill the server;
+    a run open in another tab stays, and so do other people's runs."""
+    made = start_class(teacher, "dead-relu")
+    mei, kai = join(teacher, made["code"], "Mei"), join(teacher, made["code"], "Kai")
+    kais = new_run(kai)
+    anyones = new_run(other_client(teacher))  # outside the class: nobody's
+    first = new_run(mei)
+    with mei.websocket_connect(f"/ws/runs/{first}") as ws:  # a tab shows it
+        ws.receive_bytes()
+        second = new_run(mei, lesson="xor-two-relu")  # the page reloaded or left
+        third = new_run(mei, lesson="dead-relu")
+        assert mei.get(f"/api/runs/{first}").status_code == 200
+        assert mei.get(f"/api/runs/{second}").status_code == 404
+    model = mei.post(f"/api/runs/{third}/save", json={"name": "kept"}).json()["id"]
+    fourth = mei.post("/api/models/import", json={"model_id": model}).json()["id"]
+    for gone in (first, third):  # the tab closed; importing makes a run too
+        assert mei.get(f"/api/runs/{gone}").status_code == 404
+    assert mei.get(f"/api/runs/{fourth}").status_code == 200
+    assert mei.get(f"/api/models/{model}").status_code == 200
+    assert kai.get(f"/api/runs/{kais}").status_code == 200
+    assert teacher.get(f"/api/runs/{anyones}").status_code == 200
+    rows = {r["name"]: r for r in teacher.get(f"/api/classes/{made['id']}").json()["students"]}
+    assert rows["Mei"]["runs"] == 1 and rows["Mei"]["run"]["id"] == fourth
 
 
 def test_the_teacher_watches_a_run_read_only(teacher: CheckedClient):
