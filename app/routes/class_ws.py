@@ -3,8 +3,9 @@
 On connecting, and again whenever the teacher pushes a lesson, the server sends
 ``{"type": "lesson", "lesson", "variant", "lesson_version", "class", "code"}``;
 when the class ends it sends ``{"type": "ended"}`` and closes. The page opens
-the lesson it is sent. Without a student's cookie (or with the classroom off)
-the socket is closed with code 4401. The client sends nothing; anything it sends
+the lesson it is sent. Without a student's cookie (the student's class ended,
+or the classroom is off) the server sends ``{"type": "ended"}`` and closes with
+code 4401. The client sends nothing; anything it sends
 is ignored.
 """
 
@@ -28,14 +29,17 @@ async def class_socket(websocket: WebSocket) -> None:
     settings = websocket.app.state.settings
     if not origin_allowed(websocket.headers.get("origin"), websocket.headers.get("host"),
                           settings.allowed_origins):
-        await websocket.close(code=4403)
+        await websocket.close(code=4403)  # a page of another site: refused before accepting
         return
+    # accepted before refusing: closing unaccepted answers the handshake with HTTP
+    # 403, which a browser reports as close code 1006, and the page would retry
+    await websocket.accept()
     classroom = getattr(websocket.app.state, "classroom", None)
     student = viewer_of(websocket).student if classroom is not None else None
     if student is None:
+        await websocket.send_text(json.dumps({"type": "ended"}))
         await websocket.close(code=4401)
         return
-    await websocket.accept()
     drain = asyncio.create_task(_ignore_input(websocket))
     try:
         while not drain.done():

@@ -80,8 +80,16 @@ def test_without_a_teacher_token_the_classroom_is_not_there(client: CheckedClien
         answer = client.request(method, path, json=body)
         assert answer.status_code == 404, (path, answer.text)
         assert "classroom is off" in answer.json()["detail"][0]["msg"]
+    assert_class_over(client)
+
+
+def assert_class_over(client: TestClient, headers: dict[str, str] | None = None) -> None:
+    """The class socket tells a page with no class that it has ended, and closes
+    with 4401 after accepting (a refused handshake would look like a network
+    failure to a browser, which would retry for ever)."""
     with pytest.raises(WebSocketDisconnect) as closed, \
-            client.websocket_connect("/ws/classroom") as ws:
+            client.websocket_connect("/ws/classroom", headers=headers or {}) as ws:
+        assert json.loads(ws.receive_text()) == {"type": "ended"}
         ws.receive_text()
     assert closed.value.code == 4401
 
@@ -323,6 +331,8 @@ def test_a_pushed_lesson_reaches_every_students_class_socket(teacher: CheckedCli
         teacher.delete(f"/api/classes/{made['id']}")
         assert a.receive_json() == {"type": "ended"}
         assert b.receive_json() == {"type": "ended"}
+    # a page that reconnects later (its socket had dropped) learns it too
+    assert_class_over(other_client(teacher), headers=mei)
 
 
 def test_ending_a_class_drops_its_runs_and_keeps_saved_models(teacher: CheckedClient):
