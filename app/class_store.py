@@ -75,6 +75,12 @@ class Student:
     joined: str
 
 
+JOINERS = frozenset("\u200c\u200d")
+"""Zero-width non-joiner and joiner: format characters that names need (Persian
+spellings, emoji sequences); every other control or format character (bidi
+overrides among them) is refused."""
+
+
 def clean_name(value: object, field: str = "name") -> str:
     """A display or class name: text of 1..40 characters after trimming, no
     control characters; ValueError naming the rule otherwise."""
@@ -83,7 +89,7 @@ def clean_name(value: object, field: str = "name") -> str:
     text = unicodedata.normalize("NFC", value).strip()
     if not text or len(text) > MAX_NAME:
         raise ValueError(f"{field} must be 1 to {MAX_NAME} characters")
-    if any(unicodedata.category(ch).startswith("C") for ch in text):
+    if any(unicodedata.category(ch).startswith("C") and ch not in JOINERS for ch in text):
         raise ValueError(f"{field} must not contain control characters")
     return text
 

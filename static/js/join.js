@@ -14,8 +14,22 @@ const code = document.getElementById("code");
 const name = document.getElementById("name");
 (code.value ? name : code).focus();
 
+const NAME_RULE = "Type a name of 1 to 40 characters: letters, digits, spaces or emoji.";
+
+/** A join failure as the student should read it, in the page's language. */
+function explain(err) {
+  if (err.status === 404) return new Error(t("No class has that code: check it with your teacher."));
+  if (err.status === 422 && err.field === "name") return new Error(t(NAME_RULE));
+  return err;
+}
+
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
+  if (!name.value.trim()) {
+    status.failed(new Error(t(NAME_RULE)));
+    name.focus();
+    return;
+  }
   const button = form.querySelector("button[type=submit]");
   button.disabled = true;
   status.say(t("Joining…"));
@@ -26,8 +40,7 @@ form.addEventListener("submit", async (event) => {
     status.say(t("Welcome, {name}: opening the lesson…", { name: joined.student.name }));
     window.location.assign("/");
   } catch (err) {
-    status.failed(err.status === 404 ? new Error(t("No class has that code: check it with your teacher."))
-      : err);
+    status.failed(explain(err));
     button.disabled = false;
   }
 });

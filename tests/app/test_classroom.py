@@ -131,6 +131,7 @@ def test_a_class_has_a_short_code_students_join_with(teacher: CheckedClient):
     ({"code": "{code}", "name": "   "}, 422, ["body", "name"]),
     ({"code": "{code}", "name": "x" * 41}, 422, ["body", "name"]),
     ({"code": "{code}", "name": "a\u0007b"}, 422, ["body", "name"]),
+    ({"code": "{code}", "name": "Mei\u202e"}, 422, ["body", "name"]),  # a bidi override
     ({"code": "{code}"}, 422, ["body", "name"]),
     ({"code": "{code}", "name": 7}, 422, ["body", "name"]),
 ])
@@ -140,6 +141,17 @@ def test_bad_joins_name_the_field(teacher: CheckedClient, body: dict, status: in
     answer = other_client(teacher).post("/api/classroom/join", json=body)
     assert answer.status_code == status, answer.text
     assert answer.json()["detail"][0]["loc"] == loc
+
+
+@pytest.mark.parametrize("name", ["\u0639\u0644\u06cc\u200c\u0631\u0636\u0627",
+                                  "\U0001f469\u200d\U0001f393", "Zoë", "王小明"])
+def test_names_with_joiners_and_any_script_join(teacher: CheckedClient, name: str):
+    """A Persian name with a zero-width non-joiner, an emoji sequence with a
+    zero-width joiner: format characters that are part of real names."""
+    code = start_class(teacher)["code"]
+    answer = other_client(teacher).post("/api/classroom/join", json={"code": code, "name": name})
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["student"]["name"] == name
 
 
 @pytest.mark.parametrize(("body", "loc"), [
