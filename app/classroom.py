@@ -132,16 +132,29 @@ class Classroom:
         return cached[1]
 
 
-def retire_unshown(registry: RunRegistry, players: Players, owner: str | None) -> list[str]:
+RETIRE_AFTER_SECONDS = 5.0
+"""A run younger than this is never retired: its page may not have connected yet
+(a lesson pushed just as the page made its first run)."""
+
+
+def retire_unshown(registry: RunRegistry, players: Players, owner: str | None,
+                   now: float | None = None) -> list[str]:
     """Before student ``owner`` makes a run: drop their runs that none of their
     pages shows and no request is training (a page reloaded or left, a lesson
-    pushed). Returns the ids dropped; nothing for runs made outside a class."""
+    pushed), unless made in the last RETIRE_AFTER_SECONDS; if the server holds its
+    maximum of runs, every student's such runs. Returns the ids dropped; nothing
+    for runs made outside a class."""
     if owner is None:
         return []
+    now = time.monotonic() if now is None else now
+    full = len(registry) >= registry.max_runs
     dropped = []
-    for slot in registry.owned_by({owner}).get(owner, []):
+    for slot in registry.slots():
+        if slot.owner is None or (slot.owner != owner and not full):
+            continue
         player = players.get(slot.id)
-        if slot.busy or (player is not None and player.controllers > 0):
+        if (slot.busy or now - slot.created < RETIRE_AFTER_SECONDS
+                or (player is not None and player.controllers > 0)):
             continue
         with contextlib.suppress(UnknownRunError):
             registry.delete(slot.id)

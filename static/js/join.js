@@ -14,19 +14,20 @@ const code = document.getElementById("code");
 const name = document.getElementById("name");
 (code.value ? name : code).focus();
 
-const NAME_RULE = "Type a name of 1 to 40 characters: letters, digits, spaces or emoji.";
+/** What a name may be, in the page's language. */
+const nameRule = () => t("Type a name of 1 to 40 characters: letters, digits, spaces or emoji.");
 
 /** A join failure as the student should read it, in the page's language. */
 function explain(err) {
   if (err.status === 404) return new Error(t("No class has that code: check it with your teacher."));
-  if (err.status === 422 && err.field === "name") return new Error(t(NAME_RULE));
+  if (err.status === 422 && err.field === "name") return new Error(nameRule());
   return err;
 }
 
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
   if (!name.value.trim()) {
-    status.failed(new Error(t(NAME_RULE)));
+    status.failed(new Error(nameRule()));
     name.focus();
     return;
   }

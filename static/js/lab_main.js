@@ -11,7 +11,7 @@
  */
 
 import { loadCatalogue } from "./api.js";
-import { markOpened, onClassLesson } from "./class_banner.js";
+import { classEnded, onClassEnded, onClassLesson } from "./class_banner.js";
 import { isEnglish, t } from "./i18n.js";
 import { TrainingBar } from "./lab_bar.js";
 import { LabComparison, comparePair } from "./lab_compare.js";
@@ -103,7 +103,9 @@ class Lab {
     this.load(this.picker.choose(wanted));
   }
 
-  /** Make the run of a lesson and variant (closing the one before). */
+  /** Make the run of a lesson and variant (closing the one before); false if it
+   * could not be made (the error is shown), true when it is open or a newer load
+   * took over. */
   async load(choice) {
     const ticket = ++this.ticket;
     this.choice = choice;
@@ -113,7 +115,7 @@ class Lab {
     const lesson = this.picker.lesson(choice.lesson);
     if (!lesson) {
       this.status.say(t("This server has no lab lessons."), true);
-      return;
+      return false;
     }
     const modality = modalityOf(lesson, this.datasets);
     const old = this.session;
@@ -126,13 +128,13 @@ class Lab {
     byId("variant").disabled = modality === "points" || !(lesson.variants || []).length;
     this.compare.setLesson(lesson);
     await Promise.all([old?.close(), this.compare.close()]);
-    if (ticket !== this.ticket) return;
+    if (ticket !== this.ticket) return true;
     if (modality === "points") {
       this.status.say(t("{title}: its variants side by side below (press Play).", { title: lesson.title }));
       const pair = comparePair(lesson);
       if (pair) await this.compare.open(lesson, ...pair);
       this.main.dataset.run = this.compare.sessions.map((s) => s.run?.id).join(",");
-      return;
+      return !pair || ticket !== this.ticket || this.compare.sessions.every((s) => s.run);
     }
     const session = new LabSession({
       charts: [this.loss, this.gradient],
@@ -149,7 +151,7 @@ class Lab {
       onDraw: (frame) => this.draw(frame, session),
       onError: (detail) => {
         this.probe.forget();
-        this.status.failed(detail);
+        if (!classEnded()) this.status.failed(detail); // else the run went with the class
         if (detail.field === "run" || detail.field === "run_id") {
           this.runGone = `${detail.message}.`;
           session.gone = true;  // nothing left on the server to delete
@@ -161,11 +163,11 @@ class Lab {
         () => ticket === this.ticket);
     } catch (err) {
       if (ticket === this.ticket) this.status.failed(err);  // not an abandoned lesson's
-      return;
+      return ticket !== this.ticket;
     }
     if (ticket !== this.ticket) {
       await session.close();
-      return;
+      return true;
     }
     this.session = session;
     this.probe.setRun(modality, session.run.spec);
@@ -179,6 +181,7 @@ class Lab {
       ? t("{title} ({variant}): press Play (space).", { title: lesson.title, variant })
       : t("{title}: press Play (space).", { title: lesson.title });
     this.status.say(this.readyLine);
+    return true;
   }
 
   /** Draw the newest frame of the lesson's run in every view it concerns. */
@@ -213,14 +216,14 @@ async function main() {
   document.body.dataset.ready = "true";
   // a student's page opens each lesson the teacher gives the class: the lab's own
   // here (through the address, as a link would), the others in the playground
-  onClassLesson(({ lesson, variant, version }) => {
+  onClassLesson(({ lesson, variant }) => {
     if (!lab.lessons.some((l) => l.name === lesson)) {
-      window.location.assign("/"); // the playground opens it (not marked opened yet)
-      return;
+      window.location.assign("/"); // the playground opens it (not marked opened here)
+      return null;
     }
-    markOpened(version);
-    lab.load(lab.picker.choose({ lesson, variant })); // sets the address's hash too
+    return lab.load(lab.picker.choose({ lesson, variant })); // sets the address's hash too
   });
+  onClassEnded(() => lab.status.say(t("The class has ended and its runs are closed (saved models are kept). Reload the page to go on by yourself, or join a class with a new code."), true));
 }
 
 main();

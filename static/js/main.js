@@ -10,7 +10,7 @@
  * single weights are not in the link).
  */
 
-import { markOpened, onClassLesson } from "./class_banner.js";
+import { classEnded, onClassEnded, onClassLesson } from "./class_banner.js";
 import { isLabLesson, labHref } from "./lab_lessons.js";
 import { api, loadCatalogue } from "./api.js";
 import { GradientChart, LossChart } from "./charts.js";
@@ -79,9 +79,12 @@ class Playground {
         canvas.dataset.run = session.run.id;
         canvas.dataset.drawTimes = JSON.stringify(session.drawTimes.map((ms) => +ms.toFixed(2)));
       },
-      onError: (detail) => this.status.say(detail.field
-        ? t("{field}: {message}", { field: detail.field, message: detail.message })
-        : `${detail.message}`, true),
+      onError: (detail) => {
+        if (classEnded()) return; // the run went with the class: classEnded() says so
+        this.status.say(detail.field
+          ? t("{field}: {message}", { field: detail.field, message: detail.message })
+          : `${detail.message}`, true);
+      },
     };
   }
 
@@ -110,15 +113,17 @@ class Playground {
     return true;
   }
 
-  /** The run the controls describe. */
+  /** The run the controls describe; false if it could not be made. */
   async rebuild(restoreSteps = 0) {
     const request = this.state.lesson
       ? { lesson: this.state.lesson.name, variant: this.state.lesson.variant ?? null }
       : { spec: stateToSpec(this.state) };
-    if (await this.start(request, null, restoreSteps) && this.state.lesson) {
+    const started = await this.start(request, null, restoreSteps);
+    if (started && this.state.lesson) {
       this.adoptSpec(this.session.run.spec);
     }
     this.remember();
+    return started;
   }
 
   /** Show a run's spec in the controls (lessons, loaded models). */
@@ -220,10 +225,21 @@ class Playground {
     history.replaceState(null, "", `#s=${encodeState(this.state)}&n=${step}`);
   }
 
+  /** Keep the step reached in the address at most twice a second: a timer that
+   * every frame restarted would never fire while the run plays. */
   rememberStep(step) {
     this.lastStep = step;
-    clearTimeout(this.rememberTimer);
-    this.rememberTimer = setTimeout(() => this.remember(), 500);
+    if (this.rememberTimer) return;
+    this.rememberTimer = setTimeout(() => {
+      this.rememberTimer = null;
+      this.remember();
+    }, 500);
+  }
+
+  /** The class has ended: its runs went with it; say so and what to do. */
+  classEnded() {
+    this.playing = false;
+    this.status.say(t("The class has ended and its runs are closed (saved models are kept). Reload the page to go on by yourself, or join a class with a new code."), true);
   }
 
   /** The state and step in the URL's hash, if any (checked against the catalogue). */
@@ -285,12 +301,22 @@ class Playground {
     return entry ? entry.title : "";
   }
 
+  /** Open a lesson; false (the page left as it was, the error shown) if its run
+   * could not be made. */
   async loadLesson({ name, variant }) {
     document.getElementById("lessons-dialog").close();
+    const before = { state: this.state, step: this.lastStep };
     this.state = { ...this.state, lesson: { name, variant: variant ?? null } };
     this.lastStep = 0;
-    await this.rebuild();
+    if (!(await this.rebuild())) {
+      this.state = before.state;
+      this.lastStep = before.step;
+      this.controls.setState(this.state);
+      this.remember();
+      return false;
+    }
     this.showLessonText(name);
+    return true;
   }
 
   showLessonText(name) {
@@ -338,17 +364,20 @@ async function main() {
   if (page.state.lesson) page.showLessonText(page.state.lesson.name);
   document.body.dataset.ready = "true";
   // a student's page opens each lesson the teacher gives the class
-  onClassLesson(async ({ lesson, variant, version }) => {
+  onClassLesson(async ({ lesson, variant }) => {
     const entry = catalogue.lessons.find((l) => l.name === lesson);
-    if (!entry) return;
-    markOpened(version);
+    if (!entry) return null;
     if (isLabLesson(entry, catalogue.datasets)) {
       window.location.assign(labHref(lesson, variant));
-      return;
+      return true;
     }
-    await page.loadLesson({ name: lesson, variant });
+    if (!(await page.loadLesson({ name: lesson, variant }))) return false; // retried
     page.status.say(t("Your teacher opened the lesson: {title}", { title: entry.title }));
+    return true;
   });
+  onClassEnded(() => page.classEnded());
+  // the step reached, for a reload (the timer may not have run since the last frame)
+  window.addEventListener("pagehide", () => page.remember());
 }
 
 main();

@@ -35,12 +35,15 @@ export class Session {
     this.views.gradient.reset();
     this.live = new LiveRun(this.run.id);
     this.live.addEventListener("frame", (event) => this.receive(event.detail));
-    this.live.addEventListener("servererror", (event) => this.views.onError?.(event.detail));
+    this.live.addEventListener("servererror", (event) => {
+      if (this.run) this.views.onError?.(event.detail); // not a closed session's
+    });
     this.live.connect();
     return this.run;
   }
 
   receive(frame) {
+    if (!this.run) return; // closed: a frame still on its way
     this.views.loss.push(frame);
     this.views.gradient.push(frame);
     this.latest = frame;
@@ -54,7 +57,7 @@ export class Session {
   draw() {
     this.drawPending = false;
     const frame = this.latest;
-    if (!frame) return;
+    if (!frame || !this.run) return; // closed since the draw was asked for
     const started = performance.now();
     this.views.output.update(frame);
     if (this.views.network) this.views.network.update(frame, this.run.spec);
@@ -71,7 +74,9 @@ export class Session {
   /** Close the socket and drop the run on the server. */
   async close() {
     this.live?.close();
-    if (this.run) await deleteRun(this.run.id);
-    this.run = null;
+    const run = this.run;
+    this.run = null; // before waiting: no frame is drawn for a closed session
+    this.latest = null;
+    if (run) await deleteRun(run.id);
   }
 }

@@ -235,7 +235,7 @@ def test_the_class_table_shows_each_students_newest_run(teacher: CheckedClient):
     assert list(rows) == ["Mei", "Kai"]
     assert rows["Kai"]["run"] is None and rows["Kai"]["runs"] == 0
     row = rows["Mei"]["run"]
-    assert rows["Mei"]["runs"] == 1 and row["id"] == run and row["lesson"] == "dead-relu"
+    assert rows["Mei"]["runs"] == 2 and row["id"] == run and row["lesson"] == "dead-relu"
     info = mei.get(f"/api/runs/{run}").json()
     assert row["step"] == 300 and row["test_loss"] == pytest.approx(info["metrics"]["test_loss"])
     assert row["units"] == sum(layer.get("units", 0) for layer in info["layers"]
@@ -256,11 +256,17 @@ def test_the_class_table_shows_each_students_newest_run(teacher: CheckedClient):
     assert kai.get(f"/api/classes/{made['id']}").status_code == 401
 
 
-def test_a_new_run_drops_the_students_runs_no_page_shows(teacher: CheckedClient):
+def test_a_new_run_drops_the_students_runs_no_page_shows(
+        teacher: CheckedClient, monkeypatch: pytest.MonkeyPatch):
     """A reloaded page or a pushed lesson makes a new run: the student's older
     runs that none of their pages shows go, so a class does not fill the server;
     a run open in another tab stays, and so do other people's runs."""
     made = start_class(teacher, "dead-relu")
+    ali = join(teacher, made["code"], "Ali")
+    young = new_run(ali)  # a page that has not connected yet: younger than 5 s, kept
+    new_run(ali, lesson="xor-two-relu")
+    assert ali.get(f"/api/runs/{young}").status_code == 200
+    monkeypatch.setattr("app.classroom.RETIRE_AFTER_SECONDS", 0.0)
     mei, kai = join(teacher, made["code"], "Mei"), join(teacher, made["code"], "Kai")
     kais = new_run(kai)
     anyones = new_run(other_client(teacher))  # outside the class: nobody's
@@ -281,6 +287,29 @@ def test_a_new_run_drops_the_students_runs_no_page_shows(teacher: CheckedClient)
     assert teacher.get(f"/api/runs/{anyones}").status_code == 200
     rows = {r["name"]: r for r in teacher.get(f"/api/classes/{made['id']}").json()["students"]}
     assert rows["Mei"]["runs"] == 1 and rows["Mei"]["run"]["id"] == fourth
+
+
+def test_a_full_server_drops_any_students_runs_no_page_shows(
+        open_client: Callable[..., Any], monkeypatch: pytest.MonkeyPatch):
+    """At the cap, a student's new run makes room from other students' runs that
+    no page shows; runs of nobody's and runs a page shows stay."""
+    monkeypatch.setattr("app.classroom.RETIRE_AFTER_SECONDS", 0.0)
+    with open_client(teacher_token=TOKEN, max_runs=3) as teacher:
+        assert teacher.post("/api/teacher/login", json={"token": TOKEN}).status_code == 204
+        made = start_class(teacher)
+        mei, kai, ali = (join(teacher, made["code"], n) for n in ("Mei", "Kai", "Ali"))
+        anyones = new_run(other_client(teacher))
+        shown, left = new_run(mei), new_run(kai)
+        with mei.websocket_connect(f"/ws/runs/{shown}") as ws:
+            ws.receive_bytes()
+            alis = new_run(ali)  # the server was full: Kai's page had left
+            assert kai.get(f"/api/runs/{left}").status_code == 404
+            for client, run in ((mei, shown), (ali, alis), (teacher, anyones)):
+                assert client.get(f"/api/runs/{run}").status_code == 200
+            kais = new_run(kai)  # full again: Ali's run, which no page shows, makes room
+            assert ali.get(f"/api/runs/{alis}").status_code == 404
+            for client, run in ((mei, shown), (kai, kais), (teacher, anyones)):
+                assert client.get(f"/api/runs/{run}").status_code == 200
 
 
 def test_the_teacher_watches_a_run_read_only(teacher: CheckedClient):
