@@ -278,8 +278,71 @@ def test_a_teacher_runs_a_class_of_two_students(people: Callable[[], Person]) ->
             "document.getElementById('class-banner').classList.contains('ended')",
             timeout=5000)
         assert banner(student.page)["name"] == "the class has ended"
+        # the page says what happened and what to do, not that its run was deleted
+        student.page.wait_for_function(
+            "document.getElementById('status').textContent.startsWith("
+            "'The class has ended and its runs are closed')", timeout=5000)
     assert teacher.context.request.get(f"/api/classes/{class_id}").status == 404
     assert ada.context.request.get("/api/classroom/me").status == 401  # no class now
+
+
+def test_a_second_class_in_the_same_tab_and_a_reload_while_playing(
+        people: Callable[[], Person]) -> None:
+    """Lessons opened are remembered per class: a student who joins the next
+    class in the same tab gets its lesson although its versions start at 1 again.
+    A reload while the run plays comes back near the step it had reached. On a
+    1024 px screen the class table fits, a long name wrapping."""
+    teacher, ann = people(), people()
+    tp = teacher.page
+    tp.set_viewport_size({"width": 1024, "height": 768})
+    teacher_login(tp)
+    code = start_class(tp, "Period 1", "dead-relu")
+    join(ann.page, code, "Ann")
+    wait_for_note(ann.page, DEAD_TITLE)
+    for _ in range(2):  # lesson_version 3 in class 1
+        tp.select_option("#push-lesson", "xor-two-relu")
+        tp.click("[data-testid=push-submit]")
+        wait_for_note(ann.page, XOR_TITLE)
+        tp.select_option("#push-lesson", "dead-relu")
+        tp.click("[data-testid=push-submit]")
+        wait_for_note(ann.page, DEAD_TITLE)
+
+    # playing, then a reload: the address kept the step reached
+    ann.page.click("#play")
+    ann.page.wait_for_function("Number(document.getElementById('output').dataset.step) > 300",
+                               timeout=20000)
+    ann.page.wait_for_timeout(700)
+    reached = int(ann.page.get_attribute("#output", "data-step"))
+    kept = int(re.search(r"&n=(\d+)", ann.page.evaluate("location.hash")).group(1))
+    assert reached - 400 < kept <= reached
+    ann.page.reload()
+    ann.page.wait_for_selector("body[data-ready=true]", timeout=20000)
+    ann.page.wait_for_function(f"Number(document.getElementById('output').dataset.step) >= {kept}",
+                               timeout=20000)
+
+    tp.on("dialog", lambda dialog: dialog.accept())
+    tp.click("[data-testid=end-class]")
+    tp.wait_for_function("document.getElementById('status').textContent === "
+                         "'The class has ended.'", timeout=5000)
+    ann.page.wait_for_function("document.getElementById('class-banner').classList"
+                               ".contains('ended')", timeout=5000)
+    second = start_class(tp, "Period 2", "universal-approximation")
+    ann.page.goto(f"/join?code={second}")
+    ann.page.fill("#name", "   ")  # blank: the page says what a name may be
+    ann.page.click("[data-testid=join-submit]")
+    ann.page.wait_for_function("document.getElementById('status').textContent === "
+                               "'Type a name of 1 to 40 characters: letters, digits, spaces "
+                               "or emoji.'", timeout=5000)
+    join(ann.page, second, "W" * 40)  # the same tab
+    wait_for_note(ann.page, "One wide hidden layer can fit any curve")
+    wait_for_row(tp, "W" * 40, "cells[1].startsWith('One wide hidden layer')")
+    box = tp.evaluate("""() => { const b = document.querySelector('.table-box');
+      const watch = document.querySelector('[data-testid=student-row] button');
+      return {scroll: b.scrollWidth, width: b.clientWidth,
+              watchRight: watch.getBoundingClientRect().right}; }""")
+    assert box["scroll"] <= box["width"] and box["watchRight"] <= 1024, box
+    tp.click("[data-testid=end-class]")  # the server is shared: leave no class behind
+    tp.wait_for_selector("#class-panel[hidden]", state="attached", timeout=5000)
 
 
 def test_a_student_cannot_see_another_students_run(people: Callable[[], Person]) -> None:
