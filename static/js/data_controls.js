@@ -11,7 +11,7 @@
 
 import { el } from "./control_dom.js";
 import { fillOptions, pairs, section } from "./control_widgets.js";
-import { t } from "./i18n.js";
+import { isEnglish, t } from "./i18n.js";
 import { MAX_SEED } from "./state_schema.js";
 import { UPLOAD_VALUE, uploadBox } from "./upload_controls.js";
 
@@ -31,6 +31,20 @@ export function featureSlug(name) {
   return name.replace(/\^2/g, "sq").replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "");
 }
 
+/** A data set's name as the page shows it: its id in English, a translation in
+ * another language. */
+function datasetLabel(name) {
+  if (isEnglish()) return name;
+  const labels = {
+    circle: t("circle"), xor: t("xor"), gauss: t("gauss"), spiral: t("spiral"),
+    moons: t("moons"), blobs: t("blobs"), spirals: t("spirals"), plane: t("plane"),
+    "multi-gaussian": t("multi-gaussian"), sine: t("sine"), abs: t("abs"),
+    step: t("step (data set)"),
+    "xor-table": t("xor-table"),
+  };
+  return labels[name] || name;
+}
+
 /** The data set select, grouped by task, and the description of the choice. */
 function datasetRow(panel) {
   const select = panel.select("dataset",
@@ -46,7 +60,7 @@ function datasetRow(panel) {
   const groups = TASK_GROUPS.map(([kind, title]) => {
     const sets = points.filter((d) => d.kind === kind);
     return sets.length ? el("optgroup", { label: title },
-      ...sets.map((d) => el("option", { value: d.name, title: t(d.description), text: d.name })))
+      ...sets.map((d) => el("option", { value: d.name, title: t(d.description), text: datasetLabel(d.name) })))
       : null;
   });
   const mine = el("optgroup", { label: t("Your points") });

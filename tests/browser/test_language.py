@@ -192,6 +192,10 @@ def test_a_chinese_browser_gets_the_playground_in_chinese(zh_tw_page: object) ->
     assert page.input_value("[data-testid=language]") == "zh-Hant"
     # the scripts' strings too (t()); nothing was chosen, so nothing is remembered
     assert page.text_content("[data-testid=add-layer]") == "+ 層"
+    # the data sets by translated names, their ids kept as the values
+    circle = page.locator("[data-testid=dataset] option[value=circle]")
+    assert circle.text_content() == "圓環"
+    assert page.locator("[data-testid=dataset] option[value=step]").text_content() == "階梯"
     page.click("[data-testid=play]")
     page.wait_for_function("document.querySelector('[data-testid=play]').textContent === '暫停'")
     page.click("[data-testid=play]")
