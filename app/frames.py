@@ -40,10 +40,6 @@ def clean(value: Any) -> Any:
         return value
     if kind is float:
         return value if math.isfinite(value) else None
-    if kind is dict:
-        return {str(k): clean(v) for k, v in value.items()}
-    if kind is list or kind is tuple:
-        return [clean(v) for v in value]
     if isinstance(value, dict):
         return {str(k): clean(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
