@@ -50,6 +50,11 @@ export function onClassLesson(open) {
   if (pending) deliver(pending);
 }
 
+/** What a student's page says once their class has ended. */
+export function endedMessage() {
+  return t("The class has ended and its runs are closed (saved models are kept). Reload the page to go on by yourself, or join a class with a new code.");
+}
+
 /** Register what the page does when the class ends (called at once if it has). */
 export function onClassEnded(callback) {
   endedHandler = callback;

@@ -11,7 +11,7 @@
  */
 
 import { loadCatalogue } from "./api.js";
-import { classEnded, onClassEnded, onClassLesson } from "./class_banner.js";
+import { classEnded, endedMessage, onClassEnded, onClassLesson } from "./class_banner.js";
 import { isEnglish, t } from "./i18n.js";
 import { TrainingBar } from "./lab_bar.js";
 import { LabComparison, comparePair } from "./lab_compare.js";
@@ -223,7 +223,7 @@ async function main() {
     }
     return lab.load(lab.picker.choose({ lesson, variant })); // sets the address's hash too
   });
-  onClassEnded(() => lab.status.say(t("The class has ended and its runs are closed (saved models are kept). Reload the page to go on by yourself, or join a class with a new code."), true));
+  onClassEnded(() => lab.status.say(endedMessage(), true));
 }
 
 main();

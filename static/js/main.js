@@ -10,7 +10,7 @@
  * single weights are not in the link).
  */
 
-import { classEnded, onClassEnded, onClassLesson } from "./class_banner.js";
+import { classEnded, endedMessage, onClassEnded, onClassLesson } from "./class_banner.js";
 import { isLabLesson, labHref } from "./lab_lessons.js";
 import { api, loadCatalogue } from "./api.js";
 import { GradientChart, LossChart } from "./charts.js";
@@ -239,7 +239,7 @@ class Playground {
   /** The class has ended: its runs went with it; say so and what to do. */
   classEnded() {
     this.playing = false;
-    this.status.say(t("The class has ended and its runs are closed (saved models are kept). Reload the page to go on by yourself, or join a class with a new code."), true);
+    this.status.say(endedMessage(), true);
   }
 
   /** The state and step in the URL's hash, if any (checked against the catalogue). */
