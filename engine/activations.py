@@ -34,15 +34,18 @@ the faster routes below: the exp route for float32 tanh, a zero array for ReLU
 (:meth:`Activation.value_large`). Smaller ones are call-bound: fewest calls wins."""
 
 
-TANH_EXP_ROUTE = {np.dtype(np.float32): LARGE, np.dtype(np.float64): 1024}  # 1024 at least
+TANH_EXP_ROUTE = {np.dtype(np.float32): LARGE, np.dtype(np.float64): 1024}
 """Sizes from which :func:`tanh` goes through e^(-2z): where NumPy's own tanh is
 not vectorised (float64 on AVX2 machines: 90 x 32 values in 23 us against 39 us)
 or slower than exp for large float32 arrays."""
 
 
+_SMALLEST_EXP_ROUTE = min(TANH_EXP_ROUTE.values())
+
+
 def _exp_route(z: np.ndarray) -> bool:
     # the size test first: a playground batch pays for no dictionary lookup
-    return z.size >= 1024 and z.size >= TANH_EXP_ROUTE.get(z.dtype, z.size + 1)
+    return z.size >= _SMALLEST_EXP_ROUTE and z.size >= TANH_EXP_ROUTE.get(z.dtype, z.size + 1)
 
 
 def tanh(z: np.ndarray) -> np.ndarray:
