@@ -72,16 +72,49 @@ export async function loadCatalogue() {
   return Object.fromEntries(names.map((name, i) => [name, answers[i]]));
 }
 
+/** The runs this page made or adopted and has not dropped (see dropRunsOnLeave). */
+const held = new Set();
+
+/** Count a run made elsewhere (an imported model) as this page's. */
+export function holdRun(runId) {
+  held.add(runId);
+}
+
+/** Stop counting a run as this page's (the server said it is gone). */
+export function releaseRun(runId) {
+  held.delete(runId);
+}
+
 /** Create a run from `{spec}` or `{lesson, variant}`; answers the run's description. */
-export function createRun(request) {
-  return api("/api/runs", { method: "POST", json: request });
+export async function createRun(request) {
+  const run = await api("/api/runs", { method: "POST", json: request });
+  held.add(run.id);
+  return run;
 }
 
 /** Drop a run on the server (errors ignored: it may be gone already). */
 export async function deleteRun(runId) {
+  held.delete(runId);
   try {
     await api(`/api/runs/${runId}`, { method: "DELETE" });
   } catch {
     // already dropped
   }
+}
+
+/**
+ * When the page goes for good (closed, reloaded, left for another page), drop the
+ * runs it holds, so reloads do not pile runs up on the server until they idle
+ * out; the requests are `keepalive`, which outlive the page. A page kept in the
+ * browser's back-forward cache keeps them. `keep()` true keeps them too (a
+ * student's, which the teacher's class table still shows).
+ * @param {() => boolean} keep
+ */
+export function dropRunsOnLeave(keep) {
+  window.addEventListener("pagehide", (event) => {
+    if (event.persisted || keep()) return;
+    for (const runId of held) {
+      fetch(`/api/runs/${runId}`, { method: "DELETE", keepalive: true }).catch(() => {});
+    }
+  });
 }

@@ -10,8 +10,8 @@
  * address's hash holds `#lesson=<name>&variant=<v>`.
  */
 
-import { loadCatalogue } from "./api.js";
-import { classEnded, endedMessage, onClassEnded, onClassLesson } from "./class_banner.js";
+import { dropRunsOnLeave, loadCatalogue } from "./api.js";
+import { classEnded, endedMessage, inClass, onClassEnded, onClassLesson } from "./class_banner.js";
 import { isEnglish, t } from "./i18n.js";
 import { TrainingBar } from "./lab_bar.js";
 import { LabComparison, comparePair } from "./lab_compare.js";
@@ -224,6 +224,7 @@ async function main() {
     return lab.load(lab.picker.choose({ lesson, variant })); // sets the address's hash too
   });
   onClassEnded(() => lab.status.say(endedMessage(), true));
+  dropRunsOnLeave(inClass);
 }
 
 main();

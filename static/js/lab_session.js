@@ -8,7 +8,7 @@
  * frame only: maps and kernels).
  */
 
-import { createRun, deleteRun } from "./api.js";
+import { createRun, deleteRun, releaseRun } from "./api.js";
 import { LiveRun } from "./live.js";
 
 export class LabSession {
@@ -84,7 +84,8 @@ export class LabSession {
   async close() {
     this.closed = true;
     this.live?.close();
-    if (this.run && !this.gone) await deleteRun(this.run.id);
+    if (this.run && this.gone) releaseRun(this.run.id);
+    else if (this.run) await deleteRun(this.run.id);
     this.run = null;
   }
 }

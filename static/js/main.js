@@ -10,9 +10,9 @@
  * single weights are not in the link).
  */
 
-import { classEnded, endedMessage, onClassEnded, onClassLesson } from "./class_banner.js";
+import { classEnded, endedMessage, inClass, onClassEnded, onClassLesson } from "./class_banner.js";
 import { isLabLesson, labHref } from "./lab_lessons.js";
-import { api, loadCatalogue } from "./api.js";
+import { api, dropRunsOnLeave, loadCatalogue } from "./api.js";
 import { GradientChart, LossChart } from "./charts.js";
 import { Comparison, fmt } from "./comparison.js";
 import { Controls } from "./controls.js";
@@ -378,6 +378,7 @@ async function main() {
   onClassEnded(() => page.classEnded());
   // the step reached, for a reload (the timer may not have run since the last frame)
   window.addEventListener("pagehide", () => page.remember());
+  dropRunsOnLeave(inClass);
 }
 
 main();

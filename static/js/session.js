@@ -3,7 +3,7 @@
  * the playground (one session) and of a side-by-side comparison (two).
  */
 
-import { api, createRun, deleteRun } from "./api.js";
+import { api, createRun, deleteRun, holdRun } from "./api.js";
 import { LiveRun } from "./live.js";
 
 /**
@@ -29,6 +29,7 @@ export class Session {
   /** Create a run from `request` ({spec} or {lesson, variant}), or adopt `run`. */
   async open(request, run = null) {
     this.run = run || (await createRun(request));
+    if (run) holdRun(run.id);
     const points = await api(`/api/runs/${this.run.id}/points`);
     this.views.output.setPoints(points);
     this.views.loss.reset();

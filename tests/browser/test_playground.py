@@ -246,3 +246,33 @@ def test_own_points_from_a_csv_file(page: object, tmp_path: object) -> None:
         "[data-testid=dataset-description]")
     play_until(page, "Number(document.getElementById('output').dataset.step) >= 300")
     assert metric(page, "train-accuracy") >= 0.9
+
+
+def test_a_page_drops_its_runs_when_it_goes(page: object) -> None:
+    """Reloading or leaving the page deletes the runs it made (keepalive requests
+    that outlive it), so a class of reloading students does not fill the server."""
+    open_playground(page)
+    first = drawn_run(page)
+    page.reload()
+    page.wait_for_selector("body[data-ready=true]", timeout=20000)
+    page.wait_for_function("document.getElementById('output').dataset.framesDrawn > 0",
+                           timeout=20000)
+    second = drawn_run(page)
+    assert second and second != first
+
+    def gone(run_id: str) -> bool:
+        for _ in range(50):
+            if page.context.request.get(f"/api/runs/{run_id}").status == 404:
+                return True
+            page.wait_for_timeout(100)
+        return False
+
+    assert gone(first)
+    assert page.context.request.get(f"/api/runs/{second}").status == 200
+    page.goto("/lab")  # leaving for the lab
+    page.wait_for_selector("body[data-ready=true]", timeout=20000)
+    lab_run = page.get_attribute("#lab-main", "data-run")
+    assert gone(second)
+    page.goto("/")
+    page.wait_for_selector("body[data-ready=true]", timeout=20000)
+    assert all(gone(run) for run in lab_run.split(","))
