@@ -92,8 +92,8 @@ class BatchNorm(Layer):
             running += stats * mix
             var = stats[1]
         else:
-            xc = x - self.state["running_mean"].reshape(-1)
-            var = self.state["running_var"].reshape(-1)
+            mean, var = self._running_rows
+            xc = x - mean
         self._train = train
         self._inv_std = (var + self.eps) ** -0.5
         xc *= self._inv_std
