@@ -19,12 +19,12 @@ as nested lists, maps unquantised) for scripts.
 
 from __future__ import annotations
 
-import json
 import math
 import struct
 from typing import Any
 
 import numpy as np
+import orjson
 
 MAP_KEYS = ("unit_maps",)
 """Per-layer arrays that are maps (quantised); other arrays go as float32."""
@@ -69,6 +69,25 @@ def quantise(values: np.ndarray) -> tuple[np.ndarray, float, float]:
     q = (values - lo) * np.float32(255.0 / span)
     q += np.float32(0.5)
     return q.astype(np.uint8), lo, hi
+
+
+_HEADER_OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
+"""A header goes out as orjson writes it: NumPy arrays and scalars as they are
+(C-contiguous arrays of the common dtypes in one step), non-finite floats as null,
+the same content as json.dumps of :func:`clean`'s copy, several times faster."""
+
+
+def _leftover(value: Any) -> Any:
+    """What orjson does not write itself (an array that is not C-contiguous, or of
+    another dtype; a rarer NumPy scalar), made plain by :func:`clean`."""
+    if isinstance(value, np.ndarray | np.generic):
+        return clean(value)
+    raise TypeError(f"{type(value).__name__} cannot go in a frame header")
+
+
+def header_json(header: dict[str, Any]) -> bytes:
+    """A frame header as compact UTF-8 JSON (non-finite numbers as null)."""
+    return orjson.dumps(header, default=_leftover, option=_HEADER_OPTIONS)
 
 
 class _Packer:
@@ -136,7 +155,7 @@ def encode_frame(frame: dict[str, Any], extra: dict[str, Any]) -> bytes:
         elif key == "probe":
             header["probe"] = _probe_header(packer, value)
         else:
-            header[key] = clean(value)
+            header[key] = value
     layers = []
     for i, layer in enumerate(frame["layers"]):
         info: dict[str, Any] = {}
@@ -149,9 +168,9 @@ def encode_frame(frame: dict[str, Any], extra: dict[str, Any]) -> bytes:
             elif key == "mask" and value is not None:
                 packer.add(f"layers.{i}.mask", value)
             else:
-                info[key] = clean(value)
+                info[key] = value
         layers.append(info)
-    header.update(clean(extra))
+    header.update(extra)
     header["layers"] = layers
     payload = packer.payload()  # sets the float32 arrays' offsets
     header["arrays"] = packer.arrays
@@ -170,20 +189,20 @@ def _probe_header(packer: _Packer, probe: dict[str, Any]) -> dict[str, Any]:
             head["layers"] = []
             for i, entry in enumerate(value):
                 packer.add(f"probe.layers.{i}", entry["values"], quantised=True)
-                head["layers"].append(clean({k: v for k, v in entry.items() if k != "values"}))
+                head["layers"].append({k: v for k, v in entry.items() if k != "values"})
         elif key == "pooling":
             head["pooling"] = {"source": value["source"]}
             for mode, maps in value.items():
                 if mode != "source":
                     packer.add(f"probe.pooling.{mode}", maps, quantised=True)
         else:
-            head[key] = clean(value)
+            head[key] = value
     return head
 
 
 def pack(header: dict[str, Any], parts: list[bytes]) -> bytes:
     """uint32 header length, the JSON header padded to 4 bytes, then the payload."""
-    head = json.dumps(header, separators=(",", ":"), allow_nan=False).encode()
+    head = header_json(header)
     pad = (-(4 + len(head))) % 4
     return b"".join([struct.pack("<I", len(head)), head, b" " * pad, *parts])
 
@@ -191,14 +210,14 @@ def pack(header: dict[str, Any], parts: list[bytes]) -> bytes:
 def header_of(message: bytes) -> dict[str, Any]:
     """Only the JSON header of a binary message (its arrays left unread)."""
     (length,) = struct.unpack_from("<I", message, 0)
-    return json.loads(message[4 : 4 + length])
+    return orjson.loads(message[4 : 4 + length])
 
 
 def decode(message: bytes) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """The inverse of :func:`encode_frame` (for tests and Python clients): the header
     and the arrays by name (maps de-quantised to float32)."""
     (length,) = struct.unpack_from("<I", message, 0)
-    header = json.loads(message[4 : 4 + length])
+    header = orjson.loads(message[4 : 4 + length])
     start = 4 + length + (-(4 + length)) % 4
     arrays = {}
     for entry in header["arrays"]:

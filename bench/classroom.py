@@ -51,6 +51,7 @@ class Student:
         self.rate = 0.0
         self.latencies: list[float] = []
         self.errors: list[str] = []
+        self.grids: dict[int, int] = {}  # output map side -> frames drawn at it
 
 
 async def join(client: httpx.AsyncClient, port: int, code: str, name: str) -> Student:
@@ -77,6 +78,8 @@ async def play(student: Student, server: Server, seconds: float, fps: float,
     """Play the student's run (bench/server.py's student loop, with their token)."""
     def seen(header: dict) -> None:
         student.seen.setdefault(header["step"], time.monotonic())
+        side = header["grid"]["output"]
+        student.grids[side] = student.grids.get(side, 0) + 1
 
     rates: list[float] = []
     await play_run(server, student.run_id, seconds, fps, steps, student.latencies, rates,
@@ -144,6 +147,10 @@ async def lesson_class(server: Server, args: argparse.Namespace) -> dict:
         everyone = {m["id"] for m in (await client.get("/api/models", headers=TEACHER)).json()}
         all_kept = {s.model_id for s in students} <= everyone
     latencies = sorted(x for s in students for x in s.latencies)
+    grids: dict[int, int] = {}
+    for s in students:
+        for side, count in s.grids.items():
+            grids[side] = grids.get(side, 0) + count
     ages.sort()
     return {
         "rates": sorted(s.rate for s in students),
@@ -153,7 +160,7 @@ async def lesson_class(server: Server, args: argparse.Namespace) -> dict:
         "kb_per_student": (after - before) / args.students,
         "rss_mb": rss_kb(server.proc.pid) / 1024,
         "cores": cores, "web_cores": web_cores, "own_cores": own_cores,
-        "ages": ages, "reads": reads,
+        "ages": ages, "reads": reads, "grids": grids,
     }
 
 
@@ -185,6 +192,10 @@ def main(argv: list[str] | None = None) -> int:
           f"(target >= 9)")
     print(f"command latency: median {statistics.median(lat) * 1e3:.0f} ms, 95th percentile "
           f"{percentile(lat, 0.95) * 1e3:.0f} ms over {len(lat)} commands (target <= 100 ms)")
+    drawn = sum(result["grids"].values())
+    sides = ", ".join(f"{side} x {side}: {count / drawn:.0%}"
+                      for side, count in sorted(result["grids"].items(), reverse=True))
+    print(f"output maps drawn at {sides} (the smaller side while an engine process is busy)")
     print(f"errors: {len(result['errors'])} {result['errors'][:3]}")
     print(f"saved models: {result['models_found']} of {args.students} found by their owner; "
           f"all kept for the teacher: {result['models_all_kept']}")
