@@ -20,7 +20,6 @@ import json
 import os
 import socket
 import statistics
-import struct
 import subprocess
 import sys
 import tempfile
@@ -34,6 +33,10 @@ import numpy as np
 import websockets
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from app.frames import header_of  # noqa: E402  (a frame header as the tests read it)
+
 SPEC = {"hidden": [8] * 6, "activation": "tanh", "batch_size": 10,
         "data": {"name": "circle", "n_samples": 400}}
 EPOCH = 20  # 200 training points / batch 10
@@ -50,11 +53,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def header_of(message: bytes) -> dict:
-    (length,) = struct.unpack_from("<I", message, 0)
-    return json.loads(message[4:4 + length])
 
 
 def family(pid: int) -> list[int]:

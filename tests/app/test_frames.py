@@ -8,7 +8,7 @@ import struct
 import numpy as np
 import pytest
 
-from app.frames import clean, decode, encode_frame, frame_json, quantise
+from app.frames import clean, decode, encode_frame, frame_json, header_json, quantise
 from engine.telemetry import snapshot
 from engine.trainer import Trainer
 
@@ -83,3 +83,29 @@ def test_clean_arrays_in_one_step() -> None:
     assert clean(np.array([[1, 2], [3, 4]], dtype=np.int64)) == [[1, 2], [3, 4]]
     assert clean(np.array([True, False])) == [True, False]
     assert clean(np.zeros((2, 0))) == [[], []]
+
+
+def test_header_json_writes_what_clean_would() -> None:
+    """orjson writes NumPy values itself; what it leaves (an array that is not
+    C-contiguous, a float16) goes through clean(); non-finite numbers are null."""
+    grid = np.arange(12, dtype=np.float64).reshape(3, 4)
+    grid[0, 2] = np.nan
+    header = {"share": np.array([0.25, np.inf]), "dead": np.array([True, False]),
+              "columns": grid[:, ::2], "half": np.float16(0.5), "single": np.float32(np.nan),
+              "count": np.int64(7), "pair": (1, 2.5), "none": None, 3: "three"}
+    expected = {"share": [0.25, None], "dead": [True, False],
+                "columns": [[0.0, None], [4.0, 6.0], [8.0, 10.0]], "half": 0.5,
+                "single": None, "count": 7, "pair": [1, 2.5], "none": None, "3": "three"}
+    assert json.loads(header_json(header)) == expected == clean(header)
+    with pytest.raises(TypeError):
+        header_json({"bad": object()})
+
+
+def test_encode_frame_header_matches_clean(frame) -> None:
+    """The binary frame's header says what the plain JSON frame says."""
+    header, _ = decode(encode_frame(frame, {"seq": 1}))
+    plain = frame_json(frame, {"seq": 1})
+    for key in ("step", "epoch", "train_loss", "test_loss", "hyper", "extent", "seq"):
+        assert header[key] == plain[key], key
+    for got, layer in zip(header["layers"], plain["layers"], strict=True):
+        assert got == {k: v for k, v in layer.items() if k not in ("params", "unit_maps", "mask")}
