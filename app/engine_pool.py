@@ -81,6 +81,7 @@ class Worker:
         self._queues: tuple[deque, deque, deque] = (deque(), deque(), deque())
         self._ready = threading.Condition()
         self._closed = False
+        self._busy_until = 0.0  # see busy()
         self._thread = threading.Thread(target=self._dispatch, daemon=True,
                                         name=f"engine-{index}")
         self._thread.start()
@@ -97,6 +98,18 @@ class Worker:
     def frames_waiting(self) -> int:
         """How many live frames are queued here (a measure of how busy it is)."""
         return len(self._queues[FRAME])
+
+    def busy(self, frames: int, hold: float, now: float | None = None) -> bool:
+        """Whether ``frames`` or more live frames are queued here now, or were
+        within the last ``hold`` seconds (asked on the event loop, by its players;
+        ``now`` is a time.monotonic() reading, the current one by default).
+
+        The hold keeps a nearly full worker on cheaper frames: without it, the
+        first quiet moment would bring back the costlier frames that filled it."""
+        now = time.monotonic() if now is None else now
+        if len(self._queues[FRAME]) >= frames:
+            self._busy_until = now + hold
+        return now < self._busy_until
 
     def promote(self, future: Future) -> bool:
         """Move a queued request to the front rank (a frame that will now answer a

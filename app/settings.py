@@ -35,8 +35,8 @@ class Settings(BaseSettings):
     live_output_grid_busy: int = Field(
         default=50, ge=0, le=200,
         description="side of the output map while the run's engine process has frames "
-                    "queued (a full class): cheaper frames keep every student's frame rate; "
-                    "0 never lowers it")
+                    "queued (a full class) and for a few seconds after: cheaper frames keep "
+                    "every student's frame rate; 0 never lowers it")
     live_unit_grid: int = Field(
         default=16, ge=2, le=100,
         description="side of each unit's map in live frames; 16 keeps a 6 x 8 net's frame "

@@ -8,7 +8,7 @@ frames per second with the live view's 10 steps per frame; every second each
 changes the learning rate and times how long until a frame shows it. Meanwhile
 the teacher's table is read twice a second, as the teacher's page does.
 
-Prints: frames per second per student (median, minimum), command latency (median,
+Prints: frames per second per student (median, minimum, maximum), command latency (median,
 95th percentile), the share of output maps drawn at each size, errors, saved
 models found again afterwards (each by its owner, all by the teacher), memory per
 student, and how current the teacher's table is:
@@ -204,8 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"reference NumPy call {reference_call_us():.2f} us")
     print(f"{args.students} students, lesson {args.lesson}, {args.seconds:g} s at {args.fps:g} "
           f"fps, {args.steps} steps per frame")
-    print(f"frames/s per student: median {statistics.median(rates):.1f}, min {rates[0]:.1f} "
-          f"(target >= 9)")
+    print(f"frames/s per student: median {statistics.median(rates):.1f}, min {rates[0]:.1f}, "
+          f"max {rates[-1]:.1f} (target >= 9)")
     print(f"command latency: median {statistics.median(lat) * 1e3:.0f} ms, 95th percentile "
           f"{percentile(lat, 0.95) * 1e3:.0f} ms over {len(lat)} commands (target <= 100 ms)")
     drawn = sum(result["grids"].values())

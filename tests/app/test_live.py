@@ -3,6 +3,9 @@ frames (the setting live_output_grid_busy) so a whole class keeps its frame rate
 
 from __future__ import annotations
 
+import time
+
+from app import live
 from app.engine_pool import FRAME
 from app.live import BUSY_FRAMES, Player
 from app.registry import RunRegistry
@@ -10,7 +13,9 @@ from app.settings import Settings
 from tests.app.conftest import SMALL_SPEC
 
 
-def test_frames_are_coarser_while_the_engine_process_has_frames_queued(tmp_path) -> None:
+def test_frames_are_coarser_while_the_engine_process_has_frames_queued(
+        tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(live, "BUSY_HOLD_SECONDS", 600.0)  # longer than this test
     registry = RunRegistry(max_runs=20, idle_seconds=600)  # runs in this process
     slots = [registry.create(("spec", SMALL_SPEC, None)) for _ in range(BUSY_FRAMES + 1)]
     player = Player(slots[0], Settings(data_dir=tmp_path, live_output_grid=100,
@@ -35,4 +40,25 @@ def test_frames_are_coarser_while_the_engine_process_has_frames_queued(tmp_path)
     for future in [busy, *queued]:
         future.exception(timeout=30)
     assert player.frame_grid() == 30 and slots[0].worker.frames_waiting() == 0
+    # the queue is empty, and the frames stay coarse for the hold
+    player.output_grid = 100
+    assert player.frame_grid() == 40
+    registry.pool.close()
+
+
+def test_an_engine_process_stays_busy_for_the_hold_after_its_queue_empties(tmp_path) -> None:
+    registry = RunRegistry(max_runs=20, idle_seconds=600)
+    slots = [registry.create(("spec", SMALL_SPEC, None)) for _ in range(BUSY_FRAMES + 1)]
+    worker = slots[0].worker
+    assert not worker.busy(BUSY_FRAMES, 3.0)
+    held = slots[0].submit("train", 30000)
+    queued = [s.submit("live_frame", 1, 30, 8, {}, None, priority=FRAME) for s in slots[1:]]
+    seen = time.monotonic() - 10.0  # as if seen busy 10 s ago
+    assert worker.busy(BUSY_FRAMES, 3.0, now=seen)
+    for future in [held, *queued]:
+        future.exception(timeout=30)
+    assert worker.frames_waiting() == 0
+    assert worker.busy(BUSY_FRAMES, 3.0, now=seen + 2.9)  # within the hold
+    assert not worker.busy(BUSY_FRAMES, 3.0, now=seen + 3.0)  # the hold is over
+    assert not worker.busy(BUSY_FRAMES, 3.0)  # and 10 s on, now
     registry.pool.close()
