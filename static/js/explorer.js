@@ -16,6 +16,7 @@
  */
 
 import { checkIdentities, checkSlope, nearest } from "./activation_identities.js";
+import { activationLabel } from "./activation_names.js";
 import { fitCanvas } from "./canvas_fit.js";
 import { drawRule } from "./chart_lines.js";
 import { formatNumber, niceTicks } from "./chart_scales.js";
@@ -66,7 +67,7 @@ export class ActivationExplorer {
     this.chooser.value = name;
     this.options.textContent = describeOptions(curve.options);
     this.canvas.setAttribute("aria-label", t("{name}: f(x) and its derivative f′(x) for x from {low} to {high}",
-      { name: shownName(name), low: this.x[0], high: this.x[this.x.length - 1] }));
+      { name: activationLabel(name), low: this.x[0], high: this.x[this.x.length - 1] }));
     for (const item of this.identityItems) {
       item.element.classList.toggle("nn-current", item.about.includes(name));
     }
@@ -95,7 +96,7 @@ export class ActivationExplorer {
     strokeCurve(ctx, this.x, this.current.df, scale, theme.series2, [6, 4]);
     this.#drawHover(ctx, plot, scale, theme);
     ctx.restore();
-    drawLegend(ctx, plot, theme, shownName(this.current.name));
+    drawLegend(ctx, plot, theme, activationLabel(this.current.name));
   }
 
   /** Stop observing and empty the container. */
@@ -113,7 +114,7 @@ export class ActivationExplorer {
     const label = element("label", "nn-explorer-choice", t("Activation "));
     this.chooser = element("select", "");
     for (const curve of this.curves) {
-      const option = element("option", "", shownName(curve.name));
+      const option = element("option", "", activationLabel(curve.name));
       option.value = curve.name;
       this.chooser.append(option);
     }
@@ -152,7 +153,7 @@ export class ActivationExplorer {
   #showSlopeCheck() {
     const check = checkSlope(this.x, this.current);
     this.slopeFormula.textContent = t("{name}′(x) = slope of {name} (central difference, h = {h}, |x| ≥ {from})",
-      { name: shownName(this.current.name), h: formatNumber(check.h), from: formatNumber(1.5 * check.h) });
+      { name: activationLabel(this.current.name), h: formatNumber(check.h), from: formatNumber(1.5 * check.h) });
     this.slopeCheck.textContent = check.text;
     this.slopeItem.classList.toggle("nn-ok", check.ok);
     this.slopeItem.classList.toggle("nn-fail", !check.ok);
@@ -282,12 +283,6 @@ function drawLegend(ctx, plot, theme, name) {
     ctx.textBaseline = "middle";
     ctx.fillText(label, plot.x + 38, py);
   });
-}
-
-/** The name of an activation as the chooser shows it: the server's name, but
- * "linear" is a word the pages translate (the network and the output select). */
-function shownName(name) {
-  return name === "linear" ? t("linear") : name;
 }
 
 /** The options' names as the explorer shows them: the server's names in English

@@ -7,16 +7,13 @@
  * `networkSection(panel)` builds it for a Controls panel.
  */
 
+import { activationLabel } from "./activation_names.js";
 import { el, srOnly } from "./control_dom.js";
 import { fillOptions, section } from "./control_widgets.js";
 import { t } from "./i18n.js";
 import { rreluInOrder } from "./state.js";
 
 const UI_MAX_DROPOUT = 0.9;
-const ACTIVATION_LABELS = {
-  linear: t("linear"), sigmoid: "sigmoid", tanh: "tanh", relu: "ReLU", leaky_relu: "leaky ReLU",
-  elu: "ELU", softplus: "softplus", prelu: "PReLU", rrelu: "RReLU",
-};
 const ACTIVATION_OPTION_LABELS = {
   slope: t("Leaky ReLU slope"), alpha: t("ELU alpha"), init_slope: t("PReLU initial slope"),
   lower: t("RReLU lower slope"), upper: t("RReLU upper slope"),
@@ -56,7 +53,7 @@ function refreshLayers(panel, list, state) {
     row.querySelector(`[data-testid="remove-unit-${i}"]`).disabled = units <= 1;
     row.querySelector(`[data-testid="add-unit-${i}"]`).disabled = units >= panel.limits.units;
     const select = row.querySelector(`[data-testid="activation-${i}"]`);
-    fillOptions(select, names.map((a) => [a, ACTIVATION_LABELS[a] || a]));
+    fillOptions(select, names.map((a) => [a, activationLabel(a)]));
     select.value = state.network.activations[i];
   });
 }

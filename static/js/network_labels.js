@@ -2,9 +2,10 @@
  * The words of the network diagram (pure): column headers, names of units and
  * columns for screen readers, tooltips, and numbers formatted for labels.
  * Columns are those of `layoutColumns` (network_layout.js). Every word goes
- * through `t()` (i18n.js); activation names stay as the server names them.
+ * through `t()` (i18n.js); activations are named by `activationLabel`.
  */
 
+import { activationLabel } from "./activation_names.js";
 import { t } from "./i18n.js";
 
 /** Between the items of a list ("x1, x2"; "、" in Chinese). */
@@ -23,7 +24,7 @@ export function columnHeader(column) {
   if (column.kind === "input") return [t("input"), drop];
   if (column.kind === "output") return [t("output"), ""];
   const extras = [column.batchnorm ? "BN" : "", drop];
-  return [column.activation ? column.activation.name : t("linear"), extras.filter(Boolean).join(" ")];
+  return [column.activation ? activationLabel(column.activation.name) : t("linear"), extras.filter(Boolean).join(" ")];
 }
 
 /** The tooltip of a column's second header line (what BN and dropout show). */
@@ -66,7 +67,7 @@ export function unitName(column, k) {
 /** The caption of a unit's enlarged map ("unit 2 of layer 1 (tanh)", "output for class 1"). */
 export function zoomCaption(column, k) {
   if (column.kind === "output") return column.width > 1 ? t("output for class {k}", { k }) : t("output");
-  return t("{unit} ({activation})", { unit: unitName(column, k), activation: column.activation.name });
+  return t("{unit} ({activation})", { unit: unitName(column, k), activation: activationLabel(column.activation.name) });
 }
 
 /** A person's name for a column ("inputs x1, x2", "hidden layer 2: 8 relu units", "output"). */
@@ -76,7 +77,7 @@ export function columnName(column) {
     return column.width > 1 ? t("output: {n} units", { n: column.width }) : t("output");
   }
   const values = { n: column.number, width: column.width,
-    activation: column.activation ? column.activation.name : t("linear") };
+    activation: column.activation ? activationLabel(column.activation.name) : t("linear") };
   const extras = [column.batchnorm ? t("batch norm") : "",
     column.dropout ? t("dropout {p}", { p: column.dropout.p }) : ""].filter(Boolean);
   return extras.length

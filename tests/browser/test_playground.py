@@ -67,7 +67,7 @@ def test_a_three_layer_network_built_by_hand(page: object) -> None:
     page.click("[data-testid=add-unit-2]")
     page.select_option("[data-testid=activation-2]", "relu")
     third = "document.querySelectorAll('.nv-column.nv-hidden')[2]"
-    page.wait_for_function(f"{third}.querySelector('.nv-head').textContent === 'relu' && "
+    page.wait_for_function(f"{third}.querySelector('.nv-head').textContent === 'ReLU' && "
                            f"{third}.querySelectorAll('canvas').length === 3", timeout=20000)
     page.wait_for_function("location.hash.includes('relu') || location.hash.length > 0")
     state = page.evaluate("""async () => {
@@ -209,6 +209,11 @@ def test_the_activation_explorer_checks_the_identities(page: object) -> None:
     text = explorer.text_content()
     assert "sigmoid" in text and "tanh(x) = 2 sigmoid(2x) − 1" in text
     assert text.count("holds") >= 3
+    # the chooser names the functions as the network's selects do, not by their ids
+    options = explorer.locator("select").evaluate(
+        "(s) => Object.fromEntries([...s.options].map((o) => [o.value, o.text]))")
+    assert options["leaky_relu"] == "leaky ReLU" and options["relu"] == "ReLU"
+    assert options["sigmoid"] == "sigmoid"
 
 
 def test_a_diverged_run_says_so_instead_of_drawing_nan(page: object) -> None:
