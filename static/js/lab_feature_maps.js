@@ -13,6 +13,7 @@
  * map shows the value under the pointer (hover_box.js).
  */
 
+import { activationLabel } from "./activation_names.js";
 import { el } from "./control_dom.js";
 import { HoverBox } from "./hover_box.js";
 import { t } from "./i18n.js";
@@ -25,9 +26,11 @@ const TYPE_NAMES = {
   residual: t("residual block"),
 };
 
-/** The label of a probe layer: "conv2d (convolution)", "activation relu". */
+/** The label of a probe layer: "conv2d (convolution)", "activation ReLU". */
 export function layerLabel(entry, headerLayer) {
-  const name = headerLayer?.name || headerLayer?.mode || "";
+  const id = headerLayer?.name || "";
+  const name = (entry.type === "activation" && id ? activationLabel(id) : id)
+    || headerLayer?.mode || "";
   const kind = Object.hasOwn(TYPE_NAMES, entry.type) ? TYPE_NAMES[entry.type] : "";
   return [entry.type, name, kind && !name ? `(${kind})` : ""].filter(Boolean).join(" ");
 }

@@ -58,6 +58,8 @@ def test_the_convolution_lesson_trains_and_shows_kernels_and_maps(page: object) 
         channels = int(maps.nth(i).get_attribute("data-shape").split("x")[0])
         assert maps.nth(i).locator("canvas").count() == channels
     assert canvas_stats(page, "[data-testid=maps-0] canvas")[0]["colours"] > 3
+    labels = [maps.nth(i).locator("b").text_content() for i in range(maps.count())]
+    assert labels[0] == "conv2d (convolution)" and "activation ReLU" in labels  # not "relu"
     assert page.locator("[data-testid=scores] .lab-score").count() == 6
 
     page.select_option("[data-testid=speed]", "50")
