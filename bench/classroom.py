@@ -8,20 +8,20 @@ frames per second with the live view's 10 steps per frame; every second each
 changes the learning rate and times how long until a frame shows it. Meanwhile
 the teacher's table is read twice a second, as the teacher's page does.
 
-Prints: frames per second per student (median, minimum, maximum), command latency (median,
-95th percentile), the share of output maps drawn at each size, errors, saved
-models found again afterwards (each by its owner, all by the teacher), memory per
-student, and how current the teacher's table is:
-for each row, how long before the table was read the student's page had already
-received the frame the row shows ("table age"), and how far the row was behind
-the frames the student's page had ("behind"). Asserts nothing; traffic goes to
-127.0.0.1 only.
+Prints: frames per second per student (median, minimum, maximum), command latency
+(median, 95th percentile), the share of output maps drawn at each size, errors,
+saved models found again afterwards (each by its owner, all by the teacher),
+memory per student, and how current the teacher's table is: for each row, how
+far it was behind the frames the student's page had ("behind"), and how long
+before the table was read the student's page had received the frame the row
+shows ("age"). Asserts nothing; traffic goes to 127.0.0.1 only.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import bisect
 import json
 import statistics
 import sys
@@ -50,6 +50,7 @@ class Student:
         self.run_id = ""
         self.model_id = ""
         self.seen: dict[int, float] = {}  # step -> when this client first had it
+        self.steps: list[int] = []  # the steps of seen, in the order they came (rising)
         self.rate = 0.0
         self.latencies: list[float] = []
         self.errors: list[str] = []
@@ -79,7 +80,9 @@ async def play(student: Student, server: Server, seconds: float, fps: float,
                steps: int) -> None:
     """Play the student's run (bench/server.py's student loop, with their token)."""
     def seen(header: dict) -> None:
-        student.seen.setdefault(header["step"], time.monotonic())
+        if header["step"] not in student.seen:
+            student.seen[header["step"]] = time.monotonic()
+            student.steps.append(header["step"])
         if "probe" not in header:  # a lab run's frame has no output map
             side = header["grid"]["output"]
             student.grids[side] = student.grids.get(side, 0) + 1
@@ -115,9 +118,10 @@ async def watch_table(client: httpx.AsyncClient, class_id: str, students: list[S
                 student = by_run.get(run["id"]) if run else None
                 if student is not None and run["playing"] and run["step"] in student.seen:
                     ages.append(max(0.0, read_at - student.seen[run["step"]]))
-                    newer = [t for step, t in student.seen.items()
-                             if step > run["step"] and t <= asked_at]
-                    lags.append(asked_at - min(newer) if newer else 0.0)
+                    later = bisect.bisect_right(student.steps, run["step"])
+                    newer = (student.seen[student.steps[later]]
+                             if later < len(student.steps) else asked_at)
+                    lags.append(max(0.0, asked_at - newer))
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), 0.5)
     return reads
