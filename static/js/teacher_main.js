@@ -16,7 +16,8 @@ const CLASS_KEY = "nnplay-teacher-class";
 
 const status = new StatusLine(document.getElementById("status"));
 
-/** Fill a lesson select and its variant select (kept in step). */
+/** Fill a lesson select and its variant select (kept in step). Returns
+ * {chosen() -> {lesson, variant}, show(lesson, variant)}. */
 function lessonPicker(lessonSelect, variantSelect, lessons) {
   lessonSelect.replaceChildren(...lessons.map((l) => new Option(l.title, l.name)));
   const fillVariants = () => {
@@ -26,7 +27,15 @@ function lessonPicker(lessonSelect, variantSelect, lessons) {
   };
   lessonSelect.addEventListener("change", fillVariants);
   fillVariants();
-  return () => ({ lesson: lessonSelect.value, variant: variantSelect.value || null });
+  return {
+    chosen: () => ({ lesson: lessonSelect.value, variant: variantSelect.value || null }),
+    show(lesson, variant) {
+      if (!lessons.some((l) => l.name === lesson)) return;
+      lessonSelect.value = lesson;
+      fillVariants();
+      variantSelect.value = variant || "";
+    },
+  };
 }
 
 async function login() {
@@ -93,6 +102,8 @@ class TeacherPage {
     const link = document.getElementById("join-link");
     link.href = `/join?code=${encodeURIComponent(this.current.code)}`;
     link.textContent = `${location.host}/join?code=${this.current.code}`;
+    // the push form starts at the class's lesson (after a reload, or another class)
+    this.pushLesson.show(this.current.lesson, this.current.variant);
     this.refresh();
   }
 
@@ -134,7 +145,8 @@ class TeacherPage {
     event.preventDefault();
     try {
       const made = await api("/api/classes", { method: "POST",
-        json: { name: document.getElementById("class-name").value.trim(), ...this.newLesson() } });
+        json: { name: document.getElementById("class-name").value.trim(),
+          ...this.newLesson.chosen() } });
       document.getElementById("class-name").value = "";
       await this.load(made.id);
       status.say(t("Class started. Students join with the code {code}.", { code: made.code }));
@@ -146,7 +158,7 @@ class TeacherPage {
   async push(event) {
     event.preventDefault();
     if (!this.current) return;
-    const choice = this.pushLesson();
+    const choice = this.pushLesson.chosen();
     try {
       const info = await api(`/api/classes/${encodeURIComponent(this.current.id)}/lesson`,
         { method: "PUT", json: choice });

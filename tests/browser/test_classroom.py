@@ -290,8 +290,9 @@ def test_a_second_class_in_the_same_tab_and_a_reload_while_playing(
         people: Callable[[], Person]) -> None:
     """Lessons opened are remembered per class: a student who joins the next
     class in the same tab gets its lesson although its versions start at 1 again.
-    A reload while the run plays comes back near the step it had reached. On a
-    1024 px screen the class table fits, a long name wrapping."""
+    A reload while the run plays comes back near the step it had reached. The
+    teacher's push form starts at the class's lesson. On a 1024 px screen the
+    class table fits, a long name wrapping."""
     teacher, ann = people(), people()
     tp = teacher.page
     tp.set_viewport_size({"width": 1024, "height": 768})
@@ -306,6 +307,13 @@ def test_a_second_class_in_the_same_tab_and_a_reload_while_playing(
         tp.select_option("#push-lesson", "dead-relu")
         tp.click("[data-testid=push-submit]")
         wait_for_note(ann.page, DEAD_TITLE)
+    # the teacher's push form starts at the class's lesson, also after a reload
+    tp.select_option("#push-lesson", "xor-two-relu")
+    tp.reload()
+    tp.wait_for_function("document.getElementById('class-title').textContent === 'Period 1'",
+                         timeout=10000)
+    assert tp.input_value("#push-lesson") == "dead-relu"
+    assert tp.input_value("#push-variant") == ""
 
     # playing, then a reload: the address kept the step reached
     ann.page.click("#play")
@@ -327,6 +335,7 @@ def test_a_second_class_in_the_same_tab_and_a_reload_while_playing(
     ann.page.wait_for_function("document.getElementById('class-banner').classList"
                                ".contains('ended')", timeout=5000)
     second = start_class(tp, "Period 2", "universal-approximation")
+    assert tp.input_value("#push-lesson") == "universal-approximation"
     ann.page.goto(f"/join?code={second}")
     ann.page.fill("#name", "   ")  # blank: the page says what a name may be
     ann.page.click("[data-testid=join-submit]")
