@@ -80,7 +80,9 @@ class BatchNorm(Layer):
         number of NumPy calls: the batch statistics are two dot products into one
         (2, units) array, which updates both running averages at once."""
         shape = x.shape
-        x = np.ascontiguousarray(x.reshape(shape[0], -1))  # a conv's maps: one copy
+        flat = len(shape) == 2 and x.flags.c_contiguous  # a dense layer's output
+        if not flat:
+            x = np.ascontiguousarray(x.reshape(shape[0], -1))  # a conv's maps: one copy
         if train:
             mean_row, _, mix = self._weights(shape[0], x.dtype)
             stats = np.empty((2, x.shape[1]), x.dtype)  # [mean; biased variance]
@@ -100,25 +102,26 @@ class BatchNorm(Layer):
         self._xhat = xc
         out = xc * self._gamma
         out += self._beta
-        return out.reshape(shape)
+        return out if flat else out.reshape(shape)
 
     def backward(self, grad_out):
         """grad_out: (n, *in_shape) -> (n, *in_shape). With k = gamma / std and the
         parameter gradients dgamma = sum(g xhat), dbeta = sum(g), training mode's
         dx = k (g - mean(g) - xhat mean(g xhat)) = g k - dbeta k / n - xhat dgamma k / n."""
         shape = grad_out.shape
-        g = np.ascontiguousarray(grad_out.reshape(shape[0], -1))
+        flat = len(shape) == 2 and grad_out.flags.c_contiguous
+        g = grad_out if flat else np.ascontiguousarray(grad_out.reshape(shape[0], -1))
         _, sum_row, _ = self._weights(shape[0], g.dtype)
         rows = self._grad_rows
-        rows[0] = sum_row @ (g * self._xhat)
-        rows[1] = sum_row @ g
+        np.dot(sum_row, g * self._xhat, out=rows[0])
+        np.dot(sum_row, g, out=rows[1])
         k = self._gamma * self._inv_std
         dx = g * k
         if self._train:
             means = rows * (k * (1.0 / shape[0]))  # [dgamma k / n; dbeta k / n]
             dx -= means[1]
             dx -= self._xhat * means[0]
-        return dx.reshape(shape)
+        return dx if flat else dx.reshape(shape)
 
     def describe(self) -> dict:
         return {"type": self.kind, "momentum": self.momentum, "eps": self.eps}

@@ -183,3 +183,25 @@ def test_batchnorm_in_float32() -> None:
     for a, b in zip(outputs[:2], outputs[2:], strict=True):
         for wide, narrow in zip(a, b, strict=True):
             np.testing.assert_allclose(narrow, wide, rtol=2e-5, atol=2e-5)
+
+
+def test_batchnorm_takes_flat_rows_in_either_memory_order() -> None:
+    """A dense layer's output goes through as it is; a column-major one (a
+    transposed array) is copied first: the same outputs and gradients to the bit,
+    and the layer never writes into its input or the gradient it is given."""
+    x, g = batch(n=6, width=4), batch(n=6, width=4, seed=2)
+    results = []
+    for rows, grad in ((x.copy(), g.copy()), (np.asfortranarray(x), np.asfortranarray(g))):
+        layer = make_bn(width=4)
+        kept = rows.copy(), grad.copy()
+        y = layer.forward(rows, True)
+        dx = layer.backward(grad)
+        np.testing.assert_array_equal(rows, kept[0])
+        np.testing.assert_array_equal(grad, kept[1])
+        assert y.shape == dx.shape == (6, 4)
+        results.append((y, dx, layer.grads["gamma"].copy(), layer.grads["beta"].copy(),
+                        layer.state["running_mean"].copy(), layer.state["running_var"].copy()))
+    for same, other in zip(results[0], results[1], strict=True):
+        np.testing.assert_array_equal(same, other)
+    y = results[0][0]
+    np.testing.assert_allclose(y.mean(0), 0.0, atol=1e-12)
