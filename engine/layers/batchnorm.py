@@ -113,8 +113,12 @@ class BatchNorm(Layer):
         g = grad_out if flat else np.ascontiguousarray(grad_out.reshape(shape[0], -1))
         _, sum_row, _ = self._weights(shape[0], g.dtype)
         rows = self._grad_rows
-        np.dot(sum_row, g * self._xhat, out=rows[0])
-        np.dot(sum_row, g, out=rows[1])
+        if g.dtype == rows.dtype:  # straight into the gradient rows
+            np.dot(sum_row, g * self._xhat, out=rows[0])
+            np.dot(sum_row, g, out=rows[1])
+        else:  # a gradient of another precision than the parameters: converted
+            rows[0] = sum_row @ (g * self._xhat)
+            rows[1] = sum_row @ g
         k = self._gamma * self._inv_std
         dx = g * k
         if self._train:

@@ -205,3 +205,19 @@ def test_batchnorm_takes_flat_rows_in_either_memory_order() -> None:
         np.testing.assert_array_equal(same, other)
     y = results[0][0]
     np.testing.assert_allclose(y.mean(0), 0.0, atol=1e-12)
+
+
+def test_batchnorm_takes_a_gradient_of_another_precision() -> None:
+    """float64 parameters with a float32 gradient (and the other way round): the
+    parameter gradients are converted into their rows, as before."""
+    for params, given in ((np.float64, np.float32), (np.float32, np.float64)):
+        layer = BatchNorm()
+        bind_layer(layer, (3,), np.random.default_rng(0), dtype=params)
+        x = batch().astype(params)
+        layer.forward(x, True)
+        g = batch(seed=3)
+        layer.backward(g.astype(given))
+        xhat = (x - x.mean(0)) / np.sqrt(x.var(0) + layer.eps)
+        np.testing.assert_allclose(layer.grads["beta"], g.sum(0), rtol=1e-5)
+        np.testing.assert_allclose(layer.grads["gamma"], (g * xhat).sum(0), rtol=1e-4)
+        assert layer.grads["gamma"].dtype == params
