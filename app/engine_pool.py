@@ -108,7 +108,8 @@ class Worker:
         first quiet moment would bring back the costlier frames that filled it."""
         now = time.monotonic() if now is None else now
         if len(self._queues[FRAME]) >= frames:
-            self._busy_until = now + hold
+            self._busy_until = max(self._busy_until, now + hold)
+            return True
         return now < self._busy_until
 
     def promote(self, future: Future) -> bool:

@@ -54,7 +54,9 @@ def test_an_engine_process_stays_busy_for_the_hold_after_its_queue_empties(tmp_p
     held = slots[0].submit("train", 30000)
     queued = [s.submit("live_frame", 1, 30, 8, {}, None, priority=FRAME) for s in slots[1:]]
     seen = time.monotonic() - 10.0  # as if seen busy 10 s ago
+    assert worker.busy(BUSY_FRAMES, 0.0, now=seen)  # busy while the frames wait, hold or not
     assert worker.busy(BUSY_FRAMES, 3.0, now=seen)
+    assert worker.busy(BUSY_FRAMES, 3.0, now=seen - 5.0)  # an older reading keeps the hold
     for future in [held, *queued]:
         future.exception(timeout=30)
     assert worker.frames_waiting() == 0
