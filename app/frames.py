@@ -19,6 +19,7 @@ as nested lists, maps unquantised) for scripts.
 
 from __future__ import annotations
 
+import json
 import math
 import struct
 from typing import Any
@@ -73,8 +74,10 @@ def quantise(values: np.ndarray) -> tuple[np.ndarray, float, float]:
 
 _HEADER_OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
 """A header goes out as orjson writes it: NumPy arrays and scalars as they are
-(C-contiguous arrays of the common dtypes in one step), non-finite floats as null,
-the same content as json.dumps of :func:`clean`'s copy, several times faster."""
+(C-contiguous arrays of the common dtypes in one step), non-finite floats as null:
+the content of json.dumps of :func:`clean`'s copy, several times faster, except
+that a float32 value is written in its shortest float32 form (0.1, not
+0.10000000149011612; both read back as the same float32)."""
 
 
 def _leftover(value: Any) -> Any:
@@ -86,8 +89,13 @@ def _leftover(value: Any) -> Any:
 
 
 def header_json(header: dict[str, Any]) -> bytes:
-    """A frame header as compact UTF-8 JSON (non-finite numbers as null)."""
-    return orjson.dumps(header, default=_leftover, option=_HEADER_OPTIONS)
+    """A frame header as compact UTF-8 JSON (non-finite numbers as null). What
+    orjson refuses outright (a NumPy integer as a dict key, an integer beyond 64
+    bits) goes the slower way, through :func:`clean` and json.dumps."""
+    try:
+        return orjson.dumps(header, default=_leftover, option=_HEADER_OPTIONS)
+    except orjson.JSONEncodeError:
+        return json.dumps(clean(header), separators=(",", ":"), allow_nan=False).encode()
 
 
 class _Packer:

@@ -99,6 +99,9 @@ def test_header_json_writes_what_clean_would() -> None:
     assert json.loads(header_json(header)) == expected == clean(header)
     with pytest.raises(TypeError):
         header_json({"bad": object()})
+    # what orjson refuses outright goes through clean() and json.dumps
+    odd = {"by_class": {np.int64(2): 0.5}, "big": 2**70}
+    assert json.loads(header_json(odd)) == {"by_class": {"2": 0.5}, "big": 2**70} == clean(odd)
 
 
 def test_encode_frame_header_matches_clean(frame) -> None:
