@@ -115,7 +115,7 @@ class TeacherPage {
     try {
       const answer = await request;
       if (this.current !== current || this.ending) return;
-      this.current = { ...current, ...answer.class };
+      this.remember(answer.class);
       this.table.render(answer, this.lessons);
       this.follow(answer.students);
       const counts = classCounts(answer.students);
@@ -132,6 +132,13 @@ class TeacherPage {
       }
     }
     this.timer = setTimeout(() => this.refresh(), REFRESH_MS);
+  }
+
+  /** The current class's newest info (from the table or a push), also in the
+   * class list, which the push form reads when the class is chosen again. */
+  remember(info) {
+    this.current = { ...this.current, ...info };
+    this.classes = this.classes.map((c) => (c.id === this.current.id ? this.current : c));
   }
 
   lessonTitle(info) {
@@ -162,6 +169,7 @@ class TeacherPage {
     try {
       const info = await api(`/api/classes/${encodeURIComponent(this.current.id)}/lesson`,
         { method: "PUT", json: choice });
+      if (this.current?.id === info.id) this.remember(info);
       status.say(t("Pushed {lesson} to the class.", { lesson: this.lessonTitle(info) }));
     } catch (err) {
       status.failed(err);

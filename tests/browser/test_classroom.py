@@ -336,6 +336,18 @@ def test_a_second_class_in_the_same_tab_and_a_reload_while_playing(
                                ".contains('ended')", timeout=5000)
     second = start_class(tp, "Period 2", "universal-approximation")
     assert tp.input_value("#push-lesson") == "universal-approximation"
+    # choosing the class again (as from the class select) shows the lesson pushed
+    tp.select_option("#push-lesson", "dead-relu")
+    tp.click("[data-testid=push-submit]")
+    tp.wait_for_function("document.getElementById('status').textContent.startsWith('Pushed')",
+                         timeout=5000)
+    tp.select_option("#push-lesson", "xor-two-relu")
+    tp.evaluate("window.teacherPage.choose(window.teacherPage.current.id)")
+    assert tp.input_value("#push-lesson") == "dead-relu"
+    tp.select_option("#push-lesson", "universal-approximation")
+    tp.click("[data-testid=push-submit]")
+    tp.wait_for_function("document.getElementById('status').textContent"
+                         ".startsWith('Pushed One wide hidden layer')", timeout=5000)
     ann.page.goto(f"/join?code={second}")
     ann.page.fill("#name", "   ")  # blank: the page says what a name may be
     ann.page.click("[data-testid=join-submit]")
