@@ -80,9 +80,10 @@ async def play(student: Student, server: Server, seconds: float, fps: float,
                steps: int) -> None:
     """Play the student's run (bench/server.py's student loop, with their token)."""
     def seen(header: dict) -> None:
-        if header["step"] not in student.seen:
-            student.seen[header["step"]] = time.monotonic()
-            student.steps.append(header["step"])
+        step = header["step"]
+        if step not in student.seen and (not student.steps or step > student.steps[-1]):
+            student.seen[step] = time.monotonic()  # (a diverged run's rewind is left out)
+            student.steps.append(step)
         if "probe" not in header:  # a lab run's frame has no output map
             side = header["grid"]["output"]
             student.grids[side] = student.grids.get(side, 0) + 1
