@@ -1,16 +1,7 @@
-"""`python -m app`: serve the app on the configured host and port."""
+"""`python -m app`: what `nnplay serve` does (check the settings, then serve on the
+configured host and port)."""
 
-import uvicorn
-
-from app.settings import get_settings
-
-
-def main() -> None:
-    """Start uvicorn with the host, port and websocket compression from the settings."""
-    settings = get_settings()
-    uvicorn.run("app.main:app", host=settings.host, port=settings.port,
-                ws_per_message_deflate=settings.ws_compression)
-
+from app.cli import main
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main(["serve"]))

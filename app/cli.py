@@ -1,13 +1,18 @@
 """The `nnplay` command line:
 
     nnplay serve [--host HOST] [--port PORT]
-    nnplay train (SPEC.json | --lesson NAME [--variant V]) --steps N [--save NAME]
+    nnplay lessons [--language zh-Hant] [--json]
+    nnplay train (SPEC.json | --lesson NAME [--variant V]) --steps N
+                 [--save NAME [--database FILE]]
 
-`serve` starts the web server (options left out fall back to the settings,
-NNPLAY_HOST and NNPLAY_PORT). `train` trains in the terminal with a progress bar,
-prints the final metrics, and with `--save` stores the run as a saved model in the
-server's database (NNPLAY_DATA_DIR or NNPLAY_DATABASE), where the page and the API
-find it.
+`serve` checks the settings and the data folder (one line naming the environment
+variable if either is wrong, exit status 2), then starts the web server (options
+left out fall back to NNPLAY_HOST and NNPLAY_PORT). `lessons` lists the lessons
+with their variants. `train` trains in the terminal, with a progress bar on
+standard error when that is a terminal, prints the final metrics on standard
+output, and with `--save` stores the run as a saved model in the server's database
+(the same settings as the server: NNPLAY_DATA_DIR or NNPLAY_DATABASE, or
+`--database`), where the page and the API list it.
 """
 
 from __future__ import annotations
@@ -17,11 +22,14 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from app import __version__
-from app.settings import get_settings
+from app.preflight import ConfigError, check_data_folder, load_settings
 from engine.errors import SpecError
+
+if TYPE_CHECKING:
+    from engine.trainer import Trainer
 
 BAR_WIDTH = 30
 
@@ -40,19 +48,30 @@ def build_parser() -> argparse.ArgumentParser:
         "--port", type=int, default=None, help="port to listen on (default: settings)"
     )
 
+    lessons = commands.add_parser("lessons", help="list the lessons and their variants")
+    lessons.add_argument("--language", choices=("en", "zh-Hant"), default="en",
+                         help="language of the titles (default: en)")
+    lessons.add_argument("--json", action="store_true",
+                         help="print names, titles and variants as JSON")
+
     train = commands.add_parser("train", help="train a spec or a lesson in the terminal")
     source = train.add_mutually_exclusive_group(required=True)
     source.add_argument("spec", nargs="?", type=Path, help="a JSON spec file")
-    source.add_argument("--lesson", help="a lesson name (see the catalogue)")
+    source.add_argument("--lesson", help="a lesson name (see `nnplay lessons`)")
     train.add_argument("--variant", help="one of the lesson's variants")
     train.add_argument("--steps", type=int, required=True, help="training steps")
     train.add_argument("--save", metavar="NAME", help="save the trained run as a model")
+    train.add_argument("--database", type=Path, default=None,
+                       help="the SQLite file to save into (default: the server's, from "
+                            "NNPLAY_DATABASE or NNPLAY_DATA_DIR)")
     return parser
 
 
 def serve(host: str, port: int) -> int:
     """Run the server until it is stopped."""
     import uvicorn  # imported here so `nnplay --help` stays quick
+
+    from app.settings import get_settings
 
     uvicorn.run("app.main:app", host=host, port=port,
                 ws_per_message_deflate=get_settings().ws_compression)
@@ -68,16 +87,50 @@ def progress_line(done: int, total: int, loss: float | None) -> str:
             f"{done}/{total} steps{loss_text}")
 
 
-def train(args: argparse.Namespace, out: TextIO | None = None) -> int:
-    """Train, print progress and final metrics; 0 on success, 2 on bad input."""
+def lessons(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    """Print each lesson's name and title, and its variants indented below it."""
     out = out if out is not None else sys.stdout
-    from engine.checkpoint import export_run
+    from engine.lessons import list_lessons
+
+    entries = [{"name": lesson["name"], "title": lesson["title"],
+                "variants": [{"name": v["name"], "label": v["label"]}
+                             for v in lesson["variants"]]}
+               for lesson in list_lessons(args.language)]
+    if args.json:
+        print(json.dumps(entries, ensure_ascii=False, indent=2), file=out)
+        return 0
+    width = max(len(entry["name"]) for entry in entries)
+    for entry in entries:
+        print(f"{entry['name']:{width}s}  {entry['title']}", file=out)
+        for variant in entry["variants"]:
+            print(f"{'':{width}s}    --variant {variant['name']}: {variant['label']}", file=out)
+    return 0
+
+
+def train(args: argparse.Namespace, out: TextIO | None = None,
+          progress: TextIO | None = None) -> int:
+    """Train, show progress (on ``progress``, default standard error when it is a
+    terminal, else nowhere) and print the final metrics on ``out``; 0 on success,
+    2 on bad input."""
+    out = out if out is not None else sys.stdout
+    if progress is None and sys.stderr.isatty():
+        progress = sys.stderr
     from engine.lessons import get_lesson
     from engine.trainer import Trainer
 
     if args.steps < 0:
         print("nnplay train: --steps must be 0 or more", file=sys.stderr)
         return 2
+    if args.variant and not args.lesson:
+        print("nnplay train: --variant goes with --lesson", file=sys.stderr)
+        return 2
+    database = None
+    if args.save:
+        try:
+            database = args.database or check_data_folder(load_settings())
+        except ConfigError as problem:
+            print(f"nnplay train: {problem}", file=sys.stderr)
+            return 2
     try:
         if args.lesson:
             trainer = get_lesson(args.lesson).trainer(args.variant)
@@ -100,36 +153,59 @@ def train(args: argparse.Namespace, out: TextIO | None = None) -> int:
         n = min(chunk, args.steps - done)
         metrics = trainer.train(n)
         done += n
-        print("\r" + progress_line(done, args.steps, metrics["train_loss"]), end="", file=out)
+        if progress is not None:
+            print("\r" + progress_line(done, args.steps, metrics["train_loss"]), end="",
+                  file=progress, flush=True)
         if metrics["status"] == "diverged":
             break
-    print(file=out)
+    if progress is not None and args.steps:
+        print(file=progress)
     metrics = trainer.metrics()
     for key, value in metrics.items():
         print(f"{key:15s} {value}", file=out)
-    if args.save:
-        from app.store import ModelStore
-
-        store = ModelStore(get_settings().database_path, max_models=get_settings().max_models)
-        summary = {"lesson": args.lesson, "dataset": trainer.spec.data.name,
-                   "step": trainer.step_count}
-        try:
-            saved = store.save(args.save, export_run(trainer), summary)
-        except ValueError as err:
-            print(f"nnplay train: not saved: {err}", file=sys.stderr)
-            return 2
-        print(f"saved as model {saved['id']} ({saved['name']})", file=out)
+    if database is not None:
+        return save(trainer, args, database, out)
     return 0
+
+
+def save(trainer: Trainer, args: argparse.Namespace, database: Path, out: TextIO) -> int:
+    """Store the trained run as a model in ``database``; say its id and where."""
+    from app.store import ModelStore
+    from engine.checkpoint import export_run
+
+    summary = {"lesson": args.lesson, "dataset": trainer.spec.data.name,
+               "step": trainer.step_count}
+    try:
+        store = ModelStore(database, max_models=load_settings().max_models)
+        saved = store.save(args.save, export_run(trainer), summary)
+    except (ValueError, OSError, ConfigError) as err:
+        print(f"nnplay train: not saved: {err}", file=sys.stderr)
+        return 2
+    print(f"saved as model {saved['id']} ({saved['name']}) in {database.resolve()}", file=out)
+    return 0
+
+
+def start_server(host: str | None, port: int | None) -> int:
+    """Check the settings and the data folder, then serve; 2 with one line per problem."""
+    try:
+        settings = load_settings()
+        database = check_data_folder(settings)
+    except ConfigError as problem:
+        for line in problem.lines:
+            print(f"nnplay: {line}", file=sys.stderr)
+        return 2
+    print(f"nnplay: saved models and uploads in {database.resolve()}", file=sys.stderr)
+    return serve(host if host is not None else settings.host,
+                 port if port is not None else settings.port)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point for the `nnplay` console script; returns the exit status."""
     args = build_parser().parse_args(argv)
     if args.command == "serve":
-        settings = get_settings()
-        host = args.host if args.host is not None else settings.host
-        port = args.port if args.port is not None else settings.port
-        return serve(host, port)
+        return start_server(args.host, args.port)
+    if args.command == "lessons":
+        return lessons(args)
     if args.command == "train":
         return train(args)
     return 2  # unreachable: argparse rejects unknown commands

@@ -7,6 +7,7 @@ README lists them.
 from functools import lru_cache
 from pathlib import Path
 
+from platformdirs import user_data_path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -18,7 +19,11 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8000
-    data_dir: Path = Path("./data")
+    data_dir: Path = Field(
+        default_factory=lambda: user_data_path("nnplay", appauthor=False),
+        description="folder of the database of saved models, uploads and classes (default: "
+                    "the user's data folder, e.g. ~/.local/share/nnplay on Linux, so the "
+                    "server and `nnplay train --save` find the same one from any folder)")
     database: Path | None = Field(
         default=None, description="SQLite file for saved models (default: DATA_DIR/nnplay.db)")
     max_runs: int = Field(default=200, ge=1, description="runs held in memory at once")

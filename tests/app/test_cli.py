@@ -1,14 +1,24 @@
-"""`nnplay train`: a spec file or a lesson, progress, metrics, saving a model."""
+"""`nnplay train` and `nnplay lessons`: a spec file or a lesson, progress on a
+terminal only, metrics, saving a model where the server finds it."""
 
 from __future__ import annotations
 
+import io
 import json
+import os
+import pty
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from app import cli
-from app.settings import get_settings
+from app.settings import Settings, get_settings
 from app.store import ModelStore
+from engine.lessons import LESSONS
+
+NNPLAY = str(Path(sys.executable).parent / "nnplay")
 
 
 @pytest.fixture
@@ -19,24 +29,97 @@ def data_dir(tmp_path, monkeypatch):
     get_settings.cache_clear()
 
 
+def clean_env(home: Path) -> dict[str, str]:
+    """The environment of a user whose home is ``home``, with no NNPLAY_ setting."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("NNPLAY_", "XDG_"))}
+    return {**env, "HOME": str(home)}
+
+
 def test_cli_train_spec_file_prints_progress_and_metrics(tmp_path, capsys) -> None:
     spec = tmp_path / "spec.json"
     spec.write_text(json.dumps({"hidden": [4], "data": {"name": "gauss"}, "seed": 1}))
-    assert cli.main(["train", str(spec), "--steps", "200"]) == 0
+    bar = io.StringIO()
+    args = cli.build_parser().parse_args(["train", str(spec), "--steps", "200"])
+    assert cli.train(args, progress=bar) == 0
+    assert "[" + "#" * cli.BAR_WIDTH + "] 100%  200/200 steps" in bar.getvalue()
     out = capsys.readouterr().out
-    assert "[" + "#" * cli.BAR_WIDTH + "] 100%  200/200 steps" in out
     assert "step            200" in out
     assert "test_accuracy" in out
+    assert "#" not in out and "\r" not in out
+
+
+def test_cli_train_piped_prints_no_progress(tmp_path) -> None:
+    done = subprocess.run([NNPLAY, "train", "--lesson", "xor-one-neuron", "--steps", "300"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=120,
+                          env=clean_env(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert "\r" not in done.stdout and "\r" not in done.stderr
+    assert "steps" not in done.stderr
+    assert done.stdout.splitlines()[0].split() == ["step", "300"]
+
+
+def test_cli_train_on_a_terminal_draws_the_bar_on_stderr(tmp_path) -> None:
+    leader, follower = pty.openpty()
+    try:
+        done = subprocess.run([NNPLAY, "train", "--lesson", "xor-one-neuron", "--steps", "300"],
+                              stdout=subprocess.PIPE, stderr=follower, text=True, cwd=tmp_path,
+                              timeout=120, env=clean_env(tmp_path))
+        os.close(follower)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the terminal's other side is closed: all read
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        os.close(leader)
+    assert done.returncode == 0
+    assert "\r" + cli.progress_line(300, 300, None).split("  loss")[0] in seen.decode()
+    assert "#" not in done.stdout
 
 
 def test_cli_train_lesson_and_save(data_dir, capsys) -> None:
     assert cli.main(["train", "--lesson", "xor-two-relu", "--steps", "0",
                      "--save", "hand-set xor"]) == 0
     out = capsys.readouterr().out
-    assert "saved as model" in out
+    assert f"in {(data_dir / 'nnplay.db').resolve()}" in out
     models = ModelStore(data_dir / "nnplay.db").list()
     assert [m["name"] for m in models] == ["hand-set xor"]
     assert models[0]["lesson"] == "xor-two-relu"
+    assert f"saved as model {models[0]['id']} (hand-set xor)" in out
+
+
+def test_cli_save_goes_where_the_server_looks_from_any_folder(tmp_path) -> None:
+    # no NNPLAY_ setting: both take the user's data folder, wherever they start from
+    home, elsewhere = tmp_path / "home", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = clean_env(home)
+    done = subprocess.run([NNPLAY, "train", "--lesson", "dead-relu", "--steps", "10",
+                           "--save", "from elsewhere"], capture_output=True, text=True,
+                          cwd=elsewhere, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    expected = home / ".local" / "share" / "nnplay" / "nnplay.db"
+    assert f"in {expected}" in done.stdout
+    assert not (elsewhere / "data").exists()
+    server_side = subprocess.run(
+        [sys.executable, "-c", "from app.settings import Settings; "
+         "print(Settings().database_path)"], capture_output=True, text=True, env=env,
+        cwd=tmp_path, timeout=60)
+    assert Path(server_side.stdout.strip()) == expected
+    assert [m["name"] for m in ModelStore(expected).list()] == ["from elsewhere"]
+
+
+def test_cli_save_to_a_database_named_on_the_command_line(data_dir, tmp_path, capsys) -> None:
+    chosen = tmp_path / "class" / "models.db"
+    assert cli.main(["train", "--lesson", "xor-two-relu", "--steps", "0",
+                     "--save", "mine", "--database", str(chosen)]) == 0
+    assert f"in {chosen.resolve()}" in capsys.readouterr().out
+    assert [m["name"] for m in ModelStore(chosen).list()] == ["mine"]
+    assert not (data_dir / "nnplay.db").exists()
 
 
 def test_cli_train_bad_input_exits_2(tmp_path, capsys) -> None:
@@ -48,8 +131,55 @@ def test_cli_train_bad_input_exits_2(tmp_path, capsys) -> None:
     assert "unknown lesson" in capsys.readouterr().err
     assert cli.main(["train", str(tmp_path / "missing.json"), "--steps", "5"]) == 2
     assert cli.main(["train", "--lesson", "residual", "--steps", "-1"]) == 2
+    assert cli.main(["train", str(bad), "--variant", "plain", "--steps", "5"]) == 2
+    assert "--variant goes with --lesson" in capsys.readouterr().err
+
+
+def test_cli_save_into_an_unwritable_folder_names_the_variable(tmp_path, monkeypatch,
+                                                                capsys) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("NNPLAY_DATA_DIR", str(blocker / "data"))
+    get_settings.cache_clear()
+    assert cli.main(["train", "--lesson", "xor-two-relu", "--steps", "0",
+                     "--save", "x"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("nnplay train: NNPLAY_DATA_DIR: cannot write")
+    get_settings.cache_clear()
 
 
 def test_cli_progress_line_format() -> None:
     assert cli.progress_line(5, 10, 0.5) == (
         "[" + "#" * 15 + "-" * 15 + "]  50%  5/10 steps  loss 0.5")
+
+
+def test_cli_lessons_lists_every_lesson_with_its_variants(capsys) -> None:
+    assert cli.main(["lessons"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    names = [line.split()[0] for line in lines if not line.startswith(" ")]
+    assert names == list(LESSONS)
+    assert any(line.split()[:2] == ["--variant", "leaky_relu:"] for line in lines)
+    dead = next(i for i, line in enumerate(lines) if line.startswith("dead-relu "))
+    assert lines[dead].split(None, 1)[1] == LESSONS["dead-relu"].title
+    variant_lines = [line.split()[1].rstrip(":") for line in lines[dead + 1:]
+                     if line.startswith(" ")][:len(LESSONS["dead-relu"].variants)]
+    assert variant_lines == [v.name for v in LESSONS["dead-relu"].variants]
+
+
+def test_cli_lessons_as_json_in_chinese(capsys) -> None:
+    assert cli.main(["lessons", "--json", "--language", "zh-Hant"]) == 0
+    entries = json.loads(capsys.readouterr().out)
+    assert [e["name"] for e in entries] == list(LESSONS)
+    residual = next(e for e in entries if e["name"] == "residual")
+    assert [v["name"] for v in residual["variants"]] == [
+        v.name for v in LESSONS["residual"].variants]
+    assert residual["title"] != LESSONS["residual"].title  # translated
+
+
+def test_settings_default_data_folder_is_the_users_not_the_current_one(tmp_path,
+                                                                         monkeypatch) -> None:
+    monkeypatch.delenv("NNPLAY_DATA_DIR", raising=False)
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert Settings().data_dir == tmp_path / ".local" / "share" / "nnplay"
+    assert Settings().data_dir.is_absolute()

@@ -45,7 +45,7 @@ def test_settings_defaults(monkeypatch: pytest.MonkeyPatch, fresh_settings: None
     settings = get_settings()
     assert settings.host == "127.0.0.1"
     assert settings.port == 8000
-    assert settings.data_dir == Path("./data")
+    assert settings.data_dir.is_absolute() and settings.data_dir.name == "nnplay"
 
 
 def test_settings_port_from_env(monkeypatch: pytest.MonkeyPatch, fresh_settings: None) -> None:

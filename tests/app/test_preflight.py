@@ -1,0 +1,87 @@
+"""What `nnplay serve` checks before starting: a bad setting or an unwritable data
+folder is one line naming the environment variable, and exit status 2."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app import preflight
+from app.settings import Settings, get_settings
+
+NNPLAY = str(Path(sys.executable).parent / "nnplay")
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings():
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def serve(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """``nnplay serve`` with ``env`` added, run where it should stop before serving."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith("NNPLAY_")}
+    base.update({"NNPLAY_DATA_DIR": str(tmp_path / "data"), "NNPLAY_PORT": "1"}, **env)
+    return subprocess.run([NNPLAY, "serve"], capture_output=True, text=True, cwd=tmp_path,
+                          env=base, timeout=60)
+
+
+def test_serve_with_a_short_teacher_token_says_one_line(tmp_path) -> None:
+    done = serve(tmp_path, NNPLAY_TEACHER_TOKEN="short")
+    assert done.returncode == 2
+    assert done.stderr == "nnplay: NNPLAY_TEACHER_TOKEN: must be at least 8 characters long\n"
+    assert "short" not in done.stderr.split(":", 2)[2]  # the token is not repeated
+
+
+def test_python_m_app_checks_the_same_way(tmp_path) -> None:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("NNPLAY_")}
+    done = subprocess.run([sys.executable, "-m", "app"], capture_output=True, text=True,
+                          env={**base, "NNPLAY_MAX_RUNS": "0",
+                               "NNPLAY_DATA_DIR": str(tmp_path)}, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr == ("nnplay: NNPLAY_MAX_RUNS: must be greater than or equal to 1\n")
+
+
+def test_serve_with_an_unwritable_data_folder_names_it(tmp_path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    done = serve(tmp_path, NNPLAY_DATA_DIR=str(blocker / "data"))
+    assert done.returncode == 2
+    assert done.stderr.startswith("nnplay: NNPLAY_DATA_DIR: cannot write the database "
+                                  f"{blocker / 'data' / 'nnplay.db'}")
+    assert len(done.stderr.splitlines()) == 1
+
+
+def test_load_settings_names_every_bad_variable(monkeypatch) -> None:
+    monkeypatch.setenv("NNPLAY_PORT", "eighty")
+    monkeypatch.setenv("NNPLAY_MAX_UNITS", "0")
+    with pytest.raises(preflight.ConfigError) as caught:
+        preflight.load_settings()
+    assert caught.value.lines == [
+        "NNPLAY_PORT: must be a valid integer, unable to parse string as an integer",
+        "NNPLAY_MAX_UNITS: must be greater than or equal to 1",
+    ]
+
+
+def test_load_settings_explains_a_list_that_is_not_json(monkeypatch) -> None:
+    monkeypatch.setenv("NNPLAY_ALLOWED_ORIGINS", "https://school.example")
+    with pytest.raises(preflight.ConfigError) as caught:
+        preflight.load_settings()
+    assert caught.value.lines == [
+        "NNPLAY_ALLOWED_ORIGINS: must be JSON, e.g. '[\"https://school.example\"]'"]
+
+
+def test_check_data_folder_names_the_database_variable_when_set(tmp_path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    settings = Settings(data_dir=tmp_path, database=blocker / "x.db")
+    with pytest.raises(preflight.ConfigError, match="^NNPLAY_DATABASE: cannot write"):
+        preflight.check_data_folder(settings)
+    fine = Settings(data_dir=tmp_path / "new" / "folder")
+    assert preflight.check_data_folder(fine) == tmp_path / "new" / "folder" / "nnplay.db"
+    assert fine.database_path.is_file()
