@@ -26,7 +26,20 @@ run: $(SERVER_STAMP)
 $(CHROMIUM):
 	apt-get install -y chromium || (apt-get update && apt-get install -y chromium)
 
-test: $(TEST_STAMP) $(CHROMIUM)
+# the image check builds and runs the Dockerfile with Debian's podman and runc (a
+# stand-in base image made once with debootstrap: no outside image registry); it
+# skips, saying why, where containers cannot run (not root, tools not installable)
+IMAGE_TOOLS = /usr/bin/podman /usr/sbin/runc /usr/sbin/debootstrap
+$(IMAGE_TOOLS) &:
+	apt-get install -y podman runc debootstrap \
+		|| (apt-get update && apt-get install -y podman runc debootstrap) \
+		|| echo "image-check: podman, runc and debootstrap cannot be installed here"
+
+.PHONY: image-check
+image-check: $(TEST_STAMP) $(IMAGE_TOOLS)
+	$(VENV)/bin/python -m pytest -s -rs tests/check_image.py
+
+test: $(TEST_STAMP) $(CHROMIUM) image-check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/hadolint Dockerfile
 	$(VENV)/bin/python -m pytest
