@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.schemas import StrictBody
+from app.schemas import Page, StrictBody
 
 
 class TeacherLogin(StrictBody):
@@ -49,6 +49,10 @@ class ClassOut(BaseModel):
     variant: str | None
     lesson_version: int = Field(description="counts the lessons pushed to the class")
     created: str
+
+
+class ClassPage(Page[ClassOut]):
+    """A page of classes, newest first."""
 
 
 class StudentOut(BaseModel):

@@ -3,14 +3,17 @@
 The lifespan in ``app.main`` puts the settings, the run registry, the model store,
 the upload store and the job table (:mod:`app.jobs`) on ``app.state``; the ``*Dep`` annotations
 below hand them to route functions. ``RunDep`` resolves the ``run_id`` path
-parameter to its :class:`RunSlot` (an unknown id becomes a 404).
+parameter to its :class:`RunSlot` (an unknown id becomes a 404). ``PageDep`` reads
+the ``limit`` and ``offset`` of a list, and :func:`page_of` cuts its page.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 
 from app.access import Viewer, viewer_of
 from app.jobs import JobTable
@@ -74,6 +77,38 @@ async def count_new_run(request: Request) -> None:
     request.app.state.run_rate.check(client)
 
 
+DEFAULT_LIMIT = 50
+"""Items a list answers when no ``limit`` is given."""
+
+MAX_LIMIT = 200
+"""The most items one page of a list may hold."""
+
+
+@dataclass(frozen=True)
+class PageQuery:
+    """Which part of a list to answer: ``limit`` items from position ``offset``."""
+
+    limit: int
+    offset: int
+
+
+async def _page(
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="the most items to answer")]
+    = DEFAULT_LIMIT,
+    offset: Annotated[int, Query(ge=0, description="how many items to skip (the next page: "
+                                 "offset + limit)")] = 0,
+) -> PageQuery:
+    return PageQuery(limit, offset)
+
+
+def page_of(items: Sequence[Any], query: PageQuery) -> dict[str, Any]:
+    """``{"items", "total", "limit", "offset"}``: the page ``query`` asks for of
+    the whole list ``items`` (``total`` counts them all)."""
+    start = min(query.offset, len(items))
+    return {"items": list(items[start:start + query.limit]), "total": len(items),
+            "limit": query.limit, "offset": query.offset}
+
+
 def spec_limits(settings: Settings) -> Limits:
     """The size limits a spec must respect on this server."""
     return Limits(max_hidden_layers=settings.max_hidden_layers, max_units=settings.max_units)
@@ -88,3 +123,4 @@ JobsDep = Annotated[JobTable, Depends(_jobs)]
 RunDep = Annotated[RunSlot, Depends(_run)]
 ViewerDep = Annotated[Viewer, Depends(_viewer)]
 PlayersDep = Annotated[Players, Depends(_players)]
+PageDep = Annotated[PageQuery, Depends(_page)]

@@ -18,6 +18,10 @@ positions, as in the engine's dotted fields: ``hidden.1``).
   guard rejects NaN and Infinity in JSON bodies (Python's JSON parser, and so
   FastAPI, accepts them) with a 422 naming the field.
 * Anything else is a bug: it is logged and answered with a 500.
+
+:class:`ErrorBody` is that shape as a pydantic model: every 4xx in the OpenAPI
+description refers to it, and :func:`install` drops the 422 FastAPI documents by
+itself on operations that declare none (a path id is any string, so it cannot fail).
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from typing import Any
 import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -47,6 +52,31 @@ RETRY_AFTER_SECONDS = 60
 
 THREAD_PARSE_BYTES = 64_000
 """JSON bodies at least this large are checked for NaN in a worker thread."""
+
+
+class ErrorItem(BaseModel):
+    """One thing wrong with a request."""
+
+    loc: list[str | int] = Field(description="where: body, path, query, header or cookie, "
+                                 "then the field path (our own errors write list positions "
+                                 "as strings, FastAPI's validation as integers); empty when "
+                                 "the request as a whole is refused")
+    msg: str = Field(description="what is wrong, for a person")
+    type: str = Field(description="what kind of error, for a program: value_error, "
+                      "not_found, conflict, unauthorized, too_large, rate_limited, ...")
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={
+        "description": "FastAPI's own validation errors add `input` and `ctx`."})
+
+
+class ErrorBody(BaseModel):
+    """The one shape of every error answer."""
+
+    detail: list[ErrorItem] = Field(min_length=1)
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"detail": [{"loc": ["body", "spec", "hidden", "1"],
+                     "msg": "must be between 1 and 64, got 0", "type": "value_error"}]}]})
 
 
 class ApiError(Exception):
@@ -235,8 +265,37 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replayed
 
 
+def drop_undeclared_422(schema: dict[str, Any]) -> None:
+    """Remove from an OpenAPI ``schema`` the 422 answers FastAPI adds by itself to
+    every operation with a parameter (those that refer to its HTTPValidationError;
+    a route that can answer 422 declares it with :class:`ErrorBody`), and the
+    schemas they used."""
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            answer = operation.get("responses", {}).get("422")
+            if answer is not None and "HTTPValidationError" in json.dumps(answer):
+                del operation["responses"]["422"]
+    schemas = schema.get("components", {}).get("schemas", {})
+    schemas.pop("HTTPValidationError", None)
+    schemas.pop("ValidationError", None)
+
+
+def _document(app: FastAPI) -> None:
+    """Make ``app.openapi()`` leave out the 422s no route declared (see above)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            drop_undeclared_422(build())
+        return app.openapi_schema  # type: ignore[return-value]
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install(app: FastAPI, max_request_bytes: int) -> None:
-    """Register the handlers above and the body guard on ``app``."""
+    """Register the handlers above and the body guard on ``app``, and document the
+    error answers as the routes declare them."""
+    _document(app)
     app.add_middleware(BodyGuard, max_bytes=max_request_bytes)
     app.add_exception_handler(SpecError, _spec_error)
     app.add_exception_handler(ApiError, _api_error)

@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
 from app import __version__, errors
@@ -57,6 +58,7 @@ The live view is a websocket, `/ws/runs/{run_id}` (see docs/protocol.md).
 """
 
 TAGS = [
+    {"name": "health", "description": "Whether the server answers, and what it is."},
     {"name": "catalogue", "description": "What a spec may name, and the lessons."},
     {"name": "runs", "description": "Runs held in memory: train, inspect, edit."},
     {"name": "models", "description": "Saved models, kept in SQLite across restarts."},
@@ -65,6 +67,12 @@ TAGS = [
     {"name": "classroom", "description": "A teacher's classes: join codes, the class "
      "table, lessons pushed to every student. Off unless NNPLAY_TEACHER_TOKEN is set."},
 ]
+
+
+def operation_id(route: APIRoute) -> str:
+    """An operation's id in the OpenAPI description (and so a generated client's
+    method name): its endpoint function's name, e.g. ``create_run``."""
+    return route.name
 
 
 def sweep(app: FastAPI) -> list[str]:
@@ -119,7 +127,8 @@ def create_app(settings: Settings | None = None, sweep_seconds: float = SWEEP_SE
     # (no ReDoc page: its bundle fetches a logo from its makers' site)
     app = FastAPIOffline(title="nnplay", version=__version__, description=DESCRIPTION,
                          openapi_tags=TAGS, lifespan=lifespan, static_url="/static-docs",
-                         favicon_url="/static/favicon.svg", redoc_url=None)
+                         favicon_url="/static/favicon.svg", redoc_url=None,
+                         generate_unique_id_function=operation_id)
     app.state.settings = settings
     app.state.run_rate = RunCreationLimit(settings.runs_per_minute)
     app.add_middleware(SecurityHeaders)
@@ -133,12 +142,12 @@ def create_app(settings: Settings | None = None, sweep_seconds: float = SWEEP_SE
     app.mount("/static", pages.static_files(), name="static")
 
     @app.get("/healthz", response_model=Health, tags=["health"], summary="Liveness check")
-    async def healthz(request: Request) -> dict[str, object]:
+    async def get_health(request: Request) -> dict[str, object]:
         """Liveness check: answers as long as the process serves requests."""
         return {"status": "ok", "runs": len(request.app.state.registry)}
 
     @app.get("/api", tags=["health"], summary="What this server is")
-    async def about() -> dict[str, str]:
+    async def get_server_info() -> dict[str, str]:
         """Name, version, and where the page, the API docs and the live socket are."""
         return {"name": "nnplay", "version": __version__, "page": "/", "docs": "/docs",
                 "live": "/ws/runs/{run_id}"}

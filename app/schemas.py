@@ -8,7 +8,7 @@ records stay plain JSON objects here: the engine validates them field by field
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -233,6 +233,62 @@ class ModelListing(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
+Item = TypeVar("Item")
+
+
+class Page(BaseModel, Generic[Item]):
+    """One page of a list: ``items`` from position ``offset``, at most ``limit`` of
+    them, out of ``total``; the next page starts at offset + limit."""
+
+    items: list[Item]
+    total: int = Field(description="how many there are in all")
+    limit: int = Field(description="the most items this page may hold (as asked)")
+    offset: int = Field(description="the position of the first item in the whole list")
+
+
+class ModelPage(Page[ModelListing]):
+    """A page of saved models, newest first."""
+
+
+class ParamArray(BaseModel):
+    """A parameter array other than weights and biases (batch norm's gamma and
+    beta, PReLU's alpha, an embedding's table)."""
+
+    shape: list[int]
+    values: list[Any] = Field(description="nested lists of the given shape")
+
+
+class LayerParams(BaseModel):
+    """One layer's parameters as nested lists."""
+
+    index: int = Field(description="the layer's position in the run's `layers`")
+    path: str = Field(description="the layer's path, as in PUT /params")
+    kind: str = Field(description="the layer type: dense, conv2d, batchnorm, ...")
+    weights: list[Any] | None = Field(description="W: (inputs, units) for a dense layer, "
+                                      "(filters, channels, kernel...) for a convolution")
+    weights_shape: list[int] | None
+    biases: list[float] | None = Field(description="b, one per unit or filter")
+    biases_shape: list[int] | None
+    others: dict[str, ParamArray] = Field(description="any other parameter, by name")
+
+
+class RunParams(BaseModel):
+    """A run's weights and biases at a step (layers without parameters left out)."""
+
+    run: str
+    step: int
+    epoch: int
+    layers: list[LayerParams]
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"run": "x2kYv0cQ7Q9uD1wA8n3L6g", "step": 500, "epoch": 25, "layers": [
+            {"index": 0, "path": "0", "kind": "dense", "weights": [[1.2, -0.8], [0.9, 1.1]],
+             "weights_shape": [2, 2], "biases": [0.1, -0.3], "biases_shape": [2],
+             "others": {}},
+            {"index": 2, "path": "2", "kind": "dense", "weights": [[1.5], [-1.4]],
+             "weights_shape": [2, 1], "biases": [0.2], "biases_shape": [1], "others": {}}]}]})
+
+
 class Health(BaseModel):
     status: str
     runs: int
@@ -264,6 +320,10 @@ class UploadInfo(BaseModel):
                                  "upload; other data settings may be added to it")
 
     model_config = ConfigDict(json_schema_extra={"examples": [UPLOAD_EXAMPLE]})
+
+
+class UploadPage(Page[UploadInfo]):
+    """A page of uploaded data sets, newest first."""
 
 
 class UploadPoints(UploadInfo):

@@ -76,6 +76,18 @@ async def join(client: httpx.AsyncClient, port: int, code: str, name: str) -> St
     return student
 
 
+async def model_ids(client: httpx.AsyncClient, headers: dict[str, str]) -> list[str]:
+    """The ids of every saved model these headers may see, read page by page."""
+    ids: list[str] = []
+    while True:
+        answer = await client.get("/api/models", headers=headers,
+                                  params={"limit": 200, "offset": len(ids)})
+        page = answer.raise_for_status().json()
+        ids += [m["id"] for m in page["items"]]
+        if not page["items"] or len(ids) >= page["total"]:
+            return ids
+
+
 async def play(student: Student, server: Server, seconds: float, fps: float,
                steps: int) -> None:
     """Play the student's run (bench/server.py's student loop, with their token)."""
@@ -162,9 +174,8 @@ async def lesson_class(server: Server, args: argparse.Namespace) -> dict:
         # every saved model is still there: each student's own, and all of them for the teacher
         found = 0
         for s in students:
-            mine = (await client.get("/api/models", headers=s.headers)).json()
-            found += [m["id"] for m in mine] == [s.model_id]
-        everyone = {m["id"] for m in (await client.get("/api/models", headers=TEACHER)).json()}
+            found += await model_ids(client, s.headers) == [s.model_id]
+        everyone = set(await model_ids(client, TEACHER))
         all_kept = {s.model_id for s in students} <= everyone
     latencies = sorted(x for s in students for x in s.latencies)
     grids: dict[int, int] = {}

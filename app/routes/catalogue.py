@@ -14,9 +14,12 @@ from fastapi import APIRouter, Query
 
 from app.errors import ApiError
 from app.frames import clean
-from engine.data import DataSpec, list_datasets
+from app.routes.responses import answers
+from engine.data import DataSpec
+from engine.data import list_datasets as dataset_entries
 from engine.initializers import DEFAULT_SCALE, INITIALIZERS
-from engine.lessons import LESSONS, list_lessons
+from engine.lessons import LESSONS
+from engine.lessons import list_lessons as lesson_entries
 from engine.lessons.activations import GRID, curves
 from engine.spec import (
     OPTIMIZER_KEYS,
@@ -35,7 +38,7 @@ def _datasets() -> list[dict[str, Any]]:
     defaults = asdict(DataSpec())
     defaults.pop("name")
     return [{**entry, "defaults": {k: defaults[k] for k in entry["settings"] if k in defaults}}
-            for entry in clean(list_datasets())]
+            for entry in clean(dataset_entries())]
 
 
 @cache
@@ -68,7 +71,7 @@ def _optimizers() -> list[dict[str, Any]]:
 
 
 @router.get("/datasets", summary="Data sets, with the settings that apply and their defaults")
-async def datasets() -> list[dict[str, Any]]:
+async def list_datasets() -> list[dict[str, Any]]:
     """Each data set's name, task kind (binary, multiclass, regression), input
     dimension, description, the `data` settings that apply to it with their
     defaults, and the input features it offers. These are the sets the server can
@@ -78,7 +81,7 @@ async def datasets() -> list[dict[str, Any]]:
 
 
 @router.get("/activations", summary="Hidden and output activations, with f and f' curves")
-async def activations() -> dict[str, Any]:
+async def list_activations() -> dict[str, Any]:
     """`hidden`: every activation a hidden layer may use, its options (default and
     range) and the curves f(x) and f'(x) on the grid `x` (PReLU at its initial
     slope, RReLU at its mean slope). `output`: the output activations."""
@@ -86,20 +89,20 @@ async def activations() -> dict[str, Any]:
 
 
 @router.get("/initializers", summary="Weight initialisers")
-async def initializers() -> list[dict[str, Any]]:
+async def list_initializers() -> list[dict[str, Any]]:
     """Each initialiser's name and the scale used when a spec gives none."""
     return [{"name": name, "default_scale": DEFAULT_SCALE.get(name, 1.0)}
             for name in INITIALIZERS]
 
 
 @router.get("/optimizers", summary="Optimisers, with their options and defaults")
-async def optimizers() -> list[dict[str, Any]]:
+async def list_optimizers() -> list[dict[str, Any]]:
     """Each optimiser's options with the default a spec gets and the allowed range."""
     return _optimizers()
 
 
 @router.get("/losses", summary="Losses and the tasks they fit")
-async def losses() -> list[dict[str, Any]]:
+async def list_losses() -> list[dict[str, Any]]:
     """Each loss, the tasks it may be used for, and the tasks it is the default of."""
     names = dict.fromkeys(loss for options in TASK_LOSSES.values() for loss in options)
     return [{"name": name,
@@ -115,19 +118,21 @@ Language = Annotated[Literal["en", "zh-Hant"], Query(
 
 @cache
 def _lessons(language: str) -> list[dict[str, Any]]:
-    return clean(list_lessons(language))
+    return clean(lesson_entries(language))
 
 
-@router.get("/lessons", summary="The lessons, in the order of the notes")
-async def lessons(lang: Language = "en") -> list[dict[str, Any]]:
+@router.get("/lessons", summary="The lessons, in the order of the notes",
+            responses=answers({422: "an unknown language"}))
+async def list_lessons(lang: Language = "en") -> list[dict[str, Any]]:
     """Each lesson's name, title, texts (claim, watch, why) in the language
     asked, preset spec, steps, variants and hand-set weights."""
     return _lessons(lang)
 
 
 @router.get("/lessons/{name}", summary="One lesson",
-            responses={404: {"description": "no lesson with that name"}})
-async def lesson(name: str, lang: Language = "en") -> dict[str, Any]:
+            responses=answers({404: "no lesson with that name"},
+                              {422: "an unknown language"}))
+async def get_lesson(name: str, lang: Language = "en") -> dict[str, Any]:
     """The lesson called `name` (see `/api/lessons` for the names)."""
     if name not in LESSONS:
         raise ApiError(404, ["path", "name"], f"no lesson {name!r}; choose one of "

@@ -17,6 +17,7 @@ from app.access import STUDENT_COOKIE, TEACHER_COOKIE, Viewer, teacher_key, toke
 from app.class_schemas import (
     ClassCreate,
     ClassOut,
+    ClassPage,
     ClassTable,
     Joined,
     JoinRequest,
@@ -26,8 +27,17 @@ from app.class_schemas import (
 )
 from app.class_store import ClassFull, ClassNotFound
 from app.classroom import Classroom
-from app.deps import NewRunDep, ViewerDep
+from app.deps import NewRunDep, PageDep, ViewerDep, page_of
 from app.errors import ApiError
+from app.routes.responses import (
+    BAD_BODY,
+    BAD_QUERY,
+    JSON_BODY,
+    STORE_BUSY,
+    answers,
+    created,
+    location,
+)
 from engine.lessons import LESSONS
 
 router = APIRouter(tags=["classroom"])
@@ -35,8 +45,12 @@ router = APIRouter(tags=["classroom"])
 COOKIE_AGE = 12 * 3600
 """Seconds the teacher's and a student's cookies last (a school day)."""
 
-OFF = {404: {"description": "the classroom is off (no teacher token is set)"}}
-TEACHER_ONLY = {**OFF, 401: {"description": "the teacher's token or login is needed"}}
+OFF = {404: "the classroom is off (no teacher token is set)"}
+TEACHER = {401: "the teacher's token or login is needed"}
+NO_CLASS = {404: "no class with that id"}
+RATE = {429: "this client tried too often in the last minute (see `Retry-After`)"}
+LESSON_BODY = {422: "no such lesson or variant, or a body that is not what the operation "
+                    "takes (`loc` names the field)"}
 
 
 async def _classroom(request: Request) -> Classroom:
@@ -87,8 +101,8 @@ def _cookie(response: Response, name: str, value: str) -> None:
 
 # -- the teacher ------------------------------------------------------------------------
 @router.post("/api/teacher/login", status_code=204, summary="Log in as the teacher",
-             responses={**OFF, 401: {"description": "wrong token"}})
-def login(body: TeacherLogin, request: Request, classroom: ClassroomDep,
+             responses=answers({401: "wrong token"}, OFF, JSON_BODY, BAD_BODY, RATE))
+def login_teacher(body: TeacherLogin, request: Request, classroom: ClassroomDep,
           _: NewRunDep) -> Response:
     """Check the teacher token and set the teacher's cookie (12 hours). Counted
     against the per-client rate, so a token cannot be guessed quickly."""
@@ -100,17 +114,21 @@ def login(body: TeacherLogin, request: Request, classroom: ClassroomDep,
     return response
 
 
-@router.post("/api/teacher/logout", status_code=204, summary="Log out", responses=OFF)
-def logout(classroom: ClassroomDep) -> Response:
+@router.post("/api/teacher/logout", status_code=204, summary="Log out",
+             responses=answers(OFF))
+def logout_teacher(classroom: ClassroomDep) -> Response:
     response = Response(status_code=204)
     response.delete_cookie(TEACHER_COOKIE, path="/")
     return response
 
 
 @router.post("/api/classes", status_code=201, response_model=ClassOut,
-             summary="Start a class", responses={**TEACHER_ONLY,
-                                                 409: {"description": "too many classes"}})
-def create_class(body: ClassCreate, classroom: TeacherDep) -> dict[str, Any]:
+             summary="Start a class",
+             responses=answers(TEACHER, OFF, {409: "the server holds its maximum of classes"},
+                               JSON_BODY, LESSON_BODY, STORE_BUSY,
+                               _201=created("the new class")))
+def create_class(body: ClassCreate, request: Request, response: Response,
+                 classroom: TeacherDep) -> dict[str, Any]:
     """A new class with a short join code for the students, and its first lesson."""
     check_lesson(body.lesson, body.variant)
     try:
@@ -119,18 +137,22 @@ def create_class(body: ClassCreate, classroom: TeacherDep) -> dict[str, Any]:
         raise ApiError(422, ["body", "name"], str(err)) from None
     except ClassFull as err:
         raise ApiError(409, ["body"], str(err), "conflict") from None
+    response.headers["Location"] = location(request, "get_class_table", class_id=info.id)
     return asdict(info)
 
 
-@router.get("/api/classes", response_model=list[ClassOut], summary="The classes",
-            responses=TEACHER_ONLY)
-def list_classes(classroom: TeacherDep) -> list[dict[str, Any]]:
-    return [asdict(c) for c in classroom.store.classes()]
+@router.get("/api/classes", response_model=ClassPage, summary="The classes",
+            responses=answers(TEACHER, OFF, BAD_QUERY))
+def list_classes(classroom: TeacherDep, page: PageDep) -> dict[str, Any]:
+    """A page of the classes, newest first."""
+    listed = page_of(classroom.store.classes(), page)
+    return {**listed, "items": [asdict(c) for c in listed["items"]]}
 
 
 @router.get("/api/classes/{class_id}", response_model=ClassTable,
-            summary="The class table: every student's run", responses=TEACHER_ONLY)
-async def class_table(class_id: str, classroom: TeacherDep) -> dict[str, Any]:
+            summary="The class table: every student's run",
+            responses=answers(TEACHER, OFF, NO_CLASS))
+async def get_class_table(class_id: str, classroom: TeacherDep) -> dict[str, Any]:
     """Each student with their newest run's lesson, step, losses, accuracy, dead
     units and status; the figures are those of the newest frame the student's page
     received."""
@@ -143,7 +165,8 @@ async def class_table(class_id: str, classroom: TeacherDep) -> dict[str, Any]:
 
 
 @router.put("/api/classes/{class_id}/lesson", response_model=ClassOut,
-            summary="Push a lesson to the whole class", responses=TEACHER_ONLY)
+            summary="Push a lesson to the whole class",
+            responses=answers(TEACHER, OFF, NO_CLASS, JSON_BODY, LESSON_BODY, STORE_BUSY))
 async def push_lesson(class_id: str, body: LessonChoice,
                       classroom: TeacherDep) -> dict[str, Any]:
     """Every student's page opens this lesson now (through their class socket)."""
@@ -154,8 +177,8 @@ async def push_lesson(class_id: str, body: LessonChoice,
 
 
 @router.delete("/api/classes/{class_id}", status_code=204, summary="End a class",
-               responses=TEACHER_ONLY)
-async def end_class(class_id: str, classroom: TeacherDep) -> Response:
+               responses=answers(TEACHER, OFF, NO_CLASS, STORE_BUSY))
+async def delete_class(class_id: str, classroom: TeacherDep) -> Response:
     """The class, its join code, its students and their runs go; saved models stay."""
     _class(classroom, class_id)
     classroom.end(class_id)
@@ -173,9 +196,14 @@ def _membership(classroom: Classroom, viewer: Viewer) -> dict[str, Any]:
 
 
 @router.post("/api/classroom/join", status_code=201, response_model=Joined,
-             summary="Join a class", responses={**OFF, 409: {"description": "class full"}})
-def join(body: JoinRequest, request: Request, response: Response,
-         classroom: ClassroomDep, _: NewRunDep) -> dict[str, Any]:
+             summary="Join a class",
+             responses=answers(OFF, {404: "no class with that code"},
+                               {409: "the class is full"}, JSON_BODY,
+                               {422: "a bad name, or a body that is not what the operation "
+                                     "takes (`loc` names the field)"}, RATE, STORE_BUSY,
+                               _201=created("the student's membership")))
+def join_class(body: JoinRequest, request: Request, response: Response,
+               classroom: ClassroomDep, _: NewRunDep) -> dict[str, Any]:
     """Join with the teacher's code and a display name. Sets the student's cookie;
     runs and models made with it are the student's alone."""
     try:
@@ -188,19 +216,21 @@ def join(body: JoinRequest, request: Request, response: Response,
     except ClassFull as err:
         raise ApiError(409, ["body", "code"], str(err), "conflict") from None
     _cookie(response, STUDENT_COOKIE, token)
+    response.headers["Location"] = location(request, "get_membership")
     return {**_membership(classroom, Viewer(student=student)), "token": token}
 
 
 @router.get("/api/classroom/me", response_model=Membership, summary="My class",
-            responses={**OFF, 401: {"description": "not in a class"}})
-def me(classroom: ClassroomDep, viewer: ViewerDep) -> dict[str, Any]:
+            responses=answers({401: "not in a class"}, OFF,
+                              {404: "the student's class has ended"}))
+def get_membership(classroom: ClassroomDep, viewer: ViewerDep) -> dict[str, Any]:
     """The student and their class, with the class's current lesson."""
     return _membership(classroom, viewer)
 
 
 @router.post("/api/classroom/leave", status_code=204, summary="Leave the class",
-             responses=OFF)
-def leave(classroom: ClassroomDep) -> Response:
+             responses=answers(OFF))
+def leave_class(classroom: ClassroomDep) -> Response:
     """Forget the student's cookie on this browser (their runs stay until idle)."""
     response = Response(status_code=204)
     response.delete_cookie(STUDENT_COOKIE, path="/")

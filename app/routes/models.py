@@ -12,7 +12,7 @@ import re
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Body, Response
+from fastapi import APIRouter, Body, Request, Response
 from fastapi.responses import JSONResponse
 
 from app.access import Viewer
@@ -20,23 +20,35 @@ from app.classroom import retire_unshown
 from app.deps import (
     JobsDep,
     NewRunDep,
+    PageDep,
     PlayersDep,
     RegistryDep,
     RunDep,
     SettingsDep,
     StoreDep,
     ViewerDep,
+    page_of,
     spec_limits,
 )
 from app.errors import ApiError, as_field
+from app.routes.responses import (
+    BAD_QUERY,
+    JSON_BODY,
+    NEW_RUN,
+    RUN_GONE,
+    STORE_BUSY,
+    answers,
+    created,
+    location,
+)
 from app.routes.runs import run_info
-from app.schemas import SPEC_EXAMPLE, ModelListing, RunInfo, SaveRequest
+from app.schemas import SPEC_EXAMPLE, ModelListing, ModelPage, RunInfo, SaveRequest
 from app.store import ModelNotFound, ModelStore
 from engine.errors import SpecError
 
 router = APIRouter(prefix="/api", tags=["models"])
 
-MODEL_NOT_FOUND = {404: {"description": "no saved model with that id"}}
+MODEL_GONE = {404: "no saved model with that id (or it is another student's)"}
 
 RECORD_EXAMPLE = {
     "format": "nnplay-model", "version": 1, "spec": {**SPEC_EXAMPLE, "hidden": [2]},
@@ -57,10 +69,12 @@ def download_name(name: str) -> str:
 
 @router.post("/runs/{run_id}/save", status_code=201, response_model=ModelListing,
              summary="Save a run as a named model",
-             responses={404: {"description": "no run with that id"},
-                        503: {"description": "the store is full or unavailable"}})
-def save_run(body: SaveRequest, slot: RunDep, store: StoreDep,
-             viewer: ViewerDep) -> dict[str, Any]:
+             responses=answers(RUN_GONE, JSON_BODY, {422: "a bad name, or a body that is "
+                                                          "not `{\"name\": ...}`"},
+                               {503: "the store holds its maximum of models"}, STORE_BUSY,
+                               _201=created("the saved model's listing")))
+def save_run(body: SaveRequest, request: Request, response: Response, slot: RunDep,
+             store: StoreDep, viewer: ViewerDep) -> dict[str, Any]:
     """Store the run's spec, weights and metrics under `name`; answers the listing.
     A student's model is theirs alone."""
     record = slot.call("export")
@@ -69,14 +83,17 @@ def save_run(body: SaveRequest, slot: RunDep, store: StoreDep,
                "test_loss": record["metrics"]["test_loss"],
                "test_accuracy": record["metrics"]["test_accuracy"]}
     with as_field("name"):
-        return store.save(body.name, record, summary, owner=viewer.owner)
+        listing = store.save(body.name, record, summary, owner=viewer.owner)
+    response.headers["Location"] = location(request, "get_model", model_id=listing["id"])
+    return listing
 
 
-@router.get("/models", response_model=list[ModelListing], summary="List saved models")
-def list_models(store: StoreDep, viewer: ViewerDep) -> list[dict[str, Any]]:
-    """The saved models, newest first (without the records): a student's own, or
-    those saved outside a class; the teacher sees every one."""
-    return store.list(owner=viewer.owner, everyone=viewer.teacher)
+@router.get("/models", response_model=ModelPage, summary="List saved models",
+            responses=answers(BAD_QUERY))
+def list_models(store: StoreDep, viewer: ViewerDep, page: PageDep) -> dict[str, Any]:
+    """A page of the saved models, newest first (without the records): a student's
+    own, or those saved outside a class; the teacher sees every one."""
+    return page_of(store.list(owner=viewer.owner, everyone=viewer.teacher), page)
 
 
 def _readable(model_id: object, store: ModelStore, viewer: Viewer) -> None:
@@ -88,8 +105,8 @@ def _readable(model_id: object, store: ModelStore, viewer: Viewer) -> None:
 @router.get("/models/{model_id}", summary="Download a saved model",
             responses={200: {"description": "the record, as a file to download",
                              "content": {"application/json": {"example": RECORD_EXAMPLE}}},
-                       **MODEL_NOT_FOUND})
-def read_model(model_id: str, store: StoreDep, viewer: ViewerDep) -> JSONResponse:
+                       **answers(MODEL_GONE)})
+def get_model(model_id: str, store: StoreDep, viewer: ViewerDep) -> JSONResponse:
     """The saved record (format, version, spec, params, state, step, epoch, metrics),
     sent as an attachment named after the model."""
     _readable(model_id, store, viewer)
@@ -100,17 +117,17 @@ def read_model(model_id: str, store: StoreDep, viewer: ViewerDep) -> JSONRespons
 
 @router.post("/models/import", status_code=201, response_model=RunInfo,
              summary="Open a saved model or an uploaded record as a new run",
-             responses={429: {"description": "the server holds its maximum of runs, or this "
-                                             "client created too many in the last minute"},
-                        **MODEL_NOT_FOUND})
+             responses=answers({404: "no saved model with that `model_id`"}, JSON_BODY,
+                               {422: "a bad record (`loc` names the field)"}, NEW_RUN,
+                               _201=created("the new run")))
 def import_model(body: Annotated[dict[str, Any], Body(openapi_examples={
                      "saved": {"summary": "a model saved on this server",
                                "value": {"model_id": "pX0dA3mW9kQe1vZr"}},
                      "record": {"summary": "a downloaded record", "value": RECORD_EXAMPLE},
                  })],
-                 settings: SettingsDep, store: StoreDep, registry: RegistryDep,
-                 players: PlayersDep, jobs: JobsDep, viewer: ViewerDep,
-                 _: NewRunDep) -> dict[str, Any]:
+                 request: Request, response: Response, settings: SettingsDep,
+                 store: StoreDep, registry: RegistryDep, players: PlayersDep, jobs: JobsDep,
+                 viewer: ViewerDep, _: NewRunDep) -> dict[str, Any]:
     """Either `{"model_id": ...}` or a whole record as downloaded from
     `GET /api/models/{id}` (checked field by field). The run starts with the
     record's weights, step and epoch and fresh optimiser state."""
@@ -132,11 +149,12 @@ def import_model(body: Annotated[dict[str, Any], Body(openapi_examples={
         if err.field.startswith("record."):  # an unknown top-level key
             raise SpecError(err.field.removeprefix("record."), err.message) from None
         raise
+    response.headers["Location"] = location(request, "get_run", run_id=slot.id)
     return run_info(slot, jobs)
 
 
 @router.delete("/models/{model_id}", status_code=204, summary="Delete a saved model",
-               responses=MODEL_NOT_FOUND)
+               responses=answers(MODEL_GONE, STORE_BUSY))
 def delete_model(model_id: str, store: StoreDep, viewer: ViewerDep) -> Response:
     """Delete the saved model for good (runs opened from it are not affected). A
     student's model can be deleted by that student only."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from app.access import ANYONE, Viewer
@@ -31,6 +31,18 @@ from app.errors import ApiError
 from app.frames import clean, frame_json
 from app.jobs import Job, JobBusyError, JobTable
 from app.registry import RunSlot
+from app.routes.params import run_params
+from app.routes.responses import (
+    BAD_BODY,
+    BAD_QUERY,
+    BUSY_JOB,
+    JSON_BODY,
+    NEW_RUN,
+    RUN_GONE,
+    answers,
+    created,
+    location,
+)
 from app.run_host import Recipe
 from app.schemas import (
     Hyper,
@@ -45,6 +57,7 @@ from app.schemas import (
     ProbeBody,
     RunCreate,
     RunInfo,
+    RunParams,
     TrainRequest,
 )
 from app.settings import Settings
@@ -58,8 +71,14 @@ router = APIRouter(prefix="/api/runs", tags=["runs"])
 JOB_STEPS_FACTOR = 100
 """A background job may train this many times max_steps_per_request."""
 
-NOT_FOUND = {404: {"description": "no run with that id (it may have been dropped after "
-                   "idling)"}}
+OUTPUT_GRID = 32
+"""The snapshot's default output grid side (the decision boundary: 32 x 32 values)."""
+
+UNIT_GRID = 8
+"""The snapshot's default side of each hidden unit's map (8 x 8 values per unit)."""
+
+NOT_POINTS = {422: "the run's data are images or sentences, not points"}
+BAD_STEPS = {422: "`steps` is out of range, or the body is not what the operation takes"}
 
 
 def run_info(slot: RunSlot, jobs: JobTable) -> dict[str, Any]:
@@ -101,11 +120,12 @@ def build_recipe(body: RunCreate, settings: Settings,
 
 
 @router.post("", status_code=201, response_model=RunInfo, summary="Create a run",
-             responses={429: {"description": "the server holds its maximum of runs, or this "
-                                             "client created too many in the last minute"}})
-def create_run(body: RunCreate, settings: SettingsDep, registry: RegistryDep,
-               players: PlayersDep, jobs: JobsDep, uploads: UploadsDep, viewer: ViewerDep,
-               _: NewRunDep) -> dict[str, Any]:
+             responses=answers(JSON_BODY, {422: "a bad spec, lesson or variant (`loc` names "
+                                                "the field)"}, NEW_RUN,
+                               _201=created("the new run")))
+def create_run(body: RunCreate, request: Request, response: Response, settings: SettingsDep,
+               registry: RegistryDep, players: PlayersDep, jobs: JobsDep,
+               uploads: UploadsDep, viewer: ViewerDep, _: NewRunDep) -> dict[str, Any]:
     """Create a run from `spec`, or from `lesson` (and `variant`). The answer's `id`
     is unguessable: it is the key to the run. A spec's `data` may name an uploaded
     data set, `{"name": "upload", "upload": id}`: the run gets its points inline.
@@ -114,16 +134,19 @@ def create_run(body: RunCreate, settings: SettingsDep, registry: RegistryDep,
     retire_unshown(registry, players, viewer.owner)
     slot = registry.create(build_recipe(body, settings, uploads, viewer), lesson=body.lesson,
                            variant=body.variant, owner=viewer.owner)
+    response.headers["Location"] = location(request, "get_run", run_id=slot.id)
     return run_info(slot, jobs)
 
 
-@router.get("/{run_id}", response_model=RunInfo, summary="Read a run", responses=NOT_FOUND)
-def read_run(slot: RunDep, jobs: JobsDep) -> dict[str, Any]:
+@router.get("/{run_id}", response_model=RunInfo, summary="Read a run",
+            responses=answers(RUN_GONE))
+def get_run(slot: RunDep, jobs: JobsDep) -> dict[str, Any]:
     """Spec, status (idle, training, diverged), step, epoch, settings, layers, metrics."""
     return run_info(slot, jobs)
 
 
-@router.delete("/{run_id}", status_code=204, summary="Delete a run", responses=NOT_FOUND)
+@router.delete("/{run_id}", status_code=204, summary="Delete a run",
+               responses=answers(RUN_GONE))
 def delete_run(slot: RunDep, registry: RegistryDep, jobs: JobsDep) -> Response:
     """Drop the run (its running job stops). Saved models are not affected."""
     run_id = slot.id
@@ -135,8 +158,8 @@ def delete_run(slot: RunDep, registry: RegistryDep, jobs: JobsDep) -> Response:
 
 
 @router.post("/{run_id}/train", response_model=Metrics, summary="Train for n steps",
-             responses=NOT_FOUND)
-def train(body: TrainRequest, slot: RunDep, settings: SettingsDep,
+             responses=answers(RUN_GONE, BUSY_JOB, JSON_BODY, BAD_STEPS))
+def train_run(body: TrainRequest, slot: RunDep, settings: SettingsDep,
           jobs: JobsDep) -> dict[str, Any]:
     """Train `steps` steps (at most the setting max_steps_per_request) and answer the
     metrics. A diverging run stops at its last finite state with status `diverged`;
@@ -165,21 +188,38 @@ SNAPSHOT_EXAMPLE = {
 @router.get("/{run_id}/snapshot", summary="Everything a frame shows, as JSON",
             responses={200: {"description": "the frame (arrays as nested lists)",
                              "content": {"application/json": {"example": SNAPSHOT_EXAMPLE}}},
-                       **NOT_FOUND})
-def snapshot(slot: RunDep,
-             output_grid: Annotated[int, Query(ge=2, le=200)] = 100,
-             unit_grid: Annotated[int, Query(ge=2, le=200)] = 50) -> JSONResponse:
+                       **answers(RUN_GONE, BAD_QUERY)})
+def get_run_snapshot(
+    slot: RunDep,
+    output_grid: Annotated[int, Query(ge=2, le=200, description="side of the output's "
+                                      "grid (the decision boundary)")] = OUTPUT_GRID,
+    unit_grid: Annotated[int, Query(ge=2, le=200, description="side of each hidden "
+                                    "unit's map")] = UNIT_GRID,
+) -> JSONResponse:
     """Metrics, every weight and bias, gradient norms per dense layer, inactive share
     and dead flags per unit, batch-norm statistics, dropout masks, each unit's map
     on a `unit_grid` grid and the output on an `output_grid` grid over the plane
-    (`extent`). Non-finite numbers are null."""
+    (`extent`). Non-finite numbers are null. The default grids are small (a lesson's
+    snapshot is tens of KB); ask for finer ones (up to 200) when you draw them, or
+    read only the weights with `GET /params`."""
     frame = slot.frame(output_grid, unit_grid)
     return JSONResponse(frame_json(frame, {"run": slot.id}))
 
 
+@router.get("/{run_id}/params", response_model=RunParams,
+            summary="The weights and biases, per layer", responses=answers(RUN_GONE))
+def get_run_params(slot: RunDep) -> dict[str, Any]:
+    """Each layer that has parameters: its position (`index`) and `path` in the run's
+    `layers`, its `kind`, `weights` and `biases` as nested lists with their shapes,
+    and any other parameter (batch norm's gamma and beta, PReLU's alpha) in
+    `others`; with the `step` and `epoch` they belong to. Much smaller than the
+    snapshot: no maps, no activity, no gradients."""
+    return run_params(slot)
+
+
 @router.get("/{run_id}/points", response_model=Points, summary="The data points, as plotted",
-            responses=NOT_FOUND)
-def points(slot: RunDep) -> dict[str, Any]:
+            responses=answers(RUN_GONE, NOT_POINTS))
+def get_run_points(slot: RunDep) -> dict[str, Any]:
     """The run's training and test points in the coordinates of the plotted plane
     (before input features and standardisation): rows `[x1, x2, y]` (1-D data:
     `[x, y]`), `y` a class number or a target value, and the plotted `extent`."""
@@ -187,8 +227,9 @@ def points(slot: RunDep) -> dict[str, Any]:
 
 
 @router.post("/{run_id}/predict", response_model=Prediction,
-             summary="The network's output on given points", responses=NOT_FOUND)
-def predict(body: PredictRequest, slot: RunDep) -> dict[str, Any]:
+             summary="The network's output on given points",
+             responses=answers(RUN_GONE, JSON_BODY, BAD_BODY, NOT_POINTS))
+def predict_run(body: PredictRequest, slot: RunDep) -> dict[str, Any]:
     """Evaluate the network (evaluation mode) on up to 10000 points of the input
     plane, in the data set's coordinates (as plotted, before features)."""
     result = slot.call("predict", body.points)
@@ -210,8 +251,9 @@ PROBE_EXAMPLE = {
 @router.post("/{run_id}/probe", summary="One sample's way through an image or text net",
              responses={200: {"description": "the probe (arrays as nested lists)",
                               "content": {"application/json": {"example": PROBE_EXAMPLE}}},
-                        **NOT_FOUND})
-def probe(body: ProbeBody, slot: RunDep) -> JSONResponse:
+                        **answers(RUN_GONE, JSON_BODY, BAD_BODY,
+                                  {422: "the run's data are points, not images or text"})})
+def probe_run(body: ProbeBody, slot: RunDep) -> JSONResponse:
     """For a run on image or text data: a sample's input, every top-level layer's
     output for it (feature maps (C, H, W), sequences (C, L), vectors), the class
     scores, for text the words, each conv1d output position's word window and the
@@ -223,8 +265,8 @@ def probe(body: ProbeBody, slot: RunDep) -> JSONResponse:
 
 
 @router.put("/{run_id}/params", response_model=ParamSet, summary="Set one weight or bias",
-            responses=NOT_FOUND)
-def set_param(body: ParamRequest, slot: RunDep) -> dict[str, Any]:
+            responses=answers(RUN_GONE, JSON_BODY, BAD_BODY))
+def set_run_param(body: ParamRequest, slot: RunDep) -> dict[str, Any]:
     """Set one entry of a parameter array; `layer` is a path from the run's `layers`
     (dense layers have `W` of shape (inputs, units) and `b`)."""
     slot.call("set_param", body.layer, body.name, body.index, body.value)
@@ -233,25 +275,27 @@ def set_param(body: ParamRequest, slot: RunDep) -> dict[str, Any]:
 
 @router.patch("/{run_id}/hyper", response_model=Hyper,
               summary="Change learning rate, regularisation or batch size",
-              responses=NOT_FOUND)
-def change_hyper(body: HyperRequest, slot: RunDep) -> dict[str, Any]:
+              responses=answers(RUN_GONE, JSON_BODY, BAD_BODY))
+def update_run_hyper(body: HyperRequest, slot: RunDep) -> dict[str, Any]:
     """The next step uses the new values. All or nothing: if one value is out of
     range, none changes."""
     return slot.call("set_hyper", body.model_dump(exclude_none=True))
 
 
 @router.post("/{run_id}/reset", response_model=RunInfo, summary="Back to step 0",
-             responses=NOT_FOUND)
-def reset(slot: RunDep, jobs: JobsDep) -> dict[str, Any]:
+             responses=answers(RUN_GONE))
+def reset_run(slot: RunDep, jobs: JobsDep) -> dict[str, Any]:
     """Rebuild the run from its spec and seed: the step-0 weights and batch order again."""
     slot.call("reset")
     return run_info(slot, jobs)
 
 
 @router.post("/{run_id}/jobs", status_code=202, response_model=JobInfo,
-             summary="Train for many steps in the background", responses=NOT_FOUND)
-def start_job(body: TrainRequest, slot: RunDep, settings: SettingsDep,
-              registry: RegistryDep, jobs: JobsDep) -> dict[str, Any]:
+             summary="Train for many steps in the background",
+             responses=answers(RUN_GONE, {409: "a job is already training this run"},
+                               JSON_BODY, BAD_STEPS, _202=created("the job, started")))
+def start_job(body: TrainRequest, request: Request, response: Response, slot: RunDep,
+              settings: SettingsDep, registry: RegistryDep, jobs: JobsDep) -> dict[str, Any]:
     """Start training `steps` steps (at most 100 x max_steps_per_request) in the
     background; follow it with GET on the job. One job per run at a time."""
     steps = as_int("steps", body.steps, 1, settings.max_steps_per_request * JOB_STEPS_FACTOR)
@@ -260,6 +304,7 @@ def start_job(body: TrainRequest, slot: RunDep, settings: SettingsDep,
     except JobBusyError as err:
         raise ApiError(409, ["path", "run_id"], f"job {err.job.id} is already training "
                        "this run", "conflict") from None
+    response.headers["Location"] = location(request, "get_job", run_id=slot.id, job_id=job.id)
     return job.describe()
 
 
@@ -271,16 +316,19 @@ def _job(run_id: str, job_id: str, jobs: JobTable) -> Job:
     return job
 
 
+NO_JOB = {404: "no run with that id, or the run has no job with that id"}
+
+
 @router.get("/{run_id}/jobs/{job_id}", response_model=JobInfo, summary="Follow a job",
-            responses=NOT_FOUND)
-async def read_job(slot: RunDep, job_id: str, jobs: JobsDep) -> dict[str, Any]:
+            responses=answers(NO_JOB))
+async def get_job(slot: RunDep, job_id: str, jobs: JobsDep) -> dict[str, Any]:
     """Steps done of the total, state (running, finished, failed, cancelled) and the
     metrics after the last chunk."""
     return _job(slot.id, job_id, jobs).describe()
 
 
 @router.delete("/{run_id}/jobs/{job_id}", response_model=JobInfo, summary="Cancel a job",
-               responses=NOT_FOUND)
+               responses=answers(NO_JOB))
 async def cancel_job(slot: RunDep, job_id: str, jobs: JobsDep) -> dict[str, Any]:
     """Ask a running job to stop after its current chunk (the run keeps what it learnt)."""
     job = _job(slot.id, job_id, jobs)

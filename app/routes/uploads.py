@@ -16,9 +16,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from app.deps import SettingsDep, UploadsDep, ViewerDep
+from app.deps import PageDep, SettingsDep, UploadsDep, ViewerDep, page_of
 from app.errors import ApiError
-from app.schemas import UPLOAD_EXAMPLE, UploadInfo, UploadPoints
+from app.routes.responses import BAD_QUERY, STORE_BUSY, TOO_LARGE, answers, created, location
+from app.schemas import UPLOAD_EXAMPLE, UploadInfo, UploadPage, UploadPoints
 from app.store import check_name
 from app.upload_store import UPLOAD, UploadNotFound, UploadsFull, UploadStore
 from engine.data.csv_points import parse_points_csv
@@ -39,7 +40,7 @@ ACCEPTED_TYPES = ("", "application/csv", "application/vnd.ms-excel",
 file ``application/vnd.ms-excel``; curl's ``--data-binary`` without ``-H`` sends
 ``application/x-www-form-urlencoded``)."""
 
-UPLOAD_NOT_FOUND = {404: {"description": "no uploaded data set with that id"}}
+UPLOAD_GONE = {404: "no uploaded data set with that id (or it is another student's)"}
 
 
 def _check_content_type(header: str | None) -> None:
@@ -83,19 +84,19 @@ def _store_csv(body: bytes, name: str, kind: str | None, max_rows: int,
 
 @router.post(
     "", status_code=201, response_model=UploadInfo, summary="Upload a CSV of 2-D points",
-    responses={
-        200: {"description": "the same points (and kind) were uploaded before: the "
+    responses=answers(
+        TOO_LARGE,
+        {415: "the body is not declared as text (e.g. a JSON or form body)"},
+        {422: "a bad line (`loc` ends with `csv`, `line`, its number), too few or too many "
+              "rows, or a bad name or kind"},
+        {503: "the server keeps its maximum of uploads"}, STORE_BUSY,
+        _200={"description": "the same points (and kind) were uploaded before: the "
               "stored upload, under its first name",
               "content": {"application/json": {"example": UPLOAD_EXAMPLE}}},
-        413: {"description": "the body is larger than the setting max_request_bytes"},
-        415: {"description": "the body is not declared as text (e.g. a JSON or form body)"},
-        422: {"description": "a bad line (`loc` ends with `csv`, `line`, its number), "
-              "too few or too many rows, or a bad name"},
-        503: {"description": "the server keeps its maximum of uploads, or the database "
-              "is busy"}},
+        _201=created("the new upload")),
     openapi_extra={"requestBody": {"required": True, "content": {
         "text/csv": {"schema": {"type": "string"}, "example": CSV_EXAMPLE}}}})
-async def upload_csv(
+async def create_upload(
     request: Request, response: Response, uploads: UploadsDep, settings: SettingsDep,
     viewer: ViewerDep,
     name: Annotated[str, Query(description="1 to 80 characters, shown in listings",
@@ -112,23 +113,28 @@ async def upload_csv(
     content, so the same file always gives the same id."""
     _check_content_type(request.headers.get("content-type"))
     body = await request.body()
-    entry, created = await run_in_threadpool(
+    entry, is_new = await run_in_threadpool(
         _store_csv, body, name, kind, settings.max_upload_rows, uploads, viewer.owner)
-    if not created:
+    if is_new:
+        response.headers["Location"] = location(request, "get_upload", upload_id=entry["id"])
+    else:
         response.status_code = 200
     return with_data(entry)
 
 
-@router.get("", response_model=list[UploadInfo], summary="List uploaded data sets")
-def list_uploads(uploads: UploadsDep, viewer: ViewerDep) -> list[dict[str, Any]]:
-    """The uploaded data sets, newest first, with a preview but without the points:
-    a student's own, or those uploaded outside a class; the teacher sees every one."""
-    return [with_data(entry) for entry in uploads.list(viewer.owner, viewer.teacher)]
+@router.get("", response_model=UploadPage, summary="List uploaded data sets",
+            responses=answers(BAD_QUERY))
+def list_uploads(uploads: UploadsDep, viewer: ViewerDep, page: PageDep) -> dict[str, Any]:
+    """A page of the uploaded data sets, newest first, with a preview but without the
+    points: a student's own, or those uploaded outside a class; the teacher sees
+    every one."""
+    listed = page_of(uploads.list(viewer.owner, viewer.teacher), page)
+    return {**listed, "items": [with_data(entry) for entry in listed["items"]]}
 
 
 @router.get("/{upload_id}", response_model=UploadPoints, summary="Read an uploaded data set",
-            responses=UPLOAD_NOT_FOUND)
-def read_upload(upload_id: str, uploads: UploadsDep, viewer: ViewerDep) -> dict[str, Any]:
+            responses=answers(UPLOAD_GONE))
+def get_upload(upload_id: str, uploads: UploadsDep, viewer: ViewerDep) -> dict[str, Any]:
     """The upload's summary and all its points, `[x1, x2, label]` per row."""
     try:
         if not viewer.may_read(uploads.owner(upload_id)):
@@ -139,7 +145,7 @@ def read_upload(upload_id: str, uploads: UploadsDep, viewer: ViewerDep) -> dict[
 
 
 @router.delete("/{upload_id}", status_code=204, summary="Delete an uploaded data set",
-               responses=UPLOAD_NOT_FOUND)
+               responses=answers(UPLOAD_GONE, STORE_BUSY))
 def delete_upload(upload_id: str, uploads: UploadsDep, viewer: ViewerDep) -> Response:
     """Delete the upload for good. Runs made from it, and models saved from those,
     keep their points: they carry them in their spec."""

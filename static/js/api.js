@@ -64,6 +64,25 @@ export async function api(path, { method = "GET", json, body, headers = {} } = {
   return response.json();
 }
 
+/** Items asked for per page when reading a whole list (the server's most). */
+const PAGE_LIMIT = 200;
+
+/**
+ * Every item of a paged list (`GET /api/models`, `/api/uploads`, `/api/classes`
+ * answer `{items, total, limit, offset}`), read page by page.
+ * @param {string} path e.g. "/api/classes"
+ * @returns {Promise<any[]>}
+ */
+export async function listAll(path) {
+  const items = [];
+  const join = path.includes("?") ? "&" : "?";
+  for (;;) {
+    const page = await api(`${path}${join}limit=${PAGE_LIMIT}&offset=${items.length}`);
+    items.push(...page.items);
+    if (page.items.length === 0 || items.length >= page.total) return items;
+  }
+}
+
 /** The catalogue the controls are built from (the lessons' texts in the page's language). */
 export async function loadCatalogue() {
   const names = ["datasets", "activations", "initializers", "optimizers", "losses", "lessons"];

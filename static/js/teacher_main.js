@@ -5,7 +5,7 @@
  * class; log out.
  */
 
-import { api } from "./api.js";
+import { api, listAll } from "./api.js";
 import { LANG, t } from "./i18n.js";
 import { StatusLine } from "./status_line.js";
 import { ClassTable, classCounts } from "./teacher_table.js";
@@ -80,7 +80,7 @@ class TeacherPage {
   }
 
   async load(preferred = null) {
-    this.classes = await api("/api/classes");
+    this.classes = await listAll("/api/classes");
     this.select.replaceChildren(...this.classes.map((c) => new Option(
       t("{name} ({code})", { name: c.name, code: c.code }), c.id)));
     const wanted = preferred || localStorage.getItem(CLASS_KEY);

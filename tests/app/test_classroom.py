@@ -103,7 +103,7 @@ def test_teacher_routes_need_the_token(open_client: Callable[..., Any]):
         assert wrong.status_code == 401 and wrong.json()["detail"][0]["loc"] == ["body", "token"]
         assert "nnplay_teacher" not in client.cookies
         bearer = client.get("/api/classes", headers={"Authorization": f"Bearer {TOKEN}"})
-        assert bearer.status_code == 200 and bearer.json() == []
+        assert bearer.status_code == 200 and bearer.json()["items"] == []
         assert 'data-teacher="no"' in client.get("/teacher").text  # the login form
         client.post("/api/teacher/login", json={"token": TOKEN})
         assert client.cookies["nnplay_teacher"] != TOKEN  # never the token itself
@@ -117,7 +117,7 @@ def test_a_class_has_a_short_code_students_join_with(teacher: CheckedClient):
     assert len(made["code"]) == 6 and set(made["code"]) <= set(CODE_ALPHABET)
     assert made["lesson"] == "xor-two-relu" and made["variant"] == "learned"
     assert made["lesson_version"] == 1
-    assert [c["id"] for c in teacher.get("/api/classes").json()] == [made["id"]]
+    assert [c["id"] for c in teacher.get("/api/classes").json()["items"]] == [made["id"]]
     typed = f"{made['code'][:3].lower()}-{made['code'][3:]} "
     student = join(teacher, typed, "  Mei  ")
     me = student.get("/api/classroom/me").json()
@@ -204,10 +204,10 @@ def test_a_students_models_are_theirs_alone(teacher: CheckedClient):
     anyone = other_client(teacher)
     saved = mei.post(f"/api/runs/{new_run(mei)}/save", json={"name": "mine"}).json()
     public = anyone.post(f"/api/runs/{new_run(anyone)}/save", json={"name": "public"}).json()
-    assert [m["name"] for m in mei.get("/api/models").json()] == ["mine"]
-    assert [m["name"] for m in kai.get("/api/models").json()] == []
-    assert [m["name"] for m in anyone.get("/api/models").json()] == ["public"]
-    assert {m["name"] for m in teacher.get("/api/models").json()} == {"mine", "public"}
+    assert [m["name"] for m in mei.get("/api/models").json()["items"]] == ["mine"]
+    assert [m["name"] for m in kai.get("/api/models").json()["items"]] == []
+    assert [m["name"] for m in anyone.get("/api/models").json()["items"]] == ["public"]
+    assert {m["name"] for m in teacher.get("/api/models").json()["items"]} == {"mine", "public"}
     for intruder in (kai, anyone):
         assert intruder.get(f"/api/models/{saved['id']}").status_code == 404
         assert intruder.delete(f"/api/models/{saved['id']}").status_code == 404
@@ -220,7 +220,7 @@ def test_a_students_models_are_theirs_alone(teacher: CheckedClient):
     assert kai.get(f"/api/runs/{opened['id']}").status_code == 404  # the opened run is Mei's
     assert mei.get(f"/api/models/{public['id']}").status_code == 200
     assert mei.delete(f"/api/models/{saved['id']}").status_code == 204
-    assert teacher.get("/api/models").json()[0]["name"] == "public"
+    assert teacher.get("/api/models").json()["items"][0]["name"] == "public"
 
 
 def test_the_class_table_shows_each_students_newest_run(teacher: CheckedClient):
@@ -402,9 +402,9 @@ def test_classes_students_and_their_models_survive_a_restart(
         headers = {"X-Nnplay-Student": token}
         me = second.get("/api/classroom/me", headers=headers).json()
         assert me["student"]["name"] == "Mei" and me["class"]["lesson"] == "dropout"
-        assert [m["id"] for m in second.get("/api/models", headers=headers).json()] == [
+        assert [m["id"] for m in second.get("/api/models", headers=headers).json()["items"]] == [
             saved["id"]]
-        assert second.get("/api/models").json() == []
+        assert second.get("/api/models").json()["items"] == []
         table = second.get(f"/api/classes/{made['id']}",
                            headers={"Authorization": f"Bearer {TOKEN}"}).json()
         assert [s["name"] for s in table["students"]] == ["Mei"]
@@ -444,9 +444,9 @@ def test_a_students_uploaded_data_is_theirs_alone(teacher: CheckedClient):
     csv = "x1,x2,label\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n0.5,0.5,1\n"
     headers = {"content-type": "text/csv"}
     mine = mei.post("/api/uploads", content=csv, headers=headers).json()
-    assert [u["id"] for u in mei.get("/api/uploads").json()] == [mine["id"]]
-    assert kai.get("/api/uploads").json() == []
-    assert [u["id"] for u in teacher.get("/api/uploads").json()] == [mine["id"]]
+    assert [u["id"] for u in mei.get("/api/uploads").json()["items"]] == [mine["id"]]
+    assert kai.get("/api/uploads").json()["items"] == []
+    assert [u["id"] for u in teacher.get("/api/uploads").json()["items"]] == [mine["id"]]
     for intruder in (kai, other_client(teacher)):
         assert intruder.get(f"/api/uploads/{mine['id']}").status_code == 404
         assert intruder.delete(f"/api/uploads/{mine['id']}").status_code == 404

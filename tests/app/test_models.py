@@ -32,14 +32,15 @@ def test_save_answers_the_listing(client: CheckedClient) -> None:
     assert listing["lesson"] == "dead-relu" and listing["variant"] == "prelu"
     assert listing["dataset"] == "circle" and listing["step"] == 120
     assert listing["test_loss"] == test_loss
-    assert client.get("/api/models").json() == [listing]
+    assert client.get("/api/models").json()["items"] == [listing]
 
 
 def test_list_models_newest_first(client: CheckedClient) -> None:
     run_id = trained_run(client)
     for name in ("first", "second", "third"):
         client.post(f"/api/runs/{run_id}/save", json={"name": name})
-    assert [m["name"] for m in client.get("/api/models").json()] == ["third", "second", "first"]
+    listed = client.get("/api/models").json()["items"]
+    assert [m["name"] for m in listed] == ["third", "second", "first"]
 
 
 def test_read_model_is_a_download_of_the_record(client: CheckedClient) -> None:
@@ -90,7 +91,7 @@ def test_delete_model_then_it_is_gone(client: CheckedClient) -> None:
     run_id = trained_run(client, steps=1)
     model = client.post(f"/api/runs/{run_id}/save", json={"name": "m"}).json()
     assert client.delete(f"/api/models/{model['id']}").status_code == 204
-    assert client.get("/api/models").json() == []
+    assert client.get("/api/models").json()["items"] == []
     assert client.get(f"/api/models/{model['id']}").status_code == 404
     assert client.delete(f"/api/models/{model['id']}").status_code == 404
     assert client.get(f"/api/runs/{run_id}").status_code == 200  # the run stays
@@ -105,7 +106,7 @@ def test_saved_model_survives_a_restart_unchanged(open_client: Callable[..., Any
     with open_client() as second:  # a fresh app on the same database file
         assert second.get("/healthz").json()["runs"] == 0
         assert second.get(f"/api/runs/{run_id}").status_code == 404
-        assert second.get("/api/models").json() == [model]
+        assert second.get("/api/models").json()["items"] == [model]
         assert second.get(f"/api/models/{model['id']}").json() == record
         run = second.post("/api/models/import", json={"model_id": model["id"]}).json()
         assert run["step"] == 300

@@ -107,13 +107,34 @@ def test_snapshot_of_lesson_has_layers_and_map_shapes(client: CheckedClient,
 def test_snapshot_default_grids_and_one_dimensional_data(client: CheckedClient,
                                                          new_run: Callable[..., str]) -> None:
     flat = client.get(f"/api/runs/{new_run()}/snapshot").json()
-    assert np.array(flat["output_map"]).shape == (100, 100)
-    assert np.array(flat["layers"][1]["unit_maps"]).shape == (4, 50, 50)
+    assert np.array(flat["output_map"]).shape == (32, 32)
+    assert np.array(flat["layers"][1]["unit_maps"]).shape == (4, 8, 8)
     line_id = new_run({"data": {"name": "sine", "n_samples": 50}, "hidden": [3]})
     line = client.get(f"/api/runs/{line_id}/snapshot", params={"output_grid": 30}).json()
     assert np.array(line["output_map"]).shape == (30,)
-    assert np.array(line["layers"][1]["unit_maps"]).shape == (3, 50)
+    assert np.array(line["layers"][1]["unit_maps"]).shape == (3, 8)
     assert len(line["extent"]) == 2
+
+
+def test_snapshot_default_of_a_lesson_is_tens_of_kilobytes(
+        client: CheckedClient, new_run: Callable[..., str]) -> None:
+    run_id = new_run(lesson="dead-relu")  # 312 KB with the former 100 x 100 / 50 x 50 grids
+    answer = client.get(f"/api/runs/{run_id}/snapshot")
+    assert 10_000 < len(answer.content) < 40_000
+    frame = answer.json()
+    assert np.array(frame["output_map"]).shape == (32, 32)
+    assert np.array(frame["layers"][1]["unit_maps"]).shape == (8, 8, 8)
+
+
+def test_snapshot_big_grids_when_asked(client: CheckedClient,
+                                       new_run: Callable[..., str]) -> None:
+    run_id = new_run(lesson="dead-relu")
+    answer = client.get(f"/api/runs/{run_id}/snapshot",
+                        params={"output_grid": 200, "unit_grid": 120})
+    frame = answer.json()
+    assert np.array(frame["output_map"]).shape == (200, 200)
+    assert np.array(frame["layers"][1]["unit_maps"]).shape == (8, 120, 120)
+    assert len(answer.content) > 1_000_000
 
 
 def test_identical_spec_and_seed_give_identical_snapshots(client: CheckedClient,

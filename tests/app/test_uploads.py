@@ -73,7 +73,7 @@ def test_same_upload_same_id_and_same_numbers(client: CheckedClient) -> None:
     second = upload(client, crlf, name="other name")
     assert second.status_code == 200
     assert second.json()["id"] == first["id"] and second.json()["name"] == "disk"
-    assert len(client.get("/api/uploads").json()) == 1
+    assert len(client.get("/api/uploads").json()["items"]) == 1
     metrics = [client.post(f"/api/runs/{run_on(client, first['data'])['id']}/train",
                            json={"steps": 200}).json() for _ in range(2)]
     assert metrics[0] == metrics[1]
@@ -92,13 +92,13 @@ def test_other_data_settings_apply_to_an_upload(client: CheckedClient) -> None:
 
 def test_list_read_and_delete(client: CheckedClient) -> None:
     up = upload(client, disk_csv()).json()
-    listing = client.get("/api/uploads").json()
+    listing = client.get("/api/uploads").json()["items"]
     assert listing == [up]
     full = client.get(f"/api/uploads/{up['id']}").json()
     assert len(full["points"]) == 120 and full["points"][1] == [-0.501, 0.459, 1.0]
     assert {k: v for k, v in full.items() if k != "points"} == up
     assert client.delete(f"/api/uploads/{up['id']}").status_code == 204
-    assert client.get("/api/uploads").json() == []
+    assert client.get("/api/uploads").json()["items"] == []
     for response in (client.get(f"/api/uploads/{up['id']}"),
                      client.delete(f"/api/uploads/{up['id']}")):
         assert response.status_code == 404
@@ -187,7 +187,7 @@ def test_upload_survives_a_restart(open_client: Callable[..., Any]) -> None:
         up = upload(first, disk_csv()).json()
         points = first.get(f"/api/uploads/{up['id']}").json()["points"]
     with open_client() as second:
-        assert second.get("/api/uploads").json() == [up]
+        assert second.get("/api/uploads").json()["items"] == [up]
         assert second.get(f"/api/uploads/{up['id']}").json()["points"] == points
         run = run_on(second, up["data"])
         assert run["spec"]["data"]["points"] == points
