@@ -7,6 +7,8 @@ fails on any console error.
 
 from __future__ import annotations
 
+import time
+
 from tests.browser.conftest import open_playground, sizes_through_resizes
 
 MAIN = "document.getElementById('lab-main')"
@@ -284,8 +286,23 @@ def created_runs(page: object) -> list[str]:
     return ids
 
 
-def test_compare_clicked_twice_leaves_only_the_runs_on_show(page: object, server: str) -> None:
+def only_the_shown_run_left(page: object, server: str, ids: list[str],
+                            seconds: float = 60) -> None:
+    """Wait until, of the runs the page created (``ids``), only the one it shows is
+    still on the server (the others are deleted as their requests come back)."""
     import httpx
+
+    deadline = time.monotonic() + seconds
+    while True:
+        current = page.get_attribute("#lab-main", "data-run")
+        alive = [i for i in ids if httpx.get(f"{server}/api/runs/{i}").status_code == 200]
+        if alive == [current]:
+            return
+        assert time.monotonic() < deadline, (ids, alive, current)
+        page.wait_for_timeout(200)
+
+
+def test_compare_clicked_twice_leaves_only_the_runs_on_show(page: object, server: str) -> None:
 
     page.goto("/lab#lesson=residual")
     page.wait_for_selector("body[data-ready=true]", timeout=20000)
@@ -297,10 +314,7 @@ def test_compare_clicked_twice_leaves_only_the_runs_on_show(page: object, server
     page.wait_for_timeout(1500)  # both clicks' requests answered
     page.select_option("[data-testid=lesson]", "convolution")
     page.wait_for_function(f"Number({MAIN}.dataset.framesDrawn || 0) > 0", timeout=20000)
-    page.wait_for_timeout(1000)
-    current = page.get_attribute("#lab-main", "data-run")
-    alive = [i for i in ids if httpx.get(f"{server}/api/runs/{i}").status_code == 200]
-    assert alive == [current], (ids, alive)
+    only_the_shown_run_left(page, server, ids)
 
 
 def test_a_deleted_run_says_so_and_reset_makes_the_lesson_again(page: object,
@@ -331,7 +345,6 @@ def test_charts_keep_their_size_through_resizes_at_125_percent(browser: object,
     assert before[0][1] == round(10 * rem)  # 10rem: the chart's own CSS height
 
 def test_switching_lessons_quickly_keeps_only_the_last_run(page: object, server: str) -> None:
-    import httpx
 
     open_lab(page, "convolution")
     ids = created_runs(page)
@@ -339,9 +352,6 @@ def test_switching_lessons_quickly_keeps_only_the_last_run(page: object, server:
         page.select_option("[data-testid=lesson]", lesson)  # no wait in between
     page.wait_for_function(f"{MAIN}.dataset.modality === 'image' && "
                            f"Number({MAIN}.dataset.framesDrawn || 0) > 0", timeout=20000)
-    page.wait_for_timeout(1500)
-    current = page.get_attribute("#lab-main", "data-run")
-    alive = [i for i in ids if httpx.get(f"{server}/api/runs/{i}").status_code == 200]
-    assert alive == [current], (ids, alive)
+    only_the_shown_run_left(page, server, ids)
     assert page.input_value("[data-testid=lesson]") == "pooling"
     assert "error" not in (page.get_attribute("[data-testid=status]", "class") or "")

@@ -121,8 +121,9 @@ def test_a_shared_link_opens_the_same_run(page: object, browser: object, server:
     page.wait_for_function("document.querySelectorAll('.nv-column.nv-hidden')[0]"
                            ".querySelectorAll('canvas').length === 5", timeout=20000)
     play_until(page, "Number(document.getElementById('output').dataset.step) >= 150")
-    page.wait_for_timeout(800)  # the URL follows the step half a second later
     step = step_count(page)
+    # the address follows the step reached half a second later
+    page.wait_for_function(f"location.hash.includes('n={step}')", timeout=30000)
     loss = page.text_content("[data-testid=test-loss]")
     url = page.url
     assert f"n={step}" in url
