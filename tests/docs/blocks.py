@@ -10,6 +10,10 @@ changes that:
     <!-- doc-test: server -->        a command that serves until stopped: it is
                                      started on a free port (NNPLAY_PORT), must
                                      answer /healthz, and is stopped again
+
+A block that works on the checkout (it calls ``make`` or names ``.venv/`` or
+``bench/``) runs in the checkout itself, as its reader would; the others run in
+a scratch folder that holds the documents' files.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ RUNNABLE = (*SHELL, "python")
 FENCE = re.compile(r"^(?P<indent> *)```(?P<lang>[\w+-]*)\s*$")
 MARKER = re.compile(
     r"^\s*<!--\s*doc-test:\s*(?P<action>skip|file|server)\b\s*(?P<arg>.*?)\s*-->\s*$")
+CHECKOUT_COMMAND = re.compile(r"(?:^|[\s;&|(])(?:make\b|\.venv/|bench/)", re.MULTILINE)
 SERVER_ADDRESS = re.compile(
     r"(?:https?://)?(?:127\.0\.0\.1|localhost|192\.0\.2\.\d+|<server>):8000(?!\d)")
 
@@ -44,6 +49,11 @@ class Block:
     @property
     def name(self) -> str:
         return f"{self.doc}:{self.line}"
+
+    @property
+    def in_checkout(self) -> bool:
+        """Whether the block works on the checkout (make, .venv/, bench/)."""
+        return bool(CHECKOUT_COMMAND.search(self.code))
 
 
 def parse(doc: str, text: str) -> list[Block]:

@@ -54,3 +54,11 @@ def test_for_server_points_examples_at_the_test_server() -> None:
         'httpx.Client(base_url="http://127.0.0.1:4321/api")\n'
         'curl "http://127.0.0.1:4321/api/uploads"\nSERVER = "127.0.0.1:4321"\n'
         "open http://127.0.0.1:4321/teacher; keep http://127.0.0.1:80001")
+
+
+def test_blocks_that_work_on_the_checkout_run_in_it() -> None:
+    blocks = parse("a.md", "```sh\nmake bench\n```\n```sh\n.venv/bin/python bench/x.py\n```\n"
+                           "```sh\nNNPLAY_HOST=0.0.0.0 make run\n```\n"
+                           "```sh\nnnplay train spec.json --steps 5\n```\n"
+                           "```sh\ncurl --data-binary @points.csv http://x/make\n```\n")
+    assert [b.in_checkout for b in blocks] == [True, True, True, False, False]
