@@ -51,9 +51,12 @@ SWEEP_SECONDS = 60.0
 
 DESCRIPTION = """A live neural-network playground for the classroom.
 
-Create a run from a spec or a lesson, train it, look inside it (snapshot), edit a
-weight, and save it as a named model. Errors answer with a 4xx whose `detail`
-lists the offending field in `loc`, as FastAPI's own validation errors do.
+Create a run from a spec or a lesson, train it, look inside it (snapshot, or just
+its weights and biases: params), edit a weight, and save it as a named model.
+Errors answer with a 4xx whose `detail` lists the offending field in `loc`, as
+FastAPI's own validation errors do; each operation lists the errors it can
+answer. Lists answer a page (`items`, `total`, `limit`, `offset`), and what a
+request creates is at its answer's `Location`.
 The live view is a websocket, `/ws/runs/{run_id}` (see docs/protocol.md).
 """
 
