@@ -222,6 +222,15 @@ class HostedRun:
         self.trainer.reset()
         self.revision += 1
 
+    def params(self) -> dict[str, Any]:
+        """Step, epoch, the layer list and every layer's parameters as nested lists
+        by layer path and name (no metrics, spec or state: one cheap request)."""
+        trainer = self.trainer
+        return {"step": trainer.step_count, "epoch": trainer.epoch,
+                "layers": trainer.net.describe(),
+                "params": {path: {name: values.tolist() for name, values in arrays.items()}
+                           for path, arrays in trainer.net.weights().items()}}
+
     def export(self) -> dict[str, Any]:
         """The saved-model record (see :func:`engine.checkpoint.export_run`)."""
         return export_run(self.trainer)
@@ -229,7 +238,7 @@ class HostedRun:
 
 OPERATIONS = frozenset({"info", "train", "metrics", "snapshot", "live_frame", "unit_map",
                         "predict", "points", "set_param", "set_hyper", "reset", "export",
-                        "check_probe", "probe", "summary"})
+                        "params", "check_probe", "probe", "summary"})
 
 
 class RunHost:

@@ -1,9 +1,9 @@
 """A run's weights and biases, per layer, as nested lists (``GET /api/runs/{id}/params``).
 
 The parameters come from the run's engine worker like everything else about a
-run: the layer list (``info``) gives each layer's position and kind, the record a
-saved model is made of (``export``) the arrays, with the step and epoch they
-belong to. A run's layers never change, so the two requests always agree.
+run, in one request (``params``): the layer list, which gives each layer's
+position and kind, and the arrays by layer path, with the step and epoch they
+belong to.
 """
 
 from __future__ import annotations
@@ -40,9 +40,9 @@ def layer_params(index: int, layer: dict[str, Any],
 
 def run_params(slot: RunSlot) -> dict[str, Any]:
     """``{"run", "step", "epoch", "layers"}``: every layer that has parameters."""
-    layers = slot.call("info")["layers"]
-    record = slot.call("export")
-    params = record["params"]
-    return clean({"run": slot.id, "step": record["step"], "epoch": record["epoch"],
+    answer = slot.call("params")
+    params = answer["params"]
+    return clean({"run": slot.id, "step": answer["step"], "epoch": answer["epoch"],
                   "layers": [layer_params(i, layer, params[layer["path"]])
-                             for i, layer in enumerate(layers) if layer["path"] in params]})
+                             for i, layer in enumerate(answer["layers"])
+                             if layer["path"] in params]})
