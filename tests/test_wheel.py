@@ -172,9 +172,10 @@ def test_wheel_carries_every_tracked_page_file_and_module(wheel: Path) -> None:
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    """This process's environment without what would point Python at the checkout,
-    plus ``extra``."""
-    env = {k: v for k, v in os.environ.items() if k not in SCRUBBED}
+    """This process's environment without what would point Python at the checkout
+    and without nnplay's own settings (a test sets those), plus ``extra``."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in SCRUBBED and not k.startswith("NNPLAY_")}
     env.setdefault("PIP_CACHE_DIR", str(Path.home() / ".cache" / "pip"))
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     return {**env, **extra}
