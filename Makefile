@@ -4,6 +4,7 @@ VENV = .venv
 SERVER_STAMP = $(VENV)/.installed-server
 TEST_STAMP = $(VENV)/.installed-test
 CHROMIUM = /usr/bin/chromium
+CURL = /usr/bin/curl
 
 .PHONY: run test lint bench clean
 
@@ -22,9 +23,10 @@ $(TEST_STAMP): pyproject.toml | $(VENV)/bin/python
 run: $(SERVER_STAMP)
 	$(VENV)/bin/python -m app
 
-# the browser tests drive Debian's Chromium (Playwright's own download is not used)
-$(CHROMIUM):
-	apt-get install -y chromium || (apt-get update && apt-get install -y chromium)
+# the browser tests drive Debian's Chromium (Playwright's own download is not used);
+# the README's curl example is run too
+$(CHROMIUM) $(CURL) &:
+	apt-get install -y chromium curl || (apt-get update && apt-get install -y chromium curl)
 
 # the image check builds and runs the Dockerfile with Debian's podman and runc (a
 # stand-in base image made once with debootstrap: no outside image registry); it
@@ -39,7 +41,7 @@ $(IMAGE_TOOLS) &:
 image-check: $(TEST_STAMP) $(IMAGE_TOOLS)
 	$(VENV)/bin/python -m pytest -s -rs tests/check_image.py
 
-test: $(TEST_STAMP) $(CHROMIUM) image-check
+test: $(TEST_STAMP) $(CHROMIUM) $(CURL) image-check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/hadolint Dockerfile
 	$(VENV)/bin/python -m pytest
