@@ -1,5 +1,6 @@
 """Checks of a running nnplay server reached only over HTTP, shared by the tests of
-an installed wheel (tests/test_wheel.py) and of the Docker image (tests/test_image.py).
+an installed wheel (tests/test_wheel.py) and of the Docker image (tests/check_image.py),
+and the waits of every test that starts a server.
 
 - :func:`crawl_pages` fetches the pages and every file they load, as a browser
   would: the ``<script>``, ``<link>`` and ``<img>`` addresses of the HTML, the ES
@@ -223,12 +224,10 @@ def save_model(client: httpx.Client, name: str, lesson: str = "dead-relu") -> st
 
 
 def listed_models(client: httpx.Client) -> list[dict[str, Any]]:
-    """The saved models' listings, whether the API answers a list or a page of them
-    (an object with ``items``)."""
-    response = client.get("/api/models")
+    """The saved models' listings (the first page, newest first)."""
+    response = client.get("/api/models", params={"limit": 200})
     assert response.status_code == 200, response.text
-    body = response.json()
-    return body if isinstance(body, list) else body["items"]
+    return response.json()["items"]
 
 
 def read_model(client: httpx.Client, model_id: str, name: str) -> dict[str, Any]:

@@ -80,7 +80,7 @@ def test_check_data_folder_names_the_database_variable_when_set(tmp_path) -> Non
     blocker = tmp_path / "file"
     blocker.write_text("")
     settings = Settings(data_dir=tmp_path, database=blocker / "x.db")
-    with pytest.raises(preflight.ConfigError, match="^NNPLAY_DATABASE: cannot write"):
+    with pytest.raises(preflight.ConfigError, match=r"^NNPLAY_DATABASE: cannot write"):
         preflight.check_data_folder(settings)
     fine = Settings(data_dir=tmp_path / "new" / "folder")
     assert preflight.check_data_folder(fine) == tmp_path / "new" / "folder" / "nnplay.db"

@@ -10,16 +10,15 @@ test`` installs it), launched headless with the flags this machine needs.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
+
+from tests.http_checks import free_port, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-output" / "browser"
@@ -33,16 +32,10 @@ TEACHER_TOKEN = "browser-tests-teacher"
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def server() -> Iterator[str]:
     """The base URL of a server started like `make run`, on a free loopback port."""
-    port = _free_port()
+    port = free_port()
     data = tempfile.TemporaryDirectory()
     # every test's page comes from one address and makes runs fast: no rate limit
     env = {**os.environ, "NNPLAY_HOST": "127.0.0.1", "NNPLAY_PORT": str(port),
@@ -52,18 +45,9 @@ def server() -> Iterator[str]:
     proc = subprocess.Popen([sys.executable, "-m", "app"], cwd=ROOT, env=env,
                             stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
     try:
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError("the server did not start: "
-                                   + (Path(data.name) / "server.log").read_text()[-2000:])
-            time.sleep(0.1)
+        wait_until_up(base, alive=lambda: proc.poll() is None, seconds=120,
+                      describe=lambda: (Path(data.name) / "server.log").read_text()[-2000:])
         yield base
     finally:
         proc.terminate()

@@ -9,10 +9,8 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +19,7 @@ import httpx
 import pytest
 
 from tests.docs.blocks import ROOT, SHELL, Block, all_blocks, for_server
+from tests.http_checks import free_port, wait_until_up
 
 BLOCKS = all_blocks()
 TEACHER_TOKEN = "docs-teacher-token"
@@ -41,28 +40,10 @@ class Place:
         return ROOT if block.in_checkout else self.folder
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_health(port: int, proc: subprocess.Popen[bytes], log: Path,
-                    seconds: float = 120) -> None:
+def wait_for_health(port: int, proc: subprocess.Popen[bytes], log: Path) -> None:
     """Return once /healthz answers 200; fail if the process ends or never answers."""
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None:
-            pytest.fail(f"the server stopped (status {proc.returncode}):\n"
-                        f"{log.read_text()[-3000:]}")
-        if time.monotonic() > deadline:
-            pytest.fail(f"no /healthz within {seconds} s:\n{log.read_text()[-3000:]}")
-        time.sleep(0.2)
+    wait_until_up(f"http://127.0.0.1:{port}", alive=lambda: proc.poll() is None,
+                  seconds=120, describe=lambda: log.read_text()[-3000:])
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
