@@ -19,8 +19,8 @@ positions, as in the engine's dotted fields: ``hidden.1``).
   FastAPI, accepts them) with a 422 naming the field.
 * Anything else is a bug: it is logged and answered with a 500.
 
-:class:`ErrorBody` is that shape as a pydantic model: every 4xx in the OpenAPI
-description refers to it, and :func:`install` drops the 422 FastAPI documents by
+:mod:`app.error_schema` has that shape as a pydantic model, which every 4xx in the
+OpenAPI description refers to; :func:`install` drops the 422 FastAPI documents by
 itself on operations that declare none (a path id is any string, so it cannot fail).
 """
 
@@ -37,10 +37,10 @@ from typing import Any
 import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.error_schema import drop_undeclared_422
 from app.registry import RegistryFullError, UnknownRunError
 from app.store import ModelNotFound, StoreFull
 from engine.errors import SpecError
@@ -52,31 +52,6 @@ RETRY_AFTER_SECONDS = 60
 
 THREAD_PARSE_BYTES = 64_000
 """JSON bodies at least this large are checked for NaN in a worker thread."""
-
-
-class ErrorItem(BaseModel):
-    """One thing wrong with a request."""
-
-    loc: list[str | int] = Field(description="where: body, path, query, header or cookie, "
-                                 "then the field path (our own errors write list positions "
-                                 "as strings, FastAPI's validation as integers); empty when "
-                                 "the request as a whole is refused")
-    msg: str = Field(description="what is wrong, for a person")
-    type: str = Field(description="what kind of error, for a program: value_error, "
-                      "not_found, conflict, unauthorized, too_large, rate_limited, ...")
-
-    model_config = ConfigDict(extra="allow", json_schema_extra={
-        "description": "FastAPI's own validation errors add `input` and `ctx`."})
-
-
-class ErrorBody(BaseModel):
-    """The one shape of every error answer."""
-
-    detail: list[ErrorItem] = Field(min_length=1)
-
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"detail": [{"loc": ["body", "spec", "hidden", "1"],
-                     "msg": "must be between 1 and 64, got 0", "type": "value_error"}]}]})
 
 
 class ApiError(Exception):
@@ -263,21 +238,6 @@ def _replay(body: bytes, receive: Receive) -> Receive:
         return await receive()
 
     return replayed
-
-
-def drop_undeclared_422(schema: dict[str, Any]) -> None:
-    """Remove from an OpenAPI ``schema`` the 422 answers FastAPI adds by itself to
-    every operation with a parameter (those that refer to its HTTPValidationError;
-    a route that can answer 422 declares it with :class:`ErrorBody`), and the
-    schemas they used."""
-    for operations in schema.get("paths", {}).values():
-        for operation in operations.values():
-            answer = operation.get("responses", {}).get("422")
-            if answer is not None and "HTTPValidationError" in json.dumps(answer):
-                del operation["responses"]["422"]
-    schemas = schema.get("components", {}).get("schemas", {})
-    schemas.pop("HTTPValidationError", None)
-    schemas.pop("ValidationError", None)
 
 
 def _document(app: FastAPI) -> None:

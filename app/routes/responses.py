@@ -2,7 +2,7 @@
 and the ``Location`` of what they create.
 
 Every route lists each 4xx it can really answer, with the one error shape
-(:class:`app.errors.ErrorBody`), and no other: a 422 only where a body, a query
+(:class:`app.error_schema.ErrorBody`), and no other: a 422 only where a body, a query
 or a spec can be wrong, a 400 and a 413 only where a body is taken, a 503 where the route
 writes to a store (WAL readers never wait for a lock). Reused reasons are below;
 ``answers({404: "...", 422: "..."}, TOO_LARGE)`` builds a ``responses=`` dict.
@@ -14,7 +14,7 @@ from typing import Any
 
 from fastapi import Request
 
-from app.errors import ErrorBody
+from app.error_schema import ErrorBody
 
 RUN_GONE = {404: "no run with that id (it may have been dropped after idling, or it is "
                  "another student's)"}
