@@ -31,6 +31,7 @@ from app.routes import (
     catalogue,
     class_ws,
     classes,
+    jobs,
     models,
     pages,
     runs,
@@ -139,8 +140,9 @@ def create_app(settings: Settings | None = None, sweep_seconds: float = SWEEP_SE
         app.add_middleware(CORSMiddleware, allow_origins=settings.allowed_origins,
                            allow_methods=["*"], allow_headers=["*"])
     errors.install(app, settings.max_request_bytes)
-    for router in (catalogue.router, runs.router, models.router, uploads.router, ws.router,
-                   classes.router, class_ws.router, pages.router, teacher_pages.router):
+    for router in (catalogue.router, runs.router, jobs.router, models.router, uploads.router,
+                   ws.router, classes.router, class_ws.router, pages.router,
+                   teacher_pages.router):
         app.include_router(router)
     app.mount("/static", pages.static_files(), name="static")
 

@@ -4,7 +4,7 @@ Every operation on a run goes through its :class:`app.registry.RunSlot`, as a
 request to the engine worker that holds the run (see :mod:`app.engine_pool`).
 Route functions that wait for the engine are plain ``def``: FastAPI runs them in
 its thread pool, so training one run never blocks the event loop or another run.
-Long training goes to a background job (``/jobs``) that reports its progress.
+Long training goes to a background job (:mod:`app.routes.jobs`).
 """
 
 from __future__ import annotations
@@ -29,12 +29,13 @@ from app.deps import (
 )
 from app.errors import ApiError
 from app.frames import clean, frame_json
-from app.jobs import Job, JobBusyError, JobTable
+from app.jobs import JobTable
 from app.registry import RunSlot
 from app.routes.params import run_params
 from app.routes.responses import (
     BAD_BODY,
     BAD_QUERY,
+    BAD_STEPS,
     BUSY_JOB,
     JSON_BODY,
     NEW_RUN,
@@ -47,7 +48,6 @@ from app.run_host import Recipe
 from app.schemas import (
     Hyper,
     HyperRequest,
-    JobInfo,
     Metrics,
     ParamRequest,
     ParamSet,
@@ -68,8 +68,6 @@ from engine.validate import as_int
 
 router = APIRouter(prefix="/api/runs", tags=["runs"])
 
-JOB_STEPS_FACTOR = 100
-"""A background job may train this many times max_steps_per_request."""
 
 OUTPUT_GRID = 32
 """The snapshot's default output grid side (the decision boundary: 32 x 32 values)."""
@@ -78,7 +76,6 @@ UNIT_GRID = 8
 """The snapshot's default side of each hidden unit's map (8 x 8 values per unit)."""
 
 NOT_POINTS = {422: "the run's data are images or sentences, not points"}
-BAD_STEPS = {422: "`steps` is out of range, or the body is not what the operation takes"}
 
 
 def run_info(slot: RunSlot, jobs: JobTable) -> dict[str, Any]:
@@ -160,7 +157,7 @@ def delete_run(slot: RunDep, registry: RegistryDep, jobs: JobsDep) -> Response:
 @router.post("/{run_id}/train", response_model=Metrics, summary="Train for n steps",
              responses=answers(RUN_GONE, BUSY_JOB, JSON_BODY, BAD_STEPS))
 def train_run(body: TrainRequest, slot: RunDep, settings: SettingsDep,
-          jobs: JobsDep) -> dict[str, Any]:
+              jobs: JobsDep) -> dict[str, Any]:
     """Train `steps` steps (at most the setting max_steps_per_request) and answer the
     metrics. A diverging run stops at its last finite state with status `diverged`;
     losses that are not finite are null."""
@@ -288,50 +285,3 @@ def reset_run(slot: RunDep, jobs: JobsDep) -> dict[str, Any]:
     """Rebuild the run from its spec and seed: the step-0 weights and batch order again."""
     slot.call("reset")
     return run_info(slot, jobs)
-
-
-@router.post("/{run_id}/jobs", status_code=202, response_model=JobInfo,
-             summary="Train for many steps in the background",
-             responses=answers(RUN_GONE, {409: "a job is already training this run"},
-                               JSON_BODY, BAD_STEPS, _202=created("the job, started")))
-def start_job(body: TrainRequest, request: Request, response: Response, slot: RunDep,
-              settings: SettingsDep, registry: RegistryDep, jobs: JobsDep) -> dict[str, Any]:
-    """Start training `steps` steps (at most 100 x max_steps_per_request) in the
-    background; follow it with GET on the job. One job per run at a time."""
-    steps = as_int("steps", body.steps, 1, settings.max_steps_per_request * JOB_STEPS_FACTOR)
-    try:
-        job = jobs.start(slot, steps, alive=lambda: registry.has(slot.id))
-    except JobBusyError as err:
-        raise ApiError(409, ["path", "run_id"], f"job {err.job.id} is already training "
-                       "this run", "conflict") from None
-    response.headers["Location"] = location(request, "get_job", run_id=slot.id, job_id=job.id)
-    return job.describe()
-
-
-def _job(run_id: str, job_id: str, jobs: JobTable) -> Job:
-    job = jobs.get(run_id, job_id)
-    if job is None:
-        raise ApiError(404, ["path", "job_id"], f"run {run_id!r} has no job {job_id!r}",
-                       "not_found")
-    return job
-
-
-NO_JOB = {404: "no run with that id, or the run has no job with that id"}
-
-
-@router.get("/{run_id}/jobs/{job_id}", response_model=JobInfo, summary="Follow a job",
-            responses=answers(NO_JOB))
-async def get_job(slot: RunDep, job_id: str, jobs: JobsDep) -> dict[str, Any]:
-    """Steps done of the total, state (running, finished, failed, cancelled) and the
-    metrics after the last chunk."""
-    return _job(slot.id, job_id, jobs).describe()
-
-
-@router.delete("/{run_id}/jobs/{job_id}", response_model=JobInfo, summary="Cancel a job",
-               responses=answers(NO_JOB))
-async def cancel_job(slot: RunDep, job_id: str, jobs: JobsDep) -> dict[str, Any]:
-    """Ask a running job to stop after its current chunk (the run keeps what it learnt)."""
-    job = _job(slot.id, job_id, jobs)
-    job.cancel.set()
-    return job.describe()
-
