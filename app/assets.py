@@ -2,9 +2,12 @@
 
 In a checkout (and the editable install that ``make run`` makes) they sit next to
 the ``app`` package. An installed package (a wheel, as the Docker image installs)
-carries them as data files under ``share/nnplay`` of whatever scheme pip installed
+carries them as data files under ``share/nnplay-pages`` of whatever scheme pip installed
 into (a virtualenv, ``/usr/local``, ``~/.local`` with ``--user``...); the
 distribution's own list of installed files says where, so no prefix is guessed.
+The folder is not ``share/nnplay``: with ``--user`` on Linux that is
+``~/.local/share/nnplay``, the default data folder, which a teacher may delete to
+start afresh.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from pathlib import Path
 
 SOURCE_ROOT = Path(__file__).resolve().parents[1]
 DISTRIBUTION = "nnplay"
-DATA_PARTS = ("share", "nnplay")
+DATA_PARTS = ("share", "nnplay-pages")
 
 
 def checkout_dir(name: str) -> Path | None:
@@ -26,7 +29,7 @@ def checkout_dir(name: str) -> Path | None:
 
 
 def installed_dir(name: str, distribution: str = DISTRIBUTION) -> Path | None:
-    """The folder ``share/nnplay/name`` that the installed distribution's record lists
+    """The folder ``share/nnplay-pages/name`` that the installed distribution's record lists
     files in, or None (not installed, or installed without its data files)."""
     try:
         files = metadata.distribution(distribution).files or []

@@ -200,8 +200,8 @@ def test_image_serves_every_page_as_its_unprivileged_user(
     assert container.exec("id", "-u").stdout.strip() == "10001"
     where = container.exec("python", "-c", "from app.assets import asset_dir; "
                            "print(asset_dir('static')); print(asset_dir('templates'))")
-    assert where.stdout.split() == ["/usr/local/share/nnplay/static",
-                                    "/usr/local/share/nnplay/templates"], where
+    assert where.stdout.split() == ["/usr/local/share/nnplay-pages/static",
+                                    "/usr/local/share/nnplay-pages/templates"], where
     with timed("crawl"), httpx.Client(base_url=container.base, timeout=15) as client:
         assert_pages_complete(client)
     health = podman.run("image", "inspect", "--format", "{{json .HealthCheck}}", image).stdout

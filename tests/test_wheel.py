@@ -158,8 +158,8 @@ def tracked(*folders: str) -> list[str]:
 
 def test_wheel_carries_every_tracked_page_file_and_module(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
-    data = {name.split(".data/data/share/nnplay/", 1)[1] for name in names
-            if ".data/data/share/nnplay/" in name}
+    data = {name.split(".data/data/share/nnplay-pages/", 1)[1] for name in names
+            if ".data/data/share/nnplay-pages/" in name}
     pages = tracked("static", "templates")
     assert pages and any(p.startswith("static/i18n/zh-Hant/") for p in pages)
     missing = sorted(set(pages) - data)
@@ -316,8 +316,8 @@ def test_venv_install_is_the_wheel_not_the_checkout(venv_install: Install) -> No
     venv = venv_install.venv.resolve()
     for path in (app_file, engine_file):
         assert path.is_relative_to(venv) and not path.is_relative_to(ROOT), path
-    assert static == venv / "share" / "nnplay" / "static"
-    assert templates == venv / "share" / "nnplay" / "templates"
+    assert static == venv / "share" / "nnplay-pages" / "static"
+    assert templates == venv / "share" / "nnplay-pages" / "templates"
 
 
 def test_venv_install_serves_every_page_and_keeps_a_model_across_a_restart(
@@ -347,13 +347,17 @@ def test_venv_install_serves_every_page_and_keeps_a_model_across_a_restart(
 
 def test_user_install_serves_the_catalogues(wheel: Path, tmp_path: Path) -> None:
     # pip install --user puts the pages' files under the user base's share/, which
-    # a sys.prefix guess missed (RuntimeError about the pages' folder at start)
+    # a sys.prefix guess missed (RuntimeError about the pages' folder at start); and
+    # on Linux the user base is ~/.local, whose share/nnplay is the default data
+    # folder: deleting that to start afresh must leave the pages alone
     python = getattr(sys, "_base_executable", sys.executable)
-    home, userbase, work = tmp_path / "home", tmp_path / "userbase", tmp_path / "work"
+    home, work = tmp_path / "home", tmp_path / "work"
+    userbase = home / ".local"
     for folder in (home, work):
         folder.mkdir()
     env = clean_env(HOME=str(home), PYTHONUSERBASE=str(userbase),
                     PIP_BREAK_SYSTEM_PACKAGES="1")  # a distribution's own Python refuses else
+    env.pop("XDG_DATA_HOME", None)
     user_config = Path.home() / ".config" / "pip" / "pip.conf"
     if "PIP_CONFIG_FILE" not in env and user_config.is_file():
         env["PIP_CONFIG_FILE"] = str(user_config)  # HOME moved: keep the user's pip setup
@@ -365,14 +369,17 @@ def test_user_install_serves_the_catalogues(wheel: Path, tmp_path: Path) -> None
     pip_install(python, "--user", str(wheel), env=env)
     nnplay = userbase / "bin" / "nnplay"
     assert nnplay.is_file(), sorted(p.name for p in (userbase / "bin").iterdir())
-    assert (userbase / "share" / "nnplay" / "static" / "i18n" / "zh-Hant").is_dir()
-    server = Server([str(nnplay), "serve"], {**env, "NNPLAY_DATA_DIR": str(tmp_path / "data")},
-                    work, tmp_path / "server.log")
-    try:
-        with httpx.Client(base_url=server.base, timeout=10) as client:
-            common = client.get("/static/i18n/zh-Hant/common.json")
-            assert common.status_code == 200 and isinstance(common.json(), dict)
-            page = client.get("/lab?lang=zh-Hant")
-            assert page.status_code == 200 and 'lang="zh-Hant"' in page.text
-    finally:
-        server.stop()
+    assert (userbase / "share" / "nnplay-pages" / "static" / "i18n" / "zh-Hant").is_dir()
+    data = userbase / "share" / "nnplay"  # the default data folder (no NNPLAY_DATA_DIR)
+    for start in ("first", "after the data folder was deleted"):
+        server = Server([str(nnplay), "serve"], env, work, tmp_path / "server.log")
+        try:
+            assert (data / "nnplay.db").is_file(), start
+            with httpx.Client(base_url=server.base, timeout=10) as client:
+                common = client.get("/static/i18n/zh-Hant/common.json")
+                assert common.status_code == 200 and isinstance(common.json(), dict), start
+                page = client.get("/lab?lang=zh-Hant")
+                assert page.status_code == 200 and 'lang="zh-Hant"' in page.text, start
+        finally:
+            server.stop()
+        shutil.rmtree(data)
