@@ -19,19 +19,39 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from app import __version__
-from app.preflight import ConfigError, check_data_folder, load_settings
+from app.preflight import (
+    ConfigError,
+    check_data_folder,
+    check_database,
+    check_listening,
+    load_settings,
+)
 from engine.errors import SpecError
 
 if TYPE_CHECKING:
+    from app.store import ModelStore
     from engine.trainer import Trainer
 
 BAR_WIDTH = 30
+
+
+def port_number(text: str) -> int:
+    """A TCP port to listen on, 1 to 65535 (argparse type)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port (1 to 65535)")
+    return port
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="start the web server")
     serve.add_argument("--host", default=None, help="address to listen on (default: settings)")
     serve.add_argument(
-        "--port", type=int, default=None, help="port to listen on (default: settings)"
+        "--port", type=port_number, default=None, help="port to listen on (default: settings)"
     )
 
     lessons = commands.add_parser("lessons", help="list the lessons and their variants")
@@ -107,6 +127,36 @@ def lessons(args: argparse.Namespace, out: TextIO | None = None) -> int:
     return 0
 
 
+def read_spec(path: Path) -> dict:
+    """The JSON spec in ``path`` (UTF-8, a byte-order mark allowed, as editors on
+    Windows write it); ValueError or OSError saying what is wrong."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValueError("not UTF-8 text (save it as UTF-8)") from None
+    return json.loads(text)
+
+
+def open_store(args: argparse.Namespace) -> ModelStore:
+    """The store ``--save`` writes to (``--database``, else the server's), opened
+    before training so that a problem is said before the wait; ConfigError."""
+    from app.store import ModelStore, check_name
+
+    try:
+        check_name(args.save)
+    except ValueError as err:
+        raise ConfigError([f"--save: {err}"]) from None
+    settings = load_settings()
+    if args.database is not None:
+        database = check_database(args.database.expanduser(), "--database")
+    else:
+        database = check_data_folder(settings)
+    try:
+        return ModelStore(database, max_models=settings.max_models)
+    except (OSError, sqlite3.Error, RuntimeError) as err:
+        raise ConfigError([f"cannot open the database {database}: {err}"]) from None
+
+
 def train(args: argparse.Namespace, out: TextIO | None = None,
           progress: TextIO | None = None) -> int:
     """Train, show progress (on ``progress``, default standard error when it is a
@@ -124,20 +174,17 @@ def train(args: argparse.Namespace, out: TextIO | None = None,
     if args.variant and not args.lesson:
         print("nnplay train: --variant goes with --lesson", file=sys.stderr)
         return 2
-    database = None
-    if args.save:
-        try:
-            database = args.database or check_data_folder(load_settings())
-        except ConfigError as problem:
-            print(f"nnplay train: {problem}", file=sys.stderr)
-            return 2
+    try:
+        store = open_store(args) if args.save is not None else None
+    except ConfigError as problem:
+        print(f"nnplay train: {problem}", file=sys.stderr)
+        return 2
     try:
         if args.lesson:
             trainer = get_lesson(args.lesson).trainer(args.variant)
         else:
-            spec = json.loads(args.spec.read_text(encoding="utf-8"))
-            trainer = Trainer(spec)
-    except (OSError, json.JSONDecodeError) as err:
+            trainer = Trainer(read_spec(args.spec))
+    except (OSError, ValueError) as err:  # json.JSONDecodeError is a ValueError
         print(f"nnplay train: cannot read {args.spec}: {err}", file=sys.stderr)
         return 2
     except KeyError as err:
@@ -163,25 +210,24 @@ def train(args: argparse.Namespace, out: TextIO | None = None,
     metrics = trainer.metrics()
     for key, value in metrics.items():
         print(f"{key:15s} {value}", file=out)
-    if database is not None:
-        return save(trainer, args, database, out)
+    if store is not None:
+        return save(trainer, args, store, out)
     return 0
 
 
-def save(trainer: Trainer, args: argparse.Namespace, database: Path, out: TextIO) -> int:
-    """Store the trained run as a model in ``database``; say its id and where."""
-    from app.store import ModelStore
+def save(trainer: Trainer, args: argparse.Namespace, store: ModelStore, out: TextIO) -> int:
+    """Store the trained run as a model in ``store``; say its id and where."""
+    from app.store import summary_of
     from engine.checkpoint import export_run
 
-    summary = {"lesson": args.lesson, "dataset": trainer.spec.data.name,
-               "step": trainer.step_count}
+    record = export_run(trainer)
     try:
-        store = ModelStore(database, max_models=load_settings().max_models)
-        saved = store.save(args.save, export_run(trainer), summary)
-    except (ValueError, OSError, ConfigError) as err:
+        saved = store.save(args.save, record, summary_of(record, args.lesson, args.variant))
+    except (ValueError, OSError, sqlite3.Error, RuntimeError) as err:  # StoreFull too
         print(f"nnplay train: not saved: {err}", file=sys.stderr)
         return 2
-    print(f"saved as model {saved['id']} ({saved['name']}) in {database.resolve()}", file=out)
+    print(f"saved as model {saved['id']} ({saved['name']}) in {store.path.resolve()}",
+          file=out)
     return 0
 
 
@@ -190,25 +236,29 @@ def start_server(host: str | None, port: int | None) -> int:
     try:
         settings = load_settings()
         database = check_data_folder(settings)
+        host = host if host is not None else settings.host
+        port = port if port is not None else settings.port
+        check_listening(host, port)
     except ConfigError as problem:
         for line in problem.lines:
             print(f"nnplay: {line}", file=sys.stderr)
         return 2
     print(f"nnplay: saved models and uploads in {database.resolve()}", file=sys.stderr)
-    return serve(host if host is not None else settings.host,
-                 port if port is not None else settings.port)
+    return serve(host, port)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point for the `nnplay` console script; returns the exit status."""
     args = build_parser().parse_args(argv)
-    if args.command == "serve":
-        return start_server(args.host, args.port)
-    if args.command == "lessons":
-        return lessons(args)
-    if args.command == "train":
-        return train(args)
-    return 2  # unreachable: argparse rejects unknown commands
+    commands = {"serve": lambda: start_server(args.host, args.port),
+                "lessons": lambda: lessons(args), "train": lambda: train(args)}
+    try:
+        status = commands[args.command]()
+        sys.stdout.flush()  # here, where a closed pipe can still be answered quietly
+        return status
+    except BrokenPipeError:  # the reader went away (`nnplay lessons | head -1`): fine
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

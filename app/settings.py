@@ -6,9 +6,10 @@ README lists them.
 
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from platformdirs import user_data_path
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -18,7 +19,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="NNPLAY_")
 
     host: str = "127.0.0.1"
-    port: int = 8000
+    port: int = Field(default=8000, ge=1, le=65535)
     data_dir: Path = Field(
         default_factory=lambda: user_data_path("nnplay", appauthor=False),
         description="folder of the database of saved models, uploads and classes (default: "
@@ -72,6 +73,29 @@ class Settings(BaseSettings):
                     "table); without it the classroom is off")
     max_classes: int = Field(default=50, ge=1, description="classes held at once")
     max_students: int = Field(default=100, ge=1, description="students one class may hold")
+
+    @field_validator("data_dir", "database")
+    @classmethod
+    def _home_expanded(cls, path: Path | None) -> Path | None:
+        """``~/x`` means the home folder's x also when a service manager or an env
+        file passed the variable without a shell to expand it."""
+        return None if path is None else path.expanduser()
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _origins(cls, origins: list[str]) -> list[str]:
+        """Each an origin as a browser sends it: scheme and host (and port), nothing
+        more, e.g. https://school.example; or "*" for any site."""
+        for origin in origins:
+            if origin == "*":
+                continue
+            parts = urlsplit(origin)
+            if (parts.scheme not in ("http", "https") or not parts.netloc
+                    or parts.path or parts.query or parts.fragment):
+                raise ValueError(f"{origin!r} is not an origin: write the scheme and host "
+                                 "only, e.g. 'https://school.example' (no path, no slash "
+                                 "at the end)")
+        return origins
 
     @property
     def database_path(self) -> Path:

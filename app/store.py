@@ -74,6 +74,17 @@ class ModelNotFound(KeyError):  # noqa: N818 (the name the routes import)
         return f"no saved model with id {self.model_id!r}"
 
 
+def summary_of(record: dict[str, Any], lesson: str | None = None,
+               variant: str | None = None) -> dict[str, Any]:
+    """What a listing shows of a saved run's ``record`` (see
+    :func:`engine.checkpoint.export_run`): its lesson and variant, data set, step,
+    test loss and accuracy. The API's save and ``nnplay train --save`` both use it."""
+    metrics = record["metrics"]
+    return {"lesson": lesson, "variant": variant, "dataset": record["spec"]["data"]["name"],
+            "step": record["step"], "test_loss": metrics.get("test_loss"),
+            "test_accuracy": metrics.get("test_accuracy")}
+
+
 class StoreFull(RuntimeError):  # noqa: N818 (the name the routes import)
     """The limit on saved models is reached."""
 

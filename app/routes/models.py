@@ -43,7 +43,7 @@ from app.routes.responses import (
 )
 from app.routes.runs import run_info
 from app.schemas import SPEC_EXAMPLE, ModelListing, ModelPage, RunInfo, SaveRequest
-from app.store import ModelNotFound, ModelStore
+from app.store import ModelNotFound, ModelStore, summary_of
 from engine.errors import SpecError
 
 router = APIRouter(prefix="/api", tags=["models"])
@@ -78,12 +78,9 @@ def save_run(body: SaveRequest, request: Request, response: Response, slot: RunD
     """Store the run's spec, weights and metrics under `name`; answers the listing.
     A student's model is theirs alone."""
     record = slot.call("export")
-    summary = {"lesson": slot.lesson, "variant": slot.variant,
-               "dataset": record["spec"]["data"]["name"], "step": record["step"],
-               "test_loss": record["metrics"]["test_loss"],
-               "test_accuracy": record["metrics"]["test_accuracy"]}
     with as_field("name"):
-        listing = store.save(body.name, record, summary, owner=viewer.owner)
+        listing = store.save(body.name, record, summary_of(record, slot.lesson, slot.variant),
+                             owner=viewer.owner)
     response.headers["Location"] = location(request, "get_model", model_id=listing["id"])
     return listing
 

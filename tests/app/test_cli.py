@@ -144,7 +144,7 @@ def test_cli_save_into_an_unwritable_folder_names_the_variable(tmp_path, monkeyp
     assert cli.main(["train", "--lesson", "xor-two-relu", "--steps", "0",
                      "--save", "x"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("nnplay train: NNPLAY_DATA_DIR: cannot write")
+    assert err == f"nnplay train: NNPLAY_DATA_DIR: {blocker} is a file, not a folder\n"
     get_settings.cache_clear()
 
 
@@ -183,3 +183,55 @@ def test_settings_default_data_folder_is_the_users_not_the_current_one(tmp_path,
     monkeypatch.setenv("HOME", str(tmp_path))
     assert Settings().data_dir == tmp_path / ".local" / "share" / "nnplay"
     assert Settings().data_dir.is_absolute()
+
+
+def test_cli_save_lists_the_variant_and_scores_as_the_api_does(data_dir, capsys) -> None:
+    assert cli.main(["train", "--lesson", "dead-relu", "--variant", "leaky_relu",
+                     "--steps", "50", "--save", "leaky"]) == 0
+    (listing,) = ModelStore(data_dir / "nnplay.db").list()
+    assert listing["lesson"] == "dead-relu" and listing["variant"] == "leaky_relu"
+    assert listing["step"] == 50 and listing["dataset"] == "circle"
+    assert 0 < listing["test_loss"] < 2 and 0 <= listing["test_accuracy"] <= 1
+
+
+def test_cli_save_problems_are_said_before_training(data_dir, tmp_path, capsys) -> None:
+    args = ["train", "--lesson", "residual", "--steps", "100000"]  # would take minutes
+    assert cli.main([*args, "--save", "x", "--database", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == (
+        f"nnplay train: --database: {tmp_path} is a folder; name the database file\n")
+    assert cli.main([*args, "--save", "   "]) == 2
+    assert capsys.readouterr().err.startswith("nnplay train: --save: ")
+
+
+def test_cli_save_into_a_full_store_says_so(data_dir, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("NNPLAY_MAX_MODELS", "1")
+    get_settings.cache_clear()
+    args = ["train", "--lesson", "xor-two-relu", "--steps", "0", "--save"]
+    assert cli.main([*args, "first"]) == 0
+    assert cli.main([*args, "second"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("nnplay train: not saved: ") and "at most 1" in err
+    assert len(err.splitlines()) == 1
+
+
+def test_cli_train_reads_a_spec_saved_with_a_byte_order_mark(tmp_path, capsys) -> None:
+    spec = tmp_path / "bom.json"
+    spec.write_text(json.dumps({"hidden": [3], "seed": 2}), encoding="utf-8-sig")
+    assert cli.main(["train", str(spec), "--steps", "10"]) == 0
+    assert capsys.readouterr().out.startswith("step            10")
+    spec.write_text(json.dumps({"hidden": [3]}), encoding="utf-16")
+    assert cli.main(["train", str(spec), "--steps", "10"]) == 2
+    assert capsys.readouterr().err == (
+        f"nnplay train: cannot read {spec}: not UTF-8 text (save it as UTF-8)\n")
+
+
+def test_cli_lessons_into_a_closed_pipe_ends_quietly(tmp_path) -> None:
+    reader, writer = os.pipe()
+    os.close(reader)  # the reader is gone before anything is written, as `| head` can be
+    try:
+        done = subprocess.run([NNPLAY, "lessons", "--json"], stdout=writer,
+                              stderr=subprocess.PIPE, text=True, timeout=60,
+                              env=clean_env(tmp_path))
+    finally:
+        os.close(writer)
+    assert (done.returncode, done.stderr) == (0, "")

@@ -4,6 +4,7 @@ folder is one line naming the environment variable, and exit status 2."""
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -24,7 +25,8 @@ def fresh_settings():
 
 
 def serve(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    """``nnplay serve`` with ``env`` added, run where it should stop before serving."""
+    """``nnplay serve`` with ``env`` added, run where it should stop before serving
+    (on port 1, which only root may take, and then only if nothing else has it)."""
     base = {k: v for k, v in os.environ.items() if not k.startswith("NNPLAY_")}
     base.update({"NNPLAY_DATA_DIR": str(tmp_path / "data"), "NNPLAY_PORT": "1"}, **env)
     return subprocess.run([NNPLAY, "serve"], capture_output=True, text=True, cwd=tmp_path,
@@ -48,13 +50,47 @@ def test_python_m_app_checks_the_same_way(tmp_path) -> None:
 
 
 def test_serve_with_an_unwritable_data_folder_names_it(tmp_path) -> None:
+    done = serve(tmp_path, NNPLAY_DATA_DIR="/proc/nnplay-cannot-be-here/data")
+    assert done.returncode == 2
+    assert done.stderr.startswith("nnplay: NNPLAY_DATA_DIR: cannot write the database "
+                                  "/proc/nnplay-cannot-be-here/data/nnplay.db (")
+    assert len(done.stderr.splitlines()) == 1
+
+
+def test_serve_with_a_file_for_a_data_folder_says_so(tmp_path) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")
     done = serve(tmp_path, NNPLAY_DATA_DIR=str(blocker / "data"))
     assert done.returncode == 2
-    assert done.stderr.startswith("nnplay: NNPLAY_DATA_DIR: cannot write the database "
-                                  f"{blocker / 'data' / 'nnplay.db'}")
+    assert done.stderr == f"nnplay: NNPLAY_DATA_DIR: {blocker} is a file, not a folder\n"
+
+
+def test_serve_on_a_port_in_use_says_so_before_starting(tmp_path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = serve(tmp_path, NNPLAY_PORT=str(port))
+    assert done.returncode == 2
+    assert done.stderr == (f"nnplay: NNPLAY_PORT (or --port): cannot listen on 127.0.0.1:{port} "
+                           "(in use: is another server running there?)\n")
+
+
+def test_serve_on_an_unknown_host_names_it(tmp_path) -> None:
+    done = serve(tmp_path, NNPLAY_HOST="no-such-host.invalid", NNPLAY_PORT="8000")
+    assert done.returncode == 2
+    assert done.stderr.startswith("nnplay: NNPLAY_HOST (or --host): cannot listen on "
+                                  "'no-such-host.invalid' (")
     assert len(done.stderr.splitlines()) == 1
+
+
+def test_serve_refuses_a_port_out_of_range(tmp_path) -> None:
+    done = serve(tmp_path, NNPLAY_PORT="99999")
+    assert (done.returncode, done.stderr) == (
+        2, "nnplay: NNPLAY_PORT: must be less than or equal to 65535\n")
+    option = subprocess.run([NNPLAY, "serve", "--port", "0"], capture_output=True, text=True,
+                            timeout=60)
+    assert option.returncode == 2 and "0 is not a port (1 to 65535)" in option.stderr
 
 
 def test_load_settings_names_every_bad_variable(monkeypatch) -> None:
@@ -80,8 +116,28 @@ def test_check_data_folder_names_the_database_variable_when_set(tmp_path) -> Non
     blocker = tmp_path / "file"
     blocker.write_text("")
     settings = Settings(data_dir=tmp_path, database=blocker / "x.db")
-    with pytest.raises(preflight.ConfigError, match=r"^NNPLAY_DATABASE: cannot write"):
+    with pytest.raises(preflight.ConfigError, match=r"^NNPLAY_DATABASE: .* is a file, not a"):
         preflight.check_data_folder(settings)
+    folder = Settings(data_dir=tmp_path, database=tmp_path)
+    with pytest.raises(preflight.ConfigError, match=r"is a folder; name the database file"):
+        preflight.check_data_folder(folder)
     fine = Settings(data_dir=tmp_path / "new" / "folder")
     assert preflight.check_data_folder(fine) == tmp_path / "new" / "folder" / "nnplay.db"
     assert fine.database_path.is_file()
+
+
+def test_load_settings_refuses_an_origin_with_a_path(monkeypatch) -> None:
+    monkeypatch.setenv("NNPLAY_ALLOWED_ORIGINS", '["https://school.example/", "school.example"]')
+    with pytest.raises(preflight.ConfigError) as caught:
+        preflight.load_settings()
+    assert caught.value.lines == [
+        "NNPLAY_ALLOWED_ORIGINS: 'https://school.example/' is not an origin: write the scheme "
+        "and host only, e.g. 'https://school.example' (no path, no slash at the end)"]
+    monkeypatch.setenv("NNPLAY_ALLOWED_ORIGINS", '["https://school.example:8443", "*"]')
+    assert preflight.load_settings().allowed_origins == ["https://school.example:8443", "*"]
+
+
+def test_settings_expand_a_home_folder_left_unexpanded(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("NNPLAY_DATA_DIR", "~/nnplay-data")
+    assert preflight.load_settings().data_dir == tmp_path / "nnplay-data"
