@@ -161,7 +161,13 @@ def train_run(body: TrainRequest, slot: RunDep, settings: SettingsDep,
     """Train `steps` steps (at most the setting max_steps_per_request) and answer the
     metrics. A diverging run stops at its last finite state with status `diverged`;
     losses that are not finite are null."""
-    steps = as_int("steps", body.steps, 1, settings.max_steps_per_request)
+    try:
+        steps = as_int("steps", body.steps, 1, settings.max_steps_per_request)
+    except SpecError as err:
+        if not isinstance(body.steps, int) or body.steps < 1:
+            raise
+        raise SpecError("steps", f"{err.message}; train longer with a background job: "
+                        f"POST /api/runs/{slot.id}/jobs") from None
     job = jobs.active(slot.id)
     if job is not None:
         raise ApiError(409, ["path", "run_id"], f"job {job.id} is training this run; "

@@ -322,3 +322,16 @@ def test_diverged_run_reports_null_rather_than_nan_losses(
     assert metrics["status"] == "diverged"
     assert metrics["train_loss"] is None and metrics["test_loss"] is None
     assert metrics["train_accuracy"] is None  # regression: no accuracy
+
+
+def test_training_past_the_request_limit_points_at_jobs(open_client: Callable[..., Any]) -> None:
+    with open_client(max_steps_per_request=5000) as client:
+        run_id = client.post("/api/runs", json={"spec": SMALL_SPEC}).json()["id"]
+        refused = client.post(f"/api/runs/{run_id}/train", json={"steps": 5001})
+        assert refused.status_code == 422
+        error = only_error(refused)
+        assert error["loc"] == ["body", "steps"]
+        assert error["msg"] == ("must be between 1 and 5000, got 5001; train longer with a "
+                                f"background job: POST /api/runs/{run_id}/jobs")
+        below = only_error(client.post(f"/api/runs/{run_id}/train", json={"steps": 0}))
+        assert "jobs" not in below["msg"]
