@@ -153,11 +153,17 @@ class ClassStore:
             if code not in taken:
                 return code
 
-    def classes(self) -> list[ClassInfo]:
-        """Every class, newest first."""
+    def classes(self, limit: int = -1, offset: int = 0) -> list[ClassInfo]:
+        """The classes, newest first: all, or ``limit`` from position ``offset``."""
         with self._connect() as conn:
-            rows = conn.execute("SELECT * FROM classes ORDER BY created DESC, rowid DESC")
+            rows = conn.execute("SELECT * FROM classes ORDER BY created DESC, rowid DESC "
+                                "LIMIT ? OFFSET ?", (limit, offset))
             return [ClassInfo(*row) for row in rows.fetchall()]
+
+    def count(self) -> int:
+        """How many classes there are."""
+        with self._connect() as conn:
+            return conn.execute("SELECT COUNT(*) FROM classes").fetchone()[0]
 
     def get(self, class_id: str) -> ClassInfo:
         with self._connect() as conn:

@@ -4,12 +4,12 @@ The lifespan in ``app.main`` puts the settings, the run registry, the model stor
 the upload store and the job table (:mod:`app.jobs`) on ``app.state``; the ``*Dep`` annotations
 below hand them to route functions. ``RunDep`` resolves the ``run_id`` path
 parameter to its :class:`RunSlot` (an unknown id becomes a 404). ``PageDep`` reads
-the ``limit`` and ``offset`` of a list, and :func:`page_of` cuts its page.
+the ``limit`` and ``offset`` of a list, and :func:`page_of` answers a page the
+store cut.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -83,6 +83,10 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 """The most items one page of a list may hold."""
 
+MAX_OFFSET = 1_000_000
+"""The largest ``offset``: past any list a server keeps (each has a limit in the
+settings far below it)."""
+
 
 @dataclass(frozen=True)
 class PageQuery:
@@ -95,18 +99,17 @@ class PageQuery:
 async def _page(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="the most items to answer")]
     = DEFAULT_LIMIT,
-    offset: Annotated[int, Query(ge=0, description="how many items to skip (the next page: "
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET,
+                                 description="how many items to skip (the next page: "
                                  "offset + limit)")] = 0,
 ) -> PageQuery:
     return PageQuery(limit, offset)
 
 
-def page_of(items: Sequence[Any], query: PageQuery) -> dict[str, Any]:
-    """``{"items", "total", "limit", "offset"}``: the page ``query`` asks for of
-    the whole list ``items`` (``total`` counts them all)."""
-    start = min(query.offset, len(items))
-    return {"items": list(items[start:start + query.limit]), "total": len(items),
-            "limit": query.limit, "offset": query.offset}
+def page_of(items: list[Any], total: int, query: PageQuery) -> dict[str, Any]:
+    """``{"items", "total", "limit", "offset"}``: the page ``query`` asked for (the
+    store cut it) and how many items there are in all."""
+    return {"items": items, "total": total, "limit": query.limit, "offset": query.offset}
 
 
 def spec_limits(settings: Settings) -> Limits:

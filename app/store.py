@@ -37,6 +37,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from app.listing_sql import count_rows, list_rows
+
 logger = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 2
@@ -218,17 +220,18 @@ class ModelStore:
                 (model_id, name, created, summary_json, record_json, owner))
         return {"id": model_id, "name": name, "created": created, **json.loads(summary_json)}
 
-    def list(self, owner: str | None = None, everyone: bool = False) -> list[dict[str, Any]]:
+    def list(self, owner: str | None = None, everyone: bool = False,
+             limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
         """Listing entries, newest first (records are not read): the models of
-        ``owner`` (None: the models nobody owns), or all of them with ``everyone``."""
-        where, args = ("", ()) if everyone else (
-            ("WHERE owner IS NULL ", ()) if owner is None else ("WHERE owner = ? ", (owner,)))
+        ``owner`` (None: the models nobody owns), or all of them with ``everyone``;
+        all, or ``limit`` of them from position ``offset``."""
         with self._connect() as conn:
-            rows = conn.execute(
-                f"SELECT id, name, created, summary FROM models {where}"
-                "ORDER BY created DESC, rowid DESC", args).fetchall()
-        return [{"id": model_id, "name": name, "created": created, **json.loads(summary)}
-                for model_id, name, created, summary in rows]
+            return list_rows(conn, "models", owner, everyone, limit, offset)
+
+    def count_listed(self, owner: str | None = None, everyone: bool = False) -> int:
+        """How many models :meth:`list` lists in all."""
+        with self._connect() as conn:
+            return count_rows(conn, "models", owner, everyone)
 
     def owner(self, model_id: str) -> str | None:
         """Who owns a model (None: nobody); :class:`ModelNotFound` if unknown."""

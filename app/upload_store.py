@@ -32,6 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from app.listing_sql import count_rows, list_rows
 from app.store import check_name
 from engine.data.points import POINTS, Row, class_count, natural_extent, point_arrays
 from engine.data.registry import Kind
@@ -188,16 +189,18 @@ class UploadStore:
         found_id, name, created, summary = row
         return {"id": found_id, "name": name, "created": created, **json.loads(summary)}
 
-    def list(self, owner: str | None = None, everyone: bool = False) -> list[dict[str, Any]]:
+    def list(self, owner: str | None = None, everyone: bool = False,
+             limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
         """Listing entries, newest first (without the points): ``owner``'s uploads
-        (None: those nobody owns), or every one with ``everyone``."""
-        where, args = ("", ()) if everyone else (
-            ("WHERE owner IS NULL ", ()) if owner is None else ("WHERE owner = ? ", (owner,)))
+        (None: those nobody owns), or every one with ``everyone``; all, or ``limit``
+        of them from position ``offset``."""
         with self._connect() as conn:
-            rows = conn.execute(f"SELECT id, name, created, summary FROM uploads {where}"
-                                "ORDER BY created DESC, rowid DESC", args).fetchall()
-        return [{"id": upload_id, "name": name, "created": created, **json.loads(summary)}
-                for upload_id, name, created, summary in rows]
+            return list_rows(conn, "uploads", owner, everyone, limit, offset)
+
+    def count_listed(self, owner: str | None = None, everyone: bool = False) -> int:
+        """How many uploads :meth:`list` lists in all."""
+        with self._connect() as conn:
+            return count_rows(conn, "uploads", owner, everyone)
 
     def get(self, upload_id: str) -> dict[str, Any]:
         """The listing entry of one upload plus its ``points``; :class:`UploadNotFound`

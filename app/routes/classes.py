@@ -145,8 +145,9 @@ def create_class(body: ClassCreate, request: Request, response: Response,
             responses=answers(TEACHER, OFF, BAD_QUERY))
 def list_classes(classroom: TeacherDep, page: PageDep) -> dict[str, Any]:
     """A page of the classes, newest first."""
-    listed = page_of(classroom.store.classes(), page)
-    return {**listed, "items": [asdict(c) for c in listed["items"]]}
+    store = classroom.store
+    return page_of([asdict(c) for c in store.classes(page.limit, page.offset)], store.count(),
+                   page)
 
 
 @router.get("/api/classes/{class_id}", response_model=ClassTable,

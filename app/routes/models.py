@@ -90,7 +90,8 @@ def save_run(body: SaveRequest, request: Request, response: Response, slot: RunD
 def list_models(store: StoreDep, viewer: ViewerDep, page: PageDep) -> dict[str, Any]:
     """A page of the saved models, newest first (without the records): a student's
     own, or those saved outside a class; the teacher sees every one."""
-    return page_of(store.list(owner=viewer.owner, everyone=viewer.teacher), page)
+    return page_of(store.list(viewer.owner, viewer.teacher, page.limit, page.offset),
+                   store.count_listed(viewer.owner, viewer.teacher), page)
 
 
 def _readable(model_id: object, store: ModelStore, viewer: Viewer) -> None:

@@ -128,8 +128,9 @@ def list_uploads(uploads: UploadsDep, viewer: ViewerDep, page: PageDep) -> dict[
     """A page of the uploaded data sets, newest first, with a preview but without the
     points: a student's own, or those uploaded outside a class; the teacher sees
     every one."""
-    listed = page_of(uploads.list(viewer.owner, viewer.teacher), page)
-    return {**listed, "items": [with_data(entry) for entry in listed["items"]]}
+    entries = uploads.list(viewer.owner, viewer.teacher, page.limit, page.offset)
+    return page_of([with_data(entry) for entry in entries],
+                   uploads.count_listed(viewer.owner, viewer.teacher), page)
 
 
 @router.get("/{upload_id}", response_model=UploadPoints, summary="Read an uploaded data set",

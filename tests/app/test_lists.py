@@ -58,6 +58,7 @@ def test_classes_list_pages_with_limit_and_offset(open_client: Callable[..., Any
     ({"limit": 201}, "limit", "less than or equal to 200"),
     ({"offset": -1}, "offset", "greater than or equal to 0"),
     ({"limit": "ten"}, "limit", "integer"),
+    ({"offset": 10**26}, "offset", "less than or equal to 1000000"),
 ])
 def test_lists_limit_out_of_range_is_422_naming_it(client: CheckedClient, query: dict,
                                                    field: str, words: str) -> None:

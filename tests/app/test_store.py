@@ -353,3 +353,15 @@ def test_ids_are_unguessable(store: ModelStore) -> None:
     for model_id in ids:
         assert len(model_id) >= 16
         assert re.fullmatch(r"[A-Za-z0-9_-]+", model_id)
+
+
+def test_list_pages_in_the_database_with_owners_counted_apart(store: ModelStore) -> None:
+    ids = [store.save(f"m{i}", make_record(i), {}, owner="s1" if i % 2 else None)["id"]
+           for i in range(7)]
+    mine = [ids[i] for i in (5, 3, 1)]
+    assert [e["id"] for e in store.list("s1", limit=2)] == mine[:2]
+    assert [e["id"] for e in store.list("s1", limit=2, offset=2)] == mine[2:]
+    assert store.list("s1", limit=2, offset=3) == []
+    assert [e["id"] for e in store.list(everyone=True, limit=3, offset=1)] == ids[5:2:-1]
+    assert (store.count_listed("s1"), store.count_listed(None),
+            store.count_listed(everyone=True), store.count()) == (3, 4, 7, 7)

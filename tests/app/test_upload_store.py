@@ -129,6 +129,9 @@ def test_a_students_upload_is_theirs_with_its_own_id(store: UploadStore) -> None
     assert [e["name"] for e in store.list("s1")] == ["mine"]
     assert store.list("s2") == []
     assert {e["name"] for e in store.list(everyone=True)} == {"shared", "mine"}
+    assert [e["name"] for e in store.list(everyone=True, limit=1, offset=1)] == ["shared"]
+    assert (store.count_listed(), store.count_listed("s1"), store.count_listed("s2"),
+            store.count_listed(everyone=True)) == (1, 1, 0, 2)
     assert store.owner(mine["id"]) == "s1" and store.owner(shared["id"]) is None
     with pytest.raises(UploadNotFound):
         store.delete(mine["id"], owner="s2")
