@@ -29,10 +29,10 @@ from typing import TYPE_CHECKING, TextIO
 from app import __version__
 from app.preflight import (
     ConfigError,
-    check_data_folder,
-    check_database,
     check_listening,
     load_settings,
+    open_store,
+    settings_store,
 )
 from engine.errors import SpecError
 
@@ -137,10 +137,10 @@ def read_spec(path: Path) -> dict:
     return json.loads(text)
 
 
-def open_store(args: argparse.Namespace) -> ModelStore:
+def store_for(args: argparse.Namespace) -> ModelStore:
     """The store ``--save`` writes to (``--database``, else the server's), opened
     before training so that a problem is said before the wait; ConfigError."""
-    from app.store import ModelStore, check_name
+    from app.store import check_name
 
     try:
         check_name(args.save)
@@ -148,13 +148,8 @@ def open_store(args: argparse.Namespace) -> ModelStore:
         raise ConfigError([f"--save: {err}"]) from None
     settings = load_settings()
     if args.database is not None:
-        database = check_database(args.database.expanduser(), "--database")
-    else:
-        database = check_data_folder(settings)
-    try:
-        return ModelStore(database, max_models=settings.max_models)
-    except (OSError, sqlite3.Error, RuntimeError) as err:
-        raise ConfigError([f"cannot open the database {database}: {err}"]) from None
+        return open_store(args.database.expanduser(), "--database", settings.max_models)
+    return settings_store(settings)
 
 
 def train(args: argparse.Namespace, out: TextIO | None = None,
@@ -175,7 +170,7 @@ def train(args: argparse.Namespace, out: TextIO | None = None,
         print("nnplay train: --variant goes with --lesson", file=sys.stderr)
         return 2
     try:
-        store = open_store(args) if args.save is not None else None
+        store = store_for(args) if args.save is not None else None
     except ConfigError as problem:
         print(f"nnplay train: {problem}", file=sys.stderr)
         return 2
@@ -235,7 +230,7 @@ def start_server(host: str | None, port: int | None) -> int:
     """Check the settings and the data folder, then serve; 2 with one line per problem."""
     try:
         settings = load_settings()
-        database = check_data_folder(settings)
+        database = settings_store(settings).path
         host = host if host is not None else settings.host
         port = port if port is not None else settings.port
         check_listening(host, port)

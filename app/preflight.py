@@ -3,7 +3,7 @@ can write. Each problem is one line that names the environment variable to chang
 and what it needs, instead of a traceback that names an internal field.
 
     settings = load_settings()         # ConfigError: "NNPLAY_PORT: ..." per bad variable
-    check_data_folder(settings)        # ConfigError: "NNPLAY_DATA_DIR: ..." if unwritable
+    settings_store(settings)           # ConfigError: "NNPLAY_DATA_DIR: ..." if unwritable
     check_listening(host, port)        # ConfigError: the port in use, an unknown host
 """
 
@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
 from app.settings import Settings, get_settings
+from app.store import ModelStore
 
 ENV_PREFIX = "NNPLAY_"
 
@@ -69,52 +70,45 @@ def load_settings() -> Settings:
             [f"{variable(field)}: must be JSON, e.g. '[\"https://school.example\"]'"]) from None
 
 
-def check_database(path: Path, name: str) -> Path:
-    """Make ``path``'s folder if missing and open the SQLite file for writing;
-    returns ``path``, or ConfigError naming the variable (or option) ``name``."""
+def open_store(path: Path, name: str, max_models: int = 1000) -> ModelStore:
+    """The model store in the SQLite file ``path``, opened as the server opens it
+    (its folder made, its tables written if new); ConfigError naming the variable
+    (or option) ``name`` when that cannot be done."""
+    if path.is_dir():
+        raise ConfigError([f"{name}: {path} is a folder; name the database file"])
+    for folder in (path.parent, *path.parent.parents):
+        if folder.exists() and not folder.is_dir():
+            raise ConfigError([f"{name}: {folder} is a file, not a folder"])
     try:
-        if path.is_dir():
-            raise ConfigError([f"{name}: {path} is a folder; name the database file"])
-        for folder in (path.parent, *path.parent.parents):
-            if folder.exists() and not folder.is_dir():
-                raise ConfigError([f"{name}: {folder} is a file, not a folder"])
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with sqlite3.connect(path, timeout=5) as conn:
-            conn.execute("CREATE TABLE IF NOT EXISTS _nnplay_write_check (x)")
-            conn.execute("DROP TABLE _nnplay_write_check")
-        conn.close()
-    except (OSError, sqlite3.Error) as err:
+        return ModelStore(path, max_models=max_models)
+    except (OSError, sqlite3.Error, RuntimeError) as err:
         reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
         raise ConfigError(
             [f"{name}: cannot write the database {path} ({reason}); choose a folder "
              "this user can write"]) from None
-    return path
 
 
-def check_data_folder(settings: Settings) -> Path:
-    """The settings' database, checked as :func:`check_database` does, naming
-    NNPLAY_DATABASE (when it is set) or NNPLAY_DATA_DIR."""
+def settings_store(settings: Settings) -> ModelStore:
+    """The settings' database, opened as :func:`open_store` does, or ConfigError
+    naming NNPLAY_DATABASE (when it is set) or NNPLAY_DATA_DIR."""
     name = variable("database") if settings.database is not None else variable("data_dir")
-    return check_database(settings.database_path, name)
+    return open_store(settings.database_path, name, settings.max_models)
 
 
 def check_listening(host: str, port: int) -> None:
     """ConfigError naming NNPLAY_HOST or NNPLAY_PORT (or the options) when the
-    server could not listen there: an unknown address, or a port in use."""
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
-                                   flags=socket.AI_PASSIVE)
-    except (OSError, UnicodeError) as err:
-        raise ConfigError([f"NNPLAY_HOST (or --host): cannot listen on {host!r} "
-                           f"({getattr(err, 'strerror', None) or err})"]) from None
-    family, kind, proto, _, address = infos[0]
-    with socket.socket(family, kind, proto) as probe:
+    server could not listen there (an unknown address, or a port in use), found by
+    binding a socket the way uvicorn will (IPv6 for an address with a colon)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            probe.bind(address)
-        except OSError as err:
-            reason = ("in use: is another server running there?"
-                      if err.errno == errno.EADDRINUSE else err.strerror or str(err))
-            which = "NNPLAY_HOST (or --host)" if err.errno == errno.EADDRNOTAVAIL \
-                else "NNPLAY_PORT (or --port)"
-            raise ConfigError([f"{which}: cannot listen on {host}:{port} ({reason})"]) from None
+            probe.bind((host, port))
+        except (OSError, UnicodeError) as err:
+            code = getattr(err, "errno", None)
+            if code == errno.EADDRINUSE:
+                raise ConfigError([f"NNPLAY_PORT (or --port): cannot listen on {host}:{port} "
+                                   "(in use: is another server running there?)"]) from None
+            reason = getattr(err, "strerror", None) or str(err)
+            raise ConfigError([f"NNPLAY_HOST (or --host): cannot listen on {host!r} "
+                               f"({reason})"]) from None

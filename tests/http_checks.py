@@ -16,10 +16,13 @@ virtualenv's ``nnplay serve`` and against a container's published port.
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import socket
+import subprocess
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -184,6 +187,37 @@ def assert_pages_complete(client: httpx.Client) -> Crawl:
     scripts = [url for url in crawl.status if url.endswith(".js")]
     assert len(scripts) > 10, f"only {len(scripts)} scripts found: is the crawl broken?"
     return crawl
+
+
+def without_settings(env: Mapping[str, str], **extra: str) -> dict[str, str]:
+    """``env`` without nnplay's own settings (NNPLAY_...), which a test sets itself,
+    plus ``extra``."""
+    return {**{k: v for k, v in env.items() if not k.startswith("NNPLAY_")}, **extra}
+
+
+def stop_group(proc: subprocess.Popen) -> None:
+    """Stop a process started with ``start_new_session=True`` and everything it
+    started (a server and its engine processes, make and its server)."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+
+
+def run_alone(argv: list[str], timeout: float, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    """``subprocess.run`` with text output captured, in a process group of its own
+    that is stopped whole if it outlives ``timeout`` (then the test fails)."""
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          start_new_session=True, **kwargs) as proc:
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            stop_group(proc)
+            raise
+    return subprocess.CompletedProcess(argv, proc.returncode, out, err)
 
 
 def free_port() -> int:

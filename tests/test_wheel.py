@@ -20,7 +20,6 @@ import os
 import pwd
 import shlex
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -38,7 +37,9 @@ from tests.http_checks import (
     free_port,
     read_model,
     save_model,
+    stop_group,
     wait_until_up,
+    without_settings,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -174,8 +175,7 @@ def test_wheel_carries_every_tracked_page_file_and_module(wheel: Path) -> None:
 def clean_env(**extra: str) -> dict[str, str]:
     """This process's environment without what would point Python at the checkout
     and without nnplay's own settings (a test sets those), plus ``extra``."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in SCRUBBED and not k.startswith("NNPLAY_")}
+    env = without_settings({k: v for k, v in os.environ.items() if k not in SCRUBBED})
     env.setdefault("PIP_CACHE_DIR", str(Path.home() / ".cache" / "pip"))
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     return {**env, **extra}
@@ -279,7 +279,11 @@ class Server:
         with log.open("a") as out:
             self.proc = subprocess.Popen(argv, env=env, cwd=cwd, stdout=out,
                                          stderr=subprocess.STDOUT, start_new_session=True)
-        wait_until_up(self.base, lambda: self.proc.poll() is None, 60, self.tail)
+        try:
+            wait_until_up(self.base, lambda: self.proc.poll() is None, 120, self.tail)
+        except BaseException:  # never leave a server that did not come up running
+            self.stop()
+            raise
 
     def tail(self) -> str:
         """The end of the server's log."""
@@ -287,13 +291,7 @@ class Server:
 
     def stop(self) -> None:
         """Stop the server and its engine processes; wait until they are gone."""
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=10)
+        stop_group(self.proc)
 
 
 def served_from(install: Install, log: Path) -> Server:

@@ -17,6 +17,7 @@ from app import cli
 from app.settings import Settings, get_settings
 from app.store import ModelStore
 from engine.lessons import LESSONS
+from tests.http_checks import without_settings
 
 NNPLAY = str(Path(sys.executable).parent / "nnplay")
 
@@ -31,9 +32,8 @@ def data_dir(tmp_path, monkeypatch):
 
 def clean_env(home: Path) -> dict[str, str]:
     """The environment of a user whose home is ``home``, with no NNPLAY_ setting."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("NNPLAY_", "XDG_"))}
-    return {**env, "HOME": str(home)}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XDG_")}
+    return without_settings(env, HOME=str(home))
 
 
 def test_cli_train_spec_file_prints_progress_and_metrics(tmp_path, capsys) -> None:

@@ -13,6 +13,7 @@ import pytest
 
 from app import preflight
 from app.settings import Settings, get_settings
+from tests.http_checks import run_alone, without_settings
 
 NNPLAY = str(Path(sys.executable).parent / "nnplay")
 
@@ -25,12 +26,16 @@ def fresh_settings():
 
 
 def serve(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    """``nnplay serve`` with ``env`` added, run where it should stop before serving
-    (on port 1, which only root may take, and then only if nothing else has it)."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith("NNPLAY_")}
-    base.update({"NNPLAY_DATA_DIR": str(tmp_path / "data"), "NNPLAY_PORT": "1"}, **env)
-    return subprocess.run([NNPLAY, "serve"], capture_output=True, text=True, cwd=tmp_path,
-                          env=base, timeout=60)
+    """``nnplay serve`` with ``env`` added, where it must stop before serving: its
+    port is one a listening socket of this test holds, so even a check that let a
+    bad setting through could not start a server (and the test would see why)."""
+    base = without_settings(os.environ)
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        base.update({"NNPLAY_DATA_DIR": str(tmp_path / "data"),
+                     "NNPLAY_PORT": str(held.getsockname()[1])}, **env)
+        return run_alone([NNPLAY, "serve"], cwd=tmp_path, env=base, timeout=60)
 
 
 def test_serve_with_a_short_teacher_token_says_one_line(tmp_path) -> None:
@@ -112,17 +117,17 @@ def test_load_settings_explains_a_list_that_is_not_json(monkeypatch) -> None:
         "NNPLAY_ALLOWED_ORIGINS: must be JSON, e.g. '[\"https://school.example\"]'"]
 
 
-def test_check_data_folder_names_the_database_variable_when_set(tmp_path) -> None:
+def test_settings_store_names_the_database_variable_when_set(tmp_path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("")
     settings = Settings(data_dir=tmp_path, database=blocker / "x.db")
     with pytest.raises(preflight.ConfigError, match=r"^NNPLAY_DATABASE: .* is a file, not a"):
-        preflight.check_data_folder(settings)
+        preflight.settings_store(settings)
     folder = Settings(data_dir=tmp_path, database=tmp_path)
     with pytest.raises(preflight.ConfigError, match=r"is a folder; name the database file"):
-        preflight.check_data_folder(folder)
+        preflight.settings_store(folder)
     fine = Settings(data_dir=tmp_path / "new" / "folder")
-    assert preflight.check_data_folder(fine) == tmp_path / "new" / "folder" / "nnplay.db"
+    assert preflight.settings_store(fine).path == tmp_path / "new" / "folder" / "nnplay.db"
     assert fine.database_path.is_file()
 
 

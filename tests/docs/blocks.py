@@ -90,9 +90,12 @@ def all_blocks() -> list[Block]:
 
 def for_server(code: str, port: int) -> str:
     """``code`` with the documents' example server addresses (127.0.0.1:8000, the
-    example address 192.0.2.10:8000, <server>:8000) pointed at the test's server."""
+    example address 192.0.2.10:8000, <server>:8000) pointed at the test's server,
+    and a server told to listen on every address (NNPLAY_HOST=0.0.0.0, as a class
+    needs) kept to the loopback address."""
     def replace(found: re.Match[str]) -> str:
         scheme = "http://" if found[0].startswith("http") else ""
         return f"{scheme}127.0.0.1:{port}"
 
-    return SERVER_ADDRESS.sub(replace, code)
+    return SERVER_ADDRESS.sub(replace, code).replace("NNPLAY_HOST=0.0.0.0",
+                                                     "NNPLAY_HOST=127.0.0.1")

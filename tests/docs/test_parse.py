@@ -49,11 +49,13 @@ def test_parse_refuses_an_unclosed_fence() -> None:
 def test_for_server_points_examples_at_the_test_server() -> None:
     code = ('httpx.Client(base_url="http://192.0.2.10:8000/api")\n'
             'curl "http://127.0.0.1:8000/api/uploads"\nSERVER = "127.0.0.1:8000"\n'
-            "open http://<server>:8000/teacher; keep http://127.0.0.1:80001")
+            "open http://<server>:8000/teacher; keep http://127.0.0.1:80001\n"
+            "NNPLAY_HOST=0.0.0.0 make run")
     assert for_server(code, 4321) == (
         'httpx.Client(base_url="http://127.0.0.1:4321/api")\n'
         'curl "http://127.0.0.1:4321/api/uploads"\nSERVER = "127.0.0.1:4321"\n'
-        "open http://127.0.0.1:4321/teacher; keep http://127.0.0.1:80001")
+        "open http://127.0.0.1:4321/teacher; keep http://127.0.0.1:80001\n"
+        "NNPLAY_HOST=127.0.0.1 make run")
 
 
 def test_blocks_that_work_on_the_checkout_run_in_it() -> None:
