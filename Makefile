@@ -39,9 +39,10 @@ $(IMAGE_TOOLS) &:
 
 .PHONY: image-check
 image-check: $(TEST_STAMP) $(IMAGE_TOOLS)
-	$(VENV)/bin/python -m pytest -s -rs tests/check_image.py
+	$(VENV)/bin/python -m pytest -s -rs tests/test_image.py
 
-test: $(TEST_STAMP) $(CHROMIUM) $(CURL) image-check
+# pytest runs the image check (tests/test_image.py) with everything else
+test: $(TEST_STAMP) $(CHROMIUM) $(CURL) $(IMAGE_TOOLS)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/hadolint Dockerfile
 	$(VENV)/bin/python -m pytest

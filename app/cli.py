@@ -31,6 +31,7 @@ from app.preflight import (
     ConfigError,
     check_listening,
     load_settings,
+    older_data,
     open_store,
     settings_store,
 )
@@ -239,6 +240,9 @@ def start_server(host: str | None, port: int | None) -> int:
             print(f"nnplay: {line}", file=sys.stderr)
         return 2
     print(f"nnplay: saved models and uploads in {database.resolve()}", file=sys.stderr)
+    older = older_data(settings)
+    if older is not None:
+        print(f"nnplay: {older}", file=sys.stderr)
     return serve(host, port)
 
 

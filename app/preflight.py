@@ -112,3 +112,20 @@ def check_listening(host: str, port: int) -> None:
             reason = getattr(err, "strerror", None) or str(err)
             raise ConfigError([f"NNPLAY_HOST (or --host): cannot listen on {host!r} "
                                f"({reason})"]) from None
+
+
+OLD_DATA_DIR = Path("data")
+"""Where nnplay kept its data, relative to the folder it started in, before the
+default became the user's data folder."""
+
+
+def older_data(settings: Settings, cwd: Path | None = None) -> str | None:
+    """A line for the start when the data folder is the default but ``./data``
+    holds the database of an older nnplay (which used that folder); else None."""
+    if {"data_dir", "database"} & settings.model_fields_set:
+        return None
+    old = (cwd if cwd is not None else Path.cwd()) / OLD_DATA_DIR / "nnplay.db"
+    if not old.is_file() or old.resolve() == settings.database_path.resolve():
+        return None
+    return (f"{old} holds saved models of an older nnplay, which kept its data in ./data; "
+            f"set NNPLAY_DATA_DIR={old.parent} to keep using them")

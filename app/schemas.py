@@ -267,7 +267,8 @@ class LayerParams(BaseModel):
     weights: list[Any] | None = Field(description="W: (inputs, units) for a dense layer, "
                                       "(filters, channels, kernel...) for a convolution")
     weights_shape: list[int] | None
-    biases: list[float] | None = Field(description="b, one per unit or filter")
+    biases: list[float | None] | None = Field(
+        description="b, one per unit or filter (null where not finite)")
     biases_shape: list[int] | None
     others: dict[str, ParamArray] = Field(description="any other parameter, by name")
 

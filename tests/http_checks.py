@@ -1,5 +1,5 @@
 """Checks of a running nnplay server reached only over HTTP, shared by the tests of
-an installed wheel (tests/test_wheel.py) and of the Docker image (tests/check_image.py),
+an installed wheel (tests/test_wheel.py) and of the Docker image (tests/test_image.py),
 and the waits of every test that starts a server.
 
 - :func:`crawl_pages` fetches the pages and every file they load, as a browser

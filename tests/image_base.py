@@ -1,4 +1,4 @@
-"""Podman as the image check drives it (tests/check_image.py), and the Dockerfile's
+"""Podman as the image check drives it (tests/test_image.py), and the Dockerfile's
 base image for it when no registry can supply one.
 
 The stand-in base is a minimal Debian of the release whose own Python is the base
@@ -48,7 +48,7 @@ PIP_PLAIN_KEYS = ("trusted-host", "proxy", "timeout", "default-timeout", "retrie
 """pip settings carried into the stand-in base (local files and folders are not)."""
 
 CONTAINERS_CONF = """\
-# written by tests/check_image.py: podman on a machine without systemd or cgroup
+# written by tests/test_image.py: podman on a machine without systemd or cgroup
 # delegation (runc, plain cgroupfs, no ulimits of its own, events in a file)
 [containers]
 default_ulimits = []
@@ -211,7 +211,7 @@ def stand_in_pip_conf(settings: dict[str, str], ca: Path | None) -> str:
             conf["global"][key] = settings[key]
     if ca is not None:
         conf["global"]["cert"] = IN_IMAGE_CA
-    lines = ["# this build machine's pip settings (tests/check_image.py)"]
+    lines = ["# this build machine's pip settings (tests/test_image.py)"]
     with tempfile.TemporaryFile("w+") as out:
         conf.write(out)
         out.seek(0)

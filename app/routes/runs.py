@@ -31,6 +31,7 @@ from app.errors import ApiError
 from app.frames import clean, frame_json
 from app.jobs import JobTable
 from app.registry import RunSlot
+from app.routes.jobs import JOB_STEPS_FACTOR
 from app.routes.params import run_params
 from app.routes.responses import (
     BAD_BODY,
@@ -164,7 +165,7 @@ def train_run(body: TrainRequest, slot: RunDep, settings: SettingsDep,
     try:
         steps = as_int("steps", body.steps, 1, settings.max_steps_per_request)
     except SpecError as err:
-        if not isinstance(body.steps, int) or body.steps < 1:
+        if body.steps > settings.max_steps_per_request * JOB_STEPS_FACTOR:
             raise
         raise SpecError("steps", f"{err.message}; train longer with a background job: "
                         f"POST /api/runs/{slot.id}/jobs") from None

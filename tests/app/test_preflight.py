@@ -146,3 +146,18 @@ def test_settings_expand_a_home_folder_left_unexpanded(monkeypatch, tmp_path) ->
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("NNPLAY_DATA_DIR", "~/nnplay-data")
     assert preflight.load_settings().data_dir == tmp_path / "nnplay-data"
+
+
+def test_an_older_data_folder_in_the_start_folder_is_pointed_out(tmp_path, monkeypatch) -> None:
+    monkeypatch.delenv("NNPLAY_DATA_DIR", raising=False)
+    monkeypatch.delenv("NNPLAY_DATABASE", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    settings = preflight.load_settings()
+    assert preflight.older_data(settings, tmp_path) is None
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "nnplay.db").write_bytes(b"")
+    assert preflight.older_data(settings, tmp_path) == (
+        f"{tmp_path / 'data' / 'nnplay.db'} holds saved models of an older nnplay, which kept "
+        f"its data in ./data; set NNPLAY_DATA_DIR={tmp_path / 'data'} to keep using them")
+    chosen = Settings(data_dir=tmp_path / "data")
+    assert preflight.older_data(chosen, tmp_path) is None  # the folder was chosen

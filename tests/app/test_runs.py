@@ -335,3 +335,5 @@ def test_training_past_the_request_limit_points_at_jobs(open_client: Callable[..
                                 f"background job: POST /api/runs/{run_id}/jobs")
         below = only_error(client.post(f"/api/runs/{run_id}/train", json={"steps": 0}))
         assert "jobs" not in below["msg"]
+        beyond_jobs = client.post(f"/api/runs/{run_id}/train", json={"steps": 500_001})
+        assert only_error(beyond_jobs)["msg"] == "must be between 1 and 5000, got 500001"

@@ -311,7 +311,11 @@ def test_compare_clicked_twice_leaves_only_the_runs_on_show(page: object, server
                              b.click(); b.click(); }""")
     page.wait_for_function("document.querySelectorAll('.lab-compare-side').length === 2",
                            timeout=20000)
-    page.wait_for_timeout(1500)  # both clicks' requests answered
+    # the comparison's two runs made (the second click opens no second comparison)
+    deadline = time.monotonic() + 60
+    while len(ids) < 2:
+        assert time.monotonic() < deadline, ids
+        page.wait_for_timeout(100)
     page.select_option("[data-testid=lesson]", "convolution")
     page.wait_for_function(f"Number({MAIN}.dataset.framesDrawn || 0) > 0", timeout=20000)
     only_the_shown_run_left(page, server, ids)

@@ -1,6 +1,6 @@
 """The real Docker image, built from the Dockerfile and run with podman (``make
-image-check`` runs this file; a plain ``pytest`` leaves it out, as its name does
-not start with ``test_``).
+test`` runs it with everything else; ``make image-check`` runs it alone, printing
+how long each stage took).
 
 No outside image registry is needed: when the Dockerfile's base image (FROM) is not
 in podman's storage, a stand-in is made with debootstrap from the Debian mirror
