@@ -19,8 +19,8 @@ from starlette.concurrency import run_in_threadpool
 from app.deps import PageDep, SettingsDep, UploadsDep, ViewerDep, page_of
 from app.errors import ApiError
 from app.routes.responses import BAD_QUERY, STORE_BUSY, TOO_LARGE, answers, created, location
-from app.schemas import UPLOAD_EXAMPLE, UploadInfo, UploadPage, UploadPoints
 from app.store import check_name
+from app.upload_schemas import UPLOAD_EXAMPLE, UploadInfo, UploadPage, UploadPoints
 from app.upload_store import UPLOAD, UploadNotFound, UploadsFull, UploadStore
 from engine.data.csv_points import parse_points_csv
 
