@@ -15,18 +15,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.dockerfile_parts import final_stage
 from tests.http_checks import free_port, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def final_stage() -> list[str]:
-    """The Dockerfile's instructions after its last FROM, continuation lines joined."""
-    text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
-    lines = [line.strip() for line in text.splitlines()
-             if line.strip() and not line.strip().startswith("#")]
-    last_from = max(i for i, line in enumerate(lines) if line.startswith("FROM "))
-    return lines[last_from + 1:]
 
 
 def instruction(name: str) -> list[str]:
