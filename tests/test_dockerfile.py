@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.dockerfile_parts import final_stage
+from tests.dockerfile_parts import dockerignore_patterns, dockerignored, final_stage
 from tests.http_checks import free_port, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,3 +71,12 @@ def test_image_start_command_serves_outside_docker(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_the_build_context_leaves_out_local_state() -> None:
+    # a teacher's saved models, the virtualenv and test screenshots never go into an
+    # image; the engine's own data package does
+    patterns = dockerignore_patterns()
+    for local in ("data/nnplay.db", ".venv/bin/python", "test-output/browser/x.png"):
+        assert dockerignored(Path(local), patterns), local
+    assert not dockerignored(Path("engine/data/points.py"), patterns)
