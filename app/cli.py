@@ -180,14 +180,14 @@ def train(args: argparse.Namespace, out: TextIO | None = None,
             trainer = get_lesson(args.lesson).trainer(args.variant)
         else:
             trainer = Trainer(read_spec(args.spec))
+    except SpecError as err:  # before ValueError, which it is
+        print(f"nnplay train: bad spec: {err}", file=sys.stderr)
+        return 2
     except (OSError, ValueError) as err:  # json.JSONDecodeError is a ValueError
         print(f"nnplay train: cannot read {args.spec}: {err}", file=sys.stderr)
         return 2
     except KeyError as err:
         print(f"nnplay train: {err.args[0]}", file=sys.stderr)
-        return 2
-    except SpecError as err:
-        print(f"nnplay train: bad spec: {err}", file=sys.stderr)
         return 2
 
     chunk = max(1, args.steps // 100)

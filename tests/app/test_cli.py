@@ -126,7 +126,7 @@ def test_cli_train_bad_input_exits_2(tmp_path, capsys) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"hidden": [999]}))
     assert cli.main(["train", str(bad), "--steps", "5"]) == 2
-    assert "hidden.0" in capsys.readouterr().err
+    assert capsys.readouterr().err.startswith("nnplay train: bad spec: hidden.0: ")
     assert cli.main(["train", "--lesson", "nope", "--steps", "5"]) == 2
     assert "unknown lesson" in capsys.readouterr().err
     assert cli.main(["train", str(tmp_path / "missing.json"), "--steps", "5"]) == 2
