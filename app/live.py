@@ -184,16 +184,26 @@ class Player:
         handler = COMMANDS.get(kind) if isinstance(kind, str) else None
         if handler is None:
             raise SpecError("type", f"unknown command {kind!r}; one of {', '.join(COMMANDS)}")
+        view = self.view()
         reply = await handler(self, message)
-        await self._answer()
+        await self._answer(view_changed=self.view() != view)
         return reply
 
-    async def _answer(self) -> None:
+    def view(self) -> tuple[Any, ...]:
+        """What a frame's header says of the live view itself (not of the run): playing
+        or not, steps per frame, frame rate, grid sides."""
+        return (self.slot.playing, self.slot.steps_per_frame, self.fps, self.output_grid,
+                self.unit_grid)
+
+    async def _answer(self, view_changed: bool) -> None:
         """Show a command's effect at once. The frame the loop waits for, if still
-        queued behind other runs' frames, moves to the front (it is drawn after the
-        command, so it shows it); otherwise the next frame goes to the front."""
+        queued behind other runs' frames, moves to the front: it is drawn after the
+        command, so it shows the command's effect on the run. Its header, though,
+        was written when it was queued: when the command changed the view (a pause,
+        say), a frame with the new header follows it at the front, or a page would
+        go on showing the run as playing."""
         queued = self._queued
-        if queued is not None and self.slot.worker.promote(queued):
+        if queued is not None and self.slot.worker.promote(queued) and not view_changed:
             return
         self._urgent = True
         self.request_frame()

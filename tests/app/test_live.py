@@ -1,12 +1,15 @@
-"""The live player's frame size under load: a full engine process makes cheaper
-frames (the setting live_output_grid_busy) so a whole class keeps its frame rate."""
+"""The live player under load: a full engine process makes cheaper frames (the
+setting live_output_grid_busy) so a whole class keeps its frame rate, and a command
+answered by a frame queued before it still ends on a frame that shows it."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 from app import live
 from app.engine_pool import FRAME
+from app.frames import header_of
 from app.live import BUSY_FRAMES, Player
 from app.registry import RunRegistry
 from app.settings import Settings
@@ -64,3 +67,38 @@ def test_an_engine_process_stays_busy_for_the_hold_after_its_queue_empties(tmp_p
     assert not worker.busy(BUSY_FRAMES, 3.0, now=seen + 3.0)  # the hold is over
     assert not worker.busy(BUSY_FRAMES, 3.0)  # and 10 s on, now
     registry.pool.close()
+
+
+def test_a_pause_while_a_frame_is_queued_ends_on_a_paused_frame(tmp_path) -> None:
+    # the queued frame's header was written while playing; promoted to answer the
+    # pause, it was the last frame sent, so the page showed a paused run as playing
+    registry = RunRegistry(max_runs=20, idle_seconds=600)
+    mine, other = (registry.create(("spec", SMALL_SPEC, None)) for _ in range(2))
+    assert mine.worker is other.worker
+    player = Player(mine, Settings(data_dir=tmp_path), registry)
+
+    async def scenario() -> dict:
+        player.join()
+        await player.command({"type": "play"})
+        deadline = time.monotonic() + 60
+        while player.seq < 4:  # playing steadily
+            assert time.monotonic() < deadline, "no frames while playing"
+            await asyncio.sleep(0.01)
+        busy = other.submit("train", 20000)  # holds the engine process for a while
+        while player._queued is None or player._queued.running():
+            assert time.monotonic() < deadline and not busy.done(), "no frame got queued"
+            await asyncio.sleep(0.005)
+        await player.command({"type": "pause"})
+        while True:  # every frame sent, and the player idle: the last frame tells
+            await asyncio.sleep(0.05)
+            if busy.done() and player._queued is None and not player._want_frame:
+                await asyncio.sleep(0.3)
+                if player._queued is None and not player._want_frame:
+                    break
+            assert time.monotonic() < deadline, "the player never settled"
+        player.leave()
+        return header_of(player.message)
+
+    last = asyncio.run(scenario())
+    registry.pool.close()
+    assert last["playing"] is False
