@@ -9,18 +9,22 @@ The trainer does no I/O. :meth:`Trainer.step` is the hot path (a few dozen NumPy
 calls); :meth:`Trainer.train` runs n steps in chunks and checks after each chunk
 that the parameters are still finite. If they are not, it rewinds to the chunk's
 start and replays step by step, so the run stops with the last finite state and
-``status == "diverged"``.
+``status == "diverged"``. :meth:`Trainer.advance` can also stop at a deadline
+(a time slice: a server shares its cores between many runs this way); the steps
+it takes are the same steps, so a run's numbers never depend on where it stopped.
 """
 
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from engine.build import build_loss, build_network, build_optimizer, eval_chunk, output_width
+from engine.compute import check_pass, check_step
 from engine.data import Dataset, build_dataset
 from engine.errors import SpecError
 from engine.initializers import Initializer
@@ -71,6 +75,8 @@ class Trainer:
         self.T_train = self.loss.targets(data.y_train, n_out, dtype)
         self.T_test = self.loss.targets(data.y_test, n_out, dtype)
         self.batch_size = min(spec.batch_size, len(self.X_train))
+        check_step(self.net, self.batch_size)
+        check_pass(self.net, len(self.X_train) + len(self.X_test), "data.n_samples")
         self.step_count = 0
         self.epoch = 0
         self.status = "idle"
@@ -116,32 +122,48 @@ class Trainer:
         self.advance(n)
         return self.metrics()
 
-    def advance(self, n: int) -> None:
-        """Run ``n`` steps (fewer if the run diverges) without evaluating anything."""
+    def advance(self, n: int, deadline: float | None = None) -> int:
+        """Run ``n`` steps (fewer if the run diverges) without evaluating anything;
+        returns the number of steps taken.
+
+        ``deadline``: a :func:`time.perf_counter` reading after which no further
+        step starts (at least one step is always taken when ``n`` > 0), so that
+        a caller sharing a core between runs gets its turn back within about one
+        step of the deadline."""
         n = as_int("steps", n, 0, 10**9)
         if self.status == "diverged":
-            return
+            return 0
         with np.errstate(all="ignore"):  # overflow on the way to divergence is expected
-            self._train(n)
+            return self._train(n, math.inf if deadline is None else deadline)
 
-    def _train(self, n: int) -> None:
+    def _train(self, n: int, deadline: float) -> int:
         done = 0
+        clock = time.perf_counter
         while done < n:
             chunk = min(CHUNK, n - done)
             saved = self._checkpoint()
-            for _ in range(chunk):
+            taken = 0
+            while taken < chunk:
                 self.step()
+                taken += 1
+                if clock() >= deadline:
+                    break
             if not self._finite():
                 self._restore(saved)
-                for _ in range(chunk):
+                finite = 0
+                while finite < taken:
                     before = self._checkpoint()
                     self.step()
                     if not self._finite():
                         self._restore(before)
                         break
+                    finite += 1
                 self.status = "diverged"
-                return
-            done += chunk
+                return done + finite
+            done += taken
+            if clock() >= deadline:
+                break
+        return done
 
     def _finite(self) -> bool:
         return math.isfinite(float(self.net.params.sum())) and math.isfinite(
@@ -232,7 +254,9 @@ class Trainer:
         if l2 is not None:
             self.opt.l2 = as_float("l2", l2, 0.0, 1.0)
         if batch_size is not None:
-            self.batch_size = as_int("batch_size", batch_size, 1, len(self.X_train))
+            batch = as_int("batch_size", batch_size, 1, len(self.X_train))
+            check_step(self.net, batch)
+            self.batch_size = batch
 
     def hyper(self) -> dict[str, float | int]:
         return {"lr": self.opt.lr, "l1": self.opt.l1, "l2": self.opt.l2,

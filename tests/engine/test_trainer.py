@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import time
+
 import numpy as np
 import pytest
 
@@ -182,3 +185,28 @@ def test_trainer_learns_uploaded_points_and_repeats_itself() -> None:
     b.train(1500)
     assert np.array_equal(a.net.params, b.net.params)
     assert a.metrics() == metrics == b.metrics()
+
+
+def test_trainer_advance_stops_at_its_deadline_with_the_same_numbers() -> None:
+    whole, sliced = Trainer({**SMALL, "dropout": 0.3}), Trainer({**SMALL, "dropout": 0.3})
+    assert whole.advance(90) == 90
+    taken = [sliced.advance(90 - sliced.step_count, deadline=time.perf_counter())
+             for _ in range(90)]
+    assert taken == [1] * 90  # a deadline already past: one step per call
+    assert np.array_equal(whole.net.params, sliced.net.params)
+    assert sliced.advance(0, deadline=0.0) == 0
+
+
+def test_trainer_diverging_in_slices_stops_where_it_stops_in_one_go() -> None:
+    spec = {"hidden": [4], "activation": "tanh", "loss": "mse",
+            "data": {"name": "plane", "scale": 100.0, "n_samples": 100},
+            "optimizer": {"name": "sgd", "lr": 5.0}, "seed": 1}
+    whole, sliced = Trainer(spec), Trainer(spec)
+    whole.advance(CHUNK * 3)
+    done = 0
+    while sliced.status != "diverged" and done < CHUNK * 3:
+        done += sliced.advance(5, deadline=time.perf_counter() + 1e-4)
+    assert whole.status == sliced.status == "diverged"
+    assert done == sliced.step_count == whole.step_count
+    assert np.array_equal(whole.net.params, sliced.net.params)
+    assert sliced.advance(5, deadline=math.inf) == 0
