@@ -8,14 +8,15 @@ engine worker processes, about one per core: each holds a :class:`RunHost`, and
 a run stays on the worker that created it. The server process itself only
 speaks HTTP and websockets.
 
-Every worker has one dispatcher thread in the server process that takes requests
-from three queues, in order of arrival within each: a student's command
-(``COMMAND``) overtakes the queued live frames (``FRAME``), which overtake long
-training from the REST API (``BACKGROUND``), except that a frame or training
-request that has waited ``MAX_WAIT_SECONDS`` goes before the other of those two,
-so a busy class never starves a training request; commands always go first. A
-request returns a :class:`concurrent.futures.Future` of (value, status,
-revision), which threads wait on and coroutines await.
+Every worker has one dispatcher thread in the server process that carries out
+queued requests one at a time, in the order :mod:`app.fair_queue` gives: a
+student's command overtakes the queued live frames, which overtake long training
+from the REST API, and a client that has lately used more than its share of the
+worker waits while the others' requests go first. A request that trains is one
+time slice (the setting ``compute_slice_ms``): long training is many requests,
+so other runs' frames and commands go in between and a heavy run slows only
+itself. A request returns a :class:`concurrent.futures.Future` of (value,
+status, revision), which threads wait on and coroutines await.
 
 :class:`InProcessWorker` keeps its host in the server process (the setting
 ``engine_processes = 0``, as the tests use). :class:`ProcessWorker` keeps it in a
@@ -35,22 +36,16 @@ import os
 import signal
 import threading
 import time
-from collections import deque
 from concurrent.futures import Future
 from multiprocessing.connection import Connection
 from typing import Any
 
 from app.allocator import keep_freed_memory
+from app.fair_queue import COMMAND, FRAME, FairQueue, Request
 from app.run_host import HostedRunMissingError, RunHost
 from engine.errors import SpecError
 
 log = logging.getLogger(__name__)
-
-COMMAND, FRAME, BACKGROUND = 0, 1, 2
-"""Request priorities: lower goes first."""
-
-MAX_WAIT_SECONDS = 0.5
-"""A request waiting this long goes next, whatever its priority."""
 
 Reply = tuple[Any, str, int]
 """(value, the run's status afterwards, the run's revision afterwards)."""
@@ -78,7 +73,7 @@ class Worker:
         self.index = index
         self.generation = 0
         self.runs = 0
-        self._queues: tuple[deque, deque, deque] = (deque(), deque(), deque())
+        self._queue = FairQueue()
         self._ready = threading.Condition()
         self._closed = False
         self._busy_until = 0.0  # see busy()
@@ -87,17 +82,24 @@ class Worker:
         self._thread.start()
 
     def submit(self, run_id: str, op: str, args: tuple = (),
-               priority: int = COMMAND) -> Future:
-        """Queue one operation; the future's result is a :data:`Reply`."""
-        future: Future = Future()
+               priority: int = COMMAND, tenant: str | None = None) -> Future:
+        """Queue one operation for ``tenant`` (the client whose run it is; by default
+        the run itself); the future's result is a :data:`Reply`."""
+        request = Request(run_id, op, args, priority, tenant or run_id)
         with self._ready:
-            self._queues[priority].append((time.monotonic(), run_id, op, args, future))
+            self._queue.push(request)
             self._ready.notify()
-        return future
+        return request.future
 
     def frames_waiting(self) -> int:
         """How many live frames are queued here (a measure of how busy it is)."""
-        return len(self._queues[FRAME])
+        with self._ready:
+            return self._queue.waiting(FRAME)
+
+    def usage(self, tenant: str) -> float:
+        """Seconds of this worker's time charged to ``tenant`` lately (decayed)."""
+        with self._ready:
+            return self._queue.usage(tenant)
 
     def busy(self, frames: int, hold: float, now: float | None = None) -> bool:
         """Whether ``frames`` or more live frames are queued here now, or were
@@ -107,7 +109,7 @@ class Worker:
         The hold keeps a nearly full worker on cheaper frames: without it, the
         first quiet moment would bring back the costlier frames that filled it."""
         now = time.monotonic() if now is None else now
-        if len(self._queues[FRAME]) >= frames:
+        if self.frames_waiting() >= frames:
             self._busy_until = max(self._busy_until, now + hold)
             return True
         return now < self._busy_until
@@ -116,13 +118,7 @@ class Worker:
         """Move a queued request to the front rank (a frame that will now answer a
         command); False if it is no longer queued (under way or done)."""
         with self._ready:
-            for pending in self._queues[1:]:
-                for item in pending:
-                    if item[-1] is future:
-                        pending.remove(item)
-                        self._queues[COMMAND].append(item)
-                        return True
-        return False
+            return self._queue.promote(future)
 
     def close(self) -> None:
         """Stop after the request under way; requests still queued are cancelled."""
@@ -130,40 +126,30 @@ class Worker:
             self._closed = True
             self._ready.notify()
         self._thread.join(timeout=10)
-        for pending in self._queues:
-            while pending:
-                pending.popleft()[-1].cancel()
-
-    def _next(self) -> tuple | None:
-        """The next request (None once closed): the first command; else the older
-        of the first frame and the first training request if it has waited
-        MAX_WAIT_SECONDS; else the first of the more urgent of those queues.
-
-        Commands never wait for an overdue frame: on a server past its capacity
-        every queued frame is overdue, and a student's command (with the frame that
-        answers it) would otherwise queue behind all of them."""
         with self._ready:
-            while not self._closed and not any(self._queues):
+            for request in self._queue.drain():
+                request.future.cancel()
+
+    def _next(self) -> Request | None:
+        """The next request by the rules of :mod:`app.fair_queue` (None once closed)."""
+        with self._ready:
+            while not self._closed and not self._queue:
                 self._ready.wait()
-            if self._closed:
-                return None
-            if self._queues[COMMAND]:
-                return self._queues[COMMAND].popleft()
-            waiting = [q for q in self._queues if q]
-            oldest = min(waiting, key=lambda q: q[0][0])
-            if time.monotonic() - oldest[0][0] >= MAX_WAIT_SECONDS:
-                return oldest.popleft()
-            return waiting[0].popleft()
+            return None if self._closed else self._queue.pop()
 
     def _dispatch(self) -> None:
         while (request := self._next()) is not None:
-            _, run_id, op, args, future = request
-            if not future.set_running_or_notify_cancel():
+            if not request.future.set_running_or_notify_cancel():
                 continue  # the caller stopped waiting (e.g. its socket closed)
+            started = time.perf_counter()
             try:
-                future.set_result(self._execute(run_id, op, args))
+                request.future.set_result(self._execute(request.run_id, request.op,
+                                                        request.args))
             except BaseException as err:  # handed to the caller, never lost
-                future.set_exception(err)
+                request.future.set_exception(err)
+            finally:
+                with self._ready:
+                    self._queue.charge(request.tenant, time.perf_counter() - started)
 
     def _execute(self, run_id: str, op: str, args: tuple) -> Reply:
         raise NotImplementedError

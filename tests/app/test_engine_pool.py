@@ -14,8 +14,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from app.engine_pool import BACKGROUND, COMMAND, FRAME, Reply, Worker
+from app.engine_pool import EnginePool, InProcessWorker, Reply, Worker
+from app.fair_queue import BACKGROUND, COMMAND, FRAME
 from app.frames import decode
+from app.registry import RunRegistry
 from tests.app.conftest import SMALL_SPEC, CheckedClient
 
 
@@ -54,7 +56,7 @@ def test_commands_overtake_frames_which_overtake_background_training() -> None:
 
 def test_a_request_waiting_too_long_overtakes_frames_but_never_a_command(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("app.engine_pool.MAX_WAIT_SECONDS", 0.1)
+    monkeypatch.setattr("app.fair_queue.MAX_WAIT_SECONDS", 0.1)
     worker = GatedWorker()
     try:
         worker.submit("r", "first", (), FRAME)
@@ -119,6 +121,44 @@ def test_a_cancelled_request_is_skipped() -> None:
     finally:
         worker.gate.set()
         worker.close()
+
+
+class RecordingWorker(InProcessWorker):
+    """Runs in this process; records each request it carries out as (run, op, value)."""
+
+    def __init__(self) -> None:
+        self.log: list[tuple[str, str, Any]] = []
+        super().__init__(0)
+
+    def _execute(self, run_id: str, op: str, args: tuple) -> Reply:
+        reply = super()._execute(run_id, op, args)
+        self.log.append((run_id, op, reply[0] if op == "train" else None))
+        return reply
+
+
+def test_long_training_is_cut_into_slices_and_other_runs_go_in_between() -> None:
+    pool = EnginePool(0)
+    pool.workers[0].close()
+    worker = RecordingWorker()
+    pool.workers = [worker]
+    registry = RunRegistry(max_runs=5, idle_seconds=600, pool=pool, slice_seconds=0.001)
+    try:
+        heavy = registry.create(("spec", {**SMALL_SPEC, "hidden": [32] * 6}, None))
+        light = registry.create(("spec", SMALL_SPEC, None))
+        training = threading.Thread(target=heavy.train, args=(3000,))
+        training.start()
+        while not any(op == "train" for _, op, _ in list(worker.log)):
+            time.sleep(0.001)  # wait for the first slice
+        light.call("set_hyper", {"lr": 0.01})  # another client's command, meanwhile
+        training.join(60)
+        assert heavy.call("info")["step"] == 3000
+        log = [(run, op, value) for run, op, value in worker.log if op != "create"]
+        slices = [value for run, op, value in log if run == heavy.id and op == "train"]
+        assert sum(slices) == 3000 and len(slices) >= 10 and max(slices) < 3000
+        after_command = log[log.index((light.id, "set_hyper", None)) + 1:]
+        assert (heavy.id, "train") in [(run, op) for run, op, _ in after_command]
+    finally:
+        pool.close()
 
 
 @pytest.fixture(scope="module")

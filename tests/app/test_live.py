@@ -8,7 +8,7 @@ import asyncio
 import time
 
 from app import live
-from app.engine_pool import FRAME
+from app.fair_queue import FRAME
 from app.frames import header_of
 from app.live import BUSY_FRAMES, Player
 from app.registry import RunRegistry
