@@ -11,7 +11,8 @@ handles one format::
 positions, as in the engine's dotted fields: ``hidden.1``).
 
 * :class:`engine.errors.SpecError` (a bad spec, a value out of range): 422.
-* An unknown run or saved model: 404 naming the id. A full registry: 429; a full
+* An unknown run or saved model: 404 naming the id. A run another request or
+  job is training: 409. A full registry: 429; a full
   or unavailable model store: 503.
 * A request body larger than ``max_request_bytes``: 413, from :class:`BodyGuard`,
   which counts the streamed bytes (not only the Content-Length header). The same
@@ -41,7 +42,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.error_schema import drop_undeclared_422
-from app.registry import RegistryFullError, UnknownRunError
+from app.registry import RegistryFullError, RunBusyError, UnknownRunError
 from app.store import ModelNotFound, StoreFull
 from engine.errors import SpecError
 
@@ -103,6 +104,10 @@ async def _api_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _unknown_run(request: Request, exc: Exception) -> JSONResponse:
     return error_response(404, ["path", "run_id"], str(exc), "not_found")
+
+
+async def _run_busy(request: Request, exc: Exception) -> JSONResponse:
+    return error_response(409, ["path", "run_id"], str(exc), "conflict")
 
 
 async def _unknown_model(request: Request, exc: Exception) -> JSONResponse:
@@ -260,6 +265,7 @@ def install(app: FastAPI, max_request_bytes: int) -> None:
     app.add_exception_handler(SpecError, _spec_error)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(UnknownRunError, _unknown_run)
+    app.add_exception_handler(RunBusyError, _run_busy)
     app.add_exception_handler(ModelNotFound, _unknown_model)
     app.add_exception_handler(RegistryFullError, _registry_full)
     app.add_exception_handler(StoreFull, _store_full)

@@ -1,8 +1,9 @@
 """Background jobs: training one run for many steps while the API stays free.
 
-A job trains a run from a background thread, a chunk at a time: each chunk is one
-request to the run's engine worker, so snapshots, reads and live frames
-interleave with the job. A run has at most one running job; a job that fails
+A job trains a run from a background thread, a time slice per request to the
+run's engine worker (see :mod:`app.fair_queue`), so snapshots, reads and live
+frames interleave with the job; its metrics are brought up to date every
+``JOB_CHUNK`` steps. A run has at most one running job; a job that fails
 marks only itself failed.
 """
 
@@ -17,12 +18,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.frames import clean
-from app.registry import RunSlot
+from app.registry import RunBusyError, RunSlot
 
 log = logging.getLogger(__name__)
 
 JOB_CHUNK = 200
-"""Steps a job trains per request to the run's engine worker."""
+"""Steps between updates of a job's metrics."""
 
 KEEP_FINISHED = 10
 """Finished jobs remembered per run (the oldest are forgotten first)."""
@@ -79,18 +80,22 @@ class JobTable:
         return job
 
     def _work(self, job: Job, slot: RunSlot, alive: Callable[[], bool]) -> None:
+        def stopped() -> bool:
+            return job.cancel.is_set() or not alive()
+
         try:
-            while job.done < job.total:
-                if job.cancel.is_set() or not alive():
-                    job.state = "cancelled"
-                    return
-                n = min(self.chunk, job.total - job.done)
-                metrics = slot.train(n)
-                job.done += n
-                job.metrics = clean(metrics)
-                if metrics.get("status") == "diverged":
-                    break
-            job.state = "finished"
+            with slot.training():
+                while job.done < job.total and not stopped():
+                    job.done += slot.advance(min(self.chunk, job.total - job.done),
+                                             stop=stopped)
+                    metrics = slot.call("metrics")
+                    job.metrics = clean(metrics)
+                    if metrics.get("status") == "diverged":
+                        break
+            job.state = "cancelled" if job.done < job.total and stopped() else "finished"
+        except RunBusyError:
+            job.error = "another request is training this run"
+            job.state = "failed"
         except Exception as err:  # one job's failure must not reach anything else
             log.exception("job %s on run %s failed", job.id, job.run_id)
             job.error = f"training failed: {type(err).__name__}"

@@ -21,9 +21,7 @@ import time
 from concurrent.futures import Future
 from typing import Any
 
-import anyio.to_thread
-
-from app.engine_pool import COMMAND, FRAME
+from app.fair_queue import COMMAND, FRAME
 from app.registry import RunRegistry, RunSlot, UnknownRunError
 from app.settings import Settings
 from engine.errors import SpecError
@@ -156,7 +154,8 @@ class Player:
     async def _advance(self, steps: int, priority: int) -> bytes:
         grid = self.frame_grid()
         self._queued = self.slot.submit("live_frame", steps, grid, self.unit_grid,
-                                        self.header(grid), self.probe, priority=priority)
+                                        self.header(grid), self.probe,
+                                        self.slot.slice_seconds, priority=priority)
         try:
             data, _, revision = await self.slot.outcome(self._queued)
         finally:
@@ -219,7 +218,7 @@ class Player:
     async def step(self, message: dict) -> None:
         _keys(message, ("n",))
         n = as_int("n", message.get("n", 1), 1, self.settings.max_steps_per_request)
-        await anyio.to_thread.run_sync(lambda: self.slot.train(n))
+        await self.slot.atrain(n, priority=COMMAND)
 
     async def reset(self, message: dict) -> None:
         _keys(message, ())

@@ -105,7 +105,8 @@ def create_app(settings: Settings | None = None, sweep_seconds: float = SWEEP_SE
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         processes = settings.engine_processes
         pool = EnginePool(default_processes() if processes is None else processes)
-        registry = RunRegistry(settings.max_runs, settings.run_idle_seconds, pool)
+        registry = RunRegistry(settings.max_runs, settings.run_idle_seconds, pool,
+                               settings.compute_slice_ms / 1000)
         app.state.registry = registry
         app.state.store = ModelStore(settings.database_path, max_models=settings.max_models)
         app.state.uploads = UploadStore(settings.database_path, max_uploads=settings.max_uploads)

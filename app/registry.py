@@ -15,12 +15,14 @@ import asyncio
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.engine_pool import BACKGROUND, COMMAND, EnginePool, Reply, Worker, WorkerLostError
+from app.engine_pool import EnginePool, Reply, Worker, WorkerLostError
+from app.fair_queue import BACKGROUND, COMMAND
 from app.run_host import HostedRunMissingError, Recipe
 from engine.trainer import Trainer
 
@@ -36,6 +38,18 @@ class UnknownRunError(KeyError):
 
     def __str__(self) -> str:
         return f"no run with id {self.run_id!r} ({self.why})"
+
+
+class RunBusyError(RuntimeError):
+    """Another request or a background job is training the run."""
+
+    def __init__(self, run_id: str) -> None:
+        super().__init__(run_id)
+        self.run_id = run_id
+
+    def __str__(self) -> str:
+        return (f"run {self.run_id!r} is training for another request or a background "
+                "job; wait for it to finish (or cancel the job)")
 
 
 class RegistryFullError(RuntimeError):
@@ -61,6 +75,8 @@ class RunSlot:
         busy: a REST request or job is training it.
         owner: the student whose run it is (None: whoever holds the id); created:
             when it was made (time.monotonic()).
+        slice_seconds: the time slice of one request that trains it (see
+            :mod:`app.fair_queue`); training longer is many requests.
     """
 
     id: str
@@ -77,6 +93,12 @@ class RunSlot:
     engine_status: str = "idle"
     owner: str | None = None
     created: float = field(default_factory=time.monotonic)
+    slice_seconds: float = 0.02
+
+    @property
+    def tenant(self) -> str:
+        """Whom the engine worker charges this run's compute to (its fair share)."""
+        return self.owner or self.id
 
     def touch(self) -> None:
         self.last_used = time.monotonic()
@@ -102,7 +124,7 @@ class RunSlot:
     def submit(self, op: str, *args: Any, priority: int = COMMAND) -> Future:
         if self.lost:
             raise UnknownRunError(self.id, LOST)
-        return self.worker.submit(self.id, op, args, priority)
+        return self.worker.submit(self.id, op, args, priority, self.tenant)
 
     def _settle(self, reply: Reply) -> Reply:
         _, status, revision = reply
@@ -135,26 +157,50 @@ class RunSlot:
             raise self._failure(err) from None
 
     # -- what the routes use --------------------------------------------------------
-    def train(self, steps: int, progress: Callable[[int], None] | None = None,
-              chunk: int = 500) -> dict[str, Any]:
-        """Train ``steps`` steps, ``chunk`` at a time (live frames and commands get
-        their turn between chunks); ``progress(done)`` after each. Returns metrics."""
-        with self.train_lock:
-            self.busy = True
-            try:
-                done = 0
-                while done < steps:
-                    n = min(chunk, steps - done)
-                    self.call("train", n, priority=BACKGROUND)
-                    done += n
-                    if progress is not None:
-                        progress(done)
-                    if self.engine_status == "diverged":
-                        break
-                return self.call("metrics")
-            finally:
-                self.busy = False
-                self.touch()
+    @contextmanager
+    def training(self) -> Iterator[None]:
+        """Hold the run for one training request or job (status ``training``);
+        :class:`RunBusyError` at once if another one holds it."""
+        if not self.train_lock.acquire(blocking=False):
+            raise RunBusyError(self.id)
+        self.busy = True
+        try:
+            yield
+        finally:
+            self.busy = False
+            self.touch()
+            self.train_lock.release()
+
+    def advance(self, steps: int, priority: int = BACKGROUND,
+                stop: Callable[[], bool] | None = None) -> int:
+        """Train up to ``steps`` steps, one time slice per request to the engine
+        worker (other runs' frames and commands get their turns in between), until
+        done, diverged or ``stop()``; returns the steps taken. From a thread, never
+        the event loop, inside :meth:`training`."""
+        done = 0
+        while done < steps and not (stop is not None and stop()):
+            done += self.call("train", steps - done, self.slice_seconds, priority=priority)
+            if self.engine_status == "diverged":
+                break
+        return done
+
+    def train(self, steps: int, priority: int = BACKGROUND) -> dict[str, Any]:
+        """:meth:`advance` ``steps`` steps holding the run; returns the metrics."""
+        with self.training():
+            self.advance(steps, priority)
+            return self.call("metrics")
+
+    async def atrain(self, steps: int, priority: int = BACKGROUND) -> dict[str, Any]:
+        """:meth:`train` from a coroutine (no thread is held while it trains)."""
+        with self.training():
+            done = 0
+            while done < steps:
+                taken, _, _ = await self.acall("train", steps - done, self.slice_seconds,
+                                               priority=priority)
+                done += taken
+                if self.engine_status == "diverged":
+                    break
+            return (await self.acall("metrics"))[0]
 
     def info(self) -> dict[str, Any]:
         """JSON-able description: id, status, origin, step, epoch, spec, hyper,
@@ -172,8 +218,9 @@ class RunRegistry:
     """Runs by id, capped in number, dropped after ``idle_seconds`` without use."""
 
     def __init__(self, max_runs: int, idle_seconds: float,
-                 pool: EnginePool | None = None) -> None:
+                 pool: EnginePool | None = None, slice_seconds: float = 0.02) -> None:
         self.max_runs = max_runs
+        self.slice_seconds = slice_seconds
         self.idle_seconds = idle_seconds
         self.pool = pool if pool is not None else EnginePool(0)
         self._slots: dict[str, RunSlot] = {}
@@ -191,7 +238,8 @@ class RunRegistry:
                                         "delete one or try again later")
             worker = self.pool.assign()
             slot = RunSlot(secrets.token_urlsafe(16), worker, worker.generation,
-                           lesson=lesson, variant=variant, owner=owner)
+                           lesson=lesson, variant=variant, owner=owner,
+                           slice_seconds=self.slice_seconds)
             self._slots[slot.id] = slot
             worker.runs += 1
             return slot

@@ -17,6 +17,7 @@ only) and ``drop``.
 
 from __future__ import annotations
 
+import time
 from dataclasses import asdict
 from typing import Any
 
@@ -24,6 +25,7 @@ import numpy as np
 
 from app.frames import encode_frame, pack, quantise
 from engine.checkpoint import export_run, import_run
+from engine.compute import check_grid, check_pass, largest_grid
 from engine.errors import SpecError
 from engine.lessons import LESSONS
 from engine.probe import ProbeRequest, parse_probe
@@ -99,11 +101,16 @@ class HostedRun:
                 "spec": trainer.spec.to_dict(), "hyper": trainer.hyper(),
                 "layers": trainer.net.describe(), "metrics": trainer.metrics()}
 
-    def train(self, steps: int) -> None:
-        """``steps`` training steps (stops early, rewound, on divergence)."""
-        if steps and self.trainer.status != "diverged":
-            self.trainer.advance(steps)
-            self.revision += 1
+    def train(self, steps: int, budget: float | None = None) -> int:
+        """Up to ``steps`` training steps; returns how many were taken. Stops early,
+        rewound, on divergence, and once ``budget`` seconds have gone by (the time
+        slice of one request: see :mod:`app.engine_pool`)."""
+        if not steps or self.trainer.status == "diverged":
+            return 0
+        deadline = None if budget is None else time.perf_counter() + budget
+        done = self.trainer.advance(steps, deadline)
+        self.revision += 1
+        return done
 
     def metrics(self) -> dict[str, Any]:
         return self.trainer.metrics()
@@ -124,14 +131,23 @@ class HostedRun:
         request = None
         if probe is not None or self.trainer.data.modality != "points":
             request = parse_probe(probe, self.trainer)
+        else:
+            self._grid_fits(output_grid, "output_grid")
+            self._grid_fits(unit_grid, "unit_grid")
         return snapshot(self.trainer, output_grid, unit_grid,
                         maps=self.maps if request is None else None, probe_request=request)
 
     def live_frame(self, steps: int, output_grid: int, unit_grid: int,
-                   header: dict[str, Any], probe: dict[str, Any] | None = None) -> bytes:
-        """Train ``steps`` steps, then the encoded binary frame; ``header`` gets the
-        run's status after the steps."""
-        self.train(steps)
+                   header: dict[str, Any], probe: dict[str, Any] | None = None,
+                   budget: float | None = None) -> bytes:
+        """Train up to ``steps`` steps within ``budget`` seconds, then the encoded
+        binary frame; ``header`` gets the run's status after the steps."""
+        self.train(steps, budget)
+        if self.trainer.data.modality == "points":  # grids a pass can draw: see engine.compute
+            dims, net = self.trainer.data.dims, self.trainer.net
+            output_grid = largest_grid(net, dims, output_grid)
+            unit_grid = largest_grid(net, dims, unit_grid)
+            header = {**header, "grid": {"output": output_grid, "units": unit_grid}}
         frame = self.snapshot(output_grid, unit_grid, probe)
         return encode_frame(frame, {**header, "status": self.trainer.status})
 
@@ -152,6 +168,11 @@ class HostedRun:
         except SpecError as err:
             raise SpecError(err.field.removeprefix("probe."), err.message) from None
 
+    def _grid_fits(self, side: int, field: str) -> None:
+        """SpecError naming ``field`` if a ``side`` grid over the plane is more than
+        one pass may compute (see :mod:`engine.compute`)."""
+        check_grid(self.trainer.net, self.trainer.data.dims, side, field)
+
     def _points_only(self, field: str, what: str) -> None:
         modality = self.trainer.data.modality
         if modality != "points":
@@ -163,6 +184,7 @@ class HostedRun:
         """One hidden unit's map on a ``grid`` x ``grid`` grid, encoded as a binary
         message with one uint8 array ``map``; SpecError naming ``layer`` or ``unit``."""
         self._points_only("layer", "a unit map")
+        self._grid_fits(grid, "grid")
         maps = MapMaker(self.trainer).maps(2, grid)["units"]
         if layer not in maps:
             raise SpecError("layer", f"no hidden activation layer {layer!r}; "
@@ -179,6 +201,7 @@ class HostedRun:
         output (n,) or (n, k), and classes (n,) (None for regression)."""
         self._points_only("points", "predicting on points")
         trainer = self.trainer
+        check_pass(trainer.net, len(points), "points", "points")
         X = trainer.data.transform(as_points(points, trainer.data.dims))
         out = trainer.net.predict(X)
         shown = trainer.loss.predict(out)

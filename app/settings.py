@@ -55,6 +55,12 @@ class Settings(BaseSettings):
         default=None, ge=0, le=64,
         description="engine worker processes that hold the runs and compute their frames "
                     "(default: one per core; 0 keeps the runs in the server process)")
+    compute_slice_ms: float = Field(
+        default=20.0, ge=1.0, le=1000.0,
+        description="longest stretch of training one request (a live frame, a step "
+                    "command, a slice of a REST train or job) does before other runs get "
+                    "their turn; a client that used more than its share of an engine "
+                    "process lately waits while the others go first")
     max_models: int = Field(default=1000, ge=1)
     max_upload_rows: int = Field(
         default=2000, ge=4, le=5000,

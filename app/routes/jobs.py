@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request, Response
 from app.deps import JobsDep, RegistryDep, RunDep, SettingsDep
 from app.errors import ApiError
 from app.jobs import Job, JobBusyError, JobTable
+from app.registry import RunBusyError
 from app.routes.responses import BAD_STEPS, JSON_BODY, RUN_GONE, answers, created, location
 from app.schemas import JobInfo, TrainRequest
 from engine.validate import as_int
@@ -24,13 +25,15 @@ JOB_STEPS_FACTOR = 100
 
 @router.post("/{run_id}/jobs", status_code=202, response_model=JobInfo,
              summary="Train for many steps in the background",
-             responses=answers(RUN_GONE, {409: "a job is already training this run"},
+             responses=answers(RUN_GONE, {409: "a job or request is already training this run"},
                                JSON_BODY, BAD_STEPS, _202=created("the job, started")))
 def start_job(body: TrainRequest, request: Request, response: Response, slot: RunDep,
               settings: SettingsDep, registry: RegistryDep, jobs: JobsDep) -> dict[str, Any]:
     """Start training `steps` steps (at most 100 x max_steps_per_request) in the
     background; follow it with GET on the job. One job per run at a time."""
     steps = as_int("steps", body.steps, 1, settings.max_steps_per_request * JOB_STEPS_FACTOR)
+    if slot.busy and jobs.active(slot.id) is None:  # a REST request is training it
+        raise RunBusyError(slot.id)
     try:
         job = jobs.start(slot, steps, alive=lambda: registry.has(slot.id))
     except JobBusyError as err:

@@ -26,7 +26,7 @@ BAD_QUERY = {422: "a query parameter is out of range (`loc` names it)"}
 NEW_RUN = {429: "the server holds its maximum of runs, or this client created too many in "
                 "the last minute (see `Retry-After`)"}
 STORE_BUSY = {503: "the database is busy or unavailable; try again (see `Retry-After`)"}
-BUSY_JOB = {409: "a background job is training this run"}
+BUSY_JOB = {409: "a background job or another request is training this run"}
 BAD_STEPS = {422: "`steps` is out of range, or the body is not what the operation takes"}
 
 RETRY_AFTER = {"Retry-After": {"description": "seconds to wait before trying again (sent "

@@ -19,7 +19,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from app.access import viewer_of
 from app.live import Player, Players, notice
-from app.registry import UnknownRunError
+from app.registry import RunBusyError, UnknownRunError
 from app.security import origin_allowed
 from engine.errors import SpecError
 
@@ -100,6 +100,9 @@ async def live(websocket: WebSocket, run_id: str) -> None:
                 reply = await player.command(parse_command(text))
             except SpecError as err:
                 await send(notice(err.field, err.message))
+                continue
+            except RunBusyError as err:  # a REST request or job is training it
+                await send(notice("run", str(err)))
                 continue
             except UnknownRunError as err:  # deleted, or lost with its engine process
                 await send(notice("run", str(err)))

@@ -281,7 +281,7 @@ def test_job_failure_marks_only_that_job_failed(client: CheckedClient,
                                                 new_run: Callable[..., str]) -> None:
     broken, healthy = new_run(), new_run()
 
-    def explode(steps: int) -> None:
+    def explode(steps: int, deadline: float | None = None) -> int:
         raise FloatingPointError("simulated crash inside the engine")
 
     client.app.state.registry.get(broken).trainer.advance = explode

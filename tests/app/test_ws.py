@@ -222,3 +222,29 @@ def test_ws_a_watched_paused_run_is_not_swept_as_idle(server) -> None:
         assert registry.has(slot.id)
     time.sleep(0.4)
     assert registry.sweep() == [slot.id]  # once nobody watches, idling counts again
+
+
+def test_ws_a_frame_trains_one_time_slice_not_the_steps_asked(server) -> None:
+    client, registry = server
+    registry.slice_seconds = 0.001  # 2000 steps of this net take far longer
+    slot = registry.add(Trainer(SPEC))
+    with client.websocket_connect(f"/ws/runs/{slot.id}") as ws:
+        next_frame(ws)
+        ws.send_text(json.dumps({"type": "speed", "steps_per_frame": 2000}))
+        ws.send_text(json.dumps({"type": "play"}))
+        steps = [0]
+        while len(steps) < 6:
+            header, _ = next_frame(ws)
+            if header["playing"]:
+                steps.append(header["step"])
+        assert header["steps_per_frame"] == 2000  # what the viewer asked stays asked
+        gaps = np.diff(steps)
+        assert (gaps > 0).all() and (gaps < 2000).all(), steps
+        ws.send_text(json.dumps({"type": "pause"}))
+        while header["playing"]:
+            header, _ = next_frame(ws)
+        at = header["step"]
+        ws.send_text(json.dumps({"type": "step", "n": 3000}))  # many slices, all taken
+        while header["step"] < at + 3000:
+            header, _ = next_frame(ws)
+        assert header["step"] == slot.trainer.step_count == at + 3000
