@@ -15,7 +15,7 @@ import asyncio
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -190,11 +190,13 @@ class RunSlot:
             self.advance(steps, priority)
             return self.call("metrics")
 
-    async def atrain(self, steps: int, priority: int = BACKGROUND) -> dict[str, Any]:
-        """:meth:`train` from a coroutine (no thread is held while it trains)."""
+    async def atrain(self, steps: int, priority: int = BACKGROUND,
+                     gone: Callable[[], Awaitable[bool]] | None = None) -> dict[str, Any]:
+        """:meth:`train` from a coroutine (no thread is held while it trains); stops
+        early once ``await gone()`` is true (the client that asked went away)."""
         with self.training():
             done = 0
-            while done < steps:
+            while done < steps and not (gone is not None and await gone()):
                 taken, _, _ = await self.acall("train", steps - done, self.slice_seconds,
                                                priority=priority)
                 done += taken

@@ -157,13 +157,14 @@ def delete_run(slot: RunDep, registry: RegistryDep, jobs: JobsDep) -> Response:
 
 @router.post("/{run_id}/train", response_model=Metrics, summary="Train for n steps",
              responses=answers(RUN_GONE, BUSY_JOB, JSON_BODY, BAD_STEPS))
-async def train_run(body: TrainRequest, slot: RunDep, settings: SettingsDep,
-                    jobs: JobsDep) -> dict[str, Any]:
+async def train_run(body: TrainRequest, request: Request, slot: RunDep,
+                    settings: SettingsDep, jobs: JobsDep) -> dict[str, Any]:
     """Train `steps` steps (at most the setting max_steps_per_request) and answer the
     metrics. A diverging run stops at its last finite state with status `diverged`;
     losses that are not finite are null. The run trains a time slice at a time
     between other runs' work, so a large net takes as long as its share of the
-    server allows; one training request or job at a time per run (else 409)."""
+    server allows; one training request or job at a time per run (else 409). A
+    client that goes away stops the training (the run keeps what it learnt)."""
     try:
         steps = as_int("steps", body.steps, 1, settings.max_steps_per_request)
     except SpecError as err:
@@ -175,7 +176,7 @@ async def train_run(body: TrainRequest, slot: RunDep, settings: SettingsDep,
     if job is not None:
         raise ApiError(409, ["path", "run_id"], f"job {job.id} is training this run; "
                        "wait for it or cancel it", "conflict")
-    return clean(await slot.atrain(steps))
+    return clean(await slot.atrain(steps, gone=request.is_disconnected))
 
 
 SNAPSHOT_EXAMPLE = {
