@@ -3,6 +3,7 @@ delete, background jobs, idle dropping and divergence."""
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from collections.abc import Callable
@@ -275,6 +276,25 @@ def test_job_runs_alone_and_can_be_cancelled(open_client: Callable[..., Any]) ->
         ended = wait_job(client, run_id, job["id"])
         assert ended["state"] == "cancelled" and 0 < ended["done"] < 500_000
         assert client.get(f"/api/runs/{run_id}").json()["status"] == "idle"
+
+
+def test_a_step_command_while_a_job_trains_gets_an_error_frame(
+        open_client: Callable[..., Any]) -> None:
+    with open_client(max_steps_per_request=5000) as client:
+        run_id = client.post("/api/runs", json={"spec": SMALL_SPEC}).json()["id"]
+        job = client.post(f"/api/runs/{run_id}/jobs", json={"steps": 500_000}).json()
+        with client.websocket_connect(f"/ws/runs/{run_id}") as ws:
+            ws.send_text(json.dumps({"type": "step", "n": 5}))
+            message = ws.receive()
+            while message.get("text") is None:  # frames of the job's progress
+                message = ws.receive()
+            error = json.loads(message["text"])
+            assert error["type"] == "error" and error["field"] == "run"
+            assert "training for another request or a background job" in error["message"]
+            ws.send_text(json.dumps({"type": "pause"}))  # the socket is still open
+            assert ws.receive()
+        client.delete(f"/api/runs/{run_id}/jobs/{job['id']}")
+        assert wait_job(client, run_id, job["id"])["state"] == "cancelled"
 
 
 def test_job_failure_marks_only_that_job_failed(client: CheckedClient,
