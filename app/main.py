@@ -43,6 +43,7 @@ from app.schemas import Health
 from app.security import SecurityHeaders
 from app.settings import Settings, get_settings
 from app.store import ModelStore
+from app.trusted_hosts import HostGuard, served_names
 from app.upload_store import UploadStore
 
 log = logging.getLogger(__name__)
@@ -140,6 +141,7 @@ def create_app(settings: Settings | None = None, sweep_seconds: float = SWEEP_SE
         app.add_middleware(CORSMiddleware, allow_origins=settings.allowed_origins,
                            allow_methods=["*"], allow_headers=["*"])
     errors.install(app, settings.max_request_bytes)
+    app.add_middleware(HostGuard, names=served_names(settings))  # before reading a body
     for router in (catalogue.router, runs.router, jobs.router, models.router, uploads.router,
                    ws.router, classes.router, class_ws.router, pages.router,
                    teacher_pages.router):

@@ -16,7 +16,7 @@ import pytest
 
 from app.engine_pool import BACKGROUND, COMMAND, FRAME, Reply, Worker
 from app.frames import decode
-from tests.app.conftest import SMALL_SPEC, CheckedClient
+from tests.app.conftest import SMALL_SPEC, TEST_HOSTS, CheckedClient
 
 
 class GatedWorker(Worker):
@@ -128,7 +128,8 @@ def processes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CheckedClien
     from app.main import create_app
     from app.settings import Settings
 
-    settings = Settings(data_dir=tmp_path_factory.mktemp("pool"), engine_processes=2)
+    settings = Settings(data_dir=tmp_path_factory.mktemp("pool"), engine_processes=2,
+                        allowed_hosts=TEST_HOSTS)
     with CheckedClient(create_app(settings)) as client:
         yield client
 

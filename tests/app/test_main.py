@@ -9,11 +9,13 @@ from fastapi.testclient import TestClient
 from app import cli
 from app.main import create_app
 from app.settings import Settings, get_settings
+from tests.app.conftest import TEST_HOSTS
 
 
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(data_dir=tmp_path))) as test_client:
+    with TestClient(create_app(Settings(data_dir=tmp_path,
+                                        allowed_hosts=TEST_HOSTS))) as test_client:
         yield test_client
 
 
