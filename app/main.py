@@ -140,7 +140,7 @@ def create_app(settings: Settings | None = None, sweep_seconds: float = SWEEP_SE
     if settings.allowed_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.allowed_origins,
                            allow_methods=["*"], allow_headers=["*"])
-    errors.install(app, settings.max_request_bytes)
+    errors.install(app, settings.max_request_bytes, settings.max_json_depth)
     app.add_middleware(HostGuard, names=served_names(settings))  # before reading a body
     for router in (catalogue.router, runs.router, jobs.router, models.router, uploads.router,
                    ws.router, classes.router, class_ws.router, pages.router,

@@ -62,6 +62,11 @@ class Settings(BaseSettings):
     max_uploads: int = Field(
         default=500, ge=1, description="uploaded data sets kept in the database")
     max_request_bytes: int = Field(default=2_000_000, ge=1024)
+    max_json_depth: int = Field(
+        default=32, ge=8, le=100,
+        description="how deeply a JSON request body or live-socket command may nest lists "
+                    "and objects (the server's own largest, a saved convolution net, is 7 "
+                    "deep); deeper gets a 422")
     allowed_origins: list[str] = Field(
         default=[], description="other sites (e.g. 'https://school.example') whose pages may "
                                 "call the API (CORS) and open live sockets; none by default")
