@@ -72,8 +72,9 @@ class Settings(BaseSettings):
                                 "call the API (CORS) and open live sockets; none by default")
     allowed_hosts: list[str] = Field(
         default=[], description="host names (the Host header) the server answers to besides "
-                                "localhost, any IP address and NNPLAY_HOST's name, e.g. "
-                                "'laptop.school.example' or '*.school.example'; '*' for any. "
+                                "localhost, any IP address, the machine's own name and "
+                                "NNPLAY_HOST's name, e.g. 'nnplay.school.example' or "
+                                "'*.school.example'; '*' for any. "
                                 "Others get a 400, so a page of another site cannot reach "
                                 "the server through DNS rebinding")
     max_hidden_layers: int = Field(default=10, ge=1)

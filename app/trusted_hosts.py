@@ -8,6 +8,8 @@ answers only to the names it is known by:
 * ``localhost`` and names under ``.localhost`` (browsers keep those on the machine);
 * any IP address, as students type the laptop's (an address cannot be rebound:
   a page reached by the server's address is the server's own page);
+* the machine's own name (``socket.gethostname()``), without its domain too,
+  and that with ``.local`` (its name on the local network);
 * the name in the setting ``host`` (``NNPLAY_HOST``), when it is a name;
 * the setting ``allowed_hosts``: names, ``*.domain`` for every name under a
   domain, or ``*`` for any host (e.g. behind a proxy that checks it).
@@ -22,6 +24,7 @@ cannot allow every IP address, and answers in plain text.
 from __future__ import annotations
 
 import ipaddress
+import socket
 from collections.abc import Iterable
 
 from starlette.datastructures import Headers
@@ -77,10 +80,22 @@ class HostNames:
                 or name in self.exact or name.endswith(self.suffixes))
 
 
+def machine_names() -> list[str]:
+    """This machine's own names: its host name, the first label of it, and that
+    label under ``.local`` (``Laptop.school.example`` -> ``laptop.school.example``,
+    ``laptop``, ``laptop.local``); none if it has no name. No DNS is asked."""
+    name = socket.gethostname().lower().removesuffix(".")
+    if not name or _is_address(name):
+        return []
+    short = name.split(".")[0]
+    return list(dict.fromkeys([name, short, f"{short}.local"]))
+
+
 def served_names(settings: Settings) -> HostNames:
-    """The host names of a server with these settings: ``allowed_hosts``, and the
-    ``host`` it listens on when that is a name rather than an address."""
-    listed = list(settings.allowed_hosts)
+    """The host names of a server with these settings: ``allowed_hosts``, the
+    machine's names, and the ``host`` it listens on when that is a name rather
+    than an address."""
+    listed = [*settings.allowed_hosts, *machine_names()]
     if settings.host and not _is_address(settings.host):
         listed.append(settings.host)
     return HostNames(listed)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable
 from typing import Any
 
@@ -10,7 +11,7 @@ from pydantic import ValidationError
 from starlette.websockets import WebSocketDisconnect
 
 from app.settings import Settings
-from app.trusted_hosts import HostNames, host_name, served_names
+from app.trusted_hosts import HostNames, host_name, machine_names, served_names
 from tests.app.conftest import only_error
 
 
@@ -55,10 +56,24 @@ def test_the_names_a_server_answers_to(header: str | None, ok: bool) -> None:
 
 
 def test_the_listen_address_is_a_name_too_when_it_is_one() -> None:
-    assert served_names(Settings(host="laptop.local")).allows("laptop.local:8000")
-    assert not served_names(Settings(host="0.0.0.0")).allows("laptop.local:8000")
+    assert served_names(Settings(host="nnplay.school.example")).allows(
+        "nnplay.school.example:8000")
+    assert not served_names(Settings(host="0.0.0.0")).allows("nnplay.school.example:8000")
     assert served_names(Settings(host="0.0.0.0")).allows("192.168.1.20:8000")
     assert served_names(Settings(allowed_hosts=["*"])).allows("anything.example")
+
+
+def test_the_machine_s_own_names_are_answered(monkeypatch: pytest.MonkeyPatch) -> None:
+    own = socket.gethostname()
+    names = served_names(Settings(host="0.0.0.0"))
+    assert names.allows(f"{own}:8000") and names.allows(own.split(".")[0] + ".local")
+    monkeypatch.setattr(socket, "gethostname", lambda: "Laptop.School.Example")
+    assert machine_names() == ["laptop.school.example", "laptop", "laptop.local"]
+    named = served_names(Settings(host="0.0.0.0"))
+    assert named.allows("laptop:8000") and named.allows("LAPTOP.local")
+    assert not named.allows("school.example") and not named.allows("laptop.evil.example")
+    monkeypatch.setattr(socket, "gethostname", lambda: "")
+    assert machine_names() == []
 
 
 @pytest.mark.parametrize("entry", ["http://laptop.local", "laptop.local:8000", "laptop.local/",
