@@ -16,8 +16,10 @@ positions, as in the engine's dotted fields: ``hidden.1``).
   or unavailable model store: 503.
 * A request body larger than ``max_request_bytes``: 413, from :class:`BodyGuard`,
   which counts the streamed bytes (not only the Content-Length header). The same
-  guard rejects NaN and Infinity in JSON bodies (Python's JSON parser, and so
-  FastAPI, accepts them) with a 422 naming the field.
+  guard reads every body FastAPI would read as JSON (the same content types, in
+  any letter case) and refuses, with a 422 naming the field, NaN and Infinity
+  (Python's JSON parser, and so FastAPI, accepts them) and values nested deeper
+  than ``max_json_depth`` (see :mod:`app.json_input`).
 * Anything else is a bug: it is logged and answered with a 500.
 
 :mod:`app.error_schema` has that shape as a pydantic model, which every 4xx in the
@@ -27,9 +29,8 @@ itself on operations that declare none (a path id is any string, so it cannot fa
 
 from __future__ import annotations
 
-import json
+import email.message
 import logging
-import math
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,10 +39,12 @@ from typing import Any
 import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.error_schema import drop_undeclared_422
+from app.json_input import JsonInputError, read_json
 from app.registry import RegistryFullError, RunBusyError, UnknownRunError
 from app.store import ModelNotFound, StoreFull
 from engine.errors import SpecError
@@ -145,52 +148,49 @@ async def _last_resort(request: Request, exc: Exception) -> JSONResponse:
                           "the server are unharmed, please report it", "internal_error")
 
 
-def first_non_finite(value: Any) -> list[str] | None:
-    """The path (keys and list positions as strings) of the first NaN or infinite
-    number in a parsed JSON value, in document order; None if all are finite."""
-    stack: list[tuple[Any, list[str]]] = [(value, [])]
-    while stack:
-        item, path = stack.pop()
-        if isinstance(item, float):
-            if not math.isfinite(item):
-                return path
-        elif isinstance(item, dict):
-            stack.extend((v, [*path, str(k)]) for k, v in reversed(list(item.items())))
-        elif isinstance(item, list):
-            stack.extend((v, [*path, str(i)]) for i, v in reversed(list(enumerate(item))))
-    return None
+def reads_as_json(content_type: str | None) -> bool:
+    """Whether FastAPI may read a body sent with this Content-Type header as JSON:
+    ``application/json`` or ``application/<anything>+json``, in any letter case and
+    with any parameters (it asks the standard library's e-mail parser for the media
+    type, as this does), or none at all (read as JSON unless FastAPI's strict
+    content-type check is on, as it is by default: checking it anyway costs little)."""
+    if not content_type:
+        return True
+    message = email.message.Message()
+    message["content-type"] = content_type
+    if message.get_content_maintype() != "application":
+        return False
+    subtype = message.get_content_subtype()
+    return subtype == "json" or subtype.endswith("+json")
 
 
-def _json_problem(body: bytes) -> JSONResponse | None:
+def _json_problem(body: bytes, max_depth: int) -> JSONResponse | None:
     """A 422 for a JSON body nested too deeply or holding NaN/Infinity, else None
     (malformed JSON is left to FastAPI, which answers it with its own 422)."""
     try:
-        parsed = json.loads(body)
-    except RecursionError:
-        return error_response(422, ["body"], "JSON nested too deeply", "value_error")
-    except ValueError:
-        return None
-    path = first_non_finite(parsed)
-    if path is None:
-        return None
-    return error_response(422, ["body", *path], "must be a finite number (NaN and "
-                          "Infinity are not allowed)", "finite_number")
+        read_json(body, max_depth)
+    except JsonInputError as err:
+        return error_response(422, ["body", *err.path], err.message, err.kind)
+    except ValueError:  # not JSON at all
+        pass
+    return None
 
 
 class BodyGuard:
     """ASGI middleware: reads a request's body (at most ``max_bytes``), answers
-    413 beyond it and 422 for NaN/Infinity in JSON, then replays the body."""
+    413 beyond it and 422 for NaN/Infinity or nesting deeper than ``max_depth`` in
+    JSON, then replays the body."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, max_depth: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.max_depth = max_depth
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1")
-                   for k, v in scope.get("headers", [])}
+        headers = Headers(scope=scope)  # .get: the first of repeated headers, as FastAPI reads
         length = headers.get("content-length")
         if length is not None:
             if not (length.isascii() and length.strip().isdigit()):
@@ -216,11 +216,11 @@ class BodyGuard:
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
-        if body and "json" in headers.get("content-type", "application/json"):
+        if body and reads_as_json(headers.get("content-type")):
             if len(body) >= THREAD_PARSE_BYTES:
-                problem = await anyio.to_thread.run_sync(_json_problem, body)
+                problem = await anyio.to_thread.run_sync(_json_problem, body, self.max_depth)
             else:
-                problem = _json_problem(body)
+                problem = _json_problem(body, self.max_depth)
             if problem is not None:
                 await problem(scope, receive, send)
                 return
@@ -257,11 +257,11 @@ def _document(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def install(app: FastAPI, max_request_bytes: int) -> None:
+def install(app: FastAPI, max_request_bytes: int, max_json_depth: int) -> None:
     """Register the handlers above and the body guard on ``app``, and document the
     error answers as the routes declare them."""
     _document(app)
-    app.add_middleware(BodyGuard, max_bytes=max_request_bytes)
+    app.add_middleware(BodyGuard, max_bytes=max_request_bytes, max_depth=max_json_depth)
     app.add_exception_handler(SpecError, _spec_error)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(UnknownRunError, _unknown_run)

@@ -40,9 +40,10 @@ from app.routes import (
     ws,
 )
 from app.schemas import Health
-from app.security import SecurityHeaders
+from app.security import headers_on_every_answer
 from app.settings import Settings, get_settings
 from app.store import ModelStore
+from app.trusted_hosts import HostGuard, served_names
 from app.upload_store import UploadStore
 
 log = logging.getLogger(__name__)
@@ -136,11 +137,12 @@ def create_app(settings: Settings | None = None, sweep_seconds: float = SWEEP_SE
                          generate_unique_id_function=operation_id)
     app.state.settings = settings
     app.state.run_rate = RunCreationLimit(settings.runs_per_minute)
-    app.add_middleware(SecurityHeaders)
     if settings.allowed_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.allowed_origins,
                            allow_methods=["*"], allow_headers=["*"])
-    errors.install(app, settings.max_request_bytes)
+    errors.install(app, settings.max_request_bytes, settings.max_json_depth)
+    app.add_middleware(HostGuard, names=served_names(settings))  # before reading a body
+    headers_on_every_answer(app)  # outermost: on every answer, errors included
     for router in (catalogue.router, runs.router, jobs.router, models.router, uploads.router,
                    ws.router, classes.router, class_ws.router, pages.router,
                    teacher_pages.router):

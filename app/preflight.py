@@ -56,6 +56,10 @@ def explain(error: dict[str, Any]) -> str:
     return f"{variable(field)}: {need}"
 
 
+JSON_EXAMPLES = {"allowed_hosts": '["laptop.school.example"]'}
+"""An example value of each setting written as JSON (the origins' is the default)."""
+
+
 def load_settings() -> Settings:
     """The settings from the environment; ConfigError naming each bad variable."""
     get_settings.cache_clear()
@@ -66,8 +70,8 @@ def load_settings() -> Settings:
     except SettingsError as err:
         found = re.search(r'field "(\w+)"', str(err))
         field = found.group(1) if found else "?"
-        raise ConfigError(
-            [f"{variable(field)}: must be JSON, e.g. '[\"https://school.example\"]'"]) from None
+        example = JSON_EXAMPLES.get(field, '["https://school.example"]')
+        raise ConfigError([f"{variable(field)}: must be JSON, e.g. '{example}'"]) from None
 
 
 def open_store(path: Path, name: str, max_models: int = 1000) -> ModelStore:

@@ -3,9 +3,12 @@
 Every HTTP answer gets ``X-Content-Type-Options: nosniff``, a referrer policy and
 a Content-Security-Policy. The pages' policy allows scripts, styles and
 connections from this server only, no inline script and no framing
-(``frame-ancestors 'none'``); the API documentation page (``/docs``), whose
-generated HTML starts its viewer with an inline script, gets the same policy
-with inline scripts and styles allowed.
+(``frame-ancestors 'none'``); the API documentation page (exactly ``/docs``),
+whose generated HTML starts its viewer with an inline script, gets the same
+policy with inline scripts and styles allowed. :func:`headers_on_every_answer`
+puts the headers outside every other layer of the application, so that errors
+written by the outer ones (a 413 for a large body, a 400 for an unknown host, a
+500) carry them too.
 
 A browser sends the page's origin with a websocket handshake; a socket from a
 page of another site is refused unless its origin is listed in the setting
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from starlette.applications import Starlette
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; "
@@ -25,7 +29,7 @@ PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; "
                "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 DOCS_POLICY = PAGE_POLICY.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'") \
     .replace("style-src 'self'", "style-src 'self' 'unsafe-inline'") + "; worker-src 'self' blob:"
-DOCS_PATHS = ("/docs",)
+DOCS_PATH = "/docs"
 
 
 class SecurityHeaders:
@@ -38,7 +42,7 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        policy = DOCS_POLICY if scope["path"].startswith(DOCS_PATHS) else PAGE_POLICY
+        policy = DOCS_POLICY if scope["path"] == DOCS_PATH else PAGE_POLICY
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -50,6 +54,18 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def headers_on_every_answer(app: Starlette) -> None:
+    """Wrap ``app``'s whole middleware stack in :class:`SecurityHeaders`: outside
+    Starlette's server-error layer, which writes the 500s, and outside the
+    middleware added with ``add_middleware`` (which would sit inside that layer)."""
+    build = app.build_middleware_stack
+
+    def build_with_headers() -> ASGIApp:
+        return SecurityHeaders(build())
+
+    app.build_middleware_stack = build_with_headers  # type: ignore[method-assign]
 
 
 def origin_allowed(origin: str | None, host: str | None, allowed: list[str]) -> bool:

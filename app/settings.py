@@ -68,9 +68,21 @@ class Settings(BaseSettings):
     max_uploads: int = Field(
         default=500, ge=1, description="uploaded data sets kept in the database")
     max_request_bytes: int = Field(default=2_000_000, ge=1024)
+    max_json_depth: int = Field(
+        default=32, ge=8, le=100,
+        description="how deeply a JSON request body or live-socket command may nest lists "
+                    "and objects (the server's own largest, a saved convolution net, is 7 "
+                    "deep); deeper gets a 422")
     allowed_origins: list[str] = Field(
         default=[], description="other sites (e.g. 'https://school.example') whose pages may "
                                 "call the API (CORS) and open live sockets; none by default")
+    allowed_hosts: list[str] = Field(
+        default=[], description="host names (the Host header) the server answers to besides "
+                                "localhost, any IP address, the machine's own name and "
+                                "NNPLAY_HOST's name, e.g. 'nnplay.school.example' or "
+                                "'*.school.example'; '*' for any. "
+                                "Others get a 400, so a page of another site cannot reach "
+                                "the server through DNS rebinding")
     max_hidden_layers: int = Field(default=10, ge=1)
     max_units: int = Field(default=64, ge=1)
     teacher_token: SecretStr | None = Field(
@@ -102,6 +114,20 @@ class Settings(BaseSettings):
                                  "only, e.g. 'https://school.example' (no path, no slash "
                                  "at the end)")
         return origins
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _hosts(cls, hosts: list[str]) -> list[str]:
+        """Each a host name as a browser sends it, without scheme or port, lower-cased:
+        ``name``, ``*.domain`` (the domain's names, not the domain itself) or "*"."""
+        for host in hosts:
+            name = host.removeprefix("*.")
+            if host != "*" and not all(part and all(ch.isalnum() or ch in "-_" for ch in part)
+                                       for part in name.split(".")):
+                raise ValueError(f"{host!r} is not a host name: write the name only, e.g. "
+                                 "'laptop.school.example' or '*.school.example' (no "
+                                 "scheme, no port; IP addresses need no listing)")
+        return [host.lower() for host in hosts]
 
     @property
     def database_path(self) -> Path:

@@ -99,11 +99,22 @@ class StoreFull(RuntimeError):  # noqa: N818 (the name the routes import)
                 "that many; delete one before saving another")
 
 
+REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+"""Unicode categories a name may not hold: controls (tabs, newlines, escape codes),
+format characters (bidi overrides and isolates such as U+202E, which make a name
+display as other text, and zero-width spaces), lone surrogates, line and
+paragraph separators."""
+
+NAME_JOINERS = frozenset("\u200c\u200d")
+"""Zero-width non-joiner and joiner: format characters that names need (Persian
+spellings, emoji sequences), so allowed, as in class and student names."""
+
+
 def check_name(name: object) -> str:
     """Return ``name`` stripped, or raise ``ValueError`` saying what is wrong with it.
 
-    A name has 1 to 80 characters after stripping and no control characters
-    (tabs, newlines, escape codes, line separators, lone surrogates).
+    A name has 1 to 80 characters after stripping and no character of
+    :data:`REFUSED_CATEGORIES` but the joiners.
     """
     if not isinstance(name, str):
         raise ValueError(f"name must be a string, not {type(name).__name__}")
@@ -114,8 +125,9 @@ def check_name(name: object) -> str:
         raise ValueError(
             f"name must be at most {MAX_NAME_LENGTH} characters, not {len(name)}")
     for ch in name:
-        if unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp"):
-            raise ValueError(f"name must not contain control characters (found {ch!r})")
+        if unicodedata.category(ch) in REFUSED_CATEGORIES and ch not in NAME_JOINERS:
+            raise ValueError("name must not contain control characters such as line "
+                             f"breaks or bidi overrides (found U+{ord(ch):04X})")
     return name
 
 

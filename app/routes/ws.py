@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from app.access import viewer_of
+from app.json_input import JsonInputError, read_json
 from app.live import Player, Players, notice
 from app.registry import RunBusyError, UnknownRunError
 from app.security import origin_allowed
@@ -28,16 +28,16 @@ router = APIRouter(tags=["live"])
 MAX_MESSAGE_CHARS = 65536
 
 
-def _no_constants(name: str) -> Any:
-    raise ValueError(f"{name} is not a number JSON allows")
-
-
-def parse_command(text: str) -> dict[str, Any]:
-    """A client message as a dict, or SpecError naming what is wrong."""
+def parse_command(text: str, max_depth: int) -> dict[str, Any]:
+    """A client message as a dict, or SpecError naming what is wrong: the field
+    (dotted path) of a NaN, an infinite number or a value nested more than
+    ``max_depth`` deep (see :mod:`app.json_input`), else ``message``."""
     if len(text) > MAX_MESSAGE_CHARS:
         raise SpecError("message", f"longer than {MAX_MESSAGE_CHARS} characters")
     try:
-        data = json.loads(text, parse_constant=_no_constants)
+        data = read_json(text, max_depth)
+    except JsonInputError as err:
+        raise SpecError(".".join(err.path) or "message", err.message) from None
     except ValueError as err:
         raise SpecError("message", f"not valid JSON: {err}") from None
     if not isinstance(data, dict):
@@ -97,7 +97,7 @@ async def live(websocket: WebSocket, run_id: str) -> None:
                 if read_only:
                     raise SpecError("type", "this view is read-only: the run is a "
                                     "student's own")
-                reply = await player.command(parse_command(text))
+                reply = await player.command(parse_command(text, settings.max_json_depth))
             except SpecError as err:
                 await send(notice(err.field, err.message))
                 continue

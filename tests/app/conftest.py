@@ -20,6 +20,10 @@ from app.registry import RunRegistry
 from app.routes.ws import router as ws_router
 from app.settings import Settings
 
+TEST_HOSTS = ["testserver"]
+"""The host name the test client sends, which a server answers to only when listed
+(setting allowed_hosts; see app.trusted_hosts)."""
+
 SMALL_SPEC: dict[str, Any] = {
     "data": {"name": "circle", "n_samples": 200, "noise": 0.05},
     "hidden": [4],
@@ -45,6 +49,7 @@ def make_app(tmp_path: Path) -> Callable[..., FastAPI]:
 
     def make(sweep_seconds: float = 60.0, **overrides: Any) -> FastAPI:
         overrides.setdefault("engine_processes", 0)  # runs in the test process
+        overrides.setdefault("allowed_hosts", TEST_HOSTS)
         return create_app(Settings(data_dir=tmp_path, **overrides), sweep_seconds=sweep_seconds)
 
     return make

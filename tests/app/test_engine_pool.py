@@ -18,7 +18,7 @@ from app.engine_pool import EnginePool, InProcessWorker, Reply, Worker
 from app.fair_queue import BACKGROUND, COMMAND, FRAME
 from app.frames import decode
 from app.registry import RunRegistry
-from tests.app.conftest import SMALL_SPEC, CheckedClient
+from tests.app.conftest import SMALL_SPEC, TEST_HOSTS, CheckedClient
 
 
 class GatedWorker(Worker):
@@ -168,7 +168,8 @@ def processes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CheckedClien
     from app.main import create_app
     from app.settings import Settings
 
-    settings = Settings(data_dir=tmp_path_factory.mktemp("pool"), engine_processes=2)
+    settings = Settings(data_dir=tmp_path_factory.mktemp("pool"), engine_processes=2,
+                        allowed_hosts=TEST_HOSTS)
     with CheckedClient(create_app(settings)) as client:
         yield client
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -10,8 +11,9 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from app.errors import first_non_finite
-from tests.app.conftest import SMALL_SPEC, CheckedClient, only_error
+from app.main import create_app
+from app.settings import Settings
+from tests.app.conftest import SMALL_SPEC, TEST_HOSTS, CheckedClient, only_error
 
 RUN_ENDPOINTS = [
     ("GET", "", None),
@@ -150,10 +152,111 @@ def test_non_finite_number_in_a_body_is_422_naming_it(client: CheckedClient, run
     assert client.get(f"/api/runs/{run_id}").json()["hyper"]["lr"] == 0.03
 
 
-def test_first_non_finite_finds_the_first_in_document_order() -> None:
-    value = {"a": [1.0, {"b": float("nan")}], "c": float("inf")}
-    assert first_non_finite(value) == ["a", "1", "b"]
-    assert first_non_finite({"a": [1, 2.5, "NaN"]}) is None
+def json_operations() -> list[tuple[str, str, str]]:
+    """``(method, path, field)`` of every operation of the API whose body is JSON,
+    from its OpenAPI description; ``field``: a property of its body, if it names any."""
+    app = create_app(Settings(data_dir=tempfile.gettempdir(), allowed_hosts=TEST_HOSTS))
+    doc = app.openapi()
+    found = []
+    for path, operations in doc["paths"].items():
+        for method, operation in operations.items():
+            content = operation.get("requestBody", {}).get("content", {})
+            if "application/json" not in content:
+                continue
+            schema = content["application/json"]["schema"]
+            if "$ref" in schema:
+                schema = doc["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+            found.append((method.upper(), path, next(iter(schema.get("properties", {})),
+                                                     "record")))
+    return found
+
+
+JSON_OPERATIONS = json_operations()
+JSON_TYPES = ["application/JSON", "Application/Json; charset=UTF-8",
+              "APPLICATION/vnd.nnplay+JSON", "application/json"]
+"""Content types FastAPI reads as JSON, in the letter cases clients send."""
+TOKEN = "json-bodies-teacher-token"
+
+
+@pytest.fixture(scope="module")
+def classroom(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[CheckedClient, dict]]:
+    """A server with the classroom on, and the path parameters of a real run and class."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("json"), engine_processes=0,
+                        teacher_token=TOKEN, allowed_hosts=TEST_HOSTS)
+    with CheckedClient(create_app(settings),
+                       headers={"Authorization": f"Bearer {TOKEN}"}) as client:
+        run = client.post("/api/runs", json={"spec": SMALL_SPEC}).json()["id"]
+        made = client.post("/api/classes", json={"name": "7C", "lesson": "xor-two-relu"})
+        yield client, {"run_id": run, "class_id": made.json()["id"]}
+
+
+def test_every_json_body_operation_is_listed() -> None:
+    listed = {(method, path) for method, path, _ in JSON_OPERATIONS}
+    assert {("POST", "/api/runs"), ("PATCH", "/api/runs/{run_id}/hyper"),
+            ("POST", "/api/models/import"), ("POST", "/api/classes"),
+            ("PUT", "/api/classes/{class_id}/lesson"), ("POST", "/api/classroom/join"),
+            ("POST", "/api/teacher/login")} <= listed
+    assert len(listed) >= 13
+
+
+@pytest.mark.parametrize("content_type", JSON_TYPES)
+@pytest.mark.parametrize(("method", "path", "field"), JSON_OPERATIONS)
+def test_nan_is_422_naming_it_whatever_the_content_type_case(
+        classroom: tuple[CheckedClient, dict], method: str, path: str, field: str,
+        content_type: str) -> None:
+    client, ids = classroom
+    for literal in ("NaN", "-Infinity"):
+        body = '{"' + field + '": [0, ' + literal + "]}"
+        response = client.request(method, path.format(**ids), content=body,
+                                  headers={"content-type": content_type})
+        assert response.status_code == 422, response.text
+        error = only_error(response)
+        assert error["loc"] == ["body", field, "1"] and error["type"] == "finite_number"
+
+
+@pytest.mark.parametrize("depth", [33, 500, 5000])
+@pytest.mark.parametrize(("method", "path", "field"), JSON_OPERATIONS)
+def test_json_nested_too_deeply_is_422_naming_the_depth(
+        classroom: tuple[CheckedClient, dict], method: str, path: str, field: str,
+        depth: int) -> None:
+    client, ids = classroom
+    body = '{"' + field + '": ' + "[" * (depth - 1) + "]" * (depth - 1) + "}"
+    response = client.request(method, path.format(**ids), content=body,
+                              headers={"content-type": "application/JSON"})
+    assert response.status_code == 422, response.text
+    error = only_error(response)
+    assert error["type"] == "too_deep" and "deeper than 32 levels" in error["msg"]
+    assert error["loc"] == (["body", field, *["0"] * 31] if depth < 900 else ["body"])
+
+
+def test_the_first_content_type_header_decides_as_fastapi_reads_it(
+        client: CheckedClient, run_id: str) -> None:
+    response = client.post(f"/api/runs/{run_id}/predict", content='{"points": [[0, NaN]]}',
+                           headers=[("content-type", "application/JSON"),
+                                    ("content-type", "text/plain")])
+    assert only_error(response)["loc"] == ["body", "points", "0", "1"]
+
+
+def test_a_spec_nested_deep_is_422_also_with_engine_processes(
+        open_client: Callable[..., Any]) -> None:
+    """Such a spec used to reach the pickling to the engine process, which gave up
+    with a RecursionError: a 500."""
+    with open_client(engine_processes=1) as client:
+        spec = '{"spec": {"data": ' + '{"a": ' * 500 + "1" + "}" * 500 + "}}"
+        response = post_raw(client, "/api/runs", spec)
+        assert response.status_code == 422
+        assert only_error(response)["type"] == "too_deep"
+        made = client.post("/api/runs", json={"spec": SMALL_SPEC})
+        assert made.status_code == 201
+
+
+def test_the_depth_limit_is_a_setting(open_client: Callable[..., Any]) -> None:
+    body = '{"spec": {"data": {"name": "circle", "offset": [[[[0]]]]}}}'
+    with open_client(max_json_depth=8) as client:
+        assert post_raw(client, "/api/runs", body).json()["detail"][0]["type"] != "too_deep"
+        deeper = body.replace("[[[[0]]]]", "[[[[[[[0]]]]]]]")
+        error = only_error(post_raw(client, "/api/runs", deeper))
+        assert error["type"] == "too_deep" and "deeper than 8 levels" in error["msg"]
 
 
 def test_wrong_point_dimension_is_422_naming_the_point(client: CheckedClient,

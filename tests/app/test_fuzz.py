@@ -21,11 +21,13 @@ from starlette.testclient import TestClient
 
 from app.main import create_app
 from app.settings import Settings
+from tests.app.conftest import TEST_HOSTS
 
 _DATA = tempfile.TemporaryDirectory()
 TOKEN = "fuzz-teacher-token"
 APP = create_app(Settings(data_dir=_DATA.name, engine_processes=0, max_steps_per_request=50,
-                          max_runs=50, teacher_token=TOKEN, runs_per_minute=100000))
+                          max_runs=50, teacher_token=TOKEN, runs_per_minute=100000,
+                          allowed_hosts=TEST_HOSTS))
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 

@@ -9,11 +9,13 @@ from fastapi.testclient import TestClient
 from app import cli
 from app.main import create_app
 from app.settings import Settings, get_settings
+from tests.app.conftest import TEST_HOSTS
 
 
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(data_dir=tmp_path))) as test_client:
+    with TestClient(create_app(Settings(data_dir=tmp_path,
+                                        allowed_hosts=TEST_HOSTS))) as test_client:
         yield test_client
 
 
@@ -54,7 +56,7 @@ def test_settings_port_from_env(monkeypatch: pytest.MonkeyPatch, fresh_settings:
 
 
 def test_cli_serve_uses_settings_unless_overridden(
-    monkeypatch: pytest.MonkeyPatch, fresh_settings: None
+    monkeypatch: pytest.MonkeyPatch, fresh_settings: None, tmp_path: Path
 ) -> None:
     calls: list[tuple[str, int]] = []
 
@@ -63,6 +65,7 @@ def test_cli_serve_uses_settings_unless_overridden(
         return 0
 
     monkeypatch.setattr(cli, "serve", fake_serve)
+    monkeypatch.setenv("NNPLAY_DATA_DIR", str(tmp_path))  # the check opens the database
     monkeypatch.setenv("NNPLAY_HOST", "0.0.0.0")
     monkeypatch.setenv("NNPLAY_PORT", "9000")
 

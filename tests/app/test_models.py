@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from tests.app.conftest import SMALL_SPEC, CheckedClient, only_error
 
 
@@ -55,6 +57,16 @@ def test_read_model_is_a_download_of_the_record(client: CheckedClient) -> None:
     assert record["step"] == 120 and record["spec"]["data"]["n_samples"] == 200
     assert record["params"] == weights_of(client, run_id)
     assert record["metrics"]["step"] == 120
+
+
+@pytest.mark.parametrize("name", ["report\u202efdp.exe", "\u2066a\u2069", "a\u200eb"])
+def test_a_name_with_bidi_controls_is_422(client: CheckedClient, name: str) -> None:
+    run_id = trained_run(client, steps=1)
+    refused = client.post(f"/api/runs/{run_id}/save", json={"name": name})
+    assert refused.status_code == 422
+    error = only_error(refused)
+    assert error["loc"] == ["body", "name"] and "bidi" in error["msg"]
+    assert client.get("/api/models").json()["total"] == 0
 
 
 def test_download_name_of_an_unusual_name_is_safe(client: CheckedClient) -> None:

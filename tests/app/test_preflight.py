@@ -117,6 +117,19 @@ def test_load_settings_explains_a_list_that_is_not_json(monkeypatch) -> None:
         "NNPLAY_ALLOWED_ORIGINS: must be JSON, e.g. '[\"https://school.example\"]'"]
 
 
+def test_a_bad_host_list_is_explained_with_a_host_name(monkeypatch) -> None:
+    monkeypatch.setenv("NNPLAY_ALLOWED_HOSTS", "laptop.school.example")
+    with pytest.raises(preflight.ConfigError) as caught:
+        preflight.load_settings()
+    assert caught.value.lines == [
+        "NNPLAY_ALLOWED_HOSTS: must be JSON, e.g. '[\"laptop.school.example\"]'"]
+    monkeypatch.setenv("NNPLAY_ALLOWED_HOSTS", '["http://laptop.school.example"]')
+    with pytest.raises(preflight.ConfigError) as named:
+        preflight.load_settings()
+    assert named.value.lines[0].startswith(
+        "NNPLAY_ALLOWED_HOSTS: 'http://laptop.school.example' is not a host name")
+
+
 def test_settings_store_names_the_database_variable_when_set(tmp_path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("")

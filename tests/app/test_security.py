@@ -7,9 +7,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
-from app.security import origin_allowed
+from app.security import DOCS_POLICY, PAGE_POLICY, origin_allowed
 from tests.app.conftest import CheckedClient
 
 
@@ -22,6 +23,51 @@ def test_every_answer_has_the_security_headers(client: CheckedClient, path: str)
     assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
     assert headers["x-content-type-options"] == "nosniff"
     assert headers["referrer-policy"] == "same-origin"
+
+
+def assert_page_policy(headers: Any) -> None:
+    """The pages' strict policy and the other security headers are on an answer."""
+    assert headers["content-security-policy"] == PAGE_POLICY
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "same-origin"
+
+
+def test_errors_made_outside_the_routes_have_the_security_headers(
+        open_client: Callable[..., Any]) -> None:
+    with open_client(max_request_bytes=1024) as client:
+        too_large = client.post("/api/runs", content=b"{" + b" " * 2000 + b"}",
+                                headers={"content-type": "application/json"})
+        assert too_large.status_code == 413
+        assert_page_policy(too_large.headers)
+        nan = client.post("/api/runs", content=b'{"spec": NaN}',
+                          headers={"content-type": "application/json"})
+        assert nan.status_code == 422
+        assert_page_policy(nan.headers)
+        wrong_host = client.get("/api/datasets", headers={"host": "rebound.example"})
+        assert wrong_host.status_code == 400
+        assert_page_policy(wrong_host.headers)
+
+
+def test_the_last_resort_500_has_the_security_headers(make_app: Callable[..., Any]) -> None:
+    app = make_app()
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("a deliberate bug")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/boom")
+    assert response.status_code == 500
+    assert_page_policy(response.headers)
+
+
+@pytest.mark.parametrize("path", ["/docs/oauth2-redirect", "/docsx", "/docs/anything",
+                                  "/docs/"])
+def test_only_the_docs_page_itself_gets_the_relaxed_policy(client: CheckedClient,
+                                                           path: str) -> None:
+    assert client.get(path, follow_redirects=False).headers["content-security-policy"] \
+        == PAGE_POLICY
+    assert client.get("/docs").headers["content-security-policy"] == DOCS_POLICY
 
 
 def test_api_docs_come_from_this_server(client: CheckedClient) -> None:

@@ -205,6 +205,13 @@ def test_delete_unknown_id_raises_model_not_found(store: ModelStore) -> None:
         ("nul\x00", "control characters"),
         ("line\u2028sep", "control characters"),
         ("lone\ud800", "control characters"),
+        ("invoice\u202egnp.exe", "U\\+202E"),  # right-to-left override: shows "exe.png"
+        ("left\u202dto right", "U\\+202D"),
+        ("\u2067isolate\u2069", "U\\+2067"),
+        ("mark\u200fed", "U\\+200F"),
+        ("arabic\u061cmark", "U\\+061C"),
+        ("zero\u200bwidth", "U\\+200B"),
+        ("\ufeffbom", "U\\+FEFF"),
         (None, "must be a string"),
         (42, "must be a string"),
     ],
@@ -219,6 +226,10 @@ def test_save_name_limits_accepted(store: ModelStore) -> None:
     assert store.save("x" * 80, make_record(), {})["name"] == "x" * 80
     assert store.save(" y ", make_record(), {})["name"] == "y"
     assert store.save("réseau ✓ 网络", make_record(), {})["name"] == "réseau ✓ 网络"
+    scientist = "\U0001f469\u200d\U0001f52c net"
+    persian = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"
+    for joined in (scientist, persian):  # the zero-width joiner and non-joiner stay
+        assert store.save(joined, make_record(), {})["name"] == joined
 
 
 @pytest.mark.parametrize("bad", [float("nan"), float("inf"), float("-inf")])

@@ -150,6 +150,9 @@ def test_wrong_content_type_name_or_kind(client: CheckedClient) -> None:
     assert plain.status_code == 201
     bad_name = upload(client, disk_csv(), name=" ")
     assert bad_name.status_code == 422 and only_error(bad_name)["loc"] == ["query", "name"]
+    bidi = upload(client, disk_csv(), name="points\u202evsc.exe")
+    assert bidi.status_code == 422 and only_error(bidi)["loc"] == ["query", "name"]
+    assert "U+202E" in only_error(bidi)["msg"]
     bad_kind = upload(client, disk_csv(), kind="colours")
     assert bad_kind.status_code == 422 and only_error(bad_kind)["loc"] == ["query", "kind"]
 

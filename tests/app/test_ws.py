@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -96,7 +98,8 @@ def test_ws_bad_messages_get_errors_and_the_socket_stays_open(server) -> None:
             (json.dumps({"type": "fly"}), "type"),
             (json.dumps({"type": "step", "n": -1}), "n"),
             (json.dumps({"type": "step", "n": "ten"}), "n"),
-            ('{"type": "set", "name": "lr", "value": NaN}', "message"),
+            ('{"type": "set", "name": "lr", "value": NaN}', "value"),
+            ('{"type": "set", "name": "lr", "value": -1e999}', "value"),
             (json.dumps({"type": "set", "name": "lr", "value": 99}), "lr"),
             (json.dumps({"type": "set", "name": "depth", "value": 1}), "name"),
             (json.dumps({"type": "set_weight", "layer": "0", "name": "W", "index": [9, 0],
@@ -119,6 +122,40 @@ def test_ws_bad_messages_get_errors_and_the_socket_stays_open(server) -> None:
         ws.send_text(json.dumps({"type": "step", "n": 2}))
         frame_at_step(ws, 2)
     assert slot.trainer.step_count == 2
+
+
+@pytest.mark.parametrize(("depth", "field"), [
+    (33, "shift" + ".0" * 31),  # the first list deeper than the limit
+    (600, "shift" + ".0" * 31),
+    (5000, "message"),  # too deep for the JSON parser itself
+])
+def test_ws_a_command_nested_too_deeply_gets_an_error_naming_the_depth(
+        server, depth: int, field: str) -> None:
+    client, registry = server
+    slot = registry.add(Trainer(SPEC))
+    with client.websocket_connect(f"/ws/runs/{slot.id}") as ws:
+        next_frame(ws)
+        ws.send_text('{"type": "probe", "shift": ' + "[" * (depth - 1) + "]" * (depth - 1)
+                     + "}")
+        error = next_error(ws)
+        assert error["field"] == field
+        assert error["message"].startswith("nested deeper than 32 levels")
+        ws.send_text(json.dumps({"type": "step", "n": 3}))
+        frame_at_step(ws, 3)  # the socket is still open
+
+
+def test_ws_a_deep_command_leaves_a_run_in_an_engine_process_working(
+        open_client: Callable[..., Any]) -> None:
+    """Such a command used to reach the pickling to the engine process, which gave
+    up with a RecursionError and took the socket down."""
+    with open_client(engine_processes=1) as client:
+        run_id = client.post("/api/runs", json={"spec": SPEC}).json()["id"]
+        with client.websocket_connect(f"/ws/runs/{run_id}") as ws:
+            next_frame(ws)
+            ws.send_text('{"type": "probe", "shift": ' + "[" * 600 + "]" * 600 + "}")
+            assert next_error(ws)["message"].startswith("nested deeper than 32 levels")
+            ws.send_text(json.dumps({"type": "step", "n": 3}))
+            frame_at_step(ws, 3)
 
 
 def test_ws_unknown_run_gets_an_error_and_a_close(server) -> None:

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from app.main import create_app
 from app.settings import Settings
+from tests.app.conftest import TEST_HOSTS
 from tests.docs.blocks import ROOT
 
 PROTOCOL = (ROOT / "docs" / "protocol.md").read_text(encoding="utf-8")
@@ -26,7 +27,8 @@ def quoted_kb(sentence_start: str) -> int:
 
 
 def first_frame_bytes(tmp_path: Path, body: dict[str, Any]) -> int:
-    with TestClient(create_app(Settings(data_dir=tmp_path, engine_processes=0))) as client:
+    settings = Settings(data_dir=tmp_path, engine_processes=0, allowed_hosts=TEST_HOSTS)
+    with TestClient(create_app(settings)) as client:
         run_id = client.post("/api/runs", json=body).json()["id"]
         with client.websocket_connect(f"/ws/runs/{run_id}") as ws:
             return len(ws.receive_bytes())
