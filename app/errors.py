@@ -12,7 +12,8 @@ positions, as in the engine's dotted fields: ``hidden.1``).
 
 * :class:`engine.errors.SpecError` (a bad spec, a value out of range): 422.
 * An unknown run or saved model: 404 naming the id. A full registry: 429; a full
-  or unavailable model store: 503.
+  or unavailable model store: 503. A client holding as many runs, saved models
+  or uploads as one client may: 409 saying which and how to free room.
 * A request body larger than ``max_request_bytes``: 413, from :class:`BodyGuard`,
   which counts the streamed bytes (not only the Content-Length header). The same
   guard rejects NaN and Infinity in JSON bodies (Python's JSON parser, and so
@@ -40,6 +41,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.client_limits import ClientLimitError
 from app.error_schema import drop_undeclared_422
 from app.registry import RegistryFullError, UnknownRunError
 from app.store import ModelNotFound, StoreFull
@@ -112,6 +114,10 @@ async def _unknown_model(request: Request, exc: Exception) -> JSONResponse:
 async def _registry_full(request: Request, exc: Exception) -> JSONResponse:
     return error_response(429, [], str(exc), "too_many_runs",
                           {"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
+async def _client_limit(request: Request, exc: Exception) -> JSONResponse:
+    return error_response(409, [], str(exc), "client_limit")
 
 
 async def _store_full(request: Request, exc: Exception) -> JSONResponse:
@@ -263,6 +269,7 @@ def install(app: FastAPI, max_request_bytes: int) -> None:
     app.add_exception_handler(ModelNotFound, _unknown_model)
     app.add_exception_handler(RegistryFullError, _registry_full)
     app.add_exception_handler(StoreFull, _store_full)
+    app.add_exception_handler(ClientLimitError, _client_limit)
     app.add_exception_handler(sqlite3.Error, _store_unavailable)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _last_resort)
