@@ -3,31 +3,43 @@
 The classroom is on when the setting ``teacher_token`` is set. Then:
 
 - the teacher proves themselves with ``Authorization: Bearer <teacher token>`` or
-  the cookie ``nnplay_teacher`` that ``POST /api/teacher/login`` sets (an HMAC of
-  the token, so the token itself never sits in a cookie and changing it logs
-  every teacher out);
+  the cookie ``nnplay_teacher`` that ``POST /api/teacher/login`` sets (a session
+  of :mod:`app.teacher_sessions`: logging out ends it, and so does changing the
+  token). Wrong tokens are counted per address on every route (the setting
+  ``teacher_failures_per_minute``): past the limit, any token that address sends
+  is refused with 429 until its minute has passed, so the token cannot be
+  guessed quickly. A session cookie is never refused that way: it is 256 random
+  bits, not a password, and a teacher whose school address a guesser shares
+  stays logged in;
 - a student is known by the token they got on joining a class: the cookie
   ``nnplay_student`` (set on joining) or the header ``X-Nnplay-Student``.
 
-Runs, saved models and uploaded data a student makes are theirs (``owner``): nobody else can
-read, change or delete them, and to anyone else they do not exist (404). The
-teacher may read any of them (a read-only view), never change one. What is made
-outside a class belongs to nobody: whoever holds the id may use it, as before.
+What a student makes (runs, saved models, uploaded data) is theirs (``owner`` is
+their id), and what the teacher makes is the teacher's (``owner`` is
+:data:`TEACHER`): nobody else can change or delete it, and to anyone else it
+does not exist (404), except that the teacher may read anything (a read-only
+view). What is made outside a class belongs to nobody: whoever holds the id may
+use it, and lists of saved models and uploads show it to anyone who is neither
+a student nor the teacher.
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from dataclasses import dataclass
 
 from starlette.requests import HTTPConnection
 
+from app.addresses import address_of
 from app.class_store import ClassStore, Student
+from app.rate_limit import PerMinute
+from app.teacher_sessions import TeacherSessions
 
 TEACHER_COOKIE = "nnplay_teacher"
 STUDENT_COOKIE = "nnplay_student"
 STUDENT_HEADER = "x-nnplay-student"
+TEACHER = "teacher"
+"""The owner id of what the teacher makes (a student's id is never this word)."""
 
 
 @dataclass(frozen=True)
@@ -39,8 +51,11 @@ class Viewer:
 
     @property
     def owner(self) -> str | None:
-        """The owner id what this viewer makes gets (None outside a class)."""
-        return self.student.id if self.student is not None else None
+        """The owner id what this viewer makes gets: the student's id, TEACHER,
+        or None outside the classroom."""
+        if self.student is not None:
+            return self.student.id
+        return TEACHER if self.teacher else None
 
     def may_read(self, owner: str | None) -> bool:
         """Whether this viewer may read a run or model owned by ``owner``."""
@@ -54,26 +69,42 @@ class Viewer:
 ANYONE = Viewer()
 
 
-def teacher_key(token: str) -> str:
-    """The teacher cookie's value for a teacher token."""
-    return hmac.new(token.encode(), b"nnplay teacher", hashlib.sha256).hexdigest()
-
-
 def token_matches(given: object, token: str) -> bool:
     return isinstance(given, str) and hmac.compare_digest(given.encode(), token.encode())
 
 
-def is_teacher(conn: HTTPConnection, token: str) -> bool:
-    """Whether the request or socket carries the teacher's token or cookie."""
-    auth = conn.headers.get("authorization", "")
-    if auth[:7].lower() == "bearer " and token_matches(auth[7:].strip(), token):
+def check_token(conn: HTTPConnection, given: object, token: str) -> bool:
+    """Whether ``given`` is the teacher token, counting a wrong one against the
+    connection's address; ApiError 429 (nothing compared) while the address is
+    over the setting ``teacher_failures_per_minute``."""
+    failures: PerMinute = conn.app.state.teacher_failures
+    address = address_of(conn)
+    if failures.over(address):
+        raise failures.refusal(address)
+    if token_matches(given, token):
         return True
-    return token_matches(conn.cookies.get(TEACHER_COOKIE), teacher_key(token))
+    failures.hit(address)
+    return False
+
+
+def is_teacher(conn: HTTPConnection, token: str) -> bool:
+    """Whether the request or socket carries the teacher's token or an open
+    session's cookie (a wrong token is counted, see :func:`check_token`)."""
+    auth = conn.headers.get("authorization", "")
+    if auth[:7].lower() == "bearer " and check_token(conn, auth[7:].strip(), token):
+        return True
+    sessions: TeacherSessions | None = getattr(conn.app.state, "teacher_sessions", None)
+    cookie = conn.cookies.get(TEACHER_COOKIE)
+    return sessions is not None and cookie is not None and sessions.valid(cookie)
 
 
 def viewer_of(conn: HTTPConnection) -> Viewer:
     """The viewer a request or websocket comes from (ANYONE when the classroom
-    is off)."""
+    is off), worked out once per request; ApiError 429 for a teacher token sent
+    from an address that sent too many wrong ones."""
+    known = getattr(conn.state, "viewer", None)
+    if isinstance(known, Viewer):
+        return known
     state = conn.app.state
     secret = state.settings.teacher_token
     classes: ClassStore | None = getattr(state, "classes", None)
@@ -82,4 +113,6 @@ def viewer_of(conn: HTTPConnection) -> Viewer:
     teacher = is_teacher(conn, secret.get_secret_value())
     token = conn.headers.get(STUDENT_HEADER) or conn.cookies.get(STUDENT_COOKIE) or ""
     student = classes.student_by_token(token) if token else None
-    return Viewer(teacher=teacher, student=student)
+    viewer = Viewer(teacher=teacher, student=student)
+    conn.state.viewer = viewer
+    return viewer

@@ -56,6 +56,10 @@ class ClassFull(RuntimeError):  # noqa: N818
     """The class (or the server) holds as many as allowed."""
 
 
+class StudentNotFound(KeyError):  # noqa: N818
+    """No student with that id in that class."""
+
+
 @dataclass(frozen=True)
 class ClassInfo:
     id: str
@@ -228,6 +232,22 @@ class ClassStore:
             row = conn.execute("SELECT id, class_id, name, joined FROM students "
                                "WHERE token_hash = ?", (token_hash(token),)).fetchone()
         return Student(*row) if row else None
+
+    def student(self, student_id: str) -> Student | None:
+        """The student with this id (None once removed, or when their class ended)."""
+        with self._connect() as conn:
+            row = conn.execute("SELECT id, class_id, name, joined FROM students "
+                               "WHERE id = ?", (student_id,)).fetchone()
+        return Student(*row) if row else None
+
+    def remove_student(self, class_id: str, student_id: str) -> None:
+        """Remove a student from their class: their token no longer works.
+        StudentNotFound if the class has no student with this id."""
+        with self._connect() as conn, conn:
+            conn.execute("BEGIN IMMEDIATE")
+            if not conn.execute("DELETE FROM students WHERE id = ? AND class_id = ?",
+                                (student_id, class_id)).rowcount:
+                raise StudentNotFound(student_id)
 
     def students(self, class_id: str) -> list[Student]:
         """The class's students in the order they joined."""

@@ -8,7 +8,14 @@ nobody watches is asked once per change (its ``summary`` operation).
 
 A student keeps the runs their open pages show, and their newest one: making a
 run first drops their older runs that no page of theirs shows (:func:`retire_unshown`),
-so reloads and lesson pushes do not pile runs up on the server.
+so reloads and lesson pushes do not pile runs up on the server. On a server
+holding its maximum of runs, a class's new run (a student's or the teacher's)
+takes the place of a run made outside the class, or else of a class run no page
+shows (:func:`room_maker`): a class's students always get a run, as long as
+their own runs fit.
+
+The teacher may remove a student (:meth:`Classroom.remove`): their token stops
+working, and their runs go; the route drops their saved models and uploads.
 
 Pushing a lesson bumps the class's ``lesson_version`` and wakes every student's
 class socket (``/ws/classroom``), whose page then opens the lesson. The events
@@ -21,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
@@ -74,11 +82,22 @@ class Classroom:
         """End a class: its students and their runs go (saved models stay)."""
         students = {s.id for s in self.store.students(class_id)}
         self.store.delete(class_id)
+        self._drop_runs(students)
+        self._wake(class_id)  # its students' sockets learn that it ended
+
+    def remove(self, class_id: str, student_id: str) -> None:
+        """Remove one student: their token no longer works and their runs go (their
+        class socket is told the class ended for them). StudentNotFound if the
+        class has no such student."""
+        self.store.remove_student(class_id, student_id)
+        self._drop_runs({student_id})
+        self._wake(class_id)
+
+    def _drop_runs(self, students: set[str]) -> None:
         for runs in self.registry.owned_by(students).values():
             for slot in runs:
                 with contextlib.suppress(UnknownRunError):
                     self.registry.delete(slot.id)
-        self._wake(class_id)  # its students' sockets learn that it ended
 
     # -- the table ----------------------------------------------------------------
     async def table(self, class_id: str) -> dict[str, Any]:
@@ -137,26 +156,53 @@ RETIRE_AFTER_SECONDS = 5.0
 (a lesson pushed just as the page made its first run)."""
 
 
-def retire_unshown(registry: RunRegistry, players: Players, owner: str | None,
+def _unshown(slot: RunSlot, players: Players, now: float) -> bool:
+    """Whether no page shows the run and no request trains it, and it is older
+    than RETIRE_AFTER_SECONDS."""
+    player = players.get(slot.id)
+    return not (slot.busy or now - slot.created < RETIRE_AFTER_SECONDS
+                or (player is not None and player.controllers > 0))
+
+
+def retire_unshown(registry: RunRegistry, players: Players, student: str | None,
                    now: float | None = None) -> list[str]:
-    """Before student ``owner`` makes a run: drop their runs that none of their
-    pages shows and no request is training (a page reloaded or left, a lesson
-    pushed), unless made in the last RETIRE_AFTER_SECONDS; if the server holds its
-    maximum of runs, every student's such runs. Returns the ids dropped; nothing
-    for runs made outside a class."""
-    if owner is None:
+    """Before ``student`` makes a run: drop their runs that none of their pages
+    shows and no request is training (a page reloaded or left, a lesson pushed),
+    unless made in the last RETIRE_AFTER_SECONDS. Returns the ids dropped;
+    nothing when ``student`` is None (the teacher, or anyone outside a class)."""
+    if student is None:
         return []
     now = time.monotonic() if now is None else now
-    full = len(registry) >= registry.max_runs
     dropped = []
     for slot in registry.slots():
-        if slot.owner is None or (slot.owner != owner and not full):
-            continue
-        player = players.get(slot.id)
-        if (slot.busy or now - slot.created < RETIRE_AFTER_SECONDS
-                or (player is not None and player.controllers > 0)):
+        if slot.owner != student or not _unshown(slot, players, now):
             continue
         with contextlib.suppress(UnknownRunError):
             registry.delete(slot.id)
             dropped.append(slot.id)
     return dropped
+
+
+def room_maker(players: Players, now: float | None = None
+               ) -> Callable[[list[RunSlot]], RunSlot | None]:
+    """For a class's new run on a full server: the run whose place it takes.
+
+    First a run made outside the class (its least recently used one, preferring
+    runs no page shows, then paused ones); then a class run that no page shows
+    and no request trains (as :func:`retire_unshown` would drop), least recently
+    used first. Never a run a request or job is training. None if there is none."""
+
+    def choose(slots: list[RunSlot]) -> RunSlot | None:
+        moment = time.monotonic() if now is None else now
+
+        def shown(slot: RunSlot) -> bool:
+            player = players.get(slot.id)
+            return player is not None and player.controllers > 0
+
+        outside = [s for s in slots if s.owner is None and not s.busy]
+        if outside:
+            return min(outside, key=lambda s: (shown(s), s.playing, s.last_used))
+        unshown = [s for s in slots if s.owner is not None and _unshown(s, players, moment)]
+        return min(unshown, key=lambda s: s.last_used) if unshown else None
+
+    return choose

@@ -94,7 +94,9 @@ def serve(host: str, port: int) -> int:
 
     from app.settings import get_settings
 
-    uvicorn.run("app.main:app", host=host, port=port,
+    # proxy_headers off: uvicorn would believe X-Forwarded-For from 127.0.0.1 (or
+    # its FORWARDED_ALLOW_IPS); the app believes it from NNPLAY_TRUSTED_PROXIES only
+    uvicorn.run("app.main:app", host=host, port=port, proxy_headers=False,
                 ws_per_message_deflate=get_settings().ws_compression)
     return 0
 

@@ -12,8 +12,9 @@ positions, as in the engine's dotted fields: ``hidden.1``).
 
 * :class:`engine.errors.SpecError` (a bad spec, a value out of range): 422.
 * An unknown run or saved model: 404 naming the id. A run another request or
-  job is training: 409. A full registry: 429; a full
-  or unavailable model store: 503.
+  job is training: 409. A full registry: 429; a full or unavailable model store:
+  503. A client holding as many runs, saved models or uploads as one client may:
+  409 saying which and how to free room.
 * A request body larger than ``max_request_bytes``: 413, from :class:`BodyGuard`,
   which counts the streamed bytes (not only the Content-Length header). The same
   guard reads every body FastAPI would read as JSON (the same content types, in
@@ -43,6 +44,7 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.client_limits import ClientLimitError
 from app.error_schema import drop_undeclared_422
 from app.json_input import JsonInputError, read_json
 from app.registry import RegistryFullError, RunBusyError, UnknownRunError
@@ -120,6 +122,10 @@ async def _unknown_model(request: Request, exc: Exception) -> JSONResponse:
 async def _registry_full(request: Request, exc: Exception) -> JSONResponse:
     return error_response(429, [], str(exc), "too_many_runs",
                           {"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
+async def _client_limit(request: Request, exc: Exception) -> JSONResponse:
+    return error_response(409, [], str(exc), "client_limit")
 
 
 async def _store_full(request: Request, exc: Exception) -> JSONResponse:
@@ -269,6 +275,7 @@ def install(app: FastAPI, max_request_bytes: int, max_json_depth: int) -> None:
     app.add_exception_handler(ModelNotFound, _unknown_model)
     app.add_exception_handler(RegistryFullError, _registry_full)
     app.add_exception_handler(StoreFull, _store_full)
+    app.add_exception_handler(ClientLimitError, _client_limit)
     app.add_exception_handler(sqlite3.Error, _store_unavailable)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _last_resort)

@@ -20,12 +20,13 @@ from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
 from app import __version__, errors
+from app.addresses import trust_proxies
 from app.class_store import ClassStore
 from app.classroom import Classroom
 from app.engine_pool import EnginePool, default_processes
 from app.jobs import JobTable
 from app.live import Players
-from app.rate_limit import RunCreationLimit
+from app.rate_limit import PerMinute
 from app.registry import RunRegistry
 from app.routes import (
     catalogue,
@@ -43,6 +44,7 @@ from app.schemas import Health
 from app.security import headers_on_every_answer
 from app.settings import Settings, get_settings
 from app.store import ModelStore
+from app.teacher_sessions import COOKIE_AGE, TeacherSessions
 from app.trusted_hosts import HostGuard, served_names
 from app.upload_store import UploadStore
 
@@ -107,16 +109,21 @@ def create_app(settings: Settings | None = None, sweep_seconds: float = SWEEP_SE
         processes = settings.engine_processes
         pool = EnginePool(default_processes() if processes is None else processes)
         registry = RunRegistry(settings.max_runs, settings.run_idle_seconds, pool,
-                               settings.compute_slice_ms / 1000)
+                               max_per_client=settings.max_runs_per_client,
+                               slice_seconds=settings.compute_slice_ms / 1000)
         app.state.registry = registry
-        app.state.store = ModelStore(settings.database_path, max_models=settings.max_models)
-        app.state.uploads = UploadStore(settings.database_path, max_uploads=settings.max_uploads)
+        app.state.store = ModelStore(settings.database_path, max_models=settings.max_models,
+                                     max_per_client=settings.max_models_per_client)
+        app.state.uploads = UploadStore(settings.database_path, max_uploads=settings.max_uploads,
+                                        max_per_client=settings.max_uploads_per_client)
         app.state.jobs = JobTable()
         app.state.players = Players(settings, registry)
         if settings.teacher_token is not None:  # the classroom is on
             app.state.classes = ClassStore(settings.database_path, settings.max_classes,
                                            settings.max_students)
             app.state.classroom = Classroom(app.state.classes, registry, app.state.players)
+            app.state.teacher_sessions = TeacherSessions(
+                settings.database_path, settings.teacher_token.get_secret_value(), COOKIE_AGE)
         sweeper = asyncio.create_task(_sweep_forever(app, sweep_seconds))
         try:
             yield
@@ -136,11 +143,19 @@ def create_app(settings: Settings | None = None, sweep_seconds: float = SWEEP_SE
                          favicon_url="/static/favicon.svg", redoc_url=None,
                          generate_unique_id_function=operation_id)
     app.state.settings = settings
-    app.state.run_rate = RunCreationLimit(settings.runs_per_minute)
+    app.state.run_rate = PerMinute(settings.runs_per_minute, "created {n} runs")
+    app.state.join_rate = PerMinute(settings.joins_per_minute, "tried to join a class {n} "
+                                    "times", "this address", ["body", "code"])
+    app.state.class_join_rate = PerMinute(settings.class_joins_per_minute, "was joined by {n} "
+                                          "students", "this class", ["body", "code"])
+    app.state.teacher_failures = PerMinute(
+        settings.teacher_failures_per_minute, "sent {n} wrong teacher tokens", "this address",
+        ["header", "authorization"])
     if settings.allowed_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.allowed_origins,
                            allow_methods=["*"], allow_headers=["*"])
     errors.install(app, settings.max_request_bytes, settings.max_json_depth)
+    trust_proxies(app, settings.trusted_proxies)
     app.add_middleware(HostGuard, names=served_names(settings))  # before reading a body
     headers_on_every_answer(app)  # outermost: on every answer, errors included
     for router in (catalogue.router, runs.router, jobs.router, models.router, uploads.router,

@@ -1,9 +1,11 @@
-"""How fast one client may create runs (the setting ``runs_per_minute``).
+"""How often one client may do something, per minute (settings such as
+``runs_per_minute``, ``joins_per_minute``, ``teacher_failures_per_minute``).
 
-Each run holds memory in an engine process until it is deleted or goes idle, so
-one script or a stuck page must not be able to fill the registry for a whole
-class. Clients are told apart by their address; the window moves (a burst is
-allowed up to the limit, then one more run per freed slot). A refused request
+Runs hold memory until deleted or idle, a joined student stays in their class,
+and a teacher token must not be guessable quickly: so a script or a stuck page
+must not be able to do these without bound. Each :class:`PerMinute` counts one
+kind of act per key (a client, an address, a class) in a moving window: a burst
+is allowed up to the limit, then one more per freed place. A refused request
 gets 429 with ``Retry-After``.
 """
 
@@ -19,19 +21,39 @@ from limits.strategies import MovingWindowRateLimiter
 from app.errors import ApiError
 
 
-class RunCreationLimit:
-    """Runs created per client per minute, counted in this process."""
+class PerMinute:
+    """At most ``per_minute`` acts per key in any minute, counted in this process.
 
-    def __init__(self, per_minute: int) -> None:
+    ``what`` words the act for the refusal (``"created {n} runs"``: ``{n}`` is the
+    limit), ``who`` the key's kind (``"this client"``), ``loc`` the field the
+    refusal names."""
+
+    def __init__(self, per_minute: int, what: str, who: str = "this client",
+                 loc: list[str] | None = None) -> None:
         self.item = RateLimitItemPerMinute(per_minute)
         self.limiter = MovingWindowRateLimiter(MemoryStorage())
+        self.what = what
+        self.who = who
+        self.loc = loc or []
 
-    def check(self, client: str) -> None:
-        """Count one run for ``client``; ApiError 429 if over the limit."""
-        if self.limiter.hit(self.item, "runs", client):
-            return
-        reset, _ = self.limiter.get_window_stats(self.item, "runs", client)
+    def hit(self, key: str) -> bool:
+        """Count one act for ``key``; False (and not counted) if over the limit."""
+        return self.limiter.hit(self.item, key)
+
+    def check(self, key: str) -> None:
+        """Count one act for ``key``; ApiError 429 if over the limit (not counted)."""
+        if not self.hit(key):
+            raise self.refusal(key)
+
+    def over(self, key: str) -> bool:
+        """Whether ``key`` has used up its minute (nothing is counted)."""
+        return not self.limiter.test(self.item, key)
+
+    def refusal(self, key: str) -> ApiError:
+        """The 429 for ``key``, with the seconds until it may act again."""
+        reset, _ = self.limiter.get_window_stats(self.item, key)
         wait = max(1, math.ceil(reset - time.time()))
-        raise ApiError(429, [], f"this client created {self.item.amount} runs in the last "
-                       f"minute, the most it may; try again in {wait} s", "rate_limited",
-                       headers={"Retry-After": str(wait)})
+        what = self.what.replace("{n}", str(self.item.amount))
+        return ApiError(429, self.loc, f"{self.who} {what} in the last minute, the most it "
+                        f"may; try again in {wait} s", "rate_limited",
+                        headers={"Retry-After": str(wait)})

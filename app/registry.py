@@ -5,8 +5,10 @@ engine worker that holds the run (see :mod:`app.engine_pool`), the playing state
 of its live view, and the time of last use. Every operation on the run is a
 request to that worker, which carries out one at a time, so operations on a run
 never overlap while runs on different workers proceed in parallel.
-:class:`RunRegistry` holds the slots, caps their number and drops the ones left
-idle too long (saved models are in the database and stay).
+:class:`RunRegistry` holds the slots, caps their number (in all, and per client)
+and drops the ones left idle too long (saved models are in the database and
+stay). At the cap, a new run of a class's student (or the teacher) may make
+room: the caller names the run to drop (see :func:`app.classroom.room_maker`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.client_limits import ClientLimitError
 from app.engine_pool import EnginePool, Reply, Worker, WorkerLostError
 from app.fair_queue import BACKGROUND, COMMAND
 from app.run_host import HostedRunMissingError, Recipe
@@ -56,6 +59,10 @@ class RegistryFullError(RuntimeError):
     """The cap on runs held at once is reached."""
 
 
+RoomMaker = Callable[[list["RunSlot"]], "RunSlot | None"]
+"""Given the runs held, the one to drop to make room for a new run (None: none)."""
+
+
 LOST = "the engine process holding it stopped; saved models are kept"
 
 
@@ -73,8 +80,11 @@ class RunSlot:
         version: the run's revision as last reported by its worker; it increases
             with every change, so viewers know a new frame is due.
         busy: a REST request or job is training it.
-        owner: the student whose run it is (None: whoever holds the id); created:
-            when it was made (time.monotonic()).
+        owner: the student whose run it is, or ``teacher`` (None: whoever holds
+            the id); created: when it was made (time.monotonic()).
+        client: the client that made it (see :mod:`app.clients`: ``student:<id>``,
+            ``teacher`` or ``address:<address>``; ``local`` for a run made by code
+            in this process): per-client limits and compute shares count by it.
         slice_seconds: the time slice of one request that trains it (see
             :mod:`app.fair_queue`); training longer is many requests.
     """
@@ -93,12 +103,14 @@ class RunSlot:
     engine_status: str = "idle"
     owner: str | None = None
     created: float = field(default_factory=time.monotonic)
+    client: str = "local"
     slice_seconds: float = 0.02
 
     @property
     def tenant(self) -> str:
-        """Whom the engine worker charges this run's compute to (its fair share)."""
-        return self.owner or self.id
+        """Whom the engine worker charges this run's compute to: its client (whose
+        runs share one fair share), or the run itself when made by code here."""
+        return self.id if self.client == "local" else self.client
 
     def touch(self) -> None:
         self.last_used = time.monotonic()
@@ -217,11 +229,14 @@ class RunSlot:
 
 
 class RunRegistry:
-    """Runs by id, capped in number, dropped after ``idle_seconds`` without use."""
+    """Runs by id, capped in number (``max_runs`` in all, ``max_per_client`` for
+    one client; None: no such cap), dropped after ``idle_seconds`` without use."""
 
     def __init__(self, max_runs: int, idle_seconds: float,
-                 pool: EnginePool | None = None, slice_seconds: float = 0.02) -> None:
+                 pool: EnginePool | None = None, max_per_client: int | None = None,
+                 slice_seconds: float = 0.02) -> None:
         self.max_runs = max_runs
+        self.max_per_client = max_per_client
         self.slice_seconds = slice_seconds
         self.idle_seconds = idle_seconds
         self.pool = pool if pool is not None else EnginePool(0)
@@ -231,20 +246,33 @@ class RunRegistry:
     def __len__(self) -> int:
         return len(self.slots())
 
-    def _reserve(self, lesson: str | None, variant: str | None,
-                 owner: str | None = None) -> RunSlot:
+    def _reserve(self, lesson: str | None, variant: str | None, owner: str | None = None,
+                 client: str = "local", make_room: RoomMaker | None = None) -> RunSlot:
         self.sweep()
+        dropped = None
         with self._lock:
+            held = [s for s in self._slots.values() if not s.lost]
+            if self.max_per_client is not None and \
+                    sum(1 for s in held if s.client == client) >= self.max_per_client:
+                raise ClientLimitError(
+                    "runs", self.max_per_client, "delete one (DELETE /api/runs/{id}) or "
+                    f"wait for one to be dropped after {self.idle_seconds:.0f} s unused")
+            if len(self._slots) >= self.max_runs and make_room is not None:
+                victim = make_room(held)
+                if victim is not None:
+                    dropped = self._slots.pop(victim.id, None)
             if len(self._slots) >= self.max_runs:
                 raise RegistryFullError(f"the server holds {self.max_runs} runs already; "
                                         "delete one or try again later")
             worker = self.pool.assign()
             slot = RunSlot(secrets.token_urlsafe(16), worker, worker.generation,
-                           lesson=lesson, variant=variant, owner=owner,
+                           lesson=lesson, variant=variant, owner=owner, client=client,
                            slice_seconds=self.slice_seconds)
             self._slots[slot.id] = slot
             worker.runs += 1
-            return slot
+        if dropped is not None:
+            self._release(dropped)
+        return slot
 
     def _place(self, slot: RunSlot, op: str, payload: Any) -> RunSlot:
         try:
@@ -255,11 +283,15 @@ class RunRegistry:
         return slot
 
     def create(self, recipe: Recipe, lesson: str | None = None,
-               variant: str | None = None, owner: str | None = None) -> RunSlot:
-        """Make a new run (of student ``owner``, if given) from ``recipe`` on the
-        emptiest worker. Raises :class:`RegistryFullError` at the cap (after first
-        dropping idle runs), and SpecError for a bad recipe."""
-        return self._place(self._reserve(lesson, variant, owner), "create", recipe)
+               variant: str | None = None, owner: str | None = None,
+               client: str = "local", make_room: RoomMaker | None = None) -> RunSlot:
+        """Make a new run (of ``owner``, if given, made by ``client``) from
+        ``recipe`` on the emptiest worker. At the cap (after first dropping idle
+        runs) the run ``make_room`` names is dropped to make room, if it names one.
+        Raises :class:`ClientLimitError` when ``client`` holds ``max_per_client``
+        runs, :class:`RegistryFullError` at the cap, and SpecError for a bad recipe."""
+        return self._place(self._reserve(lesson, variant, owner, client, make_room),
+                           "create", recipe)
 
     def add(self, trainer: Trainer, lesson: str | None = None,
             variant: str | None = None) -> RunSlot:
@@ -282,10 +314,16 @@ class RunRegistry:
         """Remove a slot and let its worker drop the run (without waiting)."""
         with self._lock:
             slot = self._slots.pop(run_id, None)
-        if slot is not None and not slot.lost:
-            slot.worker.runs -= 1
-            slot.worker.submit(run_id, "drop", (), BACKGROUND)
+        if slot is not None:
+            self._release(slot)
         return slot
+
+    @staticmethod
+    def _release(slot: RunSlot) -> None:
+        """Let the worker of a slot just removed drop its run (without waiting)."""
+        if not slot.lost:
+            slot.worker.runs -= 1
+            slot.worker.submit(slot.id, "drop", (), BACKGROUND)
 
     def delete(self, run_id: str) -> None:
         if self._forget(run_id) is None:

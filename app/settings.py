@@ -5,6 +5,7 @@ README lists them.
 """
 
 from functools import lru_cache
+from ipaddress import ip_network
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -29,7 +30,11 @@ class Settings(BaseSettings):
         default=None, description="SQLite file for saved models (default: DATA_DIR/nnplay.db)")
     max_runs: int = Field(default=200, ge=1, description="runs held in memory at once")
     runs_per_minute: int = Field(
-        default=120, ge=1, description="runs one client (address) may create per minute")
+        default=120, ge=1, description="runs one client (a student, the teacher, or an "
+                                       "address for anyone else) may create per minute")
+    max_runs_per_client: int = Field(
+        default=50, ge=1, description="runs one client may hold at once (then 409 until it "
+                                      "deletes one or one idles out)")
     run_idle_seconds: float = Field(
         default=1800.0, gt=0, description="a run untouched this long is dropped")
     max_steps_per_request: int = Field(default=20000, ge=1)
@@ -62,11 +67,17 @@ class Settings(BaseSettings):
                     "their turn; a client that used more than its share of an engine "
                     "process lately waits while the others go first")
     max_models: int = Field(default=1000, ge=1)
+    max_models_per_client: int = Field(
+        default=100, ge=1, description="saved models one client may keep (then 409 until it "
+                                       "deletes one)")
     max_upload_rows: int = Field(
         default=2000, ge=4, le=5000,
         description="data rows (points) an uploaded CSV may hold; the engine's limit is 5000")
     max_uploads: int = Field(
         default=500, ge=1, description="uploaded data sets kept in the database")
+    max_uploads_per_client: int = Field(
+        default=50, ge=1, description="uploaded data sets one client may keep (then 409 "
+                                      "until it deletes one)")
     max_request_bytes: int = Field(default=2_000_000, ge=1024)
     max_json_depth: int = Field(
         default=32, ge=8, le=100,
@@ -91,6 +102,20 @@ class Settings(BaseSettings):
                     "table); without it the classroom is off")
     max_classes: int = Field(default=50, ge=1, description="classes held at once")
     max_students: int = Field(default=100, ge=1, description="students one class may hold")
+    joins_per_minute: int = Field(
+        default=60, ge=1, description="attempts to join a class one address may make per "
+                                      "minute (wrong codes count too)")
+    class_joins_per_minute: int = Field(
+        default=60, ge=1, description="students that may join one class per minute")
+    teacher_failures_per_minute: int = Field(
+        default=10, ge=1, description="wrong teacher tokens one address may send per minute "
+                                      "(login form or 'Authorization: Bearer'); then every "
+                                      "token it sends is refused with 429 until the minute "
+                                      "has passed")
+    trusted_proxies: list[str] = Field(
+        default=[], description="reverse proxies whose X-Forwarded-For header is believed "
+                                "(addresses or networks, or '*' for any); none by default, "
+                                "so every client is known by the address it connects from")
 
     @field_validator("data_dir", "database")
     @classmethod
@@ -128,6 +153,20 @@ class Settings(BaseSettings):
                                  "'laptop.school.example' or '*.school.example' (no "
                                  "scheme, no port; IP addresses need no listing)")
         return [host.lower() for host in hosts]
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, proxies: list[str]) -> list[str]:
+        """Each an IP address (``10.0.0.5``), a network (``10.0.0.0/8``) or "*"."""
+        for proxy in proxies:
+            if proxy == "*":
+                continue
+            try:
+                ip_network(proxy, strict=False)
+            except ValueError:
+                raise ValueError(f"{proxy!r} is not an IP address or network: write e.g. "
+                                 "'10.0.0.5', '10.0.0.0/8' or '*'") from None
+        return proxies
 
     @property
     def database_path(self) -> Path:

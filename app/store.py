@@ -21,7 +21,9 @@ with a 503, not a 500.
 
 Errors the caller turns into 4xx answers: :class:`ModelNotFound` (a ``KeyError``)
 for an unknown id, ``ValueError`` for a bad name or a record that is not strict
-JSON, :class:`StoreFull` when ``max_models`` are saved already.
+JSON, :class:`StoreFull` when ``max_models`` are saved already, and
+:class:`app.client_limits.ClientLimitError` when the saving client (see
+:mod:`app.clients`) keeps ``max_per_client`` already.
 """
 
 from __future__ import annotations
@@ -37,13 +39,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from app.client_limits import ClientLimitError
 from app.listing_sql import count_rows, list_rows
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Stored in ``PRAGMA user_version``; bump it (and migrate) when the table changes.
-Version 2 added ``owner`` (the student who saved a model; NULL for everyone's)."""
+Version 2 added ``owner`` (the student who saved a model; NULL for everyone's),
+version 3 ``client`` (the client that saved it, which per-client limits count;
+NULL for models saved before, and from the command line)."""
 
 MAX_NAME_LENGTH = 80
 LISTING_KEYS = ("id", "name", "created")
@@ -55,12 +60,15 @@ CREATE TABLE IF NOT EXISTS models (
     created TEXT NOT NULL,
     summary TEXT NOT NULL DEFAULT '{}',
     record  TEXT NOT NULL,
-    owner   TEXT
+    owner   TEXT,
+    client  TEXT
 );
 CREATE INDEX IF NOT EXISTS models_created ON models (created);
+CREATE INDEX IF NOT EXISTS models_client ON models (client);
 """
-_MIGRATIONS = {2: "ALTER TABLE models ADD COLUMN owner TEXT"}
-"""Schema version -> the statement that brings the version before it up to it."""
+_MIGRATIONS = {2: ("owner", "ALTER TABLE models ADD COLUMN owner TEXT"),
+               3: ("client", "ALTER TABLE models ADD COLUMN client TEXT")}
+"""Schema version -> the column it added and the statement that adds it."""
 # `record` is the last column on purpose: listings never select it, and SQLite
 # then need not read the overflow pages that hold a large record.
 
@@ -154,11 +162,13 @@ def _now() -> str:
 class ModelStore:
     """Saved models in the SQLite file at ``path`` (created, with its folder, if missing).
 
-    ``max_models`` caps how many models the file holds; :meth:`save` raises
-    :class:`StoreFull` beyond it.
+    ``max_models`` caps how many models the file holds, ``max_per_client`` how
+    many one client keeps (None: no such cap); :meth:`save` raises
+    :class:`StoreFull` or :class:`ClientLimitError` beyond them.
     """
 
-    def __init__(self, path: str | Path, max_models: int = 1000) -> None:
+    def __init__(self, path: str | Path, max_models: int = 1000,
+                 max_per_client: int | None = None) -> None:
         if str(path) in ("", ":memory:") or str(path).startswith("file::memory:"):
             raise ValueError("the model store needs a file path: an in-memory database "
                              "would vanish between calls")
@@ -166,6 +176,7 @@ class ModelStore:
             raise ValueError(f"max_models must be a positive integer, not {max_models!r}")
         self.path = Path(path)
         self.max_models = max_models
+        self.max_per_client = max_per_client
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as conn:
             # The journal mode is stored in the file, so setting it once is enough;
@@ -182,11 +193,12 @@ class ModelStore:
                         f"{self.path} was written by a newer nnplay (schema {version}, "
                         f"this one knows {SCHEMA_VERSION}); upgrade nnplay or use another file")
                 columns = {row[1] for row in conn.execute("PRAGMA table_info(models)")}
+                for _, (column, statement) in sorted(_MIGRATIONS.items()):
+                    if columns and column not in columns:  # a file from before it
+                        conn.execute(statement)
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
                         conn.execute(statement)
-                if columns and "owner" not in columns:  # a file from before version 2
-                    conn.execute(_MIGRATIONS[2])
                 if version < SCHEMA_VERSION:
                     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
@@ -204,13 +216,16 @@ class ModelStore:
             yield conn
 
     def save(self, name: str, record: dict[str, Any],
-             summary: dict[str, Any] | None = None, owner: str | None = None) -> dict[str, Any]:
+             summary: dict[str, Any] | None = None, owner: str | None = None,
+             client: str | None = None) -> dict[str, Any]:
         """Store a model and return its listing entry ``{"id", "name", "created", **summary}``.
-        ``owner``: the student who saves it (only they, and the teacher, see it).
+        ``owner``: the student (or the teacher) who saves it (only they, and the
+        teacher, see it); ``client``: who saves it, as the per-client limit counts.
 
         Raises ``ValueError`` for a bad name, a record or summary that is not a
         dict of strict JSON (no NaN/Infinity), or a summary using the keys
-        ``id``/``name``/``created``; :class:`StoreFull` at the limit.
+        ``id``/``name``/``created``; :class:`StoreFull` at the limit, and
+        :class:`ClientLimitError` at the client's.
         """
         name = check_name(name)
         summary = {} if summary is None else summary
@@ -226,10 +241,17 @@ class ModelStore:
             (count,) = conn.execute("SELECT COUNT(*) FROM models").fetchone()
             if count >= self.max_models:
                 raise StoreFull(self.max_models)
+            if client is not None and self.max_per_client is not None:
+                (held,) = conn.execute("SELECT COUNT(*) FROM models WHERE client = ?",
+                                       (client,)).fetchone()
+                if held >= self.max_per_client:
+                    raise ClientLimitError("saved models", self.max_per_client,
+                                           "delete one of them (DELETE /api/models/{id}) "
+                                           "before saving another")
             conn.execute(
-                "INSERT INTO models (id, name, created, summary, record, owner) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (model_id, name, created, summary_json, record_json, owner))
+                "INSERT INTO models (id, name, created, summary, record, owner, client) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (model_id, name, created, summary_json, record_json, owner, client))
         return {"id": model_id, "name": name, "created": created, **json.loads(summary_json)}
 
     def list(self, owner: str | None = None, everyone: bool = False,
@@ -282,6 +304,12 @@ class ModelStore:
                                    (model_id, owner)).rowcount
         if deleted == 0:
             raise ModelNotFound(model_id)
+
+    def delete_owned(self, owner: str) -> int:
+        """Delete every model of ``owner`` (a removed student's); returns how many."""
+        with self._connect() as conn, conn:
+            conn.execute("BEGIN IMMEDIATE")
+            return conn.execute("DELETE FROM models WHERE owner = ?", (owner,)).rowcount
 
     def count(self) -> int:
         """How many models are saved."""

@@ -13,8 +13,11 @@ run spec whose data is ``{"name": "upload", "upload": id, ...}`` into one that
 carries the points inline, so a run, and a model saved from it, never depends on
 the upload staying.
 
+Each upload records the client that made it (see :mod:`app.clients`), so that
+one client keeps at most ``max_per_client`` of them.
+
 Concurrency follows :mod:`app.store`: a short-lived connection per call, writes
-under ``BEGIN IMMEDIATE`` (the "is it full?" count and the insert are one atomic
+under ``BEGIN IMMEDIATE`` (the "is it full?" counts and the insert are one atomic
 step), and a ``sqlite3.Error`` after a 5-second wait for the lock, which the app
 answers with a 503. The table is created if missing; it does not change the
 file's schema version (``PRAGMA user_version``, owned by the model store).
@@ -32,6 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from app.client_limits import ClientLimitError
 from app.listing_sql import count_rows, list_rows
 from app.store import check_name
 from engine.data.points import POINTS, Row, class_count, natural_extent, point_arrays
@@ -55,10 +59,15 @@ CREATE TABLE IF NOT EXISTS uploads (
     created TEXT NOT NULL,
     summary TEXT NOT NULL,
     points  TEXT NOT NULL,
-    owner   TEXT
+    owner   TEXT,
+    client  TEXT
 );
 CREATE INDEX IF NOT EXISTS uploads_created ON uploads (created);
+CREATE INDEX IF NOT EXISTS uploads_client ON uploads (client);
 """
+_ADDED = {"owner": "ALTER TABLE uploads ADD COLUMN owner TEXT",
+          "client": "ALTER TABLE uploads ADD COLUMN client TEXT"}
+"""Columns added since the table was first made, and how (in order)."""
 # `points` is the last column, so listings that do not select it need not read
 # the overflow pages that hold a large upload.
 
@@ -111,9 +120,11 @@ def summarise(kind: Kind, points: list[list[float]]) -> dict[str, Any]:
 
 class UploadStore:
     """Uploaded data sets in the SQLite file at ``path`` (created, with its folder,
-    if missing); at most ``max_uploads`` of them."""
+    if missing); at most ``max_uploads`` of them, and ``max_per_client`` of one
+    client's (None: no such cap)."""
 
-    def __init__(self, path: str | Path, max_uploads: int = 500) -> None:
+    def __init__(self, path: str | Path, max_uploads: int = 500,
+                 max_per_client: int | None = None) -> None:
         if str(path) in ("", ":memory:") or str(path).startswith("file::memory:"):
             raise ValueError("the upload store needs a file path: an in-memory database "
                              "would vanish between calls")
@@ -122,6 +133,7 @@ class UploadStore:
             raise ValueError(f"max_uploads must be a positive integer, not {max_uploads!r}")
         self.path = Path(path)
         self.max_uploads = max_uploads
+        self.max_per_client = max_per_client
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as conn:
             mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
@@ -130,11 +142,12 @@ class UploadStore:
             with conn:
                 conn.execute("BEGIN IMMEDIATE")
                 columns = {row[1] for row in conn.execute("PRAGMA table_info(uploads)")}
+                for column, statement in _ADDED.items():
+                    if columns and column not in columns:  # a file from before it
+                        conn.execute(statement)
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
                         conn.execute(statement)
-                if columns and "owner" not in columns:  # a file from before owners
-                    conn.execute("ALTER TABLE uploads ADD COLUMN owner TEXT")
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -143,18 +156,20 @@ class UploadStore:
             conn.execute("PRAGMA synchronous=FULL")
             yield conn
 
-    def add(self, name: str, data: Mapping[str, Any],
-            owner: str | None = None) -> tuple[dict[str, Any], bool]:
+    def add(self, name: str, data: Mapping[str, Any], owner: str | None = None,
+            client: str | None = None) -> tuple[dict[str, Any], bool]:
         """Store the data-spec fragment ``data`` (``{"name": "points", "kind",
-        "points"}``, checked by the engine) under ``name``, as student ``owner``'s
-        (their uploads are theirs alone, and their ids their own).
+        "points"}``, checked by the engine) under ``name``, as ``owner``'s (a
+        student's or the teacher's uploads are theirs alone, and their ids their
+        own), uploaded by ``client`` (as the per-client limit counts).
 
         Returns the listing entry ``{"id", "name", "created", **summary}`` and
         whether it is new: the same kind and rows uploaded before give the stored
         entry (with its first name) and False.
 
         Raises ``ValueError`` for a bad name, ``SpecError`` (``data.*``) for bad
-        points, :class:`UploadsFull` at the limit.
+        points, :class:`UploadsFull` at the limit, :class:`ClientLimitError` at
+        the client's.
         """
         name = check_name(name)
         spec = DataSpec.from_dict(data)
@@ -173,11 +188,18 @@ class UploadStore:
             (count,) = conn.execute("SELECT COUNT(*) FROM uploads").fetchone()
             if count >= self.max_uploads:
                 raise UploadsFull(self.max_uploads)
+            if client is not None and self.max_per_client is not None:
+                (held,) = conn.execute("SELECT COUNT(*) FROM uploads WHERE client = ?",
+                                       (client,)).fetchone()
+                if held >= self.max_per_client:
+                    raise ClientLimitError("uploaded data sets", self.max_per_client,
+                                           "delete one of them (DELETE /api/uploads/{id}) "
+                                           "before uploading another")
             conn.execute(
-                "INSERT INTO uploads (id, name, created, summary, points, owner) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO uploads (id, name, created, summary, points, owner, client) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (upload_id, name, created, json.dumps(summary, separators=(",", ":")), stored,
-                 owner))
+                 owner, client))
         return {"id": upload_id, "name": name, "created": created, **summary}, True
 
     @staticmethod
@@ -237,6 +259,12 @@ class UploadStore:
                                    (upload_id, owner)).rowcount
         if deleted == 0:
             raise UploadNotFound(upload_id)
+
+    def delete_owned(self, owner: str) -> int:
+        """Delete every upload of ``owner`` (a removed student's); returns how many."""
+        with self._connect() as conn, conn:
+            conn.execute("BEGIN IMMEDIATE")
+            return conn.execute("DELETE FROM uploads WHERE owner = ?", (owner,)).rowcount
 
     def count(self) -> int:
         """How many uploads are kept."""

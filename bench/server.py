@@ -95,7 +95,9 @@ class Server:
         env = {**os.environ, "NNPLAY_DATA_DIR": self.data.name, "NNPLAY_HOST": "127.0.0.1",
                "NNPLAY_PORT": str(self.port),
                "NNPLAY_MAX_FRAME_RATE": str(max_frame_rate), "NNPLAY_MAX_RUNS": "500",
-               "NNPLAY_RUNS_PER_MINUTE": "10000",  # all the simulated students share one address
+               # all the simulated students share one address
+               "NNPLAY_RUNS_PER_MINUTE": "10000", "NNPLAY_MAX_RUNS_PER_CLIENT": "10000",
+               "NNPLAY_JOINS_PER_MINUTE": "10000", "NNPLAY_CLASS_JOINS_PER_MINUTE": "10000",
                "NNPLAY_LIVE_OUTPUT_GRID": str(output_grid), **(env or {})}
         # started as `make run` starts it; its access log is not wanted here
         self.proc = subprocess.Popen([sys.executable, "-m", "app"], cwd=ROOT, env=env,

@@ -2,8 +2,10 @@
 
 All of it answers 404 while the setting ``teacher_token`` is unset (the classroom
 is off). The teacher's routes need the teacher (see :mod:`app.access`): 401
-otherwise. A student joins with a class's code and a display name; the answer
-sets the cookie that makes their runs and models theirs.
+otherwise, 429 for an address that sent too many wrong teacher tokens. A
+student joins with a class's code and a display name (joins are limited per
+address and per class); the answer sets the cookie that makes their runs and
+models theirs. The teacher may remove a student.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from app.access import STUDENT_COOKIE, TEACHER_COOKIE, Viewer, teacher_key, token_matches
+from app.access import STUDENT_COOKIE, TEACHER_COOKIE, Viewer, check_token
+from app.addresses import address_of
 from app.class_schemas import (
     ClassCreate,
     ClassOut,
@@ -25,30 +28,29 @@ from app.class_schemas import (
     Membership,
     TeacherLogin,
 )
-from app.class_store import ClassFull, ClassNotFound
+from app.class_store import ClassFull, ClassNotFound, StudentNotFound
 from app.classroom import Classroom
-from app.deps import NewRunDep, PageDep, ViewerDep, page_of
+from app.deps import PageDep, StoreDep, UploadsDep, ViewerDep, page_of
 from app.errors import ApiError
 from app.routes.responses import (
     BAD_BODY,
     BAD_QUERY,
     JSON_BODY,
     STORE_BUSY,
+    TOKEN_GUESSES,
     answers,
     created,
     location,
 )
+from app.teacher_sessions import COOKIE_AGE
 from engine.lessons import LESSONS
 
 router = APIRouter(tags=["classroom"])
 
-COOKIE_AGE = 12 * 3600
-"""Seconds the teacher's and a student's cookies last (a school day)."""
-
 OFF = {404: "the classroom is off (no teacher token is set)"}
-TEACHER = {401: "the teacher's token or login is needed"}
+TEACHER = {401: "the teacher's token or login is needed", **TOKEN_GUESSES}
 NO_CLASS = {404: "no class with that id"}
-RATE = {429: "this client tried too often in the last minute (see `Retry-After`)"}
+RATE = {429: "this address tried too often in the last minute (see `Retry-After`)"}
 LESSON_BODY = {422: "no such lesson or variant, or a body that is not what the operation "
                     "takes (`loc` names the field)"}
 
@@ -101,22 +103,32 @@ def _cookie(response: Response, name: str, value: str) -> None:
 
 # -- the teacher ------------------------------------------------------------------------
 @router.post("/api/teacher/login", status_code=204, summary="Log in as the teacher",
-             responses=answers({401: "wrong token"}, OFF, JSON_BODY, BAD_BODY, RATE))
-def login_teacher(body: TeacherLogin, request: Request, classroom: ClassroomDep,
-          _: NewRunDep) -> Response:
-    """Check the teacher token and set the teacher's cookie (12 hours). Counted
-    against the per-client rate, so a token cannot be guessed quickly."""
+             responses=answers({401: "wrong token"}, OFF, JSON_BODY, BAD_BODY,
+                               TOKEN_GUESSES, STORE_BUSY))
+def login_teacher(body: TeacherLogin, request: Request, classroom: ClassroomDep) -> Response:
+    """Check the teacher token and set the teacher's cookie (a session of 12 hours,
+    ended by logging out). Wrong tokens are counted per address, here and on every
+    route that takes the token: past the setting teacher_failures_per_minute, the
+    address's tokens are refused (429) until its minute has passed."""
     token = request.app.state.settings.teacher_token.get_secret_value()
-    if not token_matches(body.token, token):
+    try:
+        right = check_token(request, body.token, token)
+    except ApiError as err:
+        err.loc = ["body", "token"]
+        raise
+    if not right:
         raise ApiError(401, ["body", "token"], "wrong teacher token", "unauthorized")
     response = Response(status_code=204)
-    _cookie(response, TEACHER_COOKIE, teacher_key(token))
+    _cookie(response, TEACHER_COOKIE, request.app.state.teacher_sessions.open())
     return response
 
 
 @router.post("/api/teacher/logout", status_code=204, summary="Log out",
-             responses=answers(OFF))
-def logout_teacher(classroom: ClassroomDep) -> Response:
+             responses=answers(OFF, STORE_BUSY))
+def logout_teacher(request: Request, classroom: ClassroomDep) -> Response:
+    """End the teacher's session: the cookie no longer works, on any browser it
+    was copied to either."""
+    request.app.state.teacher_sessions.close(request.cookies.get(TEACHER_COOKIE))
     response = Response(status_code=204)
     response.delete_cookie(TEACHER_COOKIE, path="/")
     return response
@@ -186,6 +198,28 @@ async def delete_class(class_id: str, classroom: TeacherDep) -> Response:
     return Response(status_code=204)
 
 
+@router.delete("/api/classes/{class_id}/students/{student_id}", status_code=204,
+               summary="Remove a student from a class",
+               responses=answers(TEACHER, OFF, {404: "no class with that id, or no student "
+                                                     "with that id in it"}, STORE_BUSY))
+async def delete_student(class_id: str, student_id: str, classroom: TeacherDep,
+                         store: StoreDep, uploads: UploadsDep) -> Response:
+    """The student is out: their token stops working (their page is told the class
+    ended), and their runs, saved models and uploaded data go. For someone who
+    joined with a made-up name: they can join again with the code, as anyone can,
+    so change the code by ending the class if they keep coming back."""
+    # async: the removal wakes the student's class socket (an asyncio event)
+    _class(classroom, class_id)
+    try:
+        classroom.remove(class_id, student_id)
+    except StudentNotFound:
+        raise ApiError(404, ["path", "student_id"], f"class {class_id!r} has no student "
+                       f"with id {student_id!r}", "not_found") from None
+    store.delete_owned(student_id)
+    uploads.delete_owned(student_id)
+    return Response(status_code=204)
+
+
 # -- students ---------------------------------------------------------------------------
 def _membership(classroom: Classroom, viewer: Viewer) -> dict[str, Any]:
     student = viewer.student
@@ -201,13 +235,21 @@ def _membership(classroom: Classroom, viewer: Viewer) -> dict[str, Any]:
              responses=answers(OFF, {404: "no class with that code"},
                                {409: "the class is full"}, JSON_BODY,
                                {422: "a bad name, or a body that is not what the operation "
-                                     "takes (`loc` names the field)"}, RATE, STORE_BUSY,
+                                     "takes (`loc` names the field)"},
+                               {429: "this address tried to join too often in the last "
+                                     "minute, or the class was joined by too many (see "
+                                     "`Retry-After`)"}, STORE_BUSY,
                                _201=created("the student's membership")))
 def join_class(body: JoinRequest, request: Request, response: Response,
-               classroom: ClassroomDep, _: NewRunDep) -> dict[str, Any]:
+               classroom: ClassroomDep) -> dict[str, Any]:
     """Join with the teacher's code and a display name. Sets the student's cookie;
-    runs and models made with it are the student's alone."""
+    runs and models made with it are the student's alone. An address may try
+    `joins_per_minute` times a minute (wrong codes count too) and a class takes
+    `class_joins_per_minute` students a minute (settings)."""
+    state = request.app.state
+    state.join_rate.check(address_of(request))
     try:
+        state.class_join_rate.check(classroom.store.by_code(body.code).id)
         student, token = classroom.store.join(body.code, body.name)
     except ClassNotFound:
         raise ApiError(404, ["body", "code"], f"no class with the code {body.code!r}",
@@ -223,7 +265,7 @@ def join_class(body: JoinRequest, request: Request, response: Response,
 
 @router.get("/api/classroom/me", response_model=Membership, summary="My class",
             responses=answers({401: "not in a class"}, OFF,
-                              {404: "the student's class has ended"}))
+                              {404: "the student's class has ended"}, TOKEN_GUESSES))
 def get_membership(classroom: ClassroomDep, viewer: ViewerDep) -> dict[str, Any]:
     """The student and their class, with the class's current lesson."""
     return _membership(classroom, viewer)

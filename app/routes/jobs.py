@@ -13,7 +13,15 @@ from app.deps import JobsDep, RegistryDep, RunDep, SettingsDep
 from app.errors import ApiError
 from app.jobs import Job, JobBusyError, JobTable
 from app.registry import RunBusyError
-from app.routes.responses import BAD_STEPS, JSON_BODY, RUN_GONE, answers, created, location
+from app.routes.responses import (
+    BAD_STEPS,
+    JSON_BODY,
+    RUN_GONE,
+    TOKEN_GUESSES,
+    answers,
+    created,
+    location,
+)
 from app.schemas import JobInfo, TrainRequest
 from engine.validate import as_int
 
@@ -25,7 +33,8 @@ JOB_STEPS_FACTOR = 100
 
 @router.post("/{run_id}/jobs", status_code=202, response_model=JobInfo,
              summary="Train for many steps in the background",
-             responses=answers(RUN_GONE, {409: "a job or request is already training this run"},
+             responses=answers(RUN_GONE, TOKEN_GUESSES,
+                               {409: "a job or request is already training this run"},
                                JSON_BODY, BAD_STEPS, _202=created("the job, started")))
 def start_job(body: TrainRequest, request: Request, response: Response, slot: RunDep,
               settings: SettingsDep, registry: RegistryDep, jobs: JobsDep) -> dict[str, Any]:
@@ -55,7 +64,7 @@ NO_JOB = {404: "no run with that id, or the run has no job with that id"}
 
 
 @router.get("/{run_id}/jobs/{job_id}", response_model=JobInfo, summary="Follow a job",
-            responses=answers(NO_JOB))
+            responses=answers(NO_JOB, TOKEN_GUESSES))
 async def get_job(slot: RunDep, job_id: str, jobs: JobsDep) -> dict[str, Any]:
     """Steps done of the total, state (running, finished, failed, cancelled) and the
     metrics after the last chunk."""
@@ -63,7 +72,7 @@ async def get_job(slot: RunDep, job_id: str, jobs: JobsDep) -> dict[str, Any]:
 
 
 @router.delete("/{run_id}/jobs/{job_id}", response_model=JobInfo, summary="Cancel a job",
-               responses=answers(NO_JOB))
+               responses=answers(NO_JOB, TOKEN_GUESSES))
 async def cancel_job(slot: RunDep, job_id: str, jobs: JobsDep) -> dict[str, Any]:
     """Ask a running job to stop after its current chunk (the run keeps what it learnt)."""
     job = _job(slot.id, job_id, jobs)

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Body, Request, Response
 from fastapi.responses import JSONResponse
 
 from app.access import Viewer
-from app.classroom import retire_unshown
+from app.clients import client_name
 from app.deps import (
     JobsDep,
     NewRunDep,
@@ -37,11 +37,12 @@ from app.routes.responses import (
     NEW_RUN,
     RUN_GONE,
     STORE_BUSY,
+    TOKEN_GUESSES,
     answers,
     created,
     location,
 )
-from app.routes.runs import run_info
+from app.routes.runs import make_run, run_info
 from app.schemas import SPEC_EXAMPLE, ModelListing, ModelPage, RunInfo, SaveRequest
 from app.store import ModelNotFound, ModelStore, summary_of
 from engine.errors import SpecError
@@ -69,24 +70,27 @@ def download_name(name: str) -> str:
 
 @router.post("/runs/{run_id}/save", status_code=201, response_model=ModelListing,
              summary="Save a run as a named model",
-             responses=answers(RUN_GONE, JSON_BODY, {422: "a bad name, or a body that is "
-                                                          "not `{\"name\": ...}`"},
+             responses=answers(RUN_GONE, TOKEN_GUESSES, JSON_BODY,
+                               {422: "a bad name, or a body that is not `{\"name\": ...}`"},
                                {503: "the store holds its maximum of models"}, STORE_BUSY,
+                               {409: "this client keeps as many saved models as one client "
+                                     "may (setting max_models_per_client): delete one first"},
                                _201=created("the saved model's listing")))
 def save_run(body: SaveRequest, request: Request, response: Response, slot: RunDep,
              store: StoreDep, viewer: ViewerDep) -> dict[str, Any]:
     """Store the run's spec, weights and metrics under `name`; answers the listing.
-    A student's model is theirs alone."""
+    A student's or the teacher's model is theirs alone. One client keeps at most
+    `max_models_per_client` models (setting)."""
     record = slot.call("export")
     with as_field("name"):
         listing = store.save(body.name, record, summary_of(record, slot.lesson, slot.variant),
-                             owner=viewer.owner)
+                             owner=viewer.owner, client=client_name(viewer, request))
     response.headers["Location"] = location(request, "get_model", model_id=listing["id"])
     return listing
 
 
 @router.get("/models", response_model=ModelPage, summary="List saved models",
-            responses=answers(BAD_QUERY))
+            responses=answers(BAD_QUERY, TOKEN_GUESSES))
 def list_models(store: StoreDep, viewer: ViewerDep, page: PageDep) -> dict[str, Any]:
     """A page of the saved models, newest first (without the records): a student's
     own, or those saved outside a class; the teacher sees every one."""
@@ -103,7 +107,7 @@ def _readable(model_id: object, store: ModelStore, viewer: Viewer) -> None:
 @router.get("/models/{model_id}", summary="Download a saved model",
             responses={200: {"description": "the record, as a file to download",
                              "content": {"application/json": {"example": RECORD_EXAMPLE}}},
-                       **answers(MODEL_GONE)})
+                       **answers(MODEL_GONE, TOKEN_GUESSES)})
 def get_model(model_id: str, store: StoreDep, viewer: ViewerDep) -> JSONResponse:
     """The saved record (format, version, spec, params, state, step, epoch, metrics),
     sent as an attachment named after the model."""
@@ -115,7 +119,8 @@ def get_model(model_id: str, store: StoreDep, viewer: ViewerDep) -> JSONResponse
 
 @router.post("/models/import", status_code=201, response_model=RunInfo,
              summary="Open a saved model or an uploaded record as a new run",
-             responses=answers({404: "no saved model with that `model_id`"}, JSON_BODY,
+             responses=answers({404: "no saved model with that `model_id`"}, TOKEN_GUESSES,
+                               JSON_BODY,
                                {422: "a bad record (`loc` names the field)"}, NEW_RUN,
                                _201=created("the new run")))
 def import_model(body: Annotated[dict[str, Any], Body(openapi_examples={
@@ -140,9 +145,9 @@ def import_model(body: Annotated[dict[str, Any], Body(openapi_examples={
             record = store.get(body["model_id"])["record"]
         except ModelNotFound as err:
             raise ApiError(404, ["body", "model_id"], str(err), "not_found") from None
-    retire_unshown(registry, players, viewer.owner)
     try:
-        slot = registry.create(("record", record, spec_limits(settings)), owner=viewer.owner)
+        slot = make_run(request, registry, players, viewer,
+                        ("record", record, spec_limits(settings)))
     except SpecError as err:
         if err.field.startswith("record."):  # an unknown top-level key
             raise SpecError(err.field.removeprefix("record."), err.message) from None
@@ -152,7 +157,7 @@ def import_model(body: Annotated[dict[str, Any], Body(openapi_examples={
 
 
 @router.delete("/models/{model_id}", status_code=204, summary="Delete a saved model",
-               responses=answers(MODEL_GONE, STORE_BUSY))
+               responses=answers(MODEL_GONE, TOKEN_GUESSES, STORE_BUSY))
 def delete_model(model_id: str, store: StoreDep, viewer: ViewerDep) -> Response:
     """Delete the saved model for good (runs opened from it are not affected). A
     student's model can be deleted by that student only."""

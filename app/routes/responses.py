@@ -24,7 +24,11 @@ BAD_BODY = {422: "the body is not what the operation takes (`loc` names the fiel
                  "holds NaN or Infinity"}
 BAD_QUERY = {422: "a query parameter is out of range (`loc` names it)"}
 NEW_RUN = {429: "the server holds its maximum of runs, or this client created too many in "
-                "the last minute (see `Retry-After`)"}
+                "the last minute (see `Retry-After`)",
+           409: "this client holds as many runs as one client may (setting "
+                "max_runs_per_client): delete one first"}
+TOKEN_GUESSES = {429: "this address sent too many wrong teacher tokens in the last minute "
+                      "(see `Retry-After`)"}
 STORE_BUSY = {503: "the database is busy or unavailable; try again (see `Retry-After`)"}
 BUSY_JOB = {409: "a background job or another request is training this run"}
 BAD_STEPS = {422: "`steps` is out of range, or the body is not what the operation takes"}

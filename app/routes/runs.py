@@ -15,7 +15,8 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from app.access import ANYONE, Viewer
-from app.classroom import retire_unshown
+from app.classroom import retire_unshown, room_maker
+from app.clients import client_name
 from app.deps import (
     JobsDep,
     NewRunDep,
@@ -30,7 +31,8 @@ from app.deps import (
 from app.errors import ApiError
 from app.frames import clean, frame_json
 from app.jobs import JobTable
-from app.registry import RunSlot
+from app.live import Players
+from app.registry import RunRegistry, RunSlot
 from app.routes.jobs import JOB_STEPS_FACTOR
 from app.routes.params import run_params
 from app.routes.responses import (
@@ -41,6 +43,7 @@ from app.routes.responses import (
     JSON_BODY,
     NEW_RUN,
     RUN_GONE,
+    TOKEN_GUESSES,
     answers,
     created,
     location,
@@ -87,6 +90,19 @@ def run_info(slot: RunSlot, jobs: JobTable) -> dict[str, Any]:
     return clean(info)
 
 
+def make_run(request: Request, registry: RunRegistry, players: Players, viewer: Viewer,
+             recipe: Recipe, lesson: str | None = None, variant: str | None = None) -> RunSlot:
+    """A new run for the asker: owned by them (a student or the teacher), counted
+    against their client's limit of runs held. A student's runs no page shows go
+    first; on a full server a class's run takes the place of another (see
+    :func:`app.classroom.room_maker`), anyone else's gets 429."""
+    student = viewer.student.id if viewer.student is not None else None
+    retire_unshown(registry, players, student)
+    return registry.create(recipe, lesson=lesson, variant=variant, owner=viewer.owner,
+                           client=client_name(viewer, request),
+                           make_room=room_maker(players) if viewer.owner is not None else None)
+
+
 def build_recipe(body: RunCreate, settings: Settings,
                  uploads: UploadStore | None = None, viewer: Viewer = ANYONE) -> Recipe:
     """How to make the run a create request asks for; SpecError naming the field
@@ -118,8 +134,9 @@ def build_recipe(body: RunCreate, settings: Settings,
 
 
 @router.post("", status_code=201, response_model=RunInfo, summary="Create a run",
-             responses=answers(JSON_BODY, {422: "a bad spec, lesson or variant (`loc` names "
-                                                "the field)"}, NEW_RUN,
+             responses=answers(JSON_BODY, TOKEN_GUESSES,
+                               {422: "a bad spec, lesson or variant (`loc` names the "
+                                     "field)"}, NEW_RUN,
                                _201=created("the new run")))
 def create_run(body: RunCreate, request: Request, response: Response, settings: SettingsDep,
                registry: RegistryDep, players: PlayersDep, jobs: JobsDep,
@@ -127,24 +144,26 @@ def create_run(body: RunCreate, request: Request, response: Response, settings: 
     """Create a run from `spec`, or from `lesson` (and `variant`). The answer's `id`
     is unguessable: it is the key to the run. A spec's `data` may name an uploaded
     data set, `{"name": "upload", "upload": id}`: the run gets its points inline.
-    A student's run (see the classroom) is theirs alone; making one drops their
-    older runs that none of their pages shows (save a model to keep one)."""
-    retire_unshown(registry, players, viewer.owner)
-    slot = registry.create(build_recipe(body, settings, uploads, viewer), lesson=body.lesson,
-                           variant=body.variant, owner=viewer.owner)
+    A student's or the teacher's run (see the classroom) is theirs alone; making
+    one drops the student's older runs that none of their pages shows (save a
+    model to keep one). One client holds at most `max_runs_per_client` runs
+    (setting); on a full server a class's new run takes the place of a run made
+    outside the class."""
+    slot = make_run(request, registry, players, viewer,
+                    build_recipe(body, settings, uploads, viewer), body.lesson, body.variant)
     response.headers["Location"] = location(request, "get_run", run_id=slot.id)
     return run_info(slot, jobs)
 
 
 @router.get("/{run_id}", response_model=RunInfo, summary="Read a run",
-            responses=answers(RUN_GONE))
+            responses=answers(RUN_GONE, TOKEN_GUESSES))
 def get_run(slot: RunDep, jobs: JobsDep) -> dict[str, Any]:
     """Spec, status (idle, training, diverged), step, epoch, settings, layers, metrics."""
     return run_info(slot, jobs)
 
 
 @router.delete("/{run_id}", status_code=204, summary="Delete a run",
-               responses=answers(RUN_GONE))
+               responses=answers(RUN_GONE, TOKEN_GUESSES))
 def delete_run(slot: RunDep, registry: RegistryDep, jobs: JobsDep) -> Response:
     """Drop the run (its running job stops). Saved models are not affected."""
     run_id = slot.id
@@ -156,7 +175,7 @@ def delete_run(slot: RunDep, registry: RegistryDep, jobs: JobsDep) -> Response:
 
 
 @router.post("/{run_id}/train", response_model=Metrics, summary="Train for n steps",
-             responses=answers(RUN_GONE, BUSY_JOB, JSON_BODY, BAD_STEPS))
+             responses=answers(RUN_GONE, TOKEN_GUESSES, BUSY_JOB, JSON_BODY, BAD_STEPS))
 async def train_run(body: TrainRequest, request: Request, slot: RunDep,
                     settings: SettingsDep, jobs: JobsDep) -> dict[str, Any]:
     """Train `steps` steps (at most the setting max_steps_per_request) and answer the
@@ -195,7 +214,7 @@ SNAPSHOT_EXAMPLE = {
 @router.get("/{run_id}/snapshot", summary="Everything a frame shows, as JSON",
             responses={200: {"description": "the frame (arrays as nested lists)",
                              "content": {"application/json": {"example": SNAPSHOT_EXAMPLE}}},
-                       **answers(RUN_GONE, BAD_QUERY)})
+                       **answers(RUN_GONE, TOKEN_GUESSES, BAD_QUERY)})
 def get_run_snapshot(
     slot: RunDep,
     output_grid: Annotated[int, Query(ge=2, le=200, description="side of the output's "
@@ -214,7 +233,7 @@ def get_run_snapshot(
 
 
 @router.get("/{run_id}/params", response_model=RunParams,
-            summary="The weights and biases, per layer", responses=answers(RUN_GONE))
+            summary="The weights and biases, per layer", responses=answers(RUN_GONE, TOKEN_GUESSES))
 def get_run_params(slot: RunDep) -> dict[str, Any]:
     """Each layer that has parameters: its position (`index`) and `path` in the run's
     `layers`, its `kind`, `weights` and `biases` as nested lists with their shapes,
@@ -225,7 +244,7 @@ def get_run_params(slot: RunDep) -> dict[str, Any]:
 
 
 @router.get("/{run_id}/points", response_model=Points, summary="The data points, as plotted",
-            responses=answers(RUN_GONE, NOT_POINTS))
+            responses=answers(RUN_GONE, TOKEN_GUESSES, NOT_POINTS))
 def get_run_points(slot: RunDep) -> dict[str, Any]:
     """The run's training and test points in the coordinates of the plotted plane
     (before input features and standardisation): rows `[x1, x2, y]` (1-D data:
@@ -235,7 +254,7 @@ def get_run_points(slot: RunDep) -> dict[str, Any]:
 
 @router.post("/{run_id}/predict", response_model=Prediction,
              summary="The network's output on given points",
-             responses=answers(RUN_GONE, JSON_BODY, BAD_BODY, NOT_POINTS))
+             responses=answers(RUN_GONE, TOKEN_GUESSES, JSON_BODY, BAD_BODY, NOT_POINTS))
 def predict_run(body: PredictRequest, slot: RunDep) -> dict[str, Any]:
     """Evaluate the network (evaluation mode) on up to 10000 points of the input
     plane, in the data set's coordinates (as plotted, before features)."""
@@ -258,7 +277,7 @@ PROBE_EXAMPLE = {
 @router.post("/{run_id}/probe", summary="One sample's way through an image or text net",
              responses={200: {"description": "the probe (arrays as nested lists)",
                               "content": {"application/json": {"example": PROBE_EXAMPLE}}},
-                        **answers(RUN_GONE, JSON_BODY, BAD_BODY,
+                        **answers(RUN_GONE, TOKEN_GUESSES, JSON_BODY, BAD_BODY,
                                   {422: "the run's data are points, not images or text"})})
 def probe_run(body: ProbeBody, slot: RunDep) -> JSONResponse:
     """For a run on image or text data: a sample's input, every top-level layer's
@@ -272,7 +291,7 @@ def probe_run(body: ProbeBody, slot: RunDep) -> JSONResponse:
 
 
 @router.put("/{run_id}/params", response_model=ParamSet, summary="Set one weight or bias",
-            responses=answers(RUN_GONE, JSON_BODY, BAD_BODY))
+            responses=answers(RUN_GONE, TOKEN_GUESSES, JSON_BODY, BAD_BODY))
 def set_run_param(body: ParamRequest, slot: RunDep) -> dict[str, Any]:
     """Set one entry of a parameter array; `layer` is a path from the run's `layers`
     (dense layers have `W` of shape (inputs, units) and `b`)."""
@@ -282,7 +301,7 @@ def set_run_param(body: ParamRequest, slot: RunDep) -> dict[str, Any]:
 
 @router.patch("/{run_id}/hyper", response_model=Hyper,
               summary="Change learning rate, regularisation or batch size",
-              responses=answers(RUN_GONE, JSON_BODY, BAD_BODY))
+              responses=answers(RUN_GONE, TOKEN_GUESSES, JSON_BODY, BAD_BODY))
 def update_run_hyper(body: HyperRequest, slot: RunDep) -> dict[str, Any]:
     """The next step uses the new values. All or nothing: if one value is out of
     range, none changes."""
@@ -290,7 +309,7 @@ def update_run_hyper(body: HyperRequest, slot: RunDep) -> dict[str, Any]:
 
 
 @router.post("/{run_id}/reset", response_model=RunInfo, summary="Back to step 0",
-             responses=answers(RUN_GONE))
+             responses=answers(RUN_GONE, TOKEN_GUESSES))
 def reset_run(slot: RunDep, jobs: JobsDep) -> dict[str, Any]:
     """Rebuild the run from its spec and seed: the step-0 weights and batch order again."""
     slot.call("reset")

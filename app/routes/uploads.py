@@ -16,9 +16,18 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from app.clients import client_name
 from app.deps import PageDep, SettingsDep, UploadsDep, ViewerDep, page_of
 from app.errors import ApiError
-from app.routes.responses import BAD_QUERY, STORE_BUSY, TOO_LARGE, answers, created, location
+from app.routes.responses import (
+    BAD_QUERY,
+    STORE_BUSY,
+    TOKEN_GUESSES,
+    TOO_LARGE,
+    answers,
+    created,
+    location,
+)
 from app.store import check_name
 from app.upload_schemas import UPLOAD_EXAMPLE, UploadInfo, UploadPage, UploadPoints
 from app.upload_store import UPLOAD, UploadNotFound, UploadsFull, UploadStore
@@ -69,7 +78,8 @@ def with_data(entry: dict[str, Any]) -> dict[str, Any]:
 
 
 def _store_csv(body: bytes, name: str, kind: str | None, max_rows: int,
-               uploads: UploadStore, owner: str | None) -> tuple[dict[str, Any], bool]:
+               uploads: UploadStore, owner: str | None,
+               client: str) -> tuple[dict[str, Any], bool]:
     """Parse and store the CSV (in a worker thread); the entry and whether it is new."""
     try:
         name = check_name(name)
@@ -77,7 +87,7 @@ def _store_csv(body: bytes, name: str, kind: str | None, max_rows: int,
         raise ApiError(422, ["query", "name"], str(err)) from None
     data = parse_points_csv(_decode(body), max_rows, kind)
     try:
-        return uploads.add(name, data, owner)
+        return uploads.add(name, data, owner, client)
     except UploadsFull as err:
         raise ApiError(503, [], str(err), "uploads_full") from None
 
@@ -89,7 +99,9 @@ def _store_csv(body: bytes, name: str, kind: str | None, max_rows: int,
         {415: "the body is not declared as text (e.g. a JSON or form body)"},
         {422: "a bad line (`loc` ends with `csv`, `line`, its number), too few or too many "
               "rows, or a bad name or kind"},
-        {503: "the server keeps its maximum of uploads"}, STORE_BUSY,
+        {503: "the server keeps its maximum of uploads"}, STORE_BUSY, TOKEN_GUESSES,
+        {409: "this client keeps as many uploads as one client may (setting "
+              "max_uploads_per_client): delete one first"},
         _200={"description": "the same points (and kind) were uploaded before: the "
               "stored upload, under its first name",
               "content": {"application/json": {"example": UPLOAD_EXAMPLE}}},
@@ -114,7 +126,8 @@ async def create_upload(
     _check_content_type(request.headers.get("content-type"))
     body = await request.body()
     entry, is_new = await run_in_threadpool(
-        _store_csv, body, name, kind, settings.max_upload_rows, uploads, viewer.owner)
+        _store_csv, body, name, kind, settings.max_upload_rows, uploads, viewer.owner,
+        client_name(viewer, request))
     if is_new:
         response.headers["Location"] = location(request, "get_upload", upload_id=entry["id"])
     else:
@@ -123,7 +136,7 @@ async def create_upload(
 
 
 @router.get("", response_model=UploadPage, summary="List uploaded data sets",
-            responses=answers(BAD_QUERY))
+            responses=answers(BAD_QUERY, TOKEN_GUESSES))
 def list_uploads(uploads: UploadsDep, viewer: ViewerDep, page: PageDep) -> dict[str, Any]:
     """A page of the uploaded data sets, newest first, with a preview but without the
     points: a student's own, or those uploaded outside a class; the teacher sees
@@ -134,7 +147,7 @@ def list_uploads(uploads: UploadsDep, viewer: ViewerDep, page: PageDep) -> dict[
 
 
 @router.get("/{upload_id}", response_model=UploadPoints, summary="Read an uploaded data set",
-            responses=answers(UPLOAD_GONE))
+            responses=answers(UPLOAD_GONE, TOKEN_GUESSES))
 def get_upload(upload_id: str, uploads: UploadsDep, viewer: ViewerDep) -> dict[str, Any]:
     """The upload's summary and all its points, `[x1, x2, label]` per row."""
     try:
@@ -146,7 +159,7 @@ def get_upload(upload_id: str, uploads: UploadsDep, viewer: ViewerDep) -> dict[s
 
 
 @router.delete("/{upload_id}", status_code=204, summary="Delete an uploaded data set",
-               responses=answers(UPLOAD_GONE, STORE_BUSY))
+               responses=answers(UPLOAD_GONE, TOKEN_GUESSES, STORE_BUSY))
 def delete_upload(upload_id: str, uploads: UploadsDep, viewer: ViewerDep) -> Response:
     """Delete the upload for good. Runs made from it, and models saved from those,
     keep their points: they carry them in their spec."""

@@ -4,8 +4,11 @@ The server sends binary frames (see docs/protocol.md) at a capped rate while the
 run plays and one after every command; the client sends JSON commands. A bad
 command gets a JSON error message naming the field, and the socket stays open.
 A handshake from a page of another site is refused (see :mod:`app.security`).
-A student's run answers its owner only; the teacher gets a read-only view of it
-(frames, and an error for any command); to anyone else it does not exist.
+A student's (or the teacher's) run answers its owner only; the teacher gets a
+read-only view of a student's run (frames, and an error for any command); to
+anyone else it does not exist. A teacher token sent from an address that sent
+too many wrong ones gets an error naming ``authorization`` and the socket is
+closed with code 4429.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from app.access import viewer_of
+from app.errors import ApiError
 from app.json_input import JsonInputError, read_json
 from app.live import Player, Players, notice
 from app.registry import RunBusyError, UnknownRunError
@@ -60,14 +64,17 @@ async def live(websocket: WebSocket, run_id: str) -> None:
         await websocket.close(code=4403)  # a page of another site: refused before accepting
         return
     await websocket.accept()
-    read_only = False
+    try:
+        viewer = viewer_of(websocket)
+    except ApiError as err:  # too many wrong teacher tokens from this address
+        await websocket.send_text(notice(err.loc[-1], err.msg))
+        await websocket.close(code=4429)
+        return
     try:
         slot = websocket.app.state.registry.get(run_id)
-        if slot.owner is not None:
-            viewer = viewer_of(websocket)
-            if not viewer.may_read(slot.owner):
-                raise UnknownRunError(run_id)
-            read_only = not viewer.may_change(slot.owner)
+        if not viewer.may_read(slot.owner):
+            raise UnknownRunError(run_id)
+        read_only = not viewer.may_change(slot.owner)
     except UnknownRunError as err:
         await websocket.send_text(notice("run_id", str(err)))
         await websocket.close(code=4404)

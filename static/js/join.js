@@ -21,6 +21,7 @@ const nameRule = () => t("Type a name of 1 to 40 characters: letters, digits, sp
 function explain(err) {
   if (err.status === 404) return new Error(t("No class has that code: check it with your teacher."));
   if (err.status === 422 && err.field === "name") return new Error(nameRule());
+  if (err.status === 429) return new Error(t("Many are joining just now: try again in a minute."));
   return err;
 }
 

@@ -1,8 +1,8 @@
 /**
  * The teacher's page: log in with the teacher token; start a class (a name and a
  * first lesson) and show its join code; the class table, refreshed twice a
- * second; push a lesson to everyone; watch one student's run read-only; end the
- * class; log out.
+ * second; push a lesson to everyone; watch one student's run read-only; remove
+ * a student; end the class; log out.
  */
 
 import { api, listAll } from "./api.js";
@@ -65,7 +65,7 @@ class TeacherPage {
     this.select = document.getElementById("class-select");
     this.panel = document.getElementById("class-panel");
     this.table = new ClassTable(document.getElementById("class-table"),
-      (student) => this.watch(student));
+      (student) => this.watch(student), (student) => this.remove(student));
     this.watcher = new WatchView(document.getElementById("watch"), datasets,
       (err) => status.failed(err));
     this.newLesson = lessonPicker(document.getElementById("new-lesson"),
@@ -195,6 +195,20 @@ class TeacherPage {
       this.ending = false;
       status.failed(err);
       this.refresh();
+    }
+  }
+
+  async remove(student) {
+    const current = this.current;
+    if (!current || !window.confirm(t(
+      "Remove {name} from the class? They are out: their runs, saved models and uploaded data go.",
+      { name: student.name }))) return;
+    try {
+      await api(`/api/classes/${encodeURIComponent(current.id)}/students/${encodeURIComponent(student.id)}`,
+        { method: "DELETE" });
+      status.say(t("{name} was removed from the class.", { name: student.name }));
+    } catch (err) {
+      status.failed(err);
     }
   }
 

@@ -1,6 +1,7 @@
 /**
  * The class table: one row per student with their newest run's lesson, step,
- * test loss and accuracy, dead units and state, and a button to watch the run.
+ * test loss and accuracy, dead units and state, a button to watch the run and
+ * one to remove the student from the class.
  * `ClassTable.render(table, lessons)` redraws the body from a
  * `GET /api/classes/{id}` answer, keeping rows (and focus) where it can.
  */
@@ -41,10 +42,12 @@ export class ClassTable {
   /**
    * @param {HTMLTableElement} table
    * @param {(student: object) => void} onWatch called with a row's student
+   * @param {(student: object) => void} onRemove called with a row's student
    */
-  constructor(table, onWatch) {
+  constructor(table, onWatch, onRemove) {
     this.body = table.tBodies[0];
     this.onWatch = onWatch;
+    this.onRemove = onRemove;
     this.rows = new Map(); // student id -> tr
   }
 
@@ -91,7 +94,13 @@ export class ClassTable {
     button.textContent = t("Watch");
     button.dataset.testid = "watch-student";
     button.addEventListener("click", () => this.onWatch(tr.student));
-    cell.append(button);
+    const remove = document.createElement("button");
+    remove.type = "button";
+    remove.className = "remove-student";
+    remove.textContent = t("Remove");
+    remove.dataset.testid = "remove-student";
+    remove.addEventListener("click", () => this.onRemove(tr.student));
+    cell.append(button, remove);
     tr.append(cell);
     return tr;
   }
@@ -110,6 +119,8 @@ export class ClassTable {
     for (const i of [2, 3, 4, 5]) cells[i].className = "num";
     tr.classList.toggle("diverged", run?.status === "diverged");
     tr.classList.toggle("has-dead", Boolean(run && run.dead_units > 0));
-    cells[7].querySelector("button").disabled = !run;
+    cells[7].querySelector("[data-testid=watch-student]").disabled = !run;
+    cells[7].querySelector("[data-testid=remove-student]").title =
+      t("Remove {name} from the class", { name: student.name });
   }
 }

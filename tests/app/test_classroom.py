@@ -289,26 +289,38 @@ def test_a_new_run_drops_the_students_runs_no_page_shows(
     assert rows["Mei"]["runs"] == 1 and rows["Mei"]["run"]["id"] == fourth
 
 
-def test_a_full_server_drops_any_students_runs_no_page_shows(
+def test_a_full_server_makes_room_for_a_class_run_from_runs_outside_the_class_first(
         open_client: Callable[..., Any], monkeypatch: pytest.MonkeyPatch):
-    """At the cap, a student's new run makes room from other students' runs that
-    no page shows; runs of nobody's and runs a page shows stay."""
+    """At the cap, a student's new run takes the place of a run made outside the
+    class (one no page shows first), then of another student's run no page shows;
+    runs a class page shows stay, and a run from outside the class is refused."""
     monkeypatch.setattr("app.classroom.RETIRE_AFTER_SECONDS", 0.0)
-    with open_client(teacher_token=TOKEN, max_runs=3) as teacher:
+    with open_client(teacher_token=TOKEN, max_runs=4) as teacher:
         assert teacher.post("/api/teacher/login", json={"token": TOKEN}).status_code == 204
         made = start_class(teacher)
-        mei, kai, ali = (join(teacher, made["code"], n) for n in ("Mei", "Kai", "Ali"))
-        anyones = new_run(other_client(teacher))
+        mei, kai, ali, bo = (join(teacher, made["code"], n) for n in ("Mei", "Kai", "Ali", "Bo"))
+        outside = other_client(teacher)
+        watched, unwatched = new_run(outside), new_run(outside)
         shown, left = new_run(mei), new_run(kai)
-        with mei.websocket_connect(f"/ws/runs/{shown}") as ws:
+        as_mei = {"X-Nnplay-Student": mei.cookies["nnplay_student"]}
+        # one client (one event loop) for both sockets: Mei's page, and a page outside
+        with outside.websocket_connect(f"/ws/runs/{shown}", headers=as_mei) as ws, \
+                outside.websocket_connect(f"/ws/runs/{watched}") as other:
             ws.receive_bytes()
-            alis = new_run(ali)  # the server was full: Kai's page had left
+            other.receive_bytes()
+            alis = new_run(ali)  # full: the outside run no page shows goes
+            assert outside.get(f"/api/runs/{unwatched}").status_code == 404
+            assert kai.get(f"/api/runs/{left}").status_code == 200
+            refused = outside.post("/api/runs", json={"spec": SMALL_SPEC})
+            assert refused.status_code == 429  # outside the class: no room is made
+            bos = new_run(bo)  # full: the outside run a page shows goes before Kai's
+            assert outside.get(f"/api/runs/{watched}").status_code == 404
+            assert kai.get(f"/api/runs/{left}").status_code == 200
+            kais = new_run(kai)  # Kai's own run no page shows makes room for Kai
             assert kai.get(f"/api/runs/{left}").status_code == 404
-            for client, run in ((mei, shown), (ali, alis), (teacher, anyones)):
-                assert client.get(f"/api/runs/{run}").status_code == 200
-            kais = new_run(kai)  # full again: Ali's run, which no page shows, makes room
+            third = new_run(mei)  # full: Ali's run (used least recently) goes
             assert ali.get(f"/api/runs/{alis}").status_code == 404
-            for client, run in ((mei, shown), (kai, kais), (teacher, anyones)):
+            for client, run in ((mei, shown), (mei, third), (bo, bos), (kai, kais)):
                 assert client.get(f"/api/runs/{run}").status_code == 200
 
 
@@ -424,18 +436,18 @@ def test_a_class_holds_at_most_max_students(open_client: Callable[..., Any]):
 
 def test_students_behind_one_address_each_have_their_own_run_allowance(
         open_client: Callable[..., Any]):
+    """Students, the teacher and the address each count on their own: logging in
+    and joining do not use up the address's allowance of runs."""
     with open_client(teacher_token=TOKEN, runs_per_minute=3) as teacher:
-        teacher.post("/api/teacher/login", json={"token": TOKEN})  # counts: 1
+        teacher.post("/api/teacher/login", json={"token": TOKEN})
         code = start_class(teacher)["code"]
-        mei = join(teacher, code, "Mei")  # 2 (joining counts against the address)
-        kai = join(teacher, code, "Kai")  # 3
-        for student in (mei, kai):  # the same test address, yet 3 runs each
+        mei, kai = join(teacher, code, "Mei"), join(teacher, code, "Kai")
+        anyone = other_client(teacher)
+        for client in (mei, kai, teacher, anyone):  # the same test address, yet 3 runs each
             for _ in range(3):
-                new_run(student)
-            refused = student.post("/api/runs", json={"spec": SMALL_SPEC})
+                new_run(client)
+            refused = client.post("/api/runs", json={"spec": SMALL_SPEC})
             assert refused.status_code == 429
-        assert other_client(teacher).post("/api/runs", json={"spec": SMALL_SPEC}
-                                          ).status_code == 429  # the address's own are used up
 
 
 def test_a_students_uploaded_data_is_theirs_alone(teacher: CheckedClient):
@@ -461,3 +473,66 @@ def test_a_students_uploaded_data_is_theirs_alone(teacher: CheckedClient):
     assert teacher.get(f"/api/uploads/{mine['id']}").status_code == 200
     assert teacher.delete(f"/api/uploads/{mine['id']}").status_code == 404
     assert mei.delete(f"/api/uploads/{mine['id']}").status_code == 204
+
+
+def test_joining_is_limited_per_address_and_per_class(open_client: Callable[..., Any]):
+    """Made-up students cannot fill a class in seconds: an address may try 3 joins a
+    minute (wrong codes count too), and a class takes 2 students a minute."""
+    with open_client(teacher_token=TOKEN, joins_per_minute=3, class_joins_per_minute=2
+                     ) as teacher:
+        teacher.post("/api/teacher/login", json={"token": TOKEN})
+        first, second = start_class(teacher)["code"], start_class(teacher)["code"]
+
+        def attempt(address: str, code: str) -> Any:
+            client = CheckedClient(teacher.app, client=(address, 5000))
+            return client.post("/api/classroom/join", json={"code": code, "name": "x"})
+
+        assert [attempt("192.0.2.1", first).status_code for _ in range(2)] == [201, 201]
+        full = attempt("192.0.2.1", first)
+        assert full.status_code == 429 and "this class was joined by 2" in full.text
+        assert full.json()["detail"][0]["loc"] == ["body", "code"]
+        busy = attempt("192.0.2.1", second)  # the address's fourth try in the minute
+        assert busy.status_code == 429 and "this address tried to join a class 3" in busy.text
+        assert 1 <= int(busy.headers["retry-after"]) <= 60
+        assert attempt("192.0.2.2", second).status_code == 201
+        for _ in range(2):  # wrong codes count too
+            assert attempt("192.0.2.2", "ZZZZZZ").status_code == 404
+        assert attempt("192.0.2.2", second).status_code == 429
+        classes = teacher.get("/api/classes").json()["items"]
+        assert sorted(len(teacher.get(f"/api/classes/{c['id']}").json()["students"])
+                      for c in classes) == [1, 2]
+
+
+def test_the_teacher_removes_a_student(teacher: CheckedClient):
+    """Their token stops working, their class socket is told, their runs, saved
+    models and uploads go; the other students keep theirs."""
+    made = start_class(teacher)
+    mei, kai = join(teacher, made["code"], "Mei"), join(teacher, made["code"], "Kai")
+    runs = {name: new_run(client) for name, client in (("Mei", mei), ("Kai", kai))}
+    models = {name: client.post(f"/api/runs/{runs[name]}/save", json={"name": name}).json()["id"]
+              for name, client in (("Mei", mei), ("Kai", kai))}
+    csv = "x1,x2,label\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n"
+    upload = kai.post("/api/uploads", content=csv, headers={"content-type": "text/csv"})
+    rows = teacher.get(f"/api/classes/{made['id']}").json()["students"]
+    kai_id = next(r["id"] for r in rows if r["name"] == "Kai")
+    as_kai = {"X-Nnplay-Student": kai.cookies["nnplay_student"]}
+    path = f"/api/classes/{made['id']}/students/{kai_id}"
+    assert kai.delete(path).status_code == 401  # the teacher's alone
+    with teacher.websocket_connect("/ws/classroom", headers=as_kai) as ws:
+        assert ws.receive_json()["type"] == "lesson"
+        assert teacher.delete(path).status_code == 204
+        assert ws.receive_json() == {"type": "ended"}
+    assert kai.get("/api/classroom/me").status_code == 401
+    assert [r["name"] for r in teacher.get(f"/api/classes/{made['id']}").json()["students"]
+            ] == ["Mei"]
+    for gone in (f"/api/runs/{runs['Kai']}", f"/api/models/{models['Kai']}",
+                 f"/api/uploads/{upload.json()['id']}"):
+        assert teacher.get(gone).status_code == 404, gone
+    assert mei.get(f"/api/runs/{runs['Mei']}").status_code == 200
+    assert mei.get(f"/api/models/{models['Mei']}").status_code == 200
+    again = teacher.delete(path)
+    assert again.status_code == 404 and again.json()["detail"][0]["loc"] == [
+        "path", "student_id"]
+    other_class = start_class(teacher)["id"]
+    mei_id = next(r["id"] for r in rows if r["name"] == "Mei")
+    assert teacher.delete(f"/api/classes/{other_class}/students/{mei_id}").status_code == 404

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from app.client_limits import ClientLimitError
 from app.store import ModelNotFound, ModelStore, StoreFull
 
 
@@ -62,7 +63,7 @@ def test_init_sets_schema_version(tmp_path: Path) -> None:
     path = tmp_path / "m.db"
     ModelStore(path)
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
 
 
 def test_a_version_1_file_gains_owners_and_keeps_its_models(tmp_path: Path) -> None:
@@ -81,6 +82,35 @@ def test_a_version_1_file_gains_owners_and_keeps_its_models(tmp_path: Path) -> N
     assert store.owner("old1") is None
     ModelStore(path)  # opening it again changes nothing
     assert len(store.list()) == 1
+
+
+def test_a_version_2_file_gains_the_client_column(tmp_path: Path) -> None:
+    path = tmp_path / "v2.db"
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute("CREATE TABLE models (id TEXT PRIMARY KEY, name TEXT NOT NULL, "
+                     "created TEXT NOT NULL, summary TEXT NOT NULL DEFAULT '{}', "
+                     "record TEXT NOT NULL, owner TEXT)")
+        conn.execute("INSERT INTO models VALUES ('old2', 'kept', '2026-01-01T00:00:00', "
+                     "'{}', '{\"spec\": {}}', 's1')")
+        conn.execute("PRAGMA user_version = 2")
+    store = ModelStore(path, max_per_client=1)
+    assert store.owner("old2") == "s1" and store.get("old2")["record"] == {"spec": {}}
+    store.save("new", {"a": 1}, owner="s1", client="student:s1")
+    with closing(sqlite3.connect(path)) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+
+
+def test_models_per_client_are_capped_and_an_owners_all_go(tmp_path: Path) -> None:
+    store = ModelStore(tmp_path / "m.db", max_per_client=2)
+    for i in range(2):
+        store.save(f"a{i}", {"a": i}, client="address:192.0.2.1")
+    with pytest.raises(ClientLimitError, match="holds 2 saved models"):
+        store.save("a2", {"a": 2}, client="address:192.0.2.1")
+    store.save("cli", {"a": 3})  # the command line is no client: not capped
+    store.save("s", {"a": 4}, owner="s1", client="student:s1")
+    store.save("s2", {"a": 5}, owner="s1", client="student:s1")
+    assert store.delete_owned("s1") == 2
+    assert {m["name"] for m in store.list(everyone=True)} == {"a0", "a1", "cli"}
 
 
 def test_owned_models_are_listed_and_deleted_by_their_owner_only(tmp_path: Path) -> None:

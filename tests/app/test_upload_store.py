@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from app.client_limits import ClientLimitError
 from app.store import ModelStore
 from app.upload_store import (
     UploadNotFound,
@@ -158,3 +159,16 @@ def test_an_upload_table_from_before_owners_gains_the_column(tmp_path: Path) -> 
     store = UploadStore(path)
     assert [e["id"] for e in store.list()] == ["u1"]
     assert store.owner("u1") is None and store.get("u1")["points"] == ROWS
+    store.add("new", fragment(ROWS[:4]), client="address:192.0.2.1")  # the client column too
+
+
+def test_uploads_per_client_are_capped_and_an_owners_all_go(tmp_path: Path) -> None:
+    store = UploadStore(tmp_path / "nnplay.db", max_per_client=2)
+    for i in range(2):
+        store.add(f"a{i}", fragment([[float(i), 0.0, 0.0], *ROWS[1:]]), client="address:a")
+    with pytest.raises(ClientLimitError, match="holds 2 uploaded data sets"):
+        store.add("a2", fragment([[9.0, 0.0, 0.0], *ROWS[1:]]), client="address:a")
+    store.add("b", fragment(), owner="s1", client="student:s1")  # another client
+    store.add("b2", fragment(ROWS[:4]), owner="s1", client="student:s1")
+    assert store.delete_owned("s1") == 2
+    assert [e["name"] for e in store.list(everyone=True)] == ["a1", "a0"]

@@ -37,10 +37,13 @@ def server() -> Iterator[str]:
     """The base URL of a server started like `make run`, on a free loopback port."""
     port = free_port()
     data = tempfile.TemporaryDirectory()
-    # every test's page comes from one address and makes runs fast: no rate limit
+    # every test's page comes from one address and makes runs (and students join)
+    # fast: no rate limit, no limit of runs per client
     env = {**os.environ, "NNPLAY_HOST": "127.0.0.1", "NNPLAY_PORT": str(port),
            "NNPLAY_DATA_DIR": data.name, "NNPLAY_ENGINE_PROCESSES": "1",
-           "NNPLAY_RUNS_PER_MINUTE": "100000", "NNPLAY_TEACHER_TOKEN": TEACHER_TOKEN}
+           "NNPLAY_RUNS_PER_MINUTE": "100000", "NNPLAY_MAX_RUNS_PER_CLIENT": "100000",
+           "NNPLAY_JOINS_PER_MINUTE": "100000", "NNPLAY_CLASS_JOINS_PER_MINUTE": "100000",
+           "NNPLAY_TEACHER_TOKEN": TEACHER_TOKEN}
     log = open(Path(data.name) / "server.log", "w")  # noqa: SIM115 (closed below)
     proc = subprocess.Popen([sys.executable, "-m", "app"], cwd=ROOT, env=env,
                             stdout=log, stderr=subprocess.STDOUT)

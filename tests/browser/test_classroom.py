@@ -415,6 +415,44 @@ def test_a_student_cannot_see_another_students_run(people: Callable[[], Person])
     teacher.page.wait_for_selector("#class-panel[hidden]", state="attached", timeout=STATE_MS)
 
 
+def test_the_teacher_removes_a_student(people: Callable[[], Person]) -> None:
+    """The Remove button asks first, then the student is out: their row goes,
+    their page says the class ended for them, and their token no longer works."""
+    teacher, ada, eve = people(), people(), people()
+    tp = teacher.page
+    teacher_login(tp)
+    code = start_class(tp, "5A Monday", "dead-relu")
+    for student, name in ((ada, "Ada"), (eve, "Eve")):
+        join(student.page, code, name)
+        wait_for_note(student.page, DEAD_TITLE)
+    wait_for_row(tp, "Eve", "cells[1] !== '–'")
+    eve_run = page_run(eve.page, "dead-relu")["id"]
+    answers: list[bool] = [False, True]  # first the teacher changes their mind
+    tp.on("dialog", lambda dialog: dialog.accept() if answers.pop(0) else dialog.dismiss())
+    eve_row = tp.locator(ROW).filter(has=tp.locator("td:first-child", has_text=re.compile("^Eve$")))
+    remove = eve_row.locator("[data-testid=remove-student]")
+    remove.click()
+    assert answers == [True]  # asked, and nothing happened
+    assert [r[0] for r in rows(tp)] == ["Ada", "Eve"]
+    assert eve.context.request.get("/api/classroom/me").status == 200
+    remove.click()
+    tp.wait_for_function("document.getElementById('status').textContent === "
+                         "'Eve was removed from the class.'", timeout=STATE_MS)
+    tp.wait_for_function(f"[...document.querySelectorAll('{ROW}')].length === 1",
+                         timeout=STATE_MS)
+    assert [r[0] for r in rows(tp)] == ["Ada"]
+    eve.page.wait_for_function(
+        "document.getElementById('class-banner').classList.contains('ended')",
+        timeout=STATE_MS)
+    assert eve.context.request.get("/api/classroom/me").status == 401
+    assert teacher.context.request.get(f"/api/runs/{eve_run}").status == 404
+    assert ada.context.request.get("/api/classroom/me").status == 200
+    assert banner(ada.page)["ended"] is False
+    answers.append(True)  # the class ends, as every test's does (the next one starts afresh)
+    tp.click("[data-testid=end-class]")
+    tp.wait_for_selector("#class-panel[hidden]", state="attached", timeout=STATE_MS)
+
+
 def test_the_teacher_page_in_traditional_chinese(people: Callable[[], Person]) -> None:
     teacher = people()
     page = teacher.page
@@ -431,7 +469,7 @@ def test_the_teacher_page_in_traditional_chinese(people: Callable[[], Person]) -
     headers = page.evaluate(
         "[...document.querySelectorAll('#class-table th')].map((th) => th.textContent.trim())")
     assert headers == ["學生", "課程", "已訓練步數", "測試損失", "測試準確率", "死亡神經元",
-                       "狀態", "觀看"]
+                       "狀態", "觀看或移除"]
     assert page.text_content("[data-testid=push-submit]").strip() == "推送給全班"
     assert page.text_content("[data-testid=end-class]").strip() == "結束班級"
     empty = page.text_content("#class-table tr.empty").strip()
