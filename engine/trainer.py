@@ -3,7 +3,9 @@
 A :class:`Trainer` owns one run: the data set, the network, the loss, the optimiser
 and three seeded generators spawned from the spec's seed (initialisation, batch
 order, training noise), so the same spec and seed give the same numbers bit for
-bit, however the steps are grouped into calls.
+bit, however the steps are grouped into calls and however many BLAS threads the
+process has: every method that computes runs with one (see
+:mod:`engine.blas_threads`).
 
 The trainer does no I/O. :meth:`Trainer.step` is the hot path (a few dozen NumPy
 calls); :meth:`Trainer.train` runs n steps in chunks and checks after each chunk
@@ -20,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from engine.blas_threads import one_blas_thread
 from engine.build import build_loss, build_network, build_optimizer, eval_chunk, output_width
 from engine.data import Dataset, build_dataset
 from engine.errors import SpecError
@@ -47,6 +50,7 @@ class Trainer:
         status: ``"idle"`` or ``"diverged"``.
     """
 
+    @one_blas_thread
     def __init__(self, spec: Spec | Mapping[str, Any], limits: Limits | None = None,
                  dataset: Dataset | None = None) -> None:
         self.spec = spec if isinstance(spec, Spec) else parse_spec(spec, limits or Limits())
@@ -87,6 +91,7 @@ class Trainer:
         self._n_train = len(self.X_train)
         self._chunk = eval_chunk(self.net)
 
+    @one_blas_thread
     def reset(self) -> None:
         """Back to step 0 with the same seed: the same weights and batch order again."""
         self._build()
@@ -100,6 +105,7 @@ class Trainer:
         self._Tp = self.T_train[perm]
         self._pos = 0
 
+    @one_blas_thread
     def step(self) -> None:
         """One mini-batch step: forward, loss gradient, backward, update."""
         if self._pos >= self._n_train:
@@ -111,11 +117,13 @@ class Trainer:
         self._update(self._params, self._grads)
         self.step_count += 1
 
+    @one_blas_thread
     def train(self, n: int) -> dict[str, float | int | str | None]:
         """Run ``n`` steps (fewer if the run diverges) and return :meth:`metrics`."""
         self.advance(n)
         return self.metrics()
 
+    @one_blas_thread
     def advance(self, n: int) -> None:
         """Run ``n`` steps (fewer if the run diverges) without evaluating anything."""
         n = as_int("steps", n, 0, 10**9)
@@ -162,6 +170,7 @@ class Trainer:
         self._Xp, self._Tp, self._pos, self.step_count, self.epoch = Xp, Tp, pos, steps, epoch
 
     # -- evaluation ----------------------------------------------------------------
+    @one_blas_thread
     def evaluate(self, X: np.ndarray, T: np.ndarray,
                  out: np.ndarray | None = None) -> tuple[float, float | None]:
         """Loss and accuracy (None for regression) in evaluation mode.
@@ -177,6 +186,7 @@ class Trainer:
             return loss, None
         return loss, float(np.mean(self.loss.classify(out) == self.loss.labels(T)))
 
+    @one_blas_thread
     def forward_all(self, X: np.ndarray) -> np.ndarray:
         """Evaluation-mode output for X (n, *in_shape) -> (n, n_out). Image and text
         runs go through in chunks of ``eval_chunk`` samples, so a pass over the
@@ -186,6 +196,7 @@ class Trainer:
         return np.concatenate([self.net.forward(X[i : i + self._chunk], False)
                                for i in range(0, len(X), self._chunk)])
 
+    @one_blas_thread
     def metrics(self, train_out: np.ndarray | None = None) -> dict[str, float | int | str | None]:
         """Step, epoch, status, and train/test loss and accuracy on the full sets
         (``train_out``: the evaluation-mode output on the training set, if known)."""
