@@ -27,7 +27,9 @@ from engine.build import build_loss, build_network, build_optimizer, eval_chunk,
 from engine.data import Dataset, build_dataset
 from engine.errors import SpecError
 from engine.initializers import Initializer
+from engine.layers import BatchNorm
 from engine.spec import Limits, Spec, parse_spec
+from engine.spec_layers import BATCH_NORM_BATCH
 from engine.validate import as_float, as_int
 
 CHUNK = 64
@@ -48,6 +50,8 @@ class Trainer:
         spec, data, net, loss, opt: the parts.
         step_count: optimiser steps taken. epoch: full passes over the training set.
         status: ``"idle"`` or ``"diverged"``.
+        batch_norm: whether the net has batch normalisation (then batches hold at
+            least 2 samples).
     """
 
     @one_blas_thread
@@ -90,6 +94,14 @@ class Trainer:
         self._params, self._grads = self.net.params, self.net.grads
         self._n_train = len(self.X_train)
         self._chunk = eval_chunk(self.net)
+        self.batch_norm = any(isinstance(leaf, BatchNorm) for _, leaf in self.net.leaves)
+        if self.batch_norm and self._n_train < 2:
+            raise SpecError("data.train_fraction", "batch norm needs at least 2 training "
+                            f"samples; this split leaves {self._n_train}: use more samples "
+                            "or a larger train_fraction")
+        # batch norm: a batch ending here would leave the epoch's last sample alone
+        # in the next one, so that sample joins this batch (-1: never)
+        self._fold_at = self._n_train - 1 if self.batch_norm else -1
 
     @one_blas_thread
     def reset(self) -> None:
@@ -107,11 +119,16 @@ class Trainer:
 
     @one_blas_thread
     def step(self) -> None:
-        """One mini-batch step: forward, loss gradient, backward, update."""
+        """One mini-batch step: forward, loss gradient, backward, update. In a net
+        with batch normalisation an epoch's last sample never makes a batch of its
+        own (its batch variance would be 0): it joins the batch before it."""
         if self._pos >= self._n_train:
             self._new_epoch()
         pos = self._pos
-        end = self._pos = pos + self.batch_size
+        end = pos + self.batch_size
+        if end == self._fold_at:
+            end = self._n_train
+        self._pos = end
         out = self._forward(self._Xp[pos:end], True)
         self._backward(self._loss_grad(out, self._Tp[pos:end]))
         self._update(self._params, self._grads)
@@ -243,7 +260,10 @@ class Trainer:
         if l2 is not None:
             self.opt.l2 = as_float("l2", l2, 0.0, 1.0)
         if batch_size is not None:
-            self.batch_size = as_int("batch_size", batch_size, 1, len(self.X_train))
+            size = as_int("batch_size", batch_size, 1, len(self.X_train))
+            if size == 1 and self.batch_norm:
+                raise SpecError("batch_size", BATCH_NORM_BATCH)
+            self.batch_size = size
 
     def hyper(self) -> dict[str, float | int]:
         return {"lr": self.opt.lr, "l1": self.opt.l1, "l2": self.opt.l2,
