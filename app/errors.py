@@ -12,7 +12,9 @@ positions, as in the engine's dotted fields: ``hidden.1``).
 
 * :class:`engine.errors.SpecError` (a bad spec, a value out of range): 422.
 * An unknown run or saved model: 404 naming the id. A full registry: 429; a full
-  or unavailable model store: 503.
+  model store: 503. A failed database call (:mod:`app.store_errors`): 503 with
+  ``Retry-After`` when it was busy; 507 for a full disk and 503 for a data folder
+  that cannot be written, both without ``Retry-After`` (waiting does not help).
 * A request body larger than ``max_request_bytes``: 413, from :class:`BodyGuard`,
   which counts the streamed bytes (not only the Content-Length header). The same
   guard rejects NaN and Infinity in JSON bodies (Python's JSON parser, and so
@@ -43,6 +45,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.error_schema import drop_undeclared_422
 from app.registry import RegistryFullError, UnknownRunError
 from app.store import ModelNotFound, StoreFull
+from app.store_errors import diagnose
 from engine.errors import SpecError
 
 log = logging.getLogger(__name__)
@@ -119,10 +122,15 @@ async def _store_full(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
-    log.warning("model store unavailable: %s", exc)
-    return error_response(503, [], "the saved-model store is busy or unavailable; "
-                          "try again in a moment", "store_unavailable",
-                          {"Retry-After": "5"})
+    assert isinstance(exc, sqlite3.Error)
+    database = request.app.state.settings.database_path
+    trouble = await anyio.to_thread.run_sync(diagnose, exc, database)
+    if trouble.retry_after is None:
+        log.error("database %s: %s (%s)", database, trouble.kind, exc)
+        return error_response(trouble.status, [], trouble.message, trouble.kind)
+    log.warning("database %s busy or unavailable: %s", database, exc)
+    return error_response(trouble.status, [], trouble.message, trouble.kind,
+                          {"Retry-After": str(trouble.retry_after)})
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:

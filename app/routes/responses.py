@@ -3,8 +3,8 @@ and the ``Location`` of what they create.
 
 Every route lists each 4xx it can really answer, with the one error shape
 (:class:`app.error_schema.ErrorBody`), and no other: a 422 only where a body, a query
-or a spec can be wrong, a 400 and a 413 only where a body is taken, a 503 where the route
-writes to a store (WAL readers never wait for a lock). Reused reasons are below;
+or a spec can be wrong, a 400 and a 413 only where a body is taken, a 503 and a 507 where
+the route writes to a store (WAL readers never wait for a lock). Reused reasons are below;
 ``answers({404: "...", 422: "..."}, TOO_LARGE)`` builds a ``responses=`` dict.
 """
 
@@ -25,7 +25,9 @@ BAD_BODY = {422: "the body is not what the operation takes (`loc` names the fiel
 BAD_QUERY = {422: "a query parameter is out of range (`loc` names it)"}
 NEW_RUN = {429: "the server holds its maximum of runs, or this client created too many in "
                 "the last minute (see `Retry-After`)"}
-STORE_BUSY = {503: "the database is busy or unavailable; try again (see `Retry-After`)"}
+STORE_BUSY = {503: "the database is busy (try again after `Retry-After`), or the server's "
+                   "data folder cannot be written (no `Retry-After`: waiting does not help)",
+              507: "the server's disk is full (no `Retry-After`: waiting does not help)"}
 BUSY_JOB = {409: "a background job is training this run"}
 BAD_STEPS = {422: "`steps` is out of range, or the body is not what the operation takes"}
 
