@@ -12,9 +12,12 @@ positions, as in the engine's dotted fields: ``hidden.1``).
 
 * :class:`engine.errors.SpecError` (a bad spec, a value out of range): 422.
 * An unknown run or saved model: 404 naming the id. A run another request or
-  job is training: 409. A full registry: 429; a full or unavailable model store:
-  503. A client holding as many runs, saved models or uploads as one client may:
-  409 saying which and how to free room.
+  job is training: 409. A full registry: 429; a full model store: 503. A client
+  holding as many runs, saved models or uploads as one client may: 409 saying
+  which and how to free room. A failed database call (:mod:`app.store_errors`):
+  503 with ``Retry-After`` when it was busy; 507 for a full disk and 503 for a
+  data folder that cannot be written, both without ``Retry-After`` (waiting does
+  not help).
 * A request body larger than ``max_request_bytes``: 413, from :class:`BodyGuard`,
   which counts the streamed bytes (not only the Content-Length header). The same
   guard reads every body FastAPI would read as JSON (the same content types, in
@@ -49,6 +52,7 @@ from app.error_schema import drop_undeclared_422
 from app.json_input import JsonInputError, read_json
 from app.registry import RegistryFullError, RunBusyError, UnknownRunError
 from app.store import ModelNotFound, StoreFull
+from app.store_errors import diagnose
 from engine.errors import SpecError
 
 log = logging.getLogger(__name__)
@@ -133,10 +137,15 @@ async def _store_full(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
-    log.warning("model store unavailable: %s", exc)
-    return error_response(503, [], "the saved-model store is busy or unavailable; "
-                          "try again in a moment", "store_unavailable",
-                          {"Retry-After": "5"})
+    assert isinstance(exc, sqlite3.Error)
+    database = request.app.state.settings.database_path
+    trouble = await anyio.to_thread.run_sync(diagnose, exc, database)
+    if trouble.retry_after is None:
+        log.error("database %s: %s (%s)", database, trouble.kind, exc)
+        return error_response(trouble.status, [], trouble.message, trouble.kind)
+    log.warning("database %s busy or unavailable: %s", database, exc)
+    return error_response(trouble.status, [], trouble.message, trouble.kind,
+                          {"Retry-After": str(trouble.retry_after)})
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:

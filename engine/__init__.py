@@ -1,4 +1,5 @@
-"""nnplay's training engine: NumPy only, usable from a notebook as a library.
+"""nnplay's training engine: NumPy only (and threadpoolctl, which keeps BLAS at one
+thread while it computes), usable from a notebook as a library.
 
 Modules, from the bottom up: ``activations``, ``initializers``, ``layers``,
 ``losses``, ``optimizers`` and ``network`` (the parts); ``data`` (data sets and

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.blas_threads import one_blas_thread
 from engine.initializers import Initializer
 from engine.layers import Layer, Sequential, walk
 from engine.layers.base import ParamSpec, Shape, total_size
@@ -101,6 +102,7 @@ class Network:
         """
         return self.body.forward(x, train)
 
+    @one_blas_thread
     def predict(self, x: np.ndarray) -> np.ndarray:
         """Evaluation-mode output as a fresh array, (n, *out_shape)."""
         return np.array(self.body.forward(np.asarray(x, dtype=self.dtype), False))

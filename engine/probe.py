@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from engine.blas_threads import one_blas_thread
 from engine.data.images import IMAGE_CLASSES, image_of_size, shift
 from engine.data.sentences import encode
 from engine.errors import SpecError
@@ -161,6 +162,7 @@ def probe_input(trainer: Trainer, req: ProbeRequest) -> tuple[np.ndarray, dict[s
     return x, meta
 
 
+@one_blas_thread
 def probe(trainer: Trainer, req: ProbeRequest) -> dict[str, Any]:
     """Every top-level layer's output for the requested sample.
 

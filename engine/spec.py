@@ -36,8 +36,10 @@ from engine.losses import LOSSES
 from engine.optimizers import OPTIMIZERS
 from engine.spec_layers import (
     ACTIVATION_OPTIONS,
+    BATCH_NORM_BATCH,
     activation_layer,
     count_weight_layers,
+    has_batch_norm,
     parse_layers,
 )
 from engine.validate import as_bool, as_choice, as_float, as_int, as_list, as_mapping
@@ -87,7 +89,8 @@ class Spec:
         loss: ``mse``, ``bce`` or ``softmax_ce``.
         init: initialiser name; init_scale its scale; bias_init the bias start.
         optimizer: dict with ``name`` and its options (``lr`` always).
-        batch_size: mini-batch size (capped at the training set size when run).
+        batch_size: mini-batch size (capped at the training set size when run); at
+            least 2 in a net with batch normalisation.
         l1, l2: regularisation strengths on weights.
         seed: seeds initialisation, batch order and training noise.
         dtype: ``float64`` or ``float32``.
@@ -177,6 +180,9 @@ def parse_spec(d: Mapping[str, Any], limits: Limits = Limits()) -> Spec:
         raise SpecError("output_activation", f"{loss} works on logits: use 'linear' "
                         "(the loss applies the sigmoid or softmax itself)")
     init, init_scale = _init(d.get("init", "xavier_uniform"))
+    batch_size = as_int("batch_size", d.get("batch_size", 10), 1, limits.max_batch_size)
+    if batch_size == 1 and has_batch_norm(layers):
+        raise SpecError("batch_size", BATCH_NORM_BATCH)
     return Spec(
         data=data,
         layers=tuple(layers),
@@ -186,7 +192,7 @@ def parse_spec(d: Mapping[str, Any], limits: Limits = Limits()) -> Spec:
         init_scale=init_scale,
         bias_init=as_float("bias_init", d.get("bias_init", 0.0), -10.0, 10.0),
         optimizer=_optimizer(d.get("optimizer", "sgd")),
-        batch_size=as_int("batch_size", d.get("batch_size", 10), 1, limits.max_batch_size),
+        batch_size=batch_size,
         l1=as_float("l1", d.get("l1", 0.0), 0.0, 1.0),
         l2=as_float("l2", d.get("l2", 0.0), 0.0, 1.0),
         seed=as_int("seed", d.get("seed", 0), 0, MAX_SEED),

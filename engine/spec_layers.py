@@ -94,6 +94,18 @@ def count_weight_layers(layers: list[dict]) -> int:
                else x["type"] in WEIGHT_LAYERS for x in layers)
 
 
+def has_batch_norm(layers: list[dict]) -> bool:
+    """Whether any layer is batch normalisation, those inside residual blocks included."""
+    return any(has_batch_norm(x["layers"]) if x["type"] == "residual"
+               else x["type"] == "batchnorm" for x in layers)
+
+
+BATCH_NORM_BATCH = ("batch norm needs at least 2 samples in every batch: with one, each "
+                    "unit's batch variance is 0 and its running variance decays towards "
+                    "0; use 2 or more, or leave batch norm out")
+"""The message for a batch size of one in a net with batch normalisation."""
+
+
 def _layer(field: str, item: Any, limits: Limits, depth: int) -> dict:
     if not isinstance(item, Mapping):
         raise SpecError(field, "must be an object with a 'type'")

@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from engine.blas_threads import one_blas_thread
 from engine.build import build_network, eval_chunk
 from engine.data import grid, grid_1d
 from engine.layers import (
@@ -70,6 +71,7 @@ def hidden_activations(net: Network) -> list[tuple[str, Any]]:
             if i < last_dense and isinstance(leaf, ACTIVATION_LAYERS)]
 
 
+@one_blas_thread
 def gradient_picture(trainer: Trainer) -> tuple[dict[str, dict[str, float]], np.ndarray]:
     """{dense or conv path: {"weight_grad_norm", "input_grad_norm"}} from an
     evaluation-mode pass over the training set, and that pass's output
@@ -274,6 +276,7 @@ class MapMaker:
             self._grids = {key: (points, inputs, np.ascontiguousarray(inputs.T))}
         return key
 
+    @one_blas_thread
     def maps(self, g_out: int, g_units: int) -> dict[str, Any]:
         """Output map (g_out, g_out[, k]) and unit maps {path: (k, g_units, g_units)}
         (1-D: (g_out[, k]) and (k, g_units))."""
@@ -293,6 +296,7 @@ class MapMaker:
         return {"output": output.astype(np.float32), "units": units}
 
 
+@one_blas_thread
 def snapshot(trainer: Trainer, output_grid: int = 100, unit_grid: int = 50,
              maps: MapMaker | None = None,
              probe_request: ProbeRequest | None = None) -> dict[str, Any]:

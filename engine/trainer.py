@@ -3,7 +3,9 @@
 A :class:`Trainer` owns one run: the data set, the network, the loss, the optimiser
 and three seeded generators spawned from the spec's seed (initialisation, batch
 order, training noise), so the same spec and seed give the same numbers bit for
-bit, however the steps are grouped into calls.
+bit, however the steps are grouped into calls and however many BLAS threads the
+process has: every method that computes runs with one (see
+:mod:`engine.blas_threads`).
 
 The trainer does no I/O. :meth:`Trainer.step` is the hot path (a few dozen NumPy
 calls); :meth:`Trainer.train` runs n steps in chunks and checks after each chunk
@@ -23,12 +25,15 @@ from typing import Any
 
 import numpy as np
 
+from engine.blas_threads import one_blas_thread
 from engine.build import build_loss, build_network, build_optimizer, eval_chunk, output_width
 from engine.compute import check_pass, check_step
 from engine.data import Dataset, build_dataset
 from engine.errors import SpecError
 from engine.initializers import Initializer
+from engine.layers import BatchNorm
 from engine.spec import Limits, Spec, parse_spec
+from engine.spec_layers import BATCH_NORM_BATCH
 from engine.validate import as_float, as_int
 
 CHUNK = 64
@@ -49,8 +54,11 @@ class Trainer:
         spec, data, net, loss, opt: the parts.
         step_count: optimiser steps taken. epoch: full passes over the training set.
         status: ``"idle"`` or ``"diverged"``.
+        batch_norm: whether the net has batch normalisation (then batches hold at
+            least 2 samples).
     """
 
+    @one_blas_thread
     def __init__(self, spec: Spec | Mapping[str, Any], limits: Limits | None = None,
                  dataset: Dataset | None = None) -> None:
         self.spec = spec if isinstance(spec, Spec) else parse_spec(spec, limits or Limits())
@@ -92,7 +100,16 @@ class Trainer:
         self._params, self._grads = self.net.params, self.net.grads
         self._n_train = len(self.X_train)
         self._chunk = eval_chunk(self.net)
+        self.batch_norm = any(isinstance(leaf, BatchNorm) for _, leaf in self.net.leaves)
+        if self.batch_norm and self._n_train < 2:
+            raise SpecError("data.train_fraction", "batch norm needs at least 2 training "
+                            f"samples; this split leaves {self._n_train}: use more samples "
+                            "or a larger train_fraction")
+        # batch norm: a batch ending here would leave the epoch's last sample alone
+        # in the next one, so that sample joins this batch (-1: never)
+        self._fold_at = self._n_train - 1 if self.batch_norm else -1
 
+    @one_blas_thread
     def reset(self) -> None:
         """Back to step 0 with the same seed: the same weights and batch order again."""
         self._build()
@@ -106,22 +123,30 @@ class Trainer:
         self._Tp = self.T_train[perm]
         self._pos = 0
 
+    @one_blas_thread
     def step(self) -> None:
-        """One mini-batch step: forward, loss gradient, backward, update."""
+        """One mini-batch step: forward, loss gradient, backward, update. In a net
+        with batch normalisation an epoch's last sample never makes a batch of its
+        own (its batch variance would be 0): it joins the batch before it."""
         if self._pos >= self._n_train:
             self._new_epoch()
         pos = self._pos
-        end = self._pos = pos + self.batch_size
+        end = pos + self.batch_size
+        if end == self._fold_at:
+            end = self._n_train
+        self._pos = end
         out = self._forward(self._Xp[pos:end], True)
         self._backward(self._loss_grad(out, self._Tp[pos:end]))
         self._update(self._params, self._grads)
         self.step_count += 1
 
+    @one_blas_thread
     def train(self, n: int) -> dict[str, float | int | str | None]:
         """Run ``n`` steps (fewer if the run diverges) and return :meth:`metrics`."""
         self.advance(n)
         return self.metrics()
 
+    @one_blas_thread
     def advance(self, n: int, deadline: float | None = None) -> int:
         """Run ``n`` steps (fewer if the run diverges) without evaluating anything;
         returns the number of steps taken.
@@ -184,6 +209,7 @@ class Trainer:
         self._Xp, self._Tp, self._pos, self.step_count, self.epoch = Xp, Tp, pos, steps, epoch
 
     # -- evaluation ----------------------------------------------------------------
+    @one_blas_thread
     def evaluate(self, X: np.ndarray, T: np.ndarray,
                  out: np.ndarray | None = None) -> tuple[float, float | None]:
         """Loss and accuracy (None for regression) in evaluation mode.
@@ -199,6 +225,7 @@ class Trainer:
             return loss, None
         return loss, float(np.mean(self.loss.classify(out) == self.loss.labels(T)))
 
+    @one_blas_thread
     def forward_all(self, X: np.ndarray) -> np.ndarray:
         """Evaluation-mode output for X (n, *in_shape) -> (n, n_out). Image and text
         runs go through in chunks of ``eval_chunk`` samples, so a pass over the
@@ -208,6 +235,7 @@ class Trainer:
         return np.concatenate([self.net.forward(X[i : i + self._chunk], False)
                                for i in range(0, len(X), self._chunk)])
 
+    @one_blas_thread
     def metrics(self, train_out: np.ndarray | None = None) -> dict[str, float | int | str | None]:
         """Step, epoch, status, and train/test loss and accuracy on the full sets
         (``train_out``: the evaluation-mode output on the training set, if known)."""
@@ -255,6 +283,8 @@ class Trainer:
             self.opt.l2 = as_float("l2", l2, 0.0, 1.0)
         if batch_size is not None:
             batch = as_int("batch_size", batch_size, 1, len(self.X_train))
+            if batch == 1 and self.batch_norm:
+                raise SpecError("batch_size", BATCH_NORM_BATCH)
             check_step(self.net, batch)
             self.batch_size = batch
 

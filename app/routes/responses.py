@@ -3,8 +3,8 @@ and the ``Location`` of what they create.
 
 Every route lists each 4xx it can really answer, with the one error shape
 (:class:`app.error_schema.ErrorBody`), and no other: a 422 only where a body, a query
-or a spec can be wrong, a 400 and a 413 only where a body is taken, a 503 where the route
-writes to a store (WAL readers never wait for a lock). Reused reasons are below;
+or a spec can be wrong, a 400 and a 413 only where a body is taken, a 503 and a 507 where
+the route writes to a store (WAL readers never wait for a lock). Reused reasons are below;
 ``answers({404: "...", 422: "..."}, TOO_LARGE)`` builds a ``responses=`` dict.
 """
 
@@ -29,7 +29,9 @@ NEW_RUN = {429: "the server holds its maximum of runs, or this client created to
                 "max_runs_per_client): delete one first"}
 TOKEN_GUESSES = {429: "this address sent too many wrong teacher tokens in the last minute "
                       "(see `Retry-After`)"}
-STORE_BUSY = {503: "the database is busy or unavailable; try again (see `Retry-After`)"}
+STORE_BUSY = {503: "the database is busy (try again after `Retry-After`), or the server's "
+                   "data folder cannot be written (no `Retry-After`: waiting does not help)",
+              507: "the server's disk is full (no `Retry-After`: waiting does not help)"}
 BUSY_JOB = {409: "a background job or another request is training this run"}
 BAD_STEPS = {422: "`steps` is out of range, or the body is not what the operation takes"}
 

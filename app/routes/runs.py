@@ -304,7 +304,7 @@ def set_run_param(body: ParamRequest, slot: RunDep) -> dict[str, Any]:
               responses=answers(RUN_GONE, TOKEN_GUESSES, JSON_BODY, BAD_BODY))
 def update_run_hyper(body: HyperRequest, slot: RunDep) -> dict[str, Any]:
     """The next step uses the new values. All or nothing: if one value is out of
-    range, none changes."""
+    range, none changes. A net with batch norm needs a batch_size of 2 or more."""
     return slot.call("set_hyper", body.model_dump(exclude_none=True))
 
 

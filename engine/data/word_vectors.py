@@ -24,6 +24,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from engine.blas_threads import one_blas_thread
 from engine.data.sentences import PAD, UNK
 
 
@@ -66,6 +67,7 @@ def fix_signs(U: np.ndarray) -> np.ndarray:
     return U * signs
 
 
+@one_blas_thread
 def word_vectors(corpus: Sequence[Sequence[str]], vocab: Sequence[str], dims: int,
                  window: int = 2) -> np.ndarray:
     """Vectors float64 (V, dims) learned from ``corpus``: PPMI over a ``window``,

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.blas_threads import one_blas_thread
 from engine.lessons.translations import lesson_texts
 from engine.trainer import Trainer
 
@@ -88,6 +89,7 @@ class Lesson:
             trainer.set_param(layer, name, index, value)
         return trainer
 
+    @one_blas_thread
     def measure(self) -> Signature:
         """Run the lesson's experiment (deterministic; seconds, not minutes)."""
         return self.measure_fn()

@@ -216,6 +216,24 @@ def test_hyper_change_is_all_or_nothing(client: CheckedClient,
     assert client.get(f"/api/runs/{run_id}").json()["hyper"]["lr"] == 0.03
 
 
+def test_a_batch_norm_run_refuses_a_batch_of_one(client: CheckedClient,
+                                                 new_run: Callable[..., str]) -> None:
+    spec = {**SMALL_SPEC, "batch_norm": True}
+    response = client.post("/api/runs", json={"spec": {**spec, "batch_size": 1}})
+    assert response.status_code == 422
+    assert only_error(response)["loc"] == ["body", "spec", "batch_size"]
+    run_id = new_run(spec)
+    response = client.patch(f"/api/runs/{run_id}/hyper", json={"lr": 0.5, "batch_size": 1})
+    assert response.status_code == 422
+    error = only_error(response)
+    assert error["loc"] == ["body", "batch_size"]
+    assert error["msg"].startswith("batch norm needs at least 2 samples in every batch")
+    assert client.get(f"/api/runs/{run_id}").json()["hyper"] == {
+        "lr": 0.03, "l1": 0.0, "l2": 0.0, "batch_size": 10}
+    assert client.patch(f"/api/runs/{run_id}/hyper", json={"batch_size": 2}).json()[
+        "batch_size"] == 2
+
+
 def test_reset_gives_the_step_zero_weights_again(client: CheckedClient,
                                                  new_run: Callable[..., str]) -> None:
     run_id = new_run()

@@ -158,6 +158,25 @@ def test_ws_a_deep_command_leaves_a_run_in_an_engine_process_working(
             frame_at_step(ws, 3)
 
 
+def test_ws_a_batch_norm_run_refuses_a_batch_of_one(server) -> None:
+    client, registry = server
+    slot = registry.add(Trainer({**SPEC, "batch_norm": True}))
+    with client.websocket_connect(f"/ws/runs/{slot.id}") as ws:
+        next_frame(ws)
+        ws.send_text(json.dumps({"type": "set", "name": "batch_size", "value": 1}))
+        answer = ws.receive()  # the run is paused: nothing else is on its way
+        assert answer.get("text") is not None, "the change was taken: a frame came back"
+        error = json.loads(answer["text"])
+        assert error["type"] == "error" and error["field"] == "batch_size"
+        assert error["message"].startswith("batch norm needs at least 2 samples")
+        ws.send_text(json.dumps({"type": "set", "name": "batch_size", "value": 3}))
+        for _ in range(5):
+            header, _ = next_frame(ws)
+            if header["hyper"]["batch_size"] == 3:
+                break
+    assert header["hyper"]["batch_size"] == 3
+
+
 def test_ws_unknown_run_gets_an_error_and_a_close(server) -> None:
     client, _ = server
     with client.websocket_connect("/ws/runs/nope") as ws:

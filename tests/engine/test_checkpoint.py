@@ -50,6 +50,7 @@ def test_checkpoint_imported_run_keeps_training() -> None:
         (lambda r: r["params"].update({"9": {}}), "params.9"),
         (lambda r: r["state"]["1"].update(running_var=[1.0]), "state.1.running_var"),
         (lambda r: r.update(step=-3), "step"),
+        (lambda r: r["spec"].update(batch_size=1), "spec.batch_size"),
         (lambda r: r.update(extra=1), "record.extra"),
     ],
 )

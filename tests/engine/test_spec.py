@@ -133,6 +133,25 @@ def test_parse_spec_bad_field_is_named(spec: dict, field: str) -> None:
     assert err.value.message
 
 
+@pytest.mark.parametrize("spec", [
+    {"hidden": [4], "batch_norm": True, "batch_size": 1},
+    {"layers": [{"type": "dense", "units": 4}, {"type": "batchnorm"}], "batch_size": 1},
+    {"layers": [{"type": "dense", "units": 4},
+                {"type": "residual", "layers": [{"type": "dense", "units": 4},
+                                                {"type": "batchnorm"}]}], "batch_size": 1},
+])
+def test_parse_spec_refuses_a_batch_of_one_with_batch_norm(spec: dict) -> None:
+    with pytest.raises(SpecError) as err:
+        parse_spec(spec)
+    assert err.value.field == "batch_size"
+    assert "batch norm needs at least 2 samples" in err.value.message
+    assert parse_spec({**spec, "batch_size": 2}).batch_size == 2
+
+
+def test_parse_spec_takes_a_batch_of_one_without_batch_norm() -> None:
+    assert parse_spec({"hidden": [4], "dropout": 0.5, "batch_size": 1}).batch_size == 1
+
+
 def test_parse_spec_rejects_non_mapping() -> None:
     with pytest.raises(SpecError) as err:
         parse_spec([1, 2])  # type: ignore[arg-type]

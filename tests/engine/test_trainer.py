@@ -149,6 +149,51 @@ def test_trainer_set_hyper_takes_effect_next_step() -> None:
     assert err.value.field == "batch_size"
 
 
+BATCH_NORM = {"data": {"name": "circle", "n_samples": 42, "seed": 1}, "hidden": [6],
+              "batch_norm": True, "optimizer": {"name": "sgd", "lr": 1e-7},
+              "batch_size": 10, "seed": 0}
+"""21 training points: batches of 10 leave one point over at the end of an epoch."""
+
+
+def test_trainer_batch_norm_refuses_a_batch_of_one_mid_run() -> None:
+    run = Trainer(BATCH_NORM)
+    with pytest.raises(SpecError) as err:
+        run.set_hyper(batch_size=1)
+    assert err.value.field == "batch_size"
+    assert "batch norm needs at least 2 samples" in err.value.message
+    assert run.hyper()["batch_size"] == 10
+    run.set_hyper(batch_size=2)
+    assert run.hyper()["batch_size"] == 2
+    plain = Trainer({**BATCH_NORM, "batch_norm": False})
+    plain.set_hyper(batch_size=1)
+    assert plain.hyper()["batch_size"] == 1
+
+
+def test_trainer_batch_norm_needs_two_training_samples() -> None:
+    tiny = {**BATCH_NORM, "data": {"name": "circle", "n_samples": 4, "train_fraction": 0.1}}
+    with pytest.raises(SpecError) as err:
+        Trainer(tiny)
+    assert err.value.field == "data.train_fraction"
+    assert "leaves 1" in err.value.message
+    assert len(Trainer({**tiny, "batch_norm": False}).X_train) == 1
+
+
+def test_trainer_batch_norm_folds_an_epochs_last_sample_into_the_batch_before() -> None:
+    """Batches of 10 and 11 (not 10, 10, 1): two steps an epoch, and the running
+    variances match the inputs' variance (a batch of one, whose variance is 0, every
+    third step pulled them down to about 0.64 of it)."""
+    run = Trainer(BATCH_NORM)
+    assert len(run.X_train) == 21
+    run.train(90)
+    assert (run.step_count, run.epoch) == (90, 44)
+    z = run.net.layers[0].forward(run.X_train, False)  # what the batch norm layer sees
+    ratio = run.net.layer("1").state["running_var"] / z.var(axis=0, ddof=1)
+    assert np.all((ratio > 0.95) & (ratio < 1.05)), ratio
+    plain = Trainer({**BATCH_NORM, "batch_norm": False})  # no batch norm: batches of one stay
+    plain.train(90)
+    assert plain.epoch == 29
+
+
 def test_trainer_train_rejects_bad_step_count() -> None:
     with pytest.raises(SpecError) as err:
         Trainer(SMALL).train(-1)
