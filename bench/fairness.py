@@ -4,8 +4,9 @@ uvicorn on loopback with a teacher token set, as `make run` starts it.
 N students (default 39) join a class and play its lesson (default: the
 playground's default lesson) at 10 frames per second, 10 steps a frame, every
 second changing the learning rate and timing how long until a frame shows it.
-This runs twice on the same server: first alone, then while one more student,
-the greedy one, does the worst its limits allow:
+This runs twice on the same server: first alone, then while one more client on
+the same address, the greedy one, does the worst its limits allow (the default
+limits of one client):
 
 - as many runs as it may hold (up to ``--greedy-runs``), each the largest net a
   spec may ask for with the largest mini-batch and data set the server accepts,
@@ -64,6 +65,8 @@ class Greedy:
 
     def __init__(self) -> None:
         self.runs: list[str] = []
+        self.headers: dict[str, str] = {}
+        self.steps = 0
         self.frames = 0
         self.rest_steps = 0
         self.job_steps = 0
@@ -134,15 +137,14 @@ async def hog_jobs(client: httpx.AsyncClient, run_id: str, headers: dict,
         greedy.job_steps += state.get("done", 0)
 
 
-async def greedy_client(server: Server, client: httpx.AsyncClient, code: str,
-                        settings: Settings, most_runs: int, stop: asyncio.Event,
-                        greedy: Greedy) -> None:
-    joined = await client.post("/api/classroom/join", json={"code": code, "name": "greedy"})
-    joined.raise_for_status()
-    headers = {"X-Nnplay-Student": joined.json()["token"]}
-    await make_runs(client, headers, greediest_spec(settings), most_runs, greedy)
+async def greedy_client(server: Server, client: httpx.AsyncClient, settings: Settings,
+                        most_runs: int, stop: asyncio.Event, greedy: Greedy) -> None:
+    """Outside the class (a student's runs that no page shows are dropped when they
+    make another; an address's are not), on the class's own address."""
+    await make_runs(client, greedy.headers, greediest_spec(settings), most_runs, greedy)
     if not greedy.runs:
         return
+    headers = greedy.headers
     tasks = [hog_socket(server, run, headers, settings, stop, greedy)
              for run in greedy.runs[2:] or greedy.runs[:1]]
     tasks.append(hog_rest(client, greedy.runs[0], headers, settings, stop, greedy))
@@ -152,22 +154,25 @@ async def greedy_client(server: Server, client: httpx.AsyncClient, code: str,
 
 
 async def phase(server: Server, students: list[Student], args: argparse.Namespace,
-                code: str | None, settings: Settings) -> tuple[dict, Greedy]:
-    """Play every student's run for ``args.seconds``; with ``code``, the greedy
-    client joins that class and does its worst meanwhile."""
+                greedy_too: bool, settings: Settings) -> tuple[dict, Greedy]:
+    """Play every student's run for ``args.seconds``; with ``greedy_too``, the
+    greedy client does its worst meanwhile."""
     for s in students:
         s.latencies, s.errors, s.seen, s.steps = [], [], {}, []
     greedy, stop = Greedy(), asyncio.Event()
     async with httpx.AsyncClient(base_url=server.base, timeout=None) as client:
         hog = None
-        if code is not None:
-            hog = asyncio.create_task(greedy_client(server, client, code, settings,
+        if greedy_too:
+            hog = asyncio.create_task(greedy_client(server, client, settings,
                                                     args.greedy_runs, stop, greedy))
             started = time.monotonic()
             while not greedy.runs and not hog.done() and time.monotonic() - started < 60:
                 await asyncio.sleep(0.05)  # its runs exist before the students start
         await asyncio.gather(*(play(s, server, args.seconds, args.fps, args.steps)
                                for s in students))
+        for run in greedy.runs:  # the steps its runs took, whichever way
+            answer = await client.get(f"/api/runs/{run}", headers=greedy.headers)
+            greedy.steps += answer.json()["step"] if answer.status_code == 200 else 0
         stop.set()
         if hog is not None:  # a REST request may still be training: stop waiting for it
             hog.cancel()
@@ -186,8 +191,8 @@ async def bench(server: Server, args: argparse.Namespace, settings: Settings) ->
         code = made.json()["code"]
         students = [await join(client, server.port, code, f"student {i + 1:02d}")
                     for i in range(args.students)]
-    alone = await phase(server, students, args, None, settings)
-    crowded = await phase(server, students, args, code, settings)
+    alone = await phase(server, students, args, False, settings)
+    crowded = await phase(server, students, args, True, settings)
     return [alone, crowded]
 
 
@@ -208,13 +213,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=10, help="students' steps per frame")
     parser.add_argument("--lesson", default="vanishing-gradients",
                         help="the class's lesson (default: the playground's default)")
-    parser.add_argument("--greedy-runs", type=int, default=10,
-                        help="most runs the greedy client tries to hold")
+    parser.add_argument("--greedy-runs", type=int, default=None,
+                        help="most runs the greedy client tries to hold (default: as many "
+                             "as one client may, the setting max_runs_per_client)")
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
                         help="a server setting, e.g. NNPLAY_COMPUTE_SLICE_MS=50")
     args = parser.parse_args(argv)
-    env = {"NNPLAY_TEACHER_TOKEN": TOKEN, **dict(e.split("=", 1) for e in args.env)}
+    # the greedy client meets the limits a server has by default (bench/server.py
+    # lifts the per-client ones, since its simulated people share one address)
+    defaults = Settings()
+    env = {"NNPLAY_TEACHER_TOKEN": TOKEN,
+           "NNPLAY_MAX_RUNS_PER_CLIENT": str(defaults.max_runs_per_client),
+           "NNPLAY_RUNS_PER_MINUTE": str(defaults.runs_per_minute),
+           **dict(e.split("=", 1) for e in args.env)}
     settings = Settings(**{k.removeprefix("NNPLAY_").lower(): v for k, v in env.items()})
+    if args.greedy_runs is None:
+        args.greedy_runs = settings.max_runs_per_client
     server = Server(max_frame_rate=settings.max_frame_rate, env=env)
     try:
         (alone, _), (crowded, greedy) = asyncio.run(bench(server, args, settings))
@@ -234,7 +248,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"greedy client: {len(greedy.runs)} runs of {len(spec['hidden'])} x "
           f"{spec['hidden'][0]}, batch {spec['batch_size']}, {spec['data']['n_samples']} "
           f"samples; {greedy.frames / args.seconds:.1f} frames/s over its sockets, "
-          f"{greedy.rest_steps} REST steps, {greedy.job_steps} job steps; refused: "
+          f"{greedy.steps / args.seconds:.0f} steps/s over all its runs ({greedy.rest_steps} "
+          f"in finished REST requests, {greedy.job_steps} in finished jobs); refused: "
           f"{greedy.refusals or 'never'}")
     return 0
 
