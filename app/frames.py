@@ -151,7 +151,9 @@ class _Packer:
 def encode_frame(frame: dict[str, Any], extra: dict[str, Any]) -> bytes:
     """A snapshot (from :func:`engine.telemetry.snapshot`) as one binary message.
 
-    ``extra`` is merged into the header (type, run id, playing state ...).
+    ``extra`` is merged into the header (type, run id, playing state ...), except
+    that the snapshot's own ``grid`` (the sides drawn, lowered to fit the run's
+    budget if need be) wins over the one asked for.
     """
     packer = _Packer()
     header: dict[str, Any] = {}
@@ -179,6 +181,8 @@ def encode_frame(frame: dict[str, Any], extra: dict[str, Any]) -> bytes:
                 info[key] = value
         layers.append(info)
     header.update(extra)
+    if "grid" in frame:
+        header["grid"] = frame["grid"]
     header["layers"] = layers
     payload = packer.payload()  # sets the float32 arrays' offsets
     header["arrays"] = packer.arrays

@@ -9,8 +9,8 @@ the same code serves both places. Nothing here imports anything web.
 
 Operations on a run (the methods of :class:`HostedRun` named in ``OPERATIONS``):
 ``info``, ``train``, ``metrics``, ``snapshot``, ``live_frame``, ``unit_map``,
-``predict``, ``points``, ``set_param``, ``set_hyper``, ``reset``, ``export``,
-``check_probe``, ``probe``, ``summary``. Host operations:
+``check_maps``, ``predict``, ``points``, ``set_param``, ``set_hyper``, ``reset``,
+``export``, ``check_probe``, ``probe``, ``summary``. Host operations:
 ``create`` (from a :data:`Recipe`), ``adopt`` (an existing trainer, in-process
 only) and ``drop``.
 """
@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from app.frames import encode_frame, pack, quantise
+from engine.budget import MapShape, check_maps
 from engine.checkpoint import export_run, import_run
 from engine.errors import SpecError
 from engine.lessons import LESSONS
@@ -33,8 +34,9 @@ from engine.trainer import Trainer
 from engine.validate import as_int
 
 Recipe = tuple
-"""How to make a run: ``("spec", spec_dict, limits)``, ``("lesson", name, variant)``
-or ``("record", saved_model_record, limits)``."""
+"""How to make a run: ``("spec", spec_dict, limits)``, ``("lesson", name, variant,
+budget)`` or ``("record", saved_model_record, limits)``; the limits' ``budget`` (a
+lesson's own) bounds the run's memory (see :mod:`engine.budget`)."""
 
 
 MAX_POINT_VALUE = 1e6
@@ -70,8 +72,8 @@ def make_trainer(recipe: Recipe) -> Trainer:
         except SpecError as err:
             raise err.nested("spec") from None
     if kind == "lesson":
-        _, name, variant = recipe
-        return LESSONS[name].trainer(variant)
+        _, name, variant, budget = recipe
+        return LESSONS[name].trainer(variant, budget)
     if kind == "record":
         _, record, limits = recipe
         return import_run(record, limits)
@@ -118,14 +120,18 @@ class HostedRun:
                 "units": int(sum(d.size for d in dead))}
 
     def snapshot(self, output_grid: int, unit_grid: int,
-                 probe: dict[str, Any] | None = None) -> dict[str, Any]:
+                 probe: dict[str, Any] | None = None, fit: bool = True) -> dict[str, Any]:
         """The frame content as arrays (see :func:`engine.telemetry.snapshot`);
-        ``probe`` picks the sample an image or text run's probe shows."""
+        ``probe`` picks the sample an image or text run's probe shows. With ``fit``
+        (a live frame) grids whose maps exceed the run's budget are lowered to fit,
+        and the frame's ``grid`` says the sides drawn; without it (a request that
+        named its grids) they are refused with a SpecError naming the grid."""
         request = None
         if probe is not None or self.trainer.data.modality != "points":
             request = parse_probe(probe, self.trainer)
         return snapshot(self.trainer, output_grid, unit_grid,
-                        maps=self.maps if request is None else None, probe_request=request)
+                        maps=self.maps if request is None else None, probe_request=request,
+                        fit=fit)
 
     def live_frame(self, steps: int, output_grid: int, unit_grid: int,
                    header: dict[str, Any], probe: dict[str, Any] | None = None) -> bytes:
@@ -161,18 +167,33 @@ class HostedRun:
 
     def unit_map(self, layer: Any, unit: Any, grid: int, header: dict[str, Any]) -> bytes:
         """One hidden unit's map on a ``grid`` x ``grid`` grid, encoded as a binary
-        message with one uint8 array ``map``; SpecError naming ``layer`` or ``unit``."""
+        message with one uint8 array ``map``; SpecError naming ``layer``, ``unit`` or
+        ``grid``. Only that unit's map is kept from the pass (not every unit's at
+        this resolution), and the pass goes in chunks within the run's budget."""
         self._points_only("layer", "a unit map")
-        maps = MapMaker(self.trainer).maps(2, grid)["units"]
-        if layer not in maps:
+        grid = as_int("grid", grid, 2, 200)
+        maker = MapMaker(self.trainer)
+        counts = maker.unit_counts()
+        if layer not in counts:
             raise SpecError("layer", f"no hidden activation layer {layer!r}; "
-                            f"layers: {', '.join(maps)}")
-        index = as_int("unit", unit, 0, maps[layer].shape[0] - 1)
-        q, lo, hi = quantise(maps[layer][index])
+                            f"layers: {', '.join(counts)}")
+        index = as_int("unit", unit, 0, counts[layer] - 1)
+        shape = maker.shape()
+        check_maps(MapShape(1, shape.outputs, shape.dims), 2, grid, self.trainer.budget,
+                   ("grid", "grid"))
+        q, lo, hi = quantise(maker.maps(2, grid, keep=(layer, index))["units"][layer][0])
         head = {**header, "layer": layer, "unit": index, "grid": grid,
                 "arrays": [{"name": "map", "dtype": "uint8", "shape": list(q.shape),
                             "offset": 0, "lo": lo, "hi": hi}]}
         return pack(head, [q.tobytes()])
+
+    def check_maps(self, output_grid: int, unit_grid: int,
+                   fields: tuple[str, str] = ("output_grid", "unit_grid")) -> None:
+        """SpecError naming ``fields[1]`` (or ``fields[0]``) if this run's maps at
+        these grid sides exceed its budget (image and text runs have no maps)."""
+        if self.trainer.data.modality == "points":
+            check_maps(self.maps.shape(), output_grid, unit_grid, self.trainer.budget,
+                       tuple(fields))
 
     def predict(self, points: list[list[float]]) -> dict[str, Any]:
         """points: n lists of dims numbers in plotted coordinates -> task, shown
@@ -180,7 +201,7 @@ class HostedRun:
         self._points_only("points", "predicting on points")
         trainer = self.trainer
         X = trainer.data.transform(as_points(points, trainer.data.dims))
-        out = trainer.net.predict(X)
+        out = np.array(trainer.forward_all(X.astype(trainer.net.dtype)))
         shown = trainer.loss.predict(out)
         task = trainer.spec.task
         classes = None if task == "regression" else trainer.loss.classify(out).tolist()
@@ -237,8 +258,8 @@ class HostedRun:
 
 
 OPERATIONS = frozenset({"info", "train", "metrics", "snapshot", "live_frame", "unit_map",
-                        "predict", "points", "set_param", "set_hyper", "reset", "export",
-                        "params", "check_probe", "probe", "summary"})
+                        "check_maps", "predict", "points", "set_param", "set_hyper", "reset",
+                        "export", "params", "check_probe", "probe", "summary"})
 
 
 class RunHost:
