@@ -29,7 +29,7 @@ from app.deps import (
     spec_limits,
 )
 from app.errors import ApiError, field_loc
-from app.frames import clean, frame_json
+from app.frames import clean, frame_json_bytes
 from app.jobs import JobTable
 from app.registry import RunSlot
 from app.routes.jobs import JOB_STEPS_FACTOR
@@ -218,7 +218,7 @@ def get_run_snapshot(
         frame = slot.frame(output_grid, unit_grid)
     except SpecError as err:
         raise ApiError(422, field_loc("query", err.field), err.message) from None
-    return JSONResponse(frame_json(frame, {"run": slot.id}))
+    return Response(frame_json_bytes(frame, {"run": slot.id}), media_type="application/json")
 
 
 @router.get("/{run_id}/params", response_model=RunParams,
