@@ -23,6 +23,7 @@ from app.registry import RunRegistry, RunSlot, UnknownRunError
 from app.settings import Settings
 from app.store import ModelStore
 from app.upload_store import UploadStore
+from engine.budget import MB, Budget
 from engine.spec import Limits
 
 
@@ -108,9 +109,15 @@ def page_of(items: list[Any], total: int, query: PageQuery) -> dict[str, Any]:
     return {"items": items, "total": total, "limit": query.limit, "offset": query.offset}
 
 
+def run_budget(settings: Settings) -> Budget:
+    """The memory budget of every run on this server (see :mod:`engine.budget`)."""
+    return Budget(pass_bytes=settings.pass_memory_mb * MB, map_values=settings.max_map_values)
+
+
 def spec_limits(settings: Settings) -> Limits:
-    """The size limits a spec must respect on this server."""
-    return Limits(max_hidden_layers=settings.max_hidden_layers, max_units=settings.max_units)
+    """The size limits a spec must respect on this server, and its runs' budget."""
+    return Limits(max_hidden_layers=settings.max_hidden_layers, max_units=settings.max_units,
+                  budget=run_budget(settings))
 
 
 SettingsDep = Annotated[Settings, Depends(_settings)]

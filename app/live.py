@@ -252,9 +252,13 @@ class Player:
         self.fps = as_float("value", message.get("value"), 0.5, self.settings.max_frame_rate)
 
     async def grid(self, message: dict) -> None:
+        """New grid sides; refused (naming ``units`` or ``output``, with the largest
+        side that fits) if the run's maps at those sides would exceed its budget."""
         _keys(message, ("output", "units"))
-        self.output_grid = as_int("output", message.get("output", self.output_grid), 2, 200)
-        self.unit_grid = as_int("units", message.get("units", self.unit_grid), 2, 100)
+        output = as_int("output", message.get("output", self.output_grid), 2, 200)
+        units = as_int("units", message.get("units", self.unit_grid), 2, 100)
+        await self.slot.acall("check_maps", output, units, ("output", "units"))
+        self.output_grid, self.unit_grid = output, units
 
     async def frame_now(self, message: dict) -> None:
         _keys(message, ())

@@ -224,8 +224,9 @@ class RunSlot:
                 "variant": self.variant, **info}
 
     def frame(self, output_grid: int, unit_grid: int) -> dict[str, Any]:
-        """The engine snapshot (arrays)."""
-        return self.call("snapshot", output_grid, unit_grid)
+        """The engine snapshot (arrays) at these grids; SpecError naming
+        ``output_grid`` or ``unit_grid`` if its maps would exceed the run's budget."""
+        return self.call("snapshot", output_grid, unit_grid, None, False)
 
 
 class RunRegistry:

@@ -9,8 +9,8 @@ the same code serves both places. Nothing here imports anything web.
 
 Operations on a run (the methods of :class:`HostedRun` named in ``OPERATIONS``):
 ``info``, ``train``, ``metrics``, ``snapshot``, ``live_frame``, ``unit_map``,
-``predict``, ``points``, ``set_param``, ``set_hyper``, ``reset``, ``export``,
-``check_probe``, ``probe``, ``summary``. Host operations:
+``check_maps``, ``predict``, ``points``, ``set_param``, ``set_hyper``, ``reset``,
+``export``, ``check_probe``, ``probe``, ``summary``. Host operations:
 ``create`` (from a :data:`Recipe`), ``adopt`` (an existing trainer, in-process
 only) and ``drop``.
 """
@@ -24,6 +24,8 @@ from typing import Any
 import numpy as np
 
 from app.frames import encode_frame, pack, quantise
+from engine import compute
+from engine.budget import MapShape, check_maps
 from engine.checkpoint import export_run, import_run
 from engine.compute import check_grid, check_pass, largest_grid
 from engine.errors import SpecError
@@ -35,8 +37,9 @@ from engine.trainer import Trainer
 from engine.validate import as_int
 
 Recipe = tuple
-"""How to make a run: ``("spec", spec_dict, limits)``, ``("lesson", name, variant)``
-or ``("record", saved_model_record, limits)``."""
+"""How to make a run: ``("spec", spec_dict, limits)``, ``("lesson", name, variant,
+budget)`` or ``("record", saved_model_record, limits)``; the limits' ``budget`` (a
+lesson's own) bounds the run's memory (see :mod:`engine.budget`)."""
 
 
 MAX_POINT_VALUE = 1e6
@@ -72,8 +75,8 @@ def make_trainer(recipe: Recipe) -> Trainer:
         except SpecError as err:
             raise err.nested("spec") from None
     if kind == "lesson":
-        _, name, variant = recipe
-        return LESSONS[name].trainer(variant)
+        _, name, variant, budget = recipe
+        return LESSONS[name].trainer(variant, budget)
     if kind == "record":
         _, record, limits = recipe
         return import_run(record, limits)
@@ -101,13 +104,13 @@ class HostedRun:
                 "spec": trainer.spec.to_dict(), "hyper": trainer.hyper(),
                 "layers": trainer.net.describe(), "metrics": trainer.metrics()}
 
-    def train(self, steps: int, budget: float | None = None) -> int:
+    def train(self, steps: int, slice_seconds: float | None = None) -> int:
         """Up to ``steps`` training steps; returns how many were taken. Stops early,
-        rewound, on divergence, and once ``budget`` seconds have gone by (the time
-        slice of one request: see :mod:`app.engine_pool`)."""
+        rewound, on divergence, and once ``slice_seconds`` have gone by (the time
+        slice of one request: see :mod:`app.fair_queue`)."""
         if not steps or self.trainer.status == "diverged":
             return 0
-        deadline = None if budget is None else time.perf_counter() + budget
+        deadline = None if slice_seconds is None else time.perf_counter() + slice_seconds
         done = self.trainer.advance(steps, deadline)
         self.revision += 1
         return done
@@ -125,9 +128,12 @@ class HostedRun:
                 "units": int(sum(d.size for d in dead))}
 
     def snapshot(self, output_grid: int, unit_grid: int,
-                 probe: dict[str, Any] | None = None) -> dict[str, Any]:
+                 probe: dict[str, Any] | None = None, fit: bool = True) -> dict[str, Any]:
         """The frame content as arrays (see :func:`engine.telemetry.snapshot`);
-        ``probe`` picks the sample an image or text run's probe shows."""
+        ``probe`` picks the sample an image or text run's probe shows. With ``fit``
+        (a live frame) grids whose maps exceed the run's budget are lowered to fit,
+        and the frame's ``grid`` says the sides drawn; without it (a request that
+        named its grids) they are refused with a SpecError naming the grid."""
         request = None
         if probe is not None or self.trainer.data.modality != "points":
             request = parse_probe(probe, self.trainer)
@@ -135,19 +141,22 @@ class HostedRun:
             self._grid_fits(output_grid, "output_grid")
             self._grid_fits(unit_grid, "unit_grid")
         return snapshot(self.trainer, output_grid, unit_grid,
-                        maps=self.maps if request is None else None, probe_request=request)
+                        maps=self.maps if request is None else None, probe_request=request,
+                        fit=fit)
 
     def live_frame(self, steps: int, output_grid: int, unit_grid: int,
                    header: dict[str, Any], probe: dict[str, Any] | None = None,
-                   budget: float | None = None) -> bytes:
-        """Train up to ``steps`` steps within ``budget`` seconds, then the encoded
-        binary frame; ``header`` gets the run's status after the steps."""
-        self.train(steps, budget)
-        if self.trainer.data.modality == "points":  # grids a pass can draw: see engine.compute
+                   slice_seconds: float | None = None) -> bytes:
+        """Train up to ``steps`` steps within ``slice_seconds``, then the encoded binary
+        frame; ``header`` gets the run's status after the steps. The maps are drawn on
+        the grids asked for, or the largest that one pass may compute (see
+        :mod:`engine.compute`) and the run's memory budget allow; the frame's ``grid``
+        says which."""
+        self.train(steps, slice_seconds)
+        if self.trainer.data.modality == "points":
             dims, net = self.trainer.data.dims, self.trainer.net
             output_grid = largest_grid(net, dims, output_grid)
             unit_grid = largest_grid(net, dims, unit_grid)
-            header = {**header, "grid": {"output": output_grid, "units": unit_grid}}
         frame = self.snapshot(output_grid, unit_grid, probe)
         return encode_frame(frame, {**header, "status": self.trainer.status})
 
@@ -182,28 +191,43 @@ class HostedRun:
 
     def unit_map(self, layer: Any, unit: Any, grid: int, header: dict[str, Any]) -> bytes:
         """One hidden unit's map on a ``grid`` x ``grid`` grid, encoded as a binary
-        message with one uint8 array ``map``; SpecError naming ``layer`` or ``unit``."""
+        message with one uint8 array ``map``; SpecError naming ``layer``, ``unit`` or
+        ``grid``. Only that unit's map is kept from the pass (not every unit's at
+        this resolution), and the pass goes in chunks within the run's budget."""
         self._points_only("layer", "a unit map")
+        grid = as_int("grid", grid, 2, 200)
         self._grid_fits(grid, "grid")
-        maps = MapMaker(self.trainer).maps(2, grid)["units"]
-        if layer not in maps:
+        maker = MapMaker(self.trainer)
+        counts = maker.unit_counts()
+        if layer not in counts:
             raise SpecError("layer", f"no hidden activation layer {layer!r}; "
-                            f"layers: {', '.join(maps)}")
-        index = as_int("unit", unit, 0, maps[layer].shape[0] - 1)
-        q, lo, hi = quantise(maps[layer][index])
+                            f"layers: {', '.join(counts)}")
+        index = as_int("unit", unit, 0, counts[layer] - 1)
+        shape = maker.shape()
+        check_maps(MapShape(1, shape.outputs, shape.dims), 2, grid, self.trainer.budget,
+                   ("grid", "grid"))
+        q, lo, hi = quantise(maker.maps(2, grid, keep=(layer, index))["units"][layer][0])
         head = {**header, "layer": layer, "unit": index, "grid": grid,
                 "arrays": [{"name": "map", "dtype": "uint8", "shape": list(q.shape),
                             "offset": 0, "lo": lo, "hi": hi}]}
         return pack(head, [q.tobytes()])
+
+    def check_maps(self, output_grid: int, unit_grid: int,
+                   fields: tuple[str, str] = ("output_grid", "unit_grid")) -> None:
+        """SpecError naming ``fields[1]`` (or ``fields[0]``) if this run's maps at
+        these grid sides exceed its budget (image and text runs have no maps)."""
+        if self.trainer.data.modality == "points":
+            check_maps(self.maps.shape(), output_grid, unit_grid, self.trainer.budget,
+                       tuple(fields))
 
     def predict(self, points: list[list[float]]) -> dict[str, Any]:
         """points: n lists of dims numbers in plotted coordinates -> task, shown
         output (n,) or (n, k), and classes (n,) (None for regression)."""
         self._points_only("points", "predicting on points")
         trainer = self.trainer
-        check_pass(trainer.net, len(points), "points", "points")
+        check_pass(trainer.net, len(points), "points", "points", compute.MAX_GRID_MACS)
         X = trainer.data.transform(as_points(points, trainer.data.dims))
-        out = trainer.net.predict(X)
+        out = np.array(trainer.forward_all(X.astype(trainer.net.dtype)))
         shown = trainer.loss.predict(out)
         task = trainer.spec.task
         classes = None if task == "regression" else trainer.loss.classify(out).tolist()
@@ -260,8 +284,8 @@ class HostedRun:
 
 
 OPERATIONS = frozenset({"info", "train", "metrics", "snapshot", "live_frame", "unit_map",
-                        "predict", "points", "set_param", "set_hyper", "reset", "export",
-                        "params", "check_probe", "probe", "summary"})
+                        "check_maps", "predict", "points", "set_param", "set_hyper", "reset",
+                        "export", "params", "check_probe", "probe", "summary"})
 
 
 class RunHost:

@@ -96,6 +96,19 @@ class Settings(BaseSettings):
                                 "the server through DNS rebinding")
     max_hidden_layers: int = Field(default=10, ge=1)
     max_units: int = Field(default=64, ge=1)
+    pass_memory_mb: int = Field(
+        default=128, ge=16, le=100_000,
+        description="memory, in MB, one pass through a run's network may take: a "
+                    "training step over a mini-batch, an evaluation, a frame's maps, a "
+                    "probe. A batch size (at creation, import or a change later), a "
+                    "data set or a probe's image that would need more is refused; "
+                    "evaluations and maps go in chunks that fit")
+    max_map_values: int = Field(
+        default=1_000_000, ge=100_000, le=100_000_000,
+        description="values the maps of one snapshot, live frame or unit map may hold: "
+                    "outputs x output grid^2 plus hidden units x unit grid^2. Larger grids "
+                    "are refused with the largest that fits; a live view's default grids "
+                    "are lowered to fit")
     teacher_token: SecretStr | None = Field(
         default=None, min_length=8,
         description="the password that unlocks /teacher (classes, join codes, the class "

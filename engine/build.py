@@ -5,12 +5,12 @@ activation is one entry, not another branch. :func:`build_network` also checks
 that the layers fit the data's input shape, one layer at a time, so a mismatch
 (a dense layer on images, a kernel larger than its input) is a
 :class:`SpecError` naming the layer, and puts a flatten layer before the output
-layer when the last hidden layer's output is not flat.
+layer when the last hidden layer's output is not flat. Whether the net fits the
+run's memory budget (its batch, its data set) is for :mod:`engine.budget`.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 import numpy as np
@@ -42,14 +42,6 @@ from engine.spec import Spec
 
 MAX_ACTIVATIONS = 200_000
 """Most values all layers together may output per sample (a size guard)."""
-MAX_BATCH_VALUES = 8_000_000
-"""Most values one forward pass may hold at once (a mini-batch, or one chunk of an
-evaluation): samples x :func:`values_per_sample`, 64 MB in float64."""
-MAX_DATA_VALUES = 60_000_000
-"""Most values a pass over the whole data set may go through, chunk by chunk
-(n_samples x :func:`values_per_sample`): this bounds the time of a frame."""
-
-
 def make_function(name: str, options: dict) -> Activation:
     """An activation function object from its name and options (slope, alpha)."""
     cls = FUNCTIONS[name]
@@ -134,9 +126,7 @@ def build_network(spec: Spec, in_shape: int | tuple[int, ...],
     layers.append(Dense(output_width(spec)))
     if spec.output_activation != "linear":
         layers.append(Act(FUNCTIONS[spec.output_activation]()))
-    net = Network(layers, start, dtype=np.dtype(spec.dtype))
-    check_budget(spec, net)
-    return net
+    return Network(layers, start, dtype=np.dtype(spec.dtype))
 
 
 def _with_hint(err: ValueError, d: dict, shape: tuple[int, ...]) -> str:
@@ -156,40 +146,6 @@ def _check_fit(layers: list[dict], shape: tuple[int, ...], vectors: np.ndarray |
             raise err.nested(f"{field}.{j}") from None
         except ValueError as err:
             raise SpecError(f"{field}.{j}", _with_hint(err, d, shape)) from None
-
-
-def values_per_sample(net: Network) -> int:
-    """What a forward pass holds per sample: every leaf's output, and for a
-    convolution its row buffer, im2col columns and product (the output is a view
-    of the product)."""
-    total = 0
-    for _, leaf in net.leaves:
-        if isinstance(leaf, Conv1D | Conv2D):
-            total += leaf.values_per_sample()
-        else:
-            total += math.prod(leaf.out_shape)
-    return total
-
-
-def eval_chunk(net: Network) -> int:
-    """Samples per chunk of an evaluation pass (see ``MAX_BATCH_VALUES``)."""
-    return max(1, MAX_BATCH_VALUES // values_per_sample(net))
-
-
-def check_budget(spec: Spec, net: Network) -> None:
-    """Refuse a net too large for its data: a mini-batch or a pass over the data
-    set above the budgets; SpecError naming ``batch_size`` or ``data.n_samples``."""
-    per = values_per_sample(net)
-    batch = min(spec.batch_size, spec.data.n_samples)
-    if batch * per > MAX_BATCH_VALUES:
-        raise SpecError("batch_size", f"a batch of {batch} holds {batch * per:,} values in this "
-                        f"net; at most {MAX_BATCH_VALUES:,} (use at most "
-                        f"{MAX_BATCH_VALUES // per} samples per batch, or a smaller net)")
-    if spec.data.n_samples * per > MAX_DATA_VALUES:
-        raise SpecError("data.n_samples", f"{spec.data.n_samples} samples through this net "
-                        f"are {spec.data.n_samples * per:,} values per pass; at most "
-                        f"{MAX_DATA_VALUES:,} (use at most {MAX_DATA_VALUES // per} samples, "
-                        "or a smaller net)")
 
 
 def build_loss(spec: Spec) -> Loss:

@@ -48,18 +48,21 @@ def export_run(trainer: Trainer) -> dict[str, Any]:
 
 
 def import_run(record: Mapping[str, Any], limits: Limits | None = None) -> Trainer:
-    """A trainer with the record's spec, parameters, state, step and epoch."""
+    """A trainer with the record's spec, parameters, state, step and epoch, within
+    ``limits`` (its spec's sizes, and the memory budget: a record whose batch or data
+    set would exceed it is refused as a fresh spec would be, ``spec.batch_size``)."""
     as_mapping("record", record,
                ("format", "version", "spec", "params", "state", "step", "epoch", "metrics"))
     if record.get("format") != FORMAT:
         raise SpecError("format", f"not an nnplay model (expected format {FORMAT!r})")
     if record.get("version") != VERSION:
         raise SpecError("version", f"unsupported version {record.get('version')!r}")
+    limits = limits or Limits()
     try:
-        spec = parse_spec(record.get("spec", {}), limits or Limits())
+        spec = parse_spec(record.get("spec", {}), limits)
+        trainer = Trainer(spec, limits)
     except SpecError as err:
         raise err.nested("spec") from None
-    trainer = Trainer(spec)
     net = trainer.net
     params = as_mapping("params", record.get("params", {}),
                         {e.path for e in net.entries})

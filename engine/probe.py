@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from engine.blas_threads import one_blas_thread
+from engine.budget import check_sample
+from engine.build import build_network
 from engine.data.images import IMAGE_CLASSES, image_of_size, shift
 from engine.data.sentences import encode
 from engine.errors import SpecError
@@ -41,6 +43,7 @@ from engine.layers import (
     Pool2D,
     SpatialPyramidPool,
 )
+from engine.network import Network
 from engine.validate import as_choice, as_int, as_list, as_mapping
 
 if TYPE_CHECKING:
@@ -109,18 +112,47 @@ def parse_probe(d: Mapping[str, Any] | None, trainer: Trainer) -> ProbeRequest:
 
 
 def _check_size(trainer: Trainer, size: int, side: int) -> None:
-    """SpecError naming ``probe.size`` unless the net takes size x size images:
-    it needs a spatial pyramid or global pooling before anything flat, and every
-    layer must fit (a try on a blank image: batch norm or PReLU on feature maps
-    keep one value per position, so they fit one size only)."""
+    """SpecError naming ``probe.size`` unless the net takes size x size images
+    within the run's memory budget: it needs a spatial pyramid or global pooling
+    before anything flat, every layer must fit (a try on a blank image: batch norm
+    or PReLU on feature maps keep one value per position, so they fit one size
+    only), and one image of that size must pass through it within the budget (a
+    net made for small images holds size^2 / side^2 times as much per image)."""
     if not takes_any_size(trainer.net.layers):
         raise SpecError("probe.size", f"this net only takes {side} x {side} images: it "
                         "has no spatial pyramid or global pooling before its dense layers")
+    try:
+        check_sample(_net_of_size(trainer, size), trainer.budget, "probe.size")
+    except SpecError as err:
+        fits = next((s for s in range(size - 1, DRAW_SIZES[0] - 1, -1)
+                     if _fits(trainer, s)), None)
+        hint = f": use size <= {fits}" if fits is not None else ""
+        raise SpecError("probe.size", f"{err.message}{hint}") from None
     try:
         trainer.net.predict(np.zeros((1, 1, size, size)))
     except ValueError as err:
         raise SpecError("probe.size", f"this net cannot take {size} x {size} images: "
                         f"{err}") from None
+
+
+def _net_of_size(trainer: Trainer, size: int) -> Network:
+    """The run's net as built for (1, size, size) images (unfilled weights), to
+    estimate a pass of such an image; SpecError naming ``probe.size`` if a layer
+    cannot take it."""
+    try:
+        return build_network(trainer.spec, (1, size, size), trainer.data.vectors)
+    except SpecError as err:
+        raise SpecError("probe.size", f"this net cannot take {size} x {size} images: "
+                        f"{err.message}") from None
+
+
+def _fits(trainer: Trainer, size: int) -> bool:
+    """Whether one size x size image passes through the net within the budget."""
+    try:
+        check_sample(_net_of_size(trainer, size), trainer.budget, "probe.size")
+    except SpecError:
+        return False
+    return True
 
 
 def takes_any_size(layers: list) -> bool:

@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.budget import Budget
 from engine.data import DataSpec
 from engine.errors import SpecError
 from engine.initializers import DEFAULT_SCALE, INITIALIZERS
@@ -70,12 +71,14 @@ TASK_LOSSES = {
 
 @dataclass(frozen=True)
 class Limits:
-    """Size limits a spec must respect (the server may tighten them)."""
+    """Size limits a spec must respect (the server may tighten them), and the memory
+    budget of a run made from it (see :mod:`engine.budget`)."""
 
     max_hidden_layers: int = 10
     max_units: int = 64
     max_filters: int = 32
     max_batch_size: int = 5000
+    budget: Budget = field(default_factory=Budget)
 
 
 @dataclass(frozen=True)

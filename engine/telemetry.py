@@ -20,7 +20,10 @@
 * for 2-D inputs, every hidden unit's output on a G_u x G_u grid and the network's
   output on a G_o x G_o grid over the plotted plane; for 1-D inputs, curves over
   G_o and G_u points. Both grids go through one batched forward pass in float32
-  (a mirror of the network), since the maps are quantised for display anyway.
+  (a mirror of the network), since the maps are quantised for display anyway,
+  in chunks when the points would exceed the run's memory budget. The maps'
+  size (outputs x G_o^2 + units x G_u^2 values) is bounded by the budget too
+  (see :mod:`engine.budget`).
   A network of dense and activation layers only (the usual playground net)
   takes a lean pass instead: each layer written over one of two scratch
   buffers shared by every map maker of the thread, so a frame allocates (and the
@@ -37,7 +40,8 @@ from typing import Any
 import numpy as np
 
 from engine.blas_threads import one_blas_thread
-from engine.build import build_network, eval_chunk
+from engine.budget import MapShape, check_maps, fit_grids, samples_per_pass
+from engine.build import build_network
 from engine.data import grid, grid_1d
 from engine.layers import (
     Act,
@@ -79,7 +83,7 @@ def gradient_picture(trainer: Trainer) -> tuple[dict[str, dict[str, float]], np.
 
     Point runs take the backward pass over the whole training set. Image and text
     runs with more than ``GRADIENT_SAMPLES`` training samples (or more than one
-    evaluation chunk, see :func:`engine.build.eval_chunk`) take it over the first
+    evaluation chunk, see :func:`engine.budget.samples_per_pass`) take it over the first
     ones: the rest of the set goes forward first, then the first samples, whose
     layer caches the backward pass uses.
 
@@ -89,7 +93,7 @@ def gradient_picture(trainer: Trainer) -> tuple[dict[str, dict[str, float]], np.
     """
     net = trainer.net
     saved = net.grads.copy()
-    limit = min(GRADIENT_SAMPLES, eval_chunk(net))
+    limit = min(GRADIENT_SAMPLES, samples_per_pass(net, trainer.budget))
     whole = trainer.data.modality == "points" or len(trainer.X_train) <= limit
     rest = None if whole else trainer.forward_all(trainer.X_train[limit:]).copy()
     X = trainer.X_train if whole else trainer.X_train[:limit]
@@ -189,7 +193,11 @@ def _lean_plan(layers: list, prefix: str) -> list | None:
 
 
 class MapMaker:
-    """Evaluates a trainer's network on display grids through a float32 mirror."""
+    """Evaluates a trainer's network on display grids through a float32 mirror.
+
+    The grid points go through the mirror in chunks of
+    :func:`engine.budget.samples_per_pass` points, so a map pass stays within the
+    run's memory budget however fine the grids."""
 
     def __init__(self, trainer: Trainer) -> None:
         self.trainer = trainer
@@ -199,29 +207,70 @@ class MapMaker:
         self._lean = _lean_plan(self.mirror.body.layers, "")
         self._hidden = {path for path, _ in hidden_activations(self.mirror)}
 
-    def _forward(self, key: tuple[int, int], n_out: int) -> tuple[np.ndarray, dict]:
+    def unit_counts(self) -> dict[str, int]:
+        """{hidden activation path: its units}, in order."""
+        return {path: leaf.out_shape[0] for path, leaf in hidden_activations(self.mirror)}
+
+    def shape(self) -> MapShape:
+        """What the maps are made of (hidden units, outputs, grid dimensions)."""
+        return MapShape(sum(self.unit_counts().values()), self.mirror.out_shape[0],
+                        len(self.trainer.data.extent) // 2)
+
+    def _forward(self, key: tuple[int, int], n_out: int,
+                 keep: tuple[str, int] | None = None) -> tuple[np.ndarray, dict]:
         """The grids of ``key`` through the mirror -> the output on the first n_out
         points (n_out, k) and each hidden activation's output on the other points,
-        unit-major: {path: (units, n - n_out)}.
+        unit-major: {path: (units, n - n_out)} (only unit ``keep[1]`` of layer
+        ``keep[0]`` if ``keep`` is given: {path: (1, n - n_out)}).
+
+        The points go through in chunks that fit the run's budget (one chunk for
+        the usual grids), each chunk's results copied out before the next.
+        """
+        inputs, inputs_t = self._grids[key][1:]
+        n = len(inputs)
+        step = samples_per_pass(self.mirror, self.trainer.budget)
+        if n <= step:
+            return self._forward_part(inputs, inputs_t, n_out, keep)
+        outs: list[np.ndarray] = []
+        parts: dict[str, list[np.ndarray]] = {}
+        for start in range(0, n, step):
+            end = min(start + step, n)
+            part_out = min(max(n_out - start, 0), end - start)
+            out, units = self._forward_part(inputs[start:end],
+                                            np.ascontiguousarray(inputs_t[:, start:end]),
+                                            part_out, keep)
+            outs.append(out.copy())
+            for path, values in units.items():
+                parts.setdefault(path, []).append(values.copy())
+        return (np.concatenate(outs),
+                {path: np.concatenate(pieces, axis=1) for path, pieces in parts.items()})
+
+    def _forward_part(self, inputs: np.ndarray, inputs_t: np.ndarray, n_out: int,
+                      keep: tuple[str, int] | None) -> tuple[np.ndarray, dict]:
+        """:meth:`_forward` on one chunk of points: inputs (n, d) and the same
+        transposed (d, n). The results may be views of buffers the next pass reuses.
 
         The lean pass works unit-major throughout, z^T = W^T h^T: for a few units
         and many points that matmul is about twice as fast as x W, and adding the
         bias is one broadcast over long rows.
         """
-        inputs, inputs_t = self._grids[key][1:]
         if self._lean is None:
             out = self.mirror.forward(inputs, False)
-            units = {path: leaf.a[n_out:].T for path, leaf in hidden_activations(self.mirror)}
+            units = {path: _kept(leaf.a[n_out:].T, keep[1] if keep else None)
+                     for path, leaf in hidden_activations(self.mirror)
+                     if keep is None or keep[0] == path}
             self.mirror.body.forget()
             return out[:n_out], units
         units: dict[str, np.ndarray] = {}
-        h, _ = self._lean_pass(self._lean, inputs_t, 0, n_out, units, 0, inputs_t)
+        h, _ = self._lean_pass(self._lean, inputs_t, 0, n_out, units, 0, inputs_t, keep)
         return h[:, :n_out].T, units
 
     def _lean_pass(self, plan: list, h: np.ndarray, which: int, n_out: int,
-                   units: dict[str, np.ndarray], depth: int,
-                   grid: np.ndarray) -> tuple[np.ndarray, int]:
-        """Run ``plan`` (see :func:`_lean_plan`) on unit-major h (units, points).
+                   units: dict[str, np.ndarray], depth: int, grid: np.ndarray,
+                   keep: tuple[str, int] | None = None) -> tuple[np.ndarray, int]:
+        """Run ``plan`` (see :func:`_lean_plan`) on unit-major h (units, points),
+        copying the hidden units' maps into ``units`` (those of ``keep`` only, if
+        given: see :meth:`_forward`).
 
         The two alternating scratch buffers hold the layers' results: h never sits
         in buffer ``which``, where the next dense layer writes; layers that work in
@@ -245,7 +294,8 @@ class MapMaker:
                     np.matmul(projection.params["W"].T, skip, out=moved)
                     moved += projection.params["b"][:, None]
                     skip = moved
-                h, which = self._lean_pass(branch, h, which, n_out, units, depth + 1, grid)
+                h, which = self._lean_pass(branch, h, which, n_out, units, depth + 1, grid,
+                                           keep)
                 h += skip
                 continue
             if h is grid:  # never write over the cached grid
@@ -260,8 +310,8 @@ class MapMaker:
                     h += shift
             else:
                 leaf.fn.value_into(h)
-                if path in self._hidden:
-                    units[path] = h[:, n_out:].copy()
+                if path in self._hidden and (keep is None or keep[0] == path):
+                    units[path] = _kept(h[:, n_out:], keep[1] if keep else None).copy()
         return h, which
 
     def _inputs(self, g_out: int, g_units: int) -> tuple[int, int]:
@@ -277,15 +327,17 @@ class MapMaker:
         return key
 
     @one_blas_thread
-    def maps(self, g_out: int, g_units: int) -> dict[str, Any]:
+    def maps(self, g_out: int, g_units: int,
+             keep: tuple[str, int] | None = None) -> dict[str, Any]:
         """Output map (g_out, g_out[, k]) and unit maps {path: (k, g_units, g_units)}
-        (1-D: (g_out[, k]) and (k, g_units))."""
+        (1-D: (g_out[, k]) and (k, g_units)); with ``keep`` (path, unit) only that
+        unit's map, {path: (1, g_units, g_units)}."""
         net, mirror = self.trainer.net, self.mirror
         mirror.params[...] = net.params
         mirror.state[...] = net.state
         dims = len(self.trainer.data.extent) // 2
         n_out = g_out ** dims
-        out, hidden = self._forward(self._inputs(g_out, g_units), n_out)
+        out, hidden = self._forward(self._inputs(g_out, g_units), n_out, keep)
         shown = self.trainer.loss.predict(out)
         output = shown.reshape(*(g_out,) * dims, -1)
         if output.shape[-1] == 1:
@@ -296,10 +348,15 @@ class MapMaker:
         return {"output": output.astype(np.float32), "units": units}
 
 
+def _kept(rows: np.ndarray, unit: int | None) -> np.ndarray:
+    """Unit-major maps (units, points), or only row ``unit`` of them (1, points)."""
+    return rows if unit is None else rows[unit : unit + 1]
+
+
 @one_blas_thread
 def snapshot(trainer: Trainer, output_grid: int = 100, unit_grid: int = 50,
-             maps: MapMaker | None = None,
-             probe_request: ProbeRequest | None = None) -> dict[str, Any]:
+             maps: MapMaker | None = None, probe_request: ProbeRequest | None = None,
+             fit: bool = False) -> dict[str, Any]:
     """The content of one frame (see the module docstring).
 
     Args:
@@ -307,9 +364,22 @@ def snapshot(trainer: Trainer, output_grid: int = 100, unit_grid: int = 50,
         maps: a :class:`MapMaker` to reuse between frames (made here if None).
         probe_request: the sample an image or text run's probe shows (default:
             the first test sample).
+        fit: the maps (output x G_o^d + units x G_u^d values) must fit the run's
+            budget (see :mod:`engine.budget`): when True the grids are lowered to fit,
+            the unit grid first; else too large a grid is a SpecError naming
+            ``unit_grid`` (or ``output_grid``) with the largest side that fits.
+            A point run's frame says the sides drawn in ``grid``: {output, units}.
     """
     output_grid = as_int("output_grid", output_grid, 2, 200)
     unit_grid = as_int("unit_grid", unit_grid, 2, 200)
+    maker = None
+    if trainer.data.modality == "points":
+        maker = maps if maps is not None else MapMaker(trainer)
+        if fit:
+            output_grid, unit_grid = fit_grids(maker.shape(), output_grid, unit_grid,
+                                               trainer.budget)
+        else:
+            check_maps(maker.shape(), output_grid, unit_grid, trainer.budget)
     net = trainer.net
     gradients, train_out = gradient_picture(trainer)
     activity = unit_activity(net)
@@ -328,14 +398,14 @@ def snapshot(trainer: Trainer, output_grid: int = 100, unit_grid: int = 50,
         layers.append(info)
     frame["layers"] = layers
     frame["hyper"] = trainer.hyper()
-    if trainer.data.modality != "points":
+    if maker is None:
         frame["probe"] = probe(trainer, probe_request or ProbeRequest())
         return frame
-    maker = maps if maps is not None else MapMaker(trainer)
     drawn = maker.maps(output_grid, unit_grid)
     frame["output_map"] = drawn["output"]
     for info in layers:
         if info["path"] in drawn["units"]:
             info["unit_maps"] = drawn["units"][info["path"]]
     frame["extent"] = tuple(trainer.data.extent)
+    frame["grid"] = {"output": output_grid, "units": unit_grid}
     return frame

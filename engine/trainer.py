@@ -26,9 +26,11 @@ from typing import Any
 import numpy as np
 
 from engine.blas_threads import one_blas_thread
-from engine.build import build_loss, build_network, build_optimizer, eval_chunk, output_width
+from engine.budget import Budget, check_batch, check_run, samples_per_pass
+from engine.build import build_loss, build_network, build_optimizer, output_width
 from engine.compute import check_pass, check_step
 from engine.data import Dataset, build_dataset
+from engine.data.points import POINTS
 from engine.errors import SpecError
 from engine.initializers import Initializer
 from engine.layers import BatchNorm
@@ -48,10 +50,16 @@ class Trainer:
 
     Args:
         spec: a :class:`Spec` or a JSON-like dict (validated with ``limits``).
+        limits: the server's limits; their ``budget`` bounds the run's memory (a
+            mini-batch, a pass over the data, a probe, a frame's maps).
         dataset: use this data instead of drawing ``spec.data`` (e.g. uploaded points).
 
+    Raises:
+        SpecError: a bad spec, or one over the budget (``batch_size``,
+            ``data.n_samples``).
+
     Attributes:
-        spec, data, net, loss, opt: the parts.
+        spec, data, net, loss, opt: the parts. budget: the run's memory budget.
         step_count: optimiser steps taken. epoch: full passes over the training set.
         status: ``"idle"`` or ``"diverged"``.
         batch_norm: whether the net has batch normalisation (then batches hold at
@@ -61,7 +69,9 @@ class Trainer:
     @one_blas_thread
     def __init__(self, spec: Spec | Mapping[str, Any], limits: Limits | None = None,
                  dataset: Dataset | None = None) -> None:
-        self.spec = spec if isinstance(spec, Spec) else parse_spec(spec, limits or Limits())
+        limits = limits or Limits()
+        self.spec = spec if isinstance(spec, Spec) else parse_spec(spec, limits)
+        self.budget: Budget = limits.budget
         self.data = dataset if dataset is not None else build_dataset(self.spec.data)
         self._build()
 
@@ -83,8 +93,12 @@ class Trainer:
         self.T_train = self.loss.targets(data.y_train, n_out, dtype)
         self.T_test = self.loss.targets(data.y_test, n_out, dtype)
         self.batch_size = min(spec.batch_size, len(self.X_train))
+        size_field = "data.points" if spec.data.name == POINTS else "data.n_samples"
+        check_run(self.net, self.batch_size, len(self.X_train), len(self.X_test),
+                  data.modality == "points", self.budget,
+                  size_field)
         check_step(self.net, self.batch_size)
-        check_pass(self.net, len(self.X_train) + len(self.X_test), "data.n_samples")
+        check_pass(self.net, len(self.X_train) + len(self.X_test), size_field)
         self.step_count = 0
         self.epoch = 0
         self.status = "idle"
@@ -99,7 +113,7 @@ class Trainer:
         self._update = self.opt.step
         self._params, self._grads = self.net.params, self.net.grads
         self._n_train = len(self.X_train)
-        self._chunk = eval_chunk(self.net)
+        self._chunk = samples_per_pass(self.net, self.budget)
         self.batch_norm = any(isinstance(leaf, BatchNorm) for _, leaf in self.net.leaves)
         if self.batch_norm and self._n_train < 2:
             raise SpecError("data.train_fraction", "batch norm needs at least 2 training "
@@ -227,10 +241,11 @@ class Trainer:
 
     @one_blas_thread
     def forward_all(self, X: np.ndarray) -> np.ndarray:
-        """Evaluation-mode output for X (n, *in_shape) -> (n, n_out). Image and text
-        runs go through in chunks of ``eval_chunk`` samples, so a pass over the
-        whole data set holds a bounded amount of memory; point data in one go."""
-        if self.data.modality == "points" or len(X) <= self._chunk:
+        """Evaluation-mode output for X (n, *in_shape) -> (n, n_out), in chunks of
+        :func:`engine.budget.samples_per_pass` samples, so a pass over the whole data
+        set (or many points to predict) stays within the run's budget. The result
+        may be a buffer the next pass reuses."""
+        if len(X) <= self._chunk:
             return self.net.forward(X, False)
         return np.concatenate([self.net.forward(X[i : i + self._chunk], False)
                                for i in range(0, len(X), self._chunk)])
@@ -274,7 +289,9 @@ class Trainer:
 
     def set_hyper(self, lr: float | None = None, l1: float | None = None,
                   l2: float | None = None, batch_size: int | None = None) -> None:
-        """Change what may change mid-run; the next step uses the new values."""
+        """Change what may change mid-run; the next step uses the new values. A batch
+        size whose step would exceed the run's budget is refused (SpecError naming
+        ``batch_size``, with the largest that fits)."""
         if lr is not None:
             self.opt.lr = as_float("lr", lr, 1e-7, 10.0)
         if l1 is not None:
@@ -285,6 +302,7 @@ class Trainer:
             batch = as_int("batch_size", batch_size, 1, len(self.X_train))
             if batch == 1 and self.batch_norm:
                 raise SpecError("batch_size", BATCH_NORM_BATCH)
+            check_batch(self.net, batch, self.budget)
             check_step(self.net, batch)
             self.batch_size = batch
 

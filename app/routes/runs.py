@@ -26,10 +26,11 @@ from app.deps import (
     SettingsDep,
     UploadsDep,
     ViewerDep,
+    run_budget,
     spec_limits,
 )
-from app.errors import ApiError
-from app.frames import clean, frame_json
+from app.errors import ApiError, field_loc
+from app.frames import clean, frame_json_bytes
 from app.jobs import JobTable
 from app.live import Players
 from app.registry import RunRegistry, RunSlot
@@ -81,6 +82,9 @@ UNIT_GRID = 8
 
 NOT_POINTS = {422: "the run's data are images or sentences, not points"}
 
+MAPS_OVER_BUDGET = {422: "grids whose maps would exceed the setting max_map_values (`loc` "
+                         "names the grid; the message says the largest side that fits)"}
+
 
 def run_info(slot: RunSlot, jobs: JobTable) -> dict[str, Any]:
     """The run's description and metrics (status ``training`` while a job runs)."""
@@ -130,7 +134,7 @@ def build_recipe(body: RunCreate, settings: Settings,
         choices = ", ".join(names) if names else "none"
         raise SpecError("variant", f"lesson {lesson.name!r} has no variant "
                         f"{body.variant!r}; its variants: {choices}")
-    return ("lesson", body.lesson, body.variant)
+    return ("lesson", body.lesson, body.variant, run_budget(settings))
 
 
 @router.post("", status_code=201, response_model=RunInfo, summary="Create a run",
@@ -214,7 +218,7 @@ SNAPSHOT_EXAMPLE = {
 @router.get("/{run_id}/snapshot", summary="Everything a frame shows, as JSON",
             responses={200: {"description": "the frame (arrays as nested lists)",
                              "content": {"application/json": {"example": SNAPSHOT_EXAMPLE}}},
-                       **answers(RUN_GONE, TOKEN_GUESSES, BAD_QUERY)})
+                       **answers(RUN_GONE, TOKEN_GUESSES, BAD_QUERY, MAPS_OVER_BUDGET)})
 def get_run_snapshot(
     slot: RunDep,
     output_grid: Annotated[int, Query(ge=2, le=200, description="side of the output's "
@@ -225,11 +229,18 @@ def get_run_snapshot(
     """Metrics, every weight and bias, gradient norms per dense layer, inactive share
     and dead flags per unit, batch-norm statistics, dropout masks, each unit's map
     on a `unit_grid` grid and the output on an `output_grid` grid over the plane
-    (`extent`). Non-finite numbers are null. The default grids are small (a lesson's
-    snapshot is tens of KB); ask for finer ones (up to 200) when you draw them, or
-    read only the weights with `GET /params`."""
-    frame = slot.frame(output_grid, unit_grid)
-    return JSONResponse(frame_json(frame, {"run": slot.id}))
+    (`extent`), and the sides drawn in `grid`. Non-finite numbers are null. The
+    default grids are small (a lesson's snapshot is tens of KB); ask for finer ones
+    (up to 200) when you draw them, or read only the weights with `GET /params`.
+    The maps together (outputs x `output_grid`^2 + hidden units x `unit_grid`^2
+    values) may hold at most the setting max_map_values (1,000,000 by default):
+    larger grids are refused with a 422 that names the grid and the largest side
+    that fits."""
+    try:
+        frame = slot.frame(output_grid, unit_grid)
+    except SpecError as err:
+        raise ApiError(422, field_loc("query", err.field), err.message) from None
+    return Response(frame_json_bytes(frame, {"run": slot.id}), media_type="application/json")
 
 
 @router.get("/{run_id}/params", response_model=RunParams,

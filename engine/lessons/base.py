@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.blas_threads import one_blas_thread
+from engine.budget import Budget
 from engine.lessons.translations import lesson_texts
+from engine.spec import Limits
 from engine.trainer import Trainer
 
 HandWeight = tuple[str, str, tuple[int, ...], float]
@@ -75,8 +77,9 @@ class Lesson:
     variants: tuple[Variant, ...] = ()
     hand_weights: tuple[HandWeight, ...] = field(default=())
 
-    def trainer(self, variant: str | None = None) -> Trainer:
-        """A fresh trainer for the preset (or one of its variants), hand weights set."""
+    def trainer(self, variant: str | None = None, budget: Budget | None = None) -> Trainer:
+        """A fresh trainer for the preset (or one of its variants), hand weights set,
+        within ``budget`` (default: the engine's; see :mod:`engine.budget`)."""
         if variant is None:
             spec, weights = self.spec, self.hand_weights
         else:
@@ -84,7 +87,7 @@ class Lesson:
             if chosen is None:
                 raise KeyError(f"lesson {self.name!r} has no variant {variant!r}")
             spec, weights = chosen.spec, chosen.hand_weights
-        trainer = Trainer(spec)
+        trainer = Trainer(spec, Limits(budget=budget or Budget()))
         for layer, name, index, value in weights:
             trainer.set_param(layer, name, index, value)
         return trainer

@@ -8,7 +8,15 @@ import struct
 import numpy as np
 import pytest
 
-from app.frames import clean, decode, encode_frame, frame_json, header_json, quantise
+from app.frames import (
+    clean,
+    decode,
+    encode_frame,
+    frame_json,
+    frame_json_bytes,
+    header_json,
+    quantise,
+)
 from engine.telemetry import snapshot
 from engine.trainer import Trainer
 
@@ -76,6 +84,23 @@ def test_frame_json_is_plain_json(frame) -> None:
     assert data["run"] == "x"
     assert len(data["output_map"]) == 20
     assert data["layers"][0]["params"]["W"] == frame["layers"][0]["params"]["W"].tolist()
+
+
+def test_frame_json_bytes_say_what_frame_json_says(frame) -> None:
+    """Written straight from the arrays: the same keys and numbers, float32 maps in
+    their shortest float32 form (the same float32 values)."""
+    written = json.loads(frame_json_bytes(frame, {"run": "x", "metrics": float("nan")}))
+    plain = frame_json(frame, {"run": "x", "metrics": float("nan")})
+    assert written.keys() == plain.keys() and written["metrics"] is None
+    assert written["layers"][0]["params"] == plain["layers"][0]["params"]
+    assert written["hyper"] == plain["hyper"] and written["grid"] == plain["grid"]
+    np.testing.assert_array_equal(np.array(written["output_map"], dtype=np.float32),
+                                  frame["output_map"])
+    for got, layer in zip(written["layers"], frame["layers"], strict=True):
+        if "unit_maps" in layer:
+            np.testing.assert_array_equal(np.array(got["unit_maps"], dtype=np.float32),
+                                          layer["unit_maps"])
+        assert got.keys() == layer.keys()
 
 
 def test_clean_arrays_in_one_step() -> None:

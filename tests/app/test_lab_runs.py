@@ -65,6 +65,24 @@ def test_probe_draws_at_another_size(client: CheckedClient,
     assert probe["label"] == 1 and len(probe["scores"]) == 6
 
 
+def test_probe_drawn_over_the_memory_budget_is_refused(open_client: Callable[..., Any]) -> None:
+    """A net made for 8 x 8 images holds 16 times as much per image drawn at 32 x 32."""
+    conv = {"type": "conv2d", "filters": 20, "kernel": 7, "padding": 3}
+    spec = {"data": {"name": "shapes", "n_samples": 24, "size": 8}, "batch_size": 1,
+            "layers": [conv, conv, {"type": "global_max_pool"}]}
+    with open_client(pass_memory_mb=16) as client:
+        run_id = client.post("/api/runs", json={"spec": spec}).json()["id"]
+        response = client.post(f"/api/runs/{run_id}/probe", json={"draw": "ring", "size": 32})
+        assert response.status_code == 422
+        error = only_error(response)
+        assert error["loc"] == ["body", "size"]
+        assert "at most 16 MB per pass: use size <= " in error["msg"]
+        most = int(error["msg"].rsplit("<= ", 1)[1])
+        assert 16 <= most < 32
+        fits = client.post(f"/api/runs/{run_id}/probe", json={"draw": "ring", "size": most})
+        assert np.array(fits.json()["input"]).shape == (most, most)
+
+
 def test_probe_text_sentence_words_windows_and_argmax(client: CheckedClient,
                                                       new_run: Callable[..., str]) -> None:
     run_id = new_run(TEXT_SPEC)

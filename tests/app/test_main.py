@@ -7,8 +7,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app import cli
+from app.deps import run_budget, spec_limits
 from app.main import create_app
 from app.settings import Settings, get_settings
+from engine.budget import MB, Budget
 from tests.app.conftest import TEST_HOSTS
 
 
@@ -53,6 +55,19 @@ def test_settings_defaults(monkeypatch: pytest.MonkeyPatch, fresh_settings: None
 def test_settings_port_from_env(monkeypatch: pytest.MonkeyPatch, fresh_settings: None) -> None:
     monkeypatch.setenv("NNPLAY_PORT", "9123")
     assert get_settings().port == 9123
+
+
+def test_settings_memory_budget_from_env(monkeypatch: pytest.MonkeyPatch,
+                                        fresh_settings: None) -> None:
+    for name in ("NNPLAY_PASS_MEMORY_MB", "NNPLAY_MAX_MAP_VALUES"):
+        monkeypatch.delenv(name, raising=False)
+    assert run_budget(get_settings()) == Budget(128 * MB, 1_000_000)
+    get_settings.cache_clear()
+    monkeypatch.setenv("NNPLAY_PASS_MEMORY_MB", "64")
+    monkeypatch.setenv("NNPLAY_MAX_MAP_VALUES", "200000")
+    settings = get_settings()
+    assert run_budget(settings) == Budget(64 * MB, 200_000)
+    assert spec_limits(settings).budget == Budget(64 * MB, 200_000)
 
 
 def test_cli_serve_uses_settings_unless_overridden(

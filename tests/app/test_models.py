@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from engine.checkpoint import export_run
+from engine.trainer import Trainer
 from tests.app.conftest import SMALL_SPEC, CheckedClient, only_error
 
 
@@ -87,6 +89,27 @@ def test_import_a_downloaded_record_gives_the_same_weights(client: CheckedClient
     assert run["id"] != run_id and run["step"] == 120 and run["epoch"] == record["epoch"]
     assert weights_of(client, run["id"]) == weights_of(client, run_id)
     assert run["metrics"]["test_loss"] == record["metrics"]["test_loss"]
+
+
+def test_import_of_a_record_over_the_memory_budget_is_refused(
+        open_client: Callable[..., Any]) -> None:
+    # 1 x 1 kernels: much memory per image for little arithmetic (the memory budget,
+    # not the arithmetic one of engine.compute, is what a batch of 120 exceeds)
+    conv = {"type": "conv2d", "filters": 16, "kernel": 1}
+    spec = {"data": {"name": "shapes", "size": 16, "n_samples": 240}, "batch_size": 120,
+            "layers": [conv, {"type": "activation", "name": "relu"},
+                       {"type": "global_max_pool"}]}
+    record = export_run(Trainer(spec))  # saved on a server with the default budget
+    with open_client(pass_memory_mb=16) as client:
+        response = client.post("/api/models/import", json=record)
+        assert response.status_code == 422
+        error = only_error(response)
+        assert error["loc"] == ["body", "spec", "batch_size"]
+        assert "at most 16 MB per pass: use batch_size <= " in error["msg"]
+        most = int(error["msg"].split("use batch_size <= ")[1].split(",")[0])
+        assert 10 <= most < 120
+        fitting = export_run(Trainer({**spec, "batch_size": most}))
+        assert client.post("/api/models/import", json=fitting).status_code == 201
 
 
 def test_import_by_model_id_opens_the_saved_model(client: CheckedClient) -> None:

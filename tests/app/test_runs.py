@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 import math
 import time
+import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from engine.budget import MB, Budget
 from tests.app.conftest import SMALL_SPEC, CheckedClient, only_error
 
 DIVERGING = {
@@ -375,3 +377,121 @@ def test_training_past_the_request_limit_points_at_jobs(open_client: Callable[..
         assert "jobs" not in below["msg"]
         beyond_jobs = client.post(f"/api/runs/{run_id}/train", json={"steps": 500_001})
         assert only_error(beyond_jobs)["msg"] == "must be between 1 and 5000, got 500001"
+
+
+TEN_BY_64 = {"data": {"name": "circle", "n_samples": 400}, "hidden": [64] * 10,
+             "activation": "tanh"}
+"""The largest playground net the default limits allow."""
+
+CONV = {"type": "conv2d", "filters": 16, "kernel": 1}
+IMAGE_RUN = {"data": {"name": "shapes", "size": 16, "n_samples": 240}, "batch_size": 10,
+             "layers": [CONV, {"type": "activation", "name": "relu"},
+                        {"type": "global_max_pool"}]}
+"""An image run whose step takes much memory per sample for little arithmetic (1 x 1
+kernels): with the setting pass_memory_mb at 16, its 120 training images in one batch
+are refused for their memory, not for the arithmetic bound of engine.compute."""
+
+
+def most_batch(message: str) -> int:
+    """N in a refusal's "use batch_size <= N,"."""
+    return int(message.split("use batch_size <= ")[1].split(",")[0])
+
+
+def traced_peak(call: Callable[[], Any]) -> tuple[Any, int]:
+    """call()'s result and the peak of the memory allocated meanwhile (bytes): the
+    runs of these apps live in the test process."""
+    tracemalloc.start()
+    try:
+        result = call()
+        return result, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_snapshot_with_big_grids_on_a_10x64_net_is_refused_cheaply(
+        client: CheckedClient, new_run: Callable[..., str]) -> None:
+    """It answered 516 MB of JSON and took the server to 2.9 GB."""
+    run_id = new_run(TEN_BY_64)
+    big = {"output_grid": 200, "unit_grid": 200}
+    response, peak = traced_peak(lambda: client.get(f"/api/runs/{run_id}/snapshot",
+                                                    params=big))
+    assert response.status_code == 422
+    error = only_error(response)
+    assert error["loc"][0] == "query" and error["loc"][1] in big
+    assert "at most" in error["msg"]
+    assert peak < 5_000_000
+    normal = client.get(f"/api/runs/{run_id}/snapshot")
+    assert normal.status_code == 200
+    assert np.array(normal.json()["layers"][1]["unit_maps"]).shape == (64, 8, 8)
+
+
+def test_snapshot_grids_are_bounded_by_the_map_setting(
+        open_client: Callable[..., Any]) -> None:
+    with open_client(max_map_values=100_000) as client:
+        run_id = client.post("/api/runs", json={"spec": TEN_BY_64}).json()["id"]
+        response = client.get(f"/api/runs/{run_id}/snapshot", params={"unit_grid": 16})
+        assert response.status_code == 422
+        error = only_error(response)
+        assert error["loc"] == ["query", "unit_grid"]
+        # 32 x 32 output values + 640 units x 12^2 fit in 100,000; 13^2 do not
+        assert "at most 100,000 map values" in error["msg"]
+        assert error["msg"].endswith("use unit_grid <= 12")
+        frame = client.get(f"/api/runs/{run_id}/snapshot", params={"unit_grid": 12}).json()
+        assert np.array(frame["layers"][1]["unit_maps"]).shape == (64, 12, 12)
+        assert frame["grid"] == {"output": 32, "units": 12}
+
+
+def test_snapshot_of_a_million_map_values_is_written_from_the_arrays(
+        client: CheckedClient, new_run: Callable[..., str]) -> None:
+    """Nearly the largest snapshot the default map budget allows (929,104 values, at
+    the finest output grid a 10 x 64 net's pass may draw, see engine.compute): its JSON
+    is written from the arrays, not through a Python number per value (which took 89
+    MB and seconds for a million)."""
+    run_id = new_run(TEN_BY_64)
+    client.get(f"/api/runs/{run_id}/snapshot")
+    response, peak = traced_peak(lambda: client.get(
+        f"/api/runs/{run_id}/snapshot", params={"output_grid": 72, "unit_grid": 38}))
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    frame = response.json()
+    assert np.array(frame["layers"][1]["unit_maps"]).shape == (64, 38, 38)
+    assert np.array(frame["output_map"]).shape == (72, 72)
+    assert peak < 3.5 * len(response.content)
+
+
+def test_hyper_batch_size_over_the_budget_is_refused(open_client: Callable[..., Any]) -> None:
+    """A batch size raised after creation was never checked against memory."""
+    with open_client(pass_memory_mb=16) as client:
+        run_id = client.post("/api/runs", json={"spec": IMAGE_RUN}).json()["id"]
+        response = client.patch(f"/api/runs/{run_id}/hyper",
+                                json={"lr": 0.1, "batch_size": 120})
+        assert response.status_code == 422
+        error = only_error(response)
+        assert error["loc"] == ["body", "batch_size"]
+        assert "at most 16 MB per pass: use batch_size <= " in error["msg"]
+        most = most_batch(error["msg"])
+        assert 10 < most < 120
+        assert client.get(f"/api/runs/{run_id}").json()["hyper"]["batch_size"] == 10
+        assert client.get(f"/api/runs/{run_id}").json()["hyper"]["lr"] == 0.03
+        answer = client.patch(f"/api/runs/{run_id}/hyper", json={"batch_size": most})
+        assert answer.json()["batch_size"] == most
+
+
+def test_create_over_the_budget_names_the_spec_field(open_client: Callable[..., Any]) -> None:
+    with open_client(pass_memory_mb=16) as client:
+        response = client.post("/api/runs", json={"spec": {**IMAGE_RUN, "batch_size": 120}})
+        assert response.status_code == 422
+        error = only_error(response)
+        assert error["loc"] == ["body", "spec", "batch_size"]
+        assert 10 < most_batch(error["msg"]) < 120
+        lesson = client.post("/api/runs", json={"lesson": "convolution"})
+        assert lesson.status_code == 201  # every lesson fits the smallest budget
+
+
+def test_runs_of_a_server_get_its_budget(open_client: Callable[..., Any]) -> None:
+    with open_client(pass_memory_mb=16, max_map_values=123_456) as client:
+        spec_run = client.post("/api/runs", json={"spec": SMALL_SPEC}).json()["id"]
+        lesson_run = client.post("/api/runs", json={"lesson": "dead-relu"}).json()["id"]
+        registry = client.app.state.registry
+        for run_id in (spec_run, lesson_run):
+            assert registry.get(run_id).trainer.budget == Budget(16 * MB, 123_456)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import time
+import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pytest
 
+from engine.budget import MB, Budget
+from engine.spec import Limits
 from engine.trainer import Trainer
 from tests.app.conftest import next_frame
 
@@ -304,3 +307,95 @@ def test_ws_a_frame_trains_one_time_slice_not_the_steps_asked(server) -> None:
         while header["step"] < at + 3000:
             header, _ = next_frame(ws)
         assert header["step"] == slot.trainer.step_count == at + 3000
+
+
+TEN_BY_64 = {"data": {"name": "circle", "n_samples": 400}, "hidden": [64] * 10,
+             "activation": "tanh"}
+CONV = {"type": "conv2d", "filters": 16, "kernel": 1}
+IMAGE_RUN = {"data": {"name": "shapes", "size": 16, "n_samples": 240}, "batch_size": 10,
+             "layers": [CONV, {"type": "activation", "name": "relu"},
+                        {"type": "global_max_pool"}]}
+"""1 x 1 kernels: much memory per image for little arithmetic, so within 16 MB a
+batch of 120 is refused for its memory (not for the arithmetic of engine.compute)."""
+
+
+def test_ws_set_batch_size_over_the_budget_is_an_error(server) -> None:
+    client, registry = server
+    slot = registry.add(Trainer(IMAGE_RUN, Limits(budget=Budget(pass_bytes=16 * MB))))
+    with client.websocket_connect(f"/ws/runs/{slot.id}") as ws:
+        next_frame(ws)
+        ws.send_text(json.dumps({"type": "set", "name": "batch_size", "value": 120}))
+        error = next_error(ws)
+        assert error["field"] == "batch_size"
+        assert "at most 16 MB per pass: use batch_size <= " in error["message"]
+        most = int(error["message"].split("use batch_size <= ")[1].split(",")[0])
+        assert 10 < most < 120
+        ws.send_text(json.dumps({"type": "frame"}))
+        header, _ = next_frame(ws)
+        assert header["hyper"]["batch_size"] == 10
+        ws.send_text(json.dumps({"type": "set", "name": "batch_size", "value": most}))
+        header, _ = next_frame(ws)
+        while header["hyper"]["batch_size"] != most:
+            header, _ = next_frame(ws)
+    assert slot.trainer.batch_size == most
+
+
+def test_ws_grid_over_the_map_budget_is_an_error(server) -> None:
+    client, registry = server
+    slot = registry.add(Trainer(TEN_BY_64))
+    with client.websocket_connect(f"/ws/runs/{slot.id}") as ws:
+        header, arrays = next_frame(ws)
+        assert arrays["layers.1.unit_maps"].shape == (64, 16, 16)
+        ws.send_text(json.dumps({"type": "grid", "output": 50, "units": 100}))
+        error = next_error(ws)
+        # 640 units x 100^2 = 6.4 million values; 50^2 + 640 x 39^2 = 975,940 fit
+        assert error["field"] == "units"
+        assert "at most 1,000,000 map values" in error["message"]
+        assert error["message"].endswith("use units <= 39")
+        ws.send_text(json.dumps({"type": "grid", "output": 50, "units": 39}))
+        header, arrays = next_frame(ws)
+        while header["grid"]["units"] != 39:
+            header, arrays = next_frame(ws)
+    assert header["grid"] == {"output": 50, "units": 39}
+    assert arrays["layers.1.unit_maps"].shape == (64, 39, 39)
+    assert arrays["output_map"].shape == (50, 50)
+
+
+def test_ws_live_grids_are_lowered_to_fit_the_map_budget(server) -> None:
+    client, registry = server
+    five = {**TEN_BY_64, "hidden": [64] * 5}  # its 100 x 100 map is within engine.compute's
+    slot = registry.add(Trainer(five, Limits(budget=Budget(map_values=50_000))))
+    with client.websocket_connect(f"/ws/runs/{slot.id}") as ws:
+        header, arrays = next_frame(ws)
+    # the default 100 x 100 output and 16 x 16 unit maps: 10,000 + 320 x 256 values;
+    # 320 x 11^2 + 10,000 = 48,720 fit
+    assert header["grid"] == {"output": 100, "units": 11}
+    assert arrays["layers.1.unit_maps"].shape == (64, 11, 11)
+    assert arrays["output_map"].shape == (100, 100)
+
+
+def test_ws_unit_map_of_a_wide_net_draws_only_its_unit(server) -> None:
+    """A 200 x 200 unit map drew every unit's map of the net at that resolution
+    (here 128 x 40,000 values; a 10 x 64 net's is more than a grid pass may compute)
+    to send one."""
+    client, registry = server
+    trainer = Trainer({**TEN_BY_64, "hidden": [64] * 2})
+    slot = registry.add(trainer)
+    with client.websocket_connect(f"/ws/runs/{slot.id}") as ws:
+        next_frame(ws)
+        tracemalloc.start()
+        try:
+            ws.send_text(json.dumps({"type": "unit_map", "layer": "1", "unit": 5,
+                                     "grid": 200}))
+            header, arrays = next_frame(ws)
+            while header["type"] != "unit_map":
+                header, arrays = next_frame(ws)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert arrays["map"].shape == (200, 200)
+    assert peak < 30_000_000
+    z = trainer.data.transform(trainer.data.grid(200)) @ trainer.net.view("0", "W")[:, 5]
+    expected = np.tanh(z + trainer.net.view("0", "b")[5]).reshape(200, 200)
+    step = (expected.max() - expected.min()) / 255
+    assert np.abs(arrays["map"] - expected).max() <= step

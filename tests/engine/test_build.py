@@ -6,13 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.build import (
-    MAX_ACTIVATIONS,
-    MAX_DATA_VALUES,
-    build_network,
-    eval_chunk,
-    values_per_sample,
-)
+from engine.build import MAX_ACTIVATIONS, build_network
 from engine.data.text import pretrained_vectors
 from engine.errors import SpecError
 from engine.layers import Conv2D, Embedding, Flatten, SpatialPyramidPool, TwoChannelEmbedding
@@ -80,51 +74,6 @@ def test_build_refuses_huge_activations() -> None:
     with pytest.raises(SpecError) as err:
         build_network(spec, (1, 32, 32))
     assert err.value.field.startswith("layers.") and str(MAX_ACTIVATIONS) in err.value.message
-
-
-def big_conv_spec(**data: object) -> object:
-    conv = {"type": "conv2d", "filters": 32, "kernel": 7, "padding": 3}
-    return parse_spec({"data": {"name": "shapes", "size": 32, **data},
-                       "layers": [conv, conv, {"type": "global_max_pool"}], "batch_size": 10})
-
-
-def test_build_values_per_sample_counts_columns() -> None:
-    spec = image_spec([{"type": "conv2d", "filters": 4, "padding": 1},
-                       {"type": "activation", "name": "relu"}])
-    net = build_network(spec, (1, 16, 16))
-    # the conv's row buffer (19 rows of 17: 18 padded rows and one more, each a row
-    # and its left padding, which is the row above's right padding), its columns
-    # 9 x (16 rows of 17 slots) and product 4 x (16 x 17), whose slots the output
-    # is a view of; relu 4*256 + flatten 1024 + dense 6
-    assert values_per_sample(net) == 19 * 17 + 9 * 16 * 17 + 4 * 16 * 17 + 1024 + 1024 + 6
-
-
-def test_build_refuses_a_batch_over_the_budget() -> None:
-    with pytest.raises(SpecError) as err:
-        build_network(big_conv_spec(n_samples=24), (1, 32, 32))
-    assert err.value.field == "batch_size" and "at most" in err.value.message
-
-
-def test_build_refuses_a_data_set_over_the_budget() -> None:
-    conv = {"type": "conv2d", "filters": 8, "kernel": 5, "padding": 2}
-    spec = parse_spec({"data": {"name": "shapes", "size": 32, "n_samples": 5000},
-                       "layers": [conv, conv, {"type": "global_max_pool"}]})
-    with pytest.raises(SpecError) as err:
-        build_network(spec, (1, 32, 32))
-    assert err.value.field == "data.n_samples"
-    assert values_per_sample(build_network(parse_spec({**spec.to_dict(), "data": {
-        "name": "shapes", "size": 32, "n_samples": 200}}), (1, 32, 32))) * 200 <= MAX_DATA_VALUES
-
-
-def test_build_chunked_evaluation_matches_one_pass() -> None:
-    from engine.trainer import Trainer
-
-    trainer = Trainer({"data": {"name": "shapes", "n_samples": 60, "size": 12},
-                       "layers": [{"type": "conv2d", "filters": 2}, {"type": "global_max_pool"}]})
-    whole = trainer.net.predict(trainer.X_test)
-    trainer._chunk = 7  # force chunks of 7 samples
-    np.testing.assert_allclose(trainer.forward_all(trainer.X_test), whole, rtol=1e-12)
-    assert eval_chunk(trainer.net) >= 60
 
 
 @pytest.mark.parametrize(("inner", "field"), [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine.compute import (
+    MAX_GRID_MACS,
     MAX_PASS_MACS,
     MAX_STEP_MACS,
     check_grid,
@@ -69,9 +70,10 @@ def test_raising_the_batch_later_meets_the_same_budget() -> None:
 def test_largest_grid_is_the_largest_side_that_fits_one_pass() -> None:
     net = Trainer(WIDE).net
     side = largest_grid(net, 2, 200)
-    assert side ** 2 * WIDE_MACS <= MAX_PASS_MACS < (side + 1) ** 2 * WIDE_MACS
+    assert side ** 2 * WIDE_MACS <= MAX_GRID_MACS < (side + 1) ** 2 * WIDE_MACS
     assert largest_grid(net, 2, 10) == 10  # a small grid is drawn as asked
     assert largest_grid(net, 1, 200) == 200  # a curve of 200 points fits
+    assert largest_grid(net, 2, 100) == 72  # a 10 x 64 net's map
     check_grid(net, 2, side, "output_grid")
     with pytest.raises(SpecError) as err:
         check_grid(net, 2, side + 1, "output_grid")

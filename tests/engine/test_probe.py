@@ -6,8 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from engine.budget import MB, Budget, pass_bytes
+from engine.build import build_network
 from engine.errors import SpecError
 from engine.probe import ProbeRequest, parse_probe, probe
+from engine.spec import Limits
 from engine.trainer import Trainer
 
 IMAGE = {"data": {"name": "shapes", "n_samples": 36, "size": 10},
@@ -97,6 +100,29 @@ def test_probe_size_refused_when_a_layer_cannot_take_it() -> None:
         parse_probe({"draw": "ring", "size": 8}, deep)
     assert err.value.field == "probe.size"
     assert parse_probe({"draw": "ring", "size": 20}, deep).size == 20
+
+
+@pytest.mark.usefixtures("without_arithmetic_bound")
+def test_probe_image_drawn_larger_is_within_the_runs_budget() -> None:
+    """A net made for 8 x 8 images holds 16 times as much per image at 32 x 32: the
+    drawn image's pass is checked against the run's budget before it runs."""
+    conv = {"type": "conv2d", "filters": 32, "kernel": 7, "padding": 3}
+    trainer = Trainer({"data": {"name": "shapes", "n_samples": 24, "size": 8},
+                       "layers": [conv, conv, {"type": "global_max_pool"}], "batch_size": 1},
+                      Limits(budget=Budget(pass_bytes=16 * MB)))
+
+    def one_image(size: int) -> int:
+        return pass_bytes(build_network(trainer.spec, (1, size, size)), 1)
+
+    assert one_image(16) <= 16 * MB < one_image(24)
+    assert parse_probe({"draw": "ring", "size": 16}, trainer).size == 16
+    with pytest.raises(SpecError) as err:
+        parse_probe({"draw": "ring", "size": 24}, trainer)
+    assert err.value.field == "probe.size"
+    assert "at most 16 MB per pass" in err.value.message
+    most = int(err.value.message.rsplit("use size <= ", 1)[1])
+    assert one_image(most) <= 16 * MB < one_image(most + 1)
+    assert parse_probe({"draw": "ring", "size": most}, trainer).size == most
 
 
 def test_probe_windows_of_stacked_conv1d_layers() -> None:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import gc
+import tracemalloc
+
 import numpy as np
 import pytest
 
+from engine.budget import MB, Budget, pass_bytes, samples_per_pass
 from engine.errors import SpecError
+from engine.spec import Limits
 from engine.telemetry import MapMaker, gradient_picture, snapshot, unit_activity
 from engine.trainer import Trainer
 
@@ -194,3 +199,81 @@ def test_snapshot_grid_size_is_validated() -> None:
     with pytest.raises(SpecError) as err:
         snapshot(Trainer(SPEC), output_grid=1000)
     assert err.value.field == "output_grid"
+
+
+TEN_BY_64 = {"data": {"name": "circle", "n_samples": 400}, "hidden": [64] * 10,
+             "activation": "tanh"}
+
+
+def traced_peak(call) -> tuple[object, int]:
+    """call()'s result and the peak of the memory it allocated (bytes)."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        result = call()
+        return result, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_snapshot_refuses_maps_over_the_budget_before_drawing_them() -> None:
+    """200 x 200 maps of 640 units were 25.6 million values: 100 MB of float32 drawn,
+    and half a gigabyte of JSON, before anything said no."""
+    trainer = Trainer(TEN_BY_64)
+    maker = MapMaker(trainer)
+
+    def refused() -> SpecError:
+        with pytest.raises(SpecError) as err:
+            snapshot(trainer, 200, 200, maps=maker)
+        return err.value
+
+    err, peak = traced_peak(refused)
+    assert err.field == "unit_grid"
+    assert "at most 1,000,000 map values" in err.message
+    assert err.message.endswith("use unit_grid <= 38")
+    assert peak < 2_000_000  # refused before any pass
+    frame = snapshot(trainer, 200, 38, maps=maker)
+    assert frame["layers"][1]["unit_maps"].shape == (64, 38, 38)
+    assert frame["grid"] == {"output": 200, "units": 38}
+
+
+def test_snapshot_that_fits_lowers_the_unit_grid_and_says_so() -> None:
+    trainer = Trainer(TEN_BY_64, Limits(budget=Budget(map_values=100_000)))
+    frame = snapshot(trainer, 100, 16, fit=True)
+    # 640 units x 10^2 + 100^2 = 74,000 fit; 640 x 11^2 + 100^2 = 87,440 fit; 12^2 not
+    assert frame["grid"] == {"output": 100, "units": 11}
+    assert frame["layers"][1]["unit_maps"].shape == (64, 11, 11)
+    assert frame["output_map"].shape == (100, 100)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "prelu"])  # the lean pass, and the layers'
+def test_map_pass_in_chunks_equals_one_pass(activation: str) -> None:
+    spec = {"data": {"name": "spiral", "n_samples": 100}, "hidden": [16, 16],
+            "activation": activation}
+    whole = Trainer(spec)
+    whole.train(50)
+    chunked = Trainer(spec, Limits(budget=Budget(pass_bytes=150_000)))
+    chunked.train(50)
+    one, parts = MapMaker(whole), MapMaker(chunked)
+    assert (one._lean is None) == (activation == "prelu")
+    assert samples_per_pass(parts.mirror, chunked.budget) < 30 * 30 // 2  # several chunks
+    a, b = one.maps(40, 30), parts.maps(40, 30)
+    np.testing.assert_allclose(b["output"], a["output"], atol=1e-6)
+    assert a["units"].keys() == b["units"].keys()
+    for path in a["units"]:
+        np.testing.assert_allclose(b["units"][path], a["units"][path], atol=1e-6)
+    kept = parts.maps(40, 30, keep=("3", 5))
+    assert list(kept["units"]) == ["3"] and kept["units"]["3"].shape == (1, 30, 30)
+    np.testing.assert_allclose(kept["units"]["3"][0], a["units"]["3"][5], atol=1e-6)
+
+
+def test_map_pass_of_a_fine_grid_stays_within_the_pass_budget() -> None:
+    spec = {**TEN_BY_64, "activation": "prelu"}  # the layers' own forward pass
+    trainer = Trainer(spec, Limits(budget=Budget(pass_bytes=8 * MB)))
+    maker = MapMaker(trainer)
+    maker.maps(2, 2)
+    drawn, peak = traced_peak(lambda: maker.maps(100, 2))
+    assert drawn["output"].shape == (100, 100)
+    # one pass over the 10,004 points is estimated at about 100 MB (60 MB measured)
+    assert pass_bytes(maker.mirror, 100 * 100) > 90 * MB
+    assert peak < 1.5 * 8 * MB
