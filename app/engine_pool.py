@@ -96,11 +96,6 @@ class Worker:
         with self._ready:
             return self._queue.waiting(FRAME)
 
-    def usage(self, tenant: str) -> float:
-        """Seconds of this worker's time charged to ``tenant`` lately (decayed)."""
-        with self._ready:
-            return self._queue.usage(tenant)
-
     def busy(self, frames: int, hold: float, now: float | None = None) -> bool:
         """Whether ``frames`` or more live frames are queued here now, or were
         within the last ``hold`` seconds (asked on the event loop, by its players;

@@ -19,9 +19,9 @@ waits. Among requests of tenants within their share:
    waited ``MAX_WAIT_SECONDS`` (so a busy class never starves a training request);
 3. else frames before training, oldest first.
 
-Among requests of tenants over their share, the one whose tenant used least goes
-first (commands before frames before training), except that one waiting
-``STARVE_SECONDS`` goes before them. When every tenant is over its share (a class
+Among requests of tenants over their share, commands go first, then frames, then
+training, and within each the request of the tenant that used least, except that
+one waiting ``STARVE_SECONDS`` goes before them all. When every tenant is over its share (a class
 past the machine's capacity), that is round robin by time used.
 
 So forty students at ten frames a second keep their frames and command latency
