@@ -82,8 +82,9 @@ UNIT_GRID = 8
 
 NOT_POINTS = {422: "the run's data are images or sentences, not points"}
 
-MAPS_OVER_BUDGET = {422: "grids whose maps would exceed the setting max_map_values (`loc` "
-                         "names the grid; the message says the largest side that fits)"}
+MAPS_OVER_BUDGET = {422: "grids whose maps would exceed the setting max_map_values, or take "
+                         "more arithmetic than one grid pass may (`loc` names the grid; the "
+                         "message says the largest side that fits)"}
 
 
 def run_info(slot: RunSlot, jobs: JobTable) -> dict[str, Any]:
@@ -233,9 +234,10 @@ def get_run_snapshot(
     default grids are small (a lesson's snapshot is tens of KB); ask for finer ones
     (up to 200) when you draw them, or read only the weights with `GET /params`.
     The maps together (outputs x `output_grid`^2 + hidden units x `unit_grid`^2
-    values) may hold at most the setting max_map_values (1,000,000 by default):
-    larger grids are refused with a 422 that names the grid and the largest side
-    that fits."""
+    values) may hold at most the setting max_map_values (1,000,000 by default), and a
+    grid's pass through the net at most 200 million multiply-adds (a 10 x 64 net's
+    output grid at most 72): larger grids are refused with a 422 that names the
+    grid and the largest side that fits."""
     try:
         frame = slot.frame(output_grid, unit_grid)
     except SpecError as err:
