@@ -5,15 +5,23 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import socket
+import subprocess
+import sys
 import time
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
+import httpx
 import numpy as np
+import pytest
 
 from engine.budget import MB, Budget
 from tests.app.conftest import SMALL_SPEC, CheckedClient, only_error
+from tests.http_checks import ROOT, free_port, stop_group, wait_until_up, without_settings
 
 DIVERGING = {
     "data": {"name": "plane", "n_samples": 200},
@@ -495,3 +503,46 @@ def test_runs_of_a_server_get_its_budget(open_client: Callable[..., Any]) -> Non
         registry = client.app.state.registry
         for run_id in (spec_run, lesson_run):
             assert registry.get(run_id).trainer.budget == Budget(16 * MB, 123_456)
+
+
+@pytest.fixture
+def real_server(tmp_path: Path) -> Iterator[str]:
+    """A server started as `make run` starts it (``python -m app``), runs in its own
+    process; its base URL."""
+    port = free_port()
+    env = without_settings(os.environ, NNPLAY_PORT=str(port), NNPLAY_DATA_DIR=str(tmp_path),
+                           NNPLAY_ENGINE_PROCESSES="0")
+    log = tmp_path / "server.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "app"], cwd=ROOT, env=env, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(base, alive=lambda: proc.poll() is None, seconds=120,
+                      describe=lambda: log.read_text()[-2000:])
+        yield base
+    finally:
+        stop_group(proc)
+
+
+def test_rest_training_stops_when_its_client_goes_away(real_server: str) -> None:
+    """20000 steps of a 10 x 64 net take tens of seconds; a client that hangs up must
+    not leave the server training them for nobody."""
+    heavy = {"hidden": [64] * 10, "batch_size": 80, "data": {"name": "circle",
+                                                             "n_samples": 1000}}
+    with httpx.Client(base_url=real_server, timeout=30) as client:
+        run_id = client.post("/api/runs", json={"spec": heavy}).json()["id"]
+        body = json.dumps({"steps": 20000}).encode()
+        port = int(real_server.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port)) as raw:
+            raw.sendall(f"POST /api/runs/{run_id}/train HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                        f"Content-Type: application/json\r\nContent-Length: {len(body)}"
+                        "\r\n\r\n".encode() + body)
+            while client.get(f"/api/runs/{run_id}").json()["status"] != "training":
+                time.sleep(0.05)
+        # the client hung up while its run trains
+        deadline = time.monotonic() + 120
+        while client.get(f"/api/runs/{run_id}").json()["status"] == "training":
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        assert 0 < client.get(f"/api/runs/{run_id}").json()["step"] < 20000
