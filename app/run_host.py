@@ -27,7 +27,7 @@ from app.frames import encode_frame, pack, quantise
 from engine import compute
 from engine.budget import MapShape, check_maps
 from engine.checkpoint import export_run, import_run
-from engine.compute import check_grid, check_pass, largest_grid
+from engine.compute import check_grid, check_pass
 from engine.errors import SpecError
 from engine.lessons import LESSONS
 from engine.probe import ProbeRequest, parse_probe
@@ -131,15 +131,13 @@ class HostedRun:
                  probe: dict[str, Any] | None = None, fit: bool = True) -> dict[str, Any]:
         """The frame content as arrays (see :func:`engine.telemetry.snapshot`);
         ``probe`` picks the sample an image or text run's probe shows. With ``fit``
-        (a live frame) grids whose maps exceed the run's budget are lowered to fit,
+        (a live frame) grids whose maps exceed the run's budget, or whose passes the
+        arithmetic bound of :mod:`engine.compute`, are lowered to fit,
         and the frame's ``grid`` says the sides drawn; without it (a request that
         named its grids) they are refused with a SpecError naming the grid."""
         request = None
         if probe is not None or self.trainer.data.modality != "points":
             request = parse_probe(probe, self.trainer)
-        else:
-            self._grid_fits(output_grid, "output_grid")
-            self._grid_fits(unit_grid, "unit_grid")
         return snapshot(self.trainer, output_grid, unit_grid,
                         maps=self.maps if request is None else None, probe_request=request,
                         fit=fit)
@@ -149,14 +147,9 @@ class HostedRun:
                    slice_seconds: float | None = None) -> bytes:
         """Train up to ``steps`` steps within ``slice_seconds``, then the encoded binary
         frame; ``header`` gets the run's status after the steps. The maps are drawn on
-        the grids asked for, or the largest that one pass may compute (see
-        :mod:`engine.compute`) and the run's memory budget allow; the frame's ``grid``
-        says which."""
+        the grids asked for, or the finest that fit (see :meth:`snapshot`); the
+        frame's ``grid`` says which."""
         self.train(steps, slice_seconds)
-        if self.trainer.data.modality == "points":
-            dims, net = self.trainer.data.dims, self.trainer.net
-            output_grid = largest_grid(net, dims, output_grid)
-            unit_grid = largest_grid(net, dims, unit_grid)
         frame = self.snapshot(output_grid, unit_grid, probe)
         return encode_frame(frame, {**header, "status": self.trainer.status})
 
@@ -177,11 +170,6 @@ class HostedRun:
         except SpecError as err:
             raise SpecError(err.field.removeprefix("probe."), err.message) from None
 
-    def _grid_fits(self, side: int, field: str) -> None:
-        """SpecError naming ``field`` if a ``side`` grid over the plane is more than
-        one pass may compute (see :mod:`engine.compute`)."""
-        check_grid(self.trainer.net, self.trainer.data.dims, side, field)
-
     def _points_only(self, field: str, what: str) -> None:
         modality = self.trainer.data.modality
         if modality != "points":
@@ -196,7 +184,7 @@ class HostedRun:
         this resolution), and the pass goes in chunks within the run's budget."""
         self._points_only("layer", "a unit map")
         grid = as_int("grid", grid, 2, 200)
-        self._grid_fits(grid, "grid")
+        check_grid(self.trainer.net, self.trainer.data.dims, grid, "grid")
         maker = MapMaker(self.trainer)
         counts = maker.unit_counts()
         if layer not in counts:

@@ -42,6 +42,7 @@ import numpy as np
 from engine.blas_threads import one_blas_thread
 from engine.budget import MapShape, check_maps, fit_grids, samples_per_pass
 from engine.build import build_network
+from engine.compute import check_grid, largest_grid
 from engine.data import grid, grid_1d
 from engine.layers import (
     Act,
@@ -364,10 +365,11 @@ def snapshot(trainer: Trainer, output_grid: int = 100, unit_grid: int = 50,
         maps: a :class:`MapMaker` to reuse between frames (made here if None).
         probe_request: the sample an image or text run's probe shows (default:
             the first test sample).
-        fit: the maps (output x G_o^d + units x G_u^d values) must fit the run's
-            budget (see :mod:`engine.budget`): when True the grids are lowered to fit,
-            the unit grid first; else too large a grid is a SpecError naming
-            ``unit_grid`` (or ``output_grid``) with the largest side that fits.
+        fit: each grid's pass must fit the arithmetic bound (see
+            :mod:`engine.compute`) and the maps (output x G_o^d + units x G_u^d values)
+            the run's budget (see :mod:`engine.budget`): when True the grids are
+            lowered to fit, the unit grid first; else too large a grid is a SpecError
+            naming ``unit_grid`` (or ``output_grid``) with the largest side that fits.
             A point run's frame says the sides drawn in ``grid``: {output, units}.
     """
     output_grid = as_int("output_grid", output_grid, 2, 200)
@@ -375,10 +377,15 @@ def snapshot(trainer: Trainer, output_grid: int = 100, unit_grid: int = 50,
     maker = None
     if trainer.data.modality == "points":
         maker = maps if maps is not None else MapMaker(trainer)
+        dims = trainer.data.dims
         if fit:
+            output_grid = largest_grid(trainer.net, dims, output_grid)
+            unit_grid = largest_grid(trainer.net, dims, unit_grid)
             output_grid, unit_grid = fit_grids(maker.shape(), output_grid, unit_grid,
                                                trainer.budget)
         else:
+            check_grid(trainer.net, dims, output_grid, "output_grid")
+            check_grid(trainer.net, dims, unit_grid, "unit_grid")
             check_maps(maker.shape(), output_grid, unit_grid, trainer.budget)
     net = trainer.net
     gradients, train_out = gradient_picture(trainer)

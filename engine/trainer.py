@@ -142,6 +142,11 @@ class Trainer:
         """One mini-batch step: forward, loss gradient, backward, update. In a net
         with batch normalisation an epoch's last sample never makes a batch of its
         own (its batch variance would be 0): it joins the batch before it."""
+        self._step()
+
+    def _step(self) -> None:
+        """:meth:`step` without pinning BLAS threads: the hot loop of :meth:`_train`,
+        whose caller :meth:`advance` pins them once for all its steps."""
         if self._pos >= self._n_train:
             self._new_epoch()
         pos = self._pos
@@ -183,7 +188,7 @@ class Trainer:
             saved = self._checkpoint()
             taken = 0
             while taken < chunk:
-                self.step()
+                self._step()
                 taken += 1
                 if clock() >= deadline:
                     break
@@ -192,7 +197,7 @@ class Trainer:
                 finite = 0
                 while finite < taken:
                     before = self._checkpoint()
-                    self.step()
+                    self._step()
                     if not self._finite():
                         self._restore(before)
                         break

@@ -21,8 +21,10 @@ import re
 import signal
 import socket
 import subprocess
+import sys
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -225,6 +227,28 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextmanager
+def running_server(data_dir: Path, env: Mapping[str, str], **settings: str) -> Iterator[str]:
+    """A server started as `make run` starts it (``python -m app``, from this
+    checkout) on a free loopback port with ``env`` less nnplay's own settings, plus
+    ``settings`` (``NNPLAY_...``) and its data in ``data_dir``; yields its base URL
+    once it answers, and stops it (and its engine processes) afterwards."""
+    port = free_port()
+    env = without_settings(env, NNPLAY_PORT=str(port), NNPLAY_DATA_DIR=str(data_dir),
+                           **settings)
+    log = data_dir / "server.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "app"], cwd=ROOT, env=env, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(base, alive=lambda: proc.poll() is None, seconds=120,
+                      describe=lambda: log.read_text()[-2000:])
+        yield base
+    finally:
+        stop_group(proc)
 
 
 def wait_until_up(base_url: str, alive: Callable[[], bool], seconds: float = 60,

@@ -5,8 +5,6 @@ run` starts it, and in the app), and an IPv6 client counted by its /64."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,30 +16,19 @@ from pydantic import ValidationError
 
 from app.settings import Settings
 from tests.app.conftest import CheckedClient
-from tests.http_checks import ROOT, free_port, stop_group, wait_until_up, without_settings
+from tests.http_checks import running_server
 
 SPEC = {"spec": {"data": {"name": "xor", "n_samples": 40}, "hidden": [2]}}
 
 
 @pytest.fixture
 def real_server(tmp_path: Path) -> Iterator[str]:
-    """A server started as `make run` starts it (``python -m app``, from this
-    checkout), allowing 2 runs per client a minute; its base URL."""
-    port = free_port()
-    env = without_settings(os.environ, NNPLAY_PORT=str(port), NNPLAY_DATA_DIR=str(tmp_path),
-                           NNPLAY_ENGINE_PROCESSES="0", NNPLAY_RUNS_PER_MINUTE="2")
-    env.pop("FORWARDED_ALLOW_IPS", None)
-    log = tmp_path / "server.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "app"], cwd=ROOT, env=env, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(base, alive=lambda: proc.poll() is None, seconds=120,
-                      describe=lambda: log.read_text()[-2000:])
+    """A server started as `make run` starts it, allowing 2 runs per client a
+    minute; its base URL."""
+    env = {k: v for k, v in os.environ.items() if k != "FORWARDED_ALLOW_IPS"}
+    with running_server(tmp_path, env, NNPLAY_ENGINE_PROCESSES="0",
+                        NNPLAY_RUNS_PER_MINUTE="2") as base:
         yield base
-    finally:
-        stop_group(proc)
 
 
 def test_a_made_up_forwarded_for_header_does_not_make_a_new_client(real_server: str):

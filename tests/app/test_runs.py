@@ -7,10 +7,7 @@ import json
 import math
 import os
 import socket
-import subprocess
-import sys
 import time
-import tracemalloc
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +18,8 @@ import pytest
 
 from engine.budget import MB, Budget
 from tests.app.conftest import SMALL_SPEC, CheckedClient, only_error
-from tests.http_checks import ROOT, free_port, stop_group, wait_until_up, without_settings
+from tests.http_checks import running_server
+from tests.large_runs import IMAGE_RUN, TEN_BY_64, traced_peak
 
 DIVERGING = {
     "data": {"name": "plane", "n_samples": 200},
@@ -387,33 +385,12 @@ def test_training_past_the_request_limit_points_at_jobs(open_client: Callable[..
         assert only_error(beyond_jobs)["msg"] == "must be between 1 and 5000, got 500001"
 
 
-TEN_BY_64 = {"data": {"name": "circle", "n_samples": 400}, "hidden": [64] * 10,
-             "activation": "tanh"}
-"""The largest playground net the default limits allow."""
-
-CONV = {"type": "conv2d", "filters": 16, "kernel": 1}
-IMAGE_RUN = {"data": {"name": "shapes", "size": 16, "n_samples": 240}, "batch_size": 10,
-             "layers": [CONV, {"type": "activation", "name": "relu"},
-                        {"type": "global_max_pool"}]}
-"""An image run whose step takes much memory per sample for little arithmetic (1 x 1
-kernels): with the setting pass_memory_mb at 16, its 120 training images in one batch
-are refused for their memory, not for the arithmetic bound of engine.compute."""
-
-
 def most_batch(message: str) -> int:
     """N in a refusal's "use batch_size <= N,"."""
     return int(message.split("use batch_size <= ")[1].split(",")[0])
 
 
-def traced_peak(call: Callable[[], Any]) -> tuple[Any, int]:
-    """call()'s result and the peak of the memory allocated meanwhile (bytes): the
-    runs of these apps live in the test process."""
-    tracemalloc.start()
-    try:
-        result = call()
-        return result, tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+
 
 
 def test_snapshot_with_big_grids_on_a_10x64_net_is_refused_cheaply(
@@ -507,22 +484,10 @@ def test_runs_of_a_server_get_its_budget(open_client: Callable[..., Any]) -> Non
 
 @pytest.fixture
 def real_server(tmp_path: Path) -> Iterator[str]:
-    """A server started as `make run` starts it (``python -m app``), runs in its own
-    process; its base URL."""
-    port = free_port()
-    env = without_settings(os.environ, NNPLAY_PORT=str(port), NNPLAY_DATA_DIR=str(tmp_path),
-                           NNPLAY_ENGINE_PROCESSES="0")
-    log = tmp_path / "server.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "app"], cwd=ROOT, env=env, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(base, alive=lambda: proc.poll() is None, seconds=120,
-                      describe=lambda: log.read_text()[-2000:])
+    """A server started as `make run` starts it, its runs in its own process; its
+    base URL."""
+    with running_server(tmp_path, os.environ, NNPLAY_ENGINE_PROCESSES="0") as base:
         yield base
-    finally:
-        stop_group(proc)
 
 
 def test_rest_training_stops_when_its_client_goes_away(real_server: str) -> None:

@@ -15,6 +15,7 @@ from engine.budget import MB, Budget
 from engine.spec import Limits
 from engine.trainer import Trainer
 from tests.app.conftest import next_frame
+from tests.large_runs import IMAGE_RUN, TEN_BY_64
 
 SPEC = {"hidden": [8] * 6, "activation": "tanh", "data": {"name": "circle", "n_samples": 200}}
 
@@ -307,16 +308,6 @@ def test_ws_a_frame_trains_one_time_slice_not_the_steps_asked(server) -> None:
         while header["step"] < at + 3000:
             header, _ = next_frame(ws)
         assert header["step"] == slot.trainer.step_count == at + 3000
-
-
-TEN_BY_64 = {"data": {"name": "circle", "n_samples": 400}, "hidden": [64] * 10,
-             "activation": "tanh"}
-CONV = {"type": "conv2d", "filters": 16, "kernel": 1}
-IMAGE_RUN = {"data": {"name": "shapes", "size": 16, "n_samples": 240}, "batch_size": 10,
-             "layers": [CONV, {"type": "activation", "name": "relu"},
-                        {"type": "global_max_pool"}]}
-"""1 x 1 kernels: much memory per image for little arithmetic, so within 16 MB a
-batch of 120 is refused for its memory (not for the arithmetic of engine.compute)."""
 
 
 def test_ws_set_batch_size_over_the_budget_is_an_error(server) -> None:

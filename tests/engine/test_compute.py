@@ -15,6 +15,7 @@ from engine.compute import (
 )
 from engine.errors import SpecError
 from engine.lessons import LESSONS
+from engine.telemetry import snapshot
 from engine.trainer import Trainer
 
 WIDE = {"hidden": [64] * 10, "activation": "relu", "data": {"name": "circle"}}
@@ -87,3 +88,14 @@ def test_every_lesson_and_variant_fits_the_budget(name: str) -> None:
     for variant in [None, *(v.name for v in lesson.variants)]:
         trainer = lesson.trainer(variant)
         assert step_macs(trainer.net, trainer.batch_size) <= MAX_STEP_MACS / 2
+
+
+def test_a_snapshot_draws_its_grids_within_the_bound_or_refuses_them() -> None:
+    trainer = Trainer(WIDE)
+    frame = snapshot(trainer, output_grid=100, unit_grid=16, fit=True)
+    assert frame["grid"] == {"output": 72, "units": 16}
+    assert frame["output_map"].shape == (72, 72)
+    with pytest.raises(SpecError) as err:
+        snapshot(trainer, output_grid=100, unit_grid=16)
+    assert err.value.field == "output_grid"
+    assert "a side of at most 72," in err.value.message

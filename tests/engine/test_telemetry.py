@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-import tracemalloc
-
 import numpy as np
 import pytest
 
@@ -13,6 +10,7 @@ from engine.errors import SpecError
 from engine.spec import Limits
 from engine.telemetry import MapMaker, gradient_picture, snapshot, unit_activity
 from engine.trainer import Trainer
+from tests.large_runs import TEN_BY_64, traced_peak
 
 SPEC = {"hidden": [5, 4], "activation": "relu", "seed": 2,
         "data": {"name": "circle", "n_samples": 100}}
@@ -201,21 +199,10 @@ def test_snapshot_grid_size_is_validated() -> None:
     assert err.value.field == "output_grid"
 
 
-TEN_BY_64 = {"data": {"name": "circle", "n_samples": 400}, "hidden": [64] * 10,
-             "activation": "tanh"}
 
 
-def traced_peak(call) -> tuple[object, int]:
-    """call()'s result and the peak of the memory it allocated (bytes)."""
-    gc.collect()
-    tracemalloc.start()
-    try:
-        result = call()
-        return result, tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
 
-
+@pytest.mark.usefixtures("without_arithmetic_bound")  # the map budget alone
 def test_snapshot_refuses_maps_over_the_budget_before_drawing_them() -> None:
     """200 x 200 maps of 640 units were 25.6 million values: 100 MB of float32 drawn,
     and half a gigabyte of JSON, before anything said no."""
@@ -237,6 +224,7 @@ def test_snapshot_refuses_maps_over_the_budget_before_drawing_them() -> None:
     assert frame["grid"] == {"output": 200, "units": 38}
 
 
+@pytest.mark.usefixtures("without_arithmetic_bound")  # the map budget alone
 def test_snapshot_that_fits_lowers_the_unit_grid_and_says_so() -> None:
     trainer = Trainer(TEN_BY_64, Limits(budget=Budget(map_values=100_000)))
     frame = snapshot(trainer, 100, 16, fit=True)
