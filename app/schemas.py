@@ -13,6 +13,8 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from engine.spec import MAX_SEED
+
 MAX_POINTS = 10_000
 """Points one predict request may ask about."""
 
@@ -45,10 +47,15 @@ class RunCreate(StrictBody):
         "key is optional")
     lesson: str | None = Field(default=None, description="a lesson name, see /api/lessons")
     variant: str | None = Field(default=None, description="one of the lesson's variants")
+    seed: int | None = Field(default=None, ge=0, le=MAX_SEED, description="with 'lesson': "
+                             "a seed drawn for it, used as the run's seed and its data "
+                             "set's (the lesson's preset is seed 0); with 'spec', set "
+                             "the spec's own 'seed' and data 'seed' instead")
 
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"spec": SPEC_EXAMPLE},
         {"lesson": "dead-relu", "variant": "leaky_relu"},
+        {"lesson": "batch-norm", "seed": 17},
     ]})
 
 

@@ -118,6 +118,9 @@ def build_recipe(body: RunCreate, settings: Settings,
     if body.lesson is None:
         if body.variant is not None:
             raise SpecError("variant", "only applies with 'lesson'")
+        if body.seed is not None:
+            raise SpecError("seed", "only applies with 'lesson'; a spec has its own "
+                            "'seed' (and its data its own)")
         if body.spec is None:
             raise SpecError("spec", "give a spec (an object, may be empty) or a lesson name")
         try:
@@ -135,7 +138,7 @@ def build_recipe(body: RunCreate, settings: Settings,
         choices = ", ".join(names) if names else "none"
         raise SpecError("variant", f"lesson {lesson.name!r} has no variant "
                         f"{body.variant!r}; its variants: {choices}")
-    return ("lesson", body.lesson, body.variant, run_budget(settings))
+    return ("lesson", body.lesson, body.variant, run_budget(settings), body.seed)
 
 
 @router.post("", status_code=201, response_model=RunInfo, summary="Create a run",

@@ -142,9 +142,11 @@ class Lesson:
     variants: tuple[Variant, ...] = ()
     hand_weights: tuple[HandWeight, ...] = field(default=())
 
-    def trainer(self, variant: str | None = None, budget: Budget | None = None) -> Trainer:
+    def trainer(self, variant: str | None = None, budget: Budget | None = None,
+                draw: Draw | None = None) -> Trainer:
         """A fresh trainer for the preset (or one of its variants), hand weights set,
-        within ``budget`` (default: the engine's; see :mod:`engine.budget`)."""
+        within ``budget`` (default: the engine's; see :mod:`engine.budget`), with the
+        seeds of ``draw`` (default: the preset's)."""
         if variant is None:
             spec, weights = self.spec, self.hand_weights
         else:
@@ -152,6 +154,8 @@ class Lesson:
             if chosen is None:
                 raise KeyError(f"lesson {self.name!r} has no variant {variant!r}")
             spec, weights = chosen.spec, chosen.hand_weights
+        if draw is not None:
+            spec = draw.apply(spec)
         trainer = Trainer(spec, Limits(budget=budget or Budget()))
         for layer, name, index, value in weights:
             trainer.set_param(layer, name, index, value)
