@@ -128,6 +128,10 @@ class Lesson:
         variants: specs to run side by side, when the lesson compares settings.
         hand_weights: weights set by hand after building the main preset.
         expectation: the measured signature stated as a test would check it.
+        display: how the page first shows the lesson's charts: ``loss_scale``
+            (``"linear"`` or ``"log"``) and ``gradient_view`` (``"time"``, the norms
+            against step, or ``"depth"``, a bar per layer); left out, the defaults
+            (linear, time).
     """
 
     name: str
@@ -141,6 +145,7 @@ class Lesson:
     expectation: str
     variants: tuple[Variant, ...] = ()
     hand_weights: tuple[HandWeight, ...] = field(default=())
+    display: dict[str, str] = field(default_factory=dict)
 
     def trainer(self, variant: str | None = None, budget: Budget | None = None,
                 draw: Draw | None = None) -> Trainer:
@@ -190,5 +195,6 @@ class Lesson:
                 for v in self.variants
             ],
             "hand_weights": [[p, n, list(i), v] for p, n, i, v in self.hand_weights],
+            "display": dict(self.display),
         }
 
