@@ -135,8 +135,8 @@ UNIVERSAL_APPROXIMATION = Lesson(
           "come closer still, their losses going on down to about 1e-5. Past 16 units the fit "
           "is so close that training, not the width, decides the last digits. Look at the "
           "per-unit curves: each unit is one smooth step, placed and stretched by its "
-          "weight and bias. Near the end, turn the learning rate down 10x to let each net "
-          "settle.",
+          "weight and bias. Training one net alone, turn its learning rate down 10x near "
+          "the end to let it settle, as the measurement does.",
     why="A tanh unit is a smooth step whose position and steepness come from its weight "
         "and bias; the output layer adds the steps up with weights of its choice. With "
         "more steps the sum can bend in more places and more sharply, so the error left "
@@ -144,6 +144,7 @@ UNIVERSAL_APPROXIMATION = Lesson(
     spec=BASE,
     steps=STEPS + SETTLE_STEPS,
     measure_fn=measure_universal,
+    display={"loss_scale": "log"},
     expectation=f"final training MSE on |x| falls at every doubling of the width up to "
                 f"{FALLS_UP_TO} units, {FALLS_UP_TO} and 32 units fit to within {FLOOR:g}, "
                 f"the widest ends at least {MIN_DROP:.0f}x below the narrowest, and the "

@@ -126,13 +126,14 @@ VANISHING_GRADIENTS = Lesson(
     claim="Saturating activations shrink the gradient at every layer on its way back, so "
           "in a deep sigmoid net the first layers receive almost no gradient. ReLU with He "
           "initialisation keeps the gradient's size from layer to layer.",
-    watch="Open the gradient-norm-by-depth chart (log scale). In the sigmoid net the bars "
-          "fall by about 3 to 6 times per layer from the output down to the first layer, "
-          "which gets ten thousand to ten million times less than the output layer; the "
-          "loss stays flat at 0.69 and the boundary never wraps round the circle. Next to "
-          "it, the ReLU/He net's bars stay within a factor of about ten of each other "
-          "(the first layer's is usually a few times lower than the output's), and it "
-          "learns the circle within the 1000 steps.",
+    watch="The gradient chart opens by depth (log scale): one bar per dense layer, from "
+          "the first hidden layer to the output, for the newest frame. In the sigmoid net "
+          "the bars fall by about 3 to 6 times per layer from the output down to the "
+          "first layer, which gets ten thousand to ten million times less than the output "
+          "layer; the loss stays flat at 0.69 and the boundary never wraps round the "
+          "circle. Side by side, the ReLU/He net's bars stay within a factor of ten or so "
+          "of each other (the first layer's is usually a few times lower than the "
+          "output's), and it learns the circle within the 1000 steps.",
     why="By the chain rule, the gradient at a layer is the output gradient times, for "
         "every layer above it, the activation's slope and the weights. The sigmoid's slope "
         "is at most 0.25, so eight sigmoid layers multiply it by a tiny number; ReLU's "
@@ -140,6 +141,7 @@ VANISHING_GRADIENTS = Lesson(
     spec=SIGMOID,
     steps=STEPS,
     measure_fn=measure_vanishing,
+    display={"gradient_view": "depth"},
     expectation="sigmoid/Xavier 8 x 16: first-layer weight-gradient norm <= 1e-2 x the "
                 "output layer's at step 0 and after training; ReLU/He: within 30x either "
                 "way, a gap at least 10x narrower; ReLU/He reaches 90% training accuracy, "
