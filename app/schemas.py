@@ -253,7 +253,9 @@ class ModelPage(Page[ModelListing]):
 
 class ParamArray(BaseModel):
     """A parameter array other than weights and biases (batch norm's gamma and
-    beta, PReLU's alpha, an embedding's table)."""
+    beta, PReLU's alpha, an embedding's table). Batch norm's and PReLU's are one
+    value per unit after a dense layer, and one per channel (filter) after a
+    convolution."""
 
     shape: list[int]
     values: list[Any] = Field(description="nested lists of the given shape")
