@@ -216,6 +216,26 @@ def test_batchnorm_on_maps_gradient_check(shape: tuple[int, ...], train: bool) -
     assert max(errors.values()) < TOL, errors
 
 
+class StatisticsAsConstants(BatchNorm):
+    """A wrong backward on maps: it forgets that the channel's mean and variance
+    depend on every value of the channel (the evaluation-mode formula in training)."""
+
+    def _backward_maps(self, grad_out: np.ndarray) -> np.ndarray:
+        self._train = False
+        try:
+            return super()._backward_maps(grad_out)
+        finally:
+            self._train = True
+
+
+def test_batchnorm_on_maps_wrong_backward_is_caught() -> None:
+    layer = StatisticsAsConstants()
+    bind_layer(layer, (3, 4, 5), np.random.default_rng(0))
+    errors = check_layer(layer, feature_maps(n=4), train=True)
+    assert errors["input"] > 0.1
+    assert errors["gamma"] < TOL and errors["beta"] < TOL  # those do not involve the mean
+
+
 def test_batchnorm_on_maps_takes_another_size_than_built() -> None:
     """One statistic per channel does not depend on the maps' size (a probe draws
     larger images for a net with spatial pyramid pooling)."""
