@@ -253,7 +253,8 @@ def get_run_snapshot(
 def get_run_params(slot: RunDep) -> dict[str, Any]:
     """Each layer that has parameters: its position (`index`) and `path` in the run's
     `layers`, its `kind`, `weights` and `biases` as nested lists with their shapes,
-    and any other parameter (batch norm's gamma and beta, PReLU's alpha) in
+    and any other parameter (batch norm's gamma and beta, PReLU's alpha: one per
+    unit after a dense layer, one per channel after a convolution) in
     `others`; with the `step` and `epoch` they belong to. Much smaller than the
     snapshot: no maps, no activity, no gradients."""
     return run_params(slot)
