@@ -23,13 +23,17 @@ batch norm and batches of 2 for the same 1200 steps.
 Over 160 seeds (model and data), the batch-norm net's test accuracy after 1200
 steps was at least 0.90 in every one (lowest 0.907); it wobbles by a few points from
 step to step, as each batch's statistics differ, which is why the bar is 90% and not
-higher. The plain net stayed at 0.52 or below after 4800 steps (40 seeds), the
-batch-of-2 net at 0.55 or below after 1200 (and below 0.6 even after 4800). The
-preset used to train on 300 points with batches of 16 and a learning rate of 0.1
-for 375 steps: its batch-norm net ended below 90% for 6 of 20 seeds (0.75 to 0.86),
-caught mid-way or in a dip, and longer runs did not cure it; batches of 32 were still
-worse than 50 (about one seed in six below 90%). Larger batches (better statistics,
-as the notes say) and twice the data made the batch-norm net's result steady.
+higher. The plain net stayed at 0.52 or below after 4800 steps (60 seeds), the
+batch-of-2 net at 0.55 or below after 1200 (and below 0.6 even after 4800).
+
+The preset used to train on 300 points with batches of 16 and a learning rate of
+0.1 for 375 steps: its batch-norm net ended below 90% for 6 of 20 seeds (0.75 to
+0.86), and twice the steps did not cure it. With batches of 16 the test accuracy
+swings by ten points or more between steps (16 units a layer and a learning rate of
+0.3 still left 3 to 5 seeds in 60 below 90% at any step count up to 1500); batches
+of 50 swing far less (1 seed in 100 below 90% on 300 points), batches of 32 on 600
+points sat in between (18 in 100 below). Larger batches, as the notes advise, and
+twice the data made the result steady, and 8 units a layer are enough.
 """
 
 from __future__ import annotations
@@ -140,7 +144,7 @@ def measure(draw: Draw) -> Signature:
               eval_vs_formula=stats["eval_vs_formula"],
               eval_vs_train_mode=stats["eval_vs_train_mode"]),
         claim("a 2-point batch normalises every value to -1 or +1 (but for eps)",
-              two_point["off_formula"] < 1e-12, off_formula=two_point["off_formula"],
+              two_point["off_formula"] < 1e-9, off_formula=two_point["off_formula"],
               share_near_1=two_point["share_near_1"]),
     )
     return Signature(
