@@ -30,9 +30,9 @@ The preset used to train on 300 points with batches of 16 and a learning rate of
 0.1 for 375 steps: its batch-norm net ended below 90% for 6 of 20 seeds (0.75 to
 0.86), and twice the steps did not cure it. With batches of 16 the test accuracy
 swings by ten points or more between steps (16 units a layer and a learning rate of
-0.3 still left 3 to 5 seeds in 60 below 90% at any step count up to 1500); batches
-of 50 swing far less (1 seed in 100 below 90% on 300 points), batches of 32 on 600
-points sat in between (18 in 100 below). Larger batches, as the notes advise, and
+0.3 still left 2 to 8 seeds in 60 below 90% after 1000 to 1500 steps); batches of
+50 swing far less (1 seed in 100 below 90% on 300 points, 16 units a layer),
+batches of 32 on 600 points sat in between (18 in 100 below). Larger batches, as the notes advise, and
 twice the data made the result steady, and 8 units a layer are enough.
 """
 
