@@ -32,8 +32,9 @@ The preset used to train on 300 points with batches of 16 and a learning rate of
 swings by ten points or more between steps (16 units a layer and a learning rate of
 0.3 still left 2 to 8 seeds in 60 below 90% after 1000 to 1500 steps); batches of
 50 swing far less (1 seed in 100 below 90% on 300 points, 16 units a layer),
-batches of 32 on 600 points sat in between (18 in 100 below). Larger batches, as the notes advise, and
-twice the data made the result steady, and 8 units a layer are enough.
+batches of 32 on 600 points sat in between (18 in 100 below). Larger batches, as
+the notes advise, and twice the data made the result steady, and 8 units a layer
+are enough.
 """
 
 from __future__ import annotations
