@@ -33,12 +33,12 @@ What a student sees is one run, and one run is not always slow. Over seeds 1 to
 15000, 4 below 1000), so its slowdown is 38x or more for 90 seeds in 100, 20x or
 more for 93, but as low as 6x. The small net with Adam: standardised 10 to 80
 steps, offset 90 steps to never (25 seeds in 100 never reach 95% within 20000
-steps: stuck, as the notes warn). So the claims are
-judged on the median of three runs (model seeds draw.model + 0, 1, 2): over seeds
-1 to 160 the median slowdown was 19x to 1440x for the neuron (held to 10x; at
-20x it failed for one seed) and 7.5x to 2000x for the small net (held to 5x); the
-slowest standardised or centred run took 170 steps (held to 200).
-The bias's crawl is the same for every seed: 1.3 to 1.6 per thousand steps.
+steps: stuck, as the notes warn). So the claims are judged on the median of three
+runs (model seeds draw.model + 0, 1, 2): over seeds 1 to 160 the median slowdown
+was 19x to 1440x for the neuron (held to 10x; at 20x it failed for one seed) and
+7.5x to 2000x for the small net (held to 5x); the slowest standardised or centred
+run took 170 steps (held to 200). The bias crawls at the same pace for every seed
+(1.3 to 1.6 per thousand steps over seeds 1 to 40).
 """
 
 from __future__ import annotations
