@@ -56,7 +56,7 @@ def test_params_of_other_layers_go_in_others(client: CheckedClient,
     assert bn["1"]["others"]["beta"] == {"shape": [8], "values": [0.0] * 8}
     prelu = by_path(client.get(
         f"/api/runs/{new_run(lesson='dead-relu', variant='prelu')}/params").json())
-    assert prelu["1"]["kind"] == "prelu" and prelu["1"]["others"]["alpha"]["shape"] == [8]
+    assert prelu["1"]["kind"] == "prelu" and prelu["1"]["others"]["alpha"]["shape"] == [12]
     conv = by_path(client.get(f"/api/runs/{new_run(lesson='convolution')}/params").json())
     assert conv["0"]["kind"] == "conv2d" and conv["0"]["weights_shape"] == [8, 1, 3, 3]
     assert np.shape(conv["0"]["weights"]) == (8, 1, 3, 3) and conv["0"]["biases_shape"] == [8]

@@ -67,7 +67,7 @@ def test_create_from_lesson_variant_uses_its_spec(client: CheckedClient) -> None
     run = client.post("/api/runs", json={"lesson": "dead-relu", "variant": "leaky_relu"}).json()
     assert run["lesson"] == "dead-relu" and run["variant"] == "leaky_relu"
     assert run["layers"][1] == {"path": "1", "type": "activation", "name": "leaky_relu",
-                                "slope": 0.01}
+                                "slope": 0.1}
 
 
 def test_create_from_lesson_with_a_drawn_seed(client: CheckedClient) -> None:
@@ -128,14 +128,14 @@ def test_snapshot_of_lesson_has_layers_and_map_shapes(client: CheckedClient,
     assert frame["run"] == run_id and frame["step"] == 0
     assert [layer["type"] for layer in frame["layers"]] == ["dense", "activation", "dense"]
     dense, act, out = frame["layers"]
-    assert np.array(dense["params"]["W"]).shape == (2, 8)
-    assert np.array(out["params"]["W"]).shape == (8, 1)
-    assert np.array(act["unit_maps"]).shape == (8, 10, 10)
-    assert len(act["dead"]) == 8 and len(act["inactive_share"]) == 8
+    assert np.array(dense["params"]["W"]).shape == (2, 12)
+    assert np.array(out["params"]["W"]).shape == (12, 1)
+    assert np.array(act["unit_maps"]).shape == (12, 10, 10)
+    assert len(act["dead"]) == 12 and len(act["inactive_share"]) == 12
     assert np.array(frame["output_map"]).shape == (20, 20)
     assert dense["weight_grad_norm"] >= 0.0
     assert len(frame["extent"]) == 4
-    assert frame["hyper"]["lr"] == 0.3
+    assert frame["hyper"]["lr"] == 0.1
 
 
 def test_snapshot_default_grids_and_one_dimensional_data(client: CheckedClient,
@@ -157,7 +157,7 @@ def test_snapshot_default_of_a_lesson_is_tens_of_kilobytes(
     assert 10_000 < len(answer.content) < 40_000
     frame = answer.json()
     assert np.array(frame["output_map"]).shape == (32, 32)
-    assert np.array(frame["layers"][1]["unit_maps"]).shape == (8, 8, 8)
+    assert np.array(frame["layers"][1]["unit_maps"]).shape == (12, 8, 8)
 
 
 def test_snapshot_big_grids_when_asked(client: CheckedClient,
@@ -167,7 +167,7 @@ def test_snapshot_big_grids_when_asked(client: CheckedClient,
                         params={"output_grid": 200, "unit_grid": 120})
     frame = answer.json()
     assert np.array(frame["output_map"]).shape == (200, 200)
-    assert np.array(frame["layers"][1]["unit_maps"]).shape == (8, 120, 120)
+    assert np.array(frame["layers"][1]["unit_maps"]).shape == (12, 120, 120)
     assert len(answer.content) > 1_000_000
 
 

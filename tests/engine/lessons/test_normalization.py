@@ -9,8 +9,10 @@ import pytest
 from engine.lessons.normalization import (
     CENTRED,
     INPUT_NORMALIZATION,
+    MIN_SLOWDOWN,
     OFFSET_SPEC,
     STANDARDIZED,
+    slow_enough,
     steps_to_target,
 )
 from engine.spec import parse_spec
@@ -23,11 +25,12 @@ def sig():
 
 
 def test_normalization_offset_neuron_converges_far_slower(sig) -> None:
-    assert sig.holds
+    assert sig.holds, sig.failed()
     neuron = sig.values["one_neuron"]
-    assert all(s is not None and s <= 100 for s in neuron["standardized"])  # 50, 60, 60
-    assert all(s is not None and s >= 2000 for s in neuron["offset"])  # 4130, 6530, 5590
-    assert min(neuron["slowdown"]) >= 50  # measured 83, 109, 93
+    assert sig.values["model_seeds"] == [0, 1, 2]
+    assert all(s is not None and s <= 100 for s in neuron["standardized"])  # 50, 70, 90
+    assert all(s is not None and s >= 2000 for s in neuron["offset"])  # 4130, 4630, 5810
+    assert min(neuron["slowdown"]) >= 50  # measured 83, 66, 65
 
 
 def test_normalization_centring_is_what_matters(sig) -> None:
@@ -39,7 +42,7 @@ def test_normalization_centring_is_what_matters(sig) -> None:
 def test_normalization_small_net_with_adam_is_slower_too(sig) -> None:
     small = sig.values["small_net_adam"]
     assert all(s is not None and s <= 50 for s in small["standardized"])  # 40, 20, 30
-    assert min(small["slowdown"]) >= 10  # measured 20, 37, 64
+    assert min(small["slowdown"]) >= 10  # measured 20, 42, 62
 
 
 def test_normalization_offset_valley_is_badly_conditioned(sig) -> None:
@@ -73,3 +76,10 @@ def test_normalization_presets_parse_and_train() -> None:
         assert lesson.trainer(variant.name).train(5)["status"] == "idle"
     assert parse_spec(CENTRED).data.offset == (0.0, 0.0)
     assert lesson.describe()["name"] == "input-normalization"
+
+
+def test_normalization_slowdown_is_judged_on_the_median_run() -> None:
+    # one lucky fast offset run out of three does not decide the claim
+    assert slow_enough({"slowdown": [4.0, 30.0, 300.0]}, MIN_SLOWDOWN) == (True, 30.0)
+    # a standardised run that never converged counts as no slowdown at all
+    assert slow_enough({"slowdown": [None, None, 300.0]}, MIN_SLOWDOWN) == (False, 0.0)
