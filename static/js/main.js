@@ -16,6 +16,7 @@ import { api, dropRunsOnLeave, loadCatalogue } from "./api.js";
 import { GradientChart, LossChart } from "./charts.js";
 import { Comparison, fmt } from "./comparison.js";
 import { Controls } from "./controls.js";
+import { BatchNormPanel } from "./bn_panel.js";
 import { ActivationExplorer } from "./explorer.js";
 import { LessonsPanel, lessonText } from "./lessons.js";
 import { t } from "./i18n.js";
@@ -44,13 +45,15 @@ class Playground {
     this.session = null;
     this.comparison = new Comparison(document.getElementById("compare"), (err) => this.status.failed(err));
     this.status = new StatusLine(document.getElementById("status"));
-    this.output = new OutputView(document.getElementById("output"));
+    this.output = new OutputView(document.getElementById("output"),
+      { note: document.getElementById("boundary-note") });
     this.loss = new LossChart(document.getElementById("loss-chart"));
     this.gradient = new GradientChart(document.getElementById("gradient-chart"));
     this.network = new NetworkView(document.getElementById("network"), {
       onEdit: (edit) => this.editParam(edit),
       onUnitHover: ({ layer, unit }) => this.session.live.unitMap(layer, unit, 100),
     });
+    this.stats = new BatchNormPanel(document.getElementById("bn-panel"));
     this.controls = new Controls(document.getElementById("controls"), catalogue,
       (state, how) => this.changed(state, how));
     this.lessons = new LessonsPanel(document.getElementById("lessons"), catalogue.lessons, {
@@ -71,6 +74,7 @@ class Playground {
   views() {
     return {
       output: this.output, network: this.network, loss: this.loss, gradient: this.gradient,
+      stats: this.stats,
       onFrame: (frame) => this.showFrame(frame),
       onDrawn: (session) => {
         // read by the browser tests and bench/page.py
