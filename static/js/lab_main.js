@@ -4,13 +4,15 @@
  * every view owns one concept (see docs/page.md, "The lab"). The page's state
  * lives in one `Lab` object, never in module globals.
  *
- * Image lessons show the input, kernels, feature maps, the three poolings and
- * the class scores; text lessons the sentence's n-gram activations and the
- * scores; lessons on points (residual) only their variants side by side. The
+ * Image lessons show the input, kernels, feature maps, the three poolings, a
+ * spatial pyramid's bins (nets with one) and the class scores; text lessons the sentence's n-gram activations and the
+ * scores; both show a batch-norm layer's running statistics (bn_panel.js);
+ * lessons on points (residual) only their variants side by side. The
  * address's hash holds `#lesson=<name>&variant=<v>`.
  */
 
 import { dropRunsOnLeave, loadCatalogue } from "./api.js";
+import { BatchNormPanel } from "./bn_panel.js";
 import { classEnded, endedMessage, inClass, onClassEnded, onClassLesson } from "./class_banner.js";
 import { isEnglish, t } from "./i18n.js";
 import { TrainingBar } from "./lab_bar.js";
@@ -22,6 +24,7 @@ import { KernelsView } from "./lab_kernels.js";
 import { labHash, labLessons, modalityOf, readLabHash } from "./lab_lessons.js";
 import { LessonPicker } from "./lab_picker.js";
 import { PoolingView } from "./lab_pooling.js";
+import { PyramidView } from "./lab_pyramid.js";
 import { ProbeControls } from "./lab_probe_controls.js";
 import { ScoresView } from "./lab_scores.js";
 import { LabSession } from "./lab_session.js";
@@ -49,6 +52,8 @@ class Lab {
     this.kernels = new KernelsView(byId("kernels"));
     this.maps = new FeatureMapsView(byId("maps"));
     this.pooling = new PoolingView(byId("pooling"));
+    this.pyramid = new PyramidView(byId("pyramid"));
+    this.stats = new BatchNormPanel(byId("bn-panel"));
     this.text = new TextView(byId("text-view"));
     this.scores = new ScoresView(byId("scores"));
     this.probe = new ProbeControls(byId("probe-controls"), {
@@ -193,9 +198,11 @@ class Lab {
       this.kernels.update(frame);
       this.maps.update(frame);
       this.pooling.update(frame);
+      this.pyramid.update(frame);
     } else if (modality === "text") {
       this.text.update(frame);
     }
+    this.stats.update(frame);
     this.scores.update(frame.header.probe);
     this.probe.update(frame);
     this.main.dataset.framesDrawn = String(session.framesDrawn + 1);
