@@ -13,6 +13,8 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from engine.spec import MAX_SEED
+
 MAX_POINTS = 10_000
 """Points one predict request may ask about."""
 
@@ -38,17 +40,25 @@ class StrictBody(BaseModel):
 
 
 class RunCreate(StrictBody):
-    """A new run, from a spec or from a lesson (optionally one of its variants)."""
+    """A new run, from a spec or from a lesson (optionally one of its variants, and
+    with a seed of the student's own)."""
 
     spec: dict[str, Any] | None = Field(
         default=None, description="a network and training spec (docs/engine.md); every "
         "key is optional")
     lesson: str | None = Field(default=None, description="a lesson name, see /api/lessons")
     variant: str | None = Field(default=None, description="one of the lesson's variants")
+    seed: int | None = Field(default=None, ge=0, le=MAX_SEED, description="with 'lesson': "
+                             "the model seed (initial weights, batch order) instead of the "
+                             "lesson's own")
+    data_seed: int | None = Field(default=None, ge=0, le=MAX_SEED, description="with "
+                                  "'lesson': the data seed (the points or images drawn) "
+                                  "instead of the lesson's own")
 
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"spec": SPEC_EXAMPLE},
         {"lesson": "dead-relu", "variant": "leaky_relu"},
+        {"lesson": "dead-relu", "seed": 4821, "data_seed": 17},
     ]})
 
 

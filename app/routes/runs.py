@@ -118,6 +118,10 @@ def build_recipe(body: RunCreate, settings: Settings,
     if body.lesson is None:
         if body.variant is not None:
             raise SpecError("variant", "only applies with 'lesson'")
+        for name in ("seed", "data_seed"):
+            if getattr(body, name) is not None:
+                where = "'seed'" if name == "seed" else "'data.seed'"
+                raise SpecError(name, f"only applies with 'lesson' (a spec gives its own {where})")
         if body.spec is None:
             raise SpecError("spec", "give a spec (an object, may be empty) or a lesson name")
         try:
@@ -135,7 +139,8 @@ def build_recipe(body: RunCreate, settings: Settings,
         choices = ", ".join(names) if names else "none"
         raise SpecError("variant", f"lesson {lesson.name!r} has no variant "
                         f"{body.variant!r}; its variants: {choices}")
-    return ("lesson", body.lesson, body.variant, run_budget(settings))
+    return ("lesson", body.lesson, body.variant, run_budget(settings),
+            (body.seed, body.data_seed))
 
 
 @router.post("", status_code=201, response_model=RunInfo, summary="Create a run",
@@ -146,7 +151,8 @@ def build_recipe(body: RunCreate, settings: Settings,
 def create_run(body: RunCreate, request: Request, response: Response, settings: SettingsDep,
                registry: RegistryDep, players: PlayersDep, jobs: JobsDep,
                uploads: UploadsDep, viewer: ViewerDep, _: NewRunDep) -> dict[str, Any]:
-    """Create a run from `spec`, or from `lesson` (and `variant`). The answer's `id`
+    """Create a run from `spec`, or from `lesson` (and `variant`; `seed` and
+    `data_seed` run the lesson from seeds of one's own). The answer's `id`
     is unguessable: it is the key to the run. A spec's `data` may name an uploaded
     data set, `{"name": "upload", "upload": id}`: the run gets its points inline.
     A student's or the teacher's run (see the classroom) is theirs alone; making
