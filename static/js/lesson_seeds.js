@@ -70,10 +70,10 @@ export function seedsOfSpec(spec) {
     dataSeed: Number.isInteger(dataSeed) ? dataSeed : null };
 }
 
-/** `t(text)` with `{key}` replaced by a bold element holding `value`. */
+/** A translated `text` with `{key}` replaced by a bold element holding `value`. */
 function withNumber(text, key, value, testid) {
   const span = document.createElement("span");
-  const [before, after = ""] = t(text).split(`{${key}}`);
+  const [before, after = ""] = text.split(`{${key}}`);
   const b = document.createElement("b");
   b.dataset.testid = testid;
   b.textContent = String(value);
@@ -106,9 +106,9 @@ export class SeedLine {
   show({ seed, dataSeed, dataSeeded = true }) {
     this.root.hidden = seed == null;
     if (seed == null) return;
-    const parts = [withNumber("model seed {seed}", "seed", seed, "seed-shown")];
+    const parts = [withNumber(t("model seed {seed}"), "seed", seed, "seed-shown")];
     if (dataSeeded && dataSeed != null) {
-      parts.push(" · ", withNumber("data seed {seed}", "seed", dataSeed, "data-seed-shown"));
+      parts.push(" · ", withNumber(t("data seed {seed}"), "seed", dataSeed, "data-seed-shown"));
     }
     this.text.replaceChildren(...parts);
     this.newData.hidden = !dataSeeded;
