@@ -72,39 +72,41 @@ export function contourSegments(map, [xmin, xmax, ymin, ymax], level = LEVEL) {
   const v = map.data;
   const dx = (xmax - xmin) / cols;
   const dy = (ymax - ymin) / rows;
-  const X = (c) => xmin + (c + 0.5) * dx;
-  const Y = (r) => ymax - (r + 0.5) * dy;
   const out = [];
-  // the point where the level crosses the edge from grid point (r0, c0) to (r1, c1)
-  const cross = (r0, c0, r1, c1) => {
-    const a = v[r0 * cols + c0] - level;
-    const b = v[r1 * cols + c1] - level;
+  // which grid points are at or above the level: one pass, then 4 lookups a cell
+  const up = new Uint8Array(rows * cols);
+  for (let i = 0; i < rows * cols; i += 1) up[i] = v[i] >= level ? 1 : 0;
+  // the point where the level crosses the edge from grid point i to grid point j
+  // (j one column right of i, or one row down)
+  const cross = (i, j) => {
+    const a = v[i] - level;
+    const b = v[j] - level;
     const t = a === b ? 0.5 : a / (a - b);
-    return [X(c0 + (c1 - c0) * t), Y(r0 + (r1 - r0) * t)];
+    const r = Math.floor(i / cols) + (j - i === cols ? t : 0);
+    const c = (i % cols) + (j - i === 1 ? t : 0);
+    return [xmin + (c + 0.5) * dx, ymax - (r + 0.5) * dy];
   };
   for (let r = 0; r + 1 < rows; r += 1) {
     for (let c = 0; c + 1 < cols; c += 1) {
-      const tl = v[r * cols + c] >= level;
-      const tr = v[r * cols + c + 1] >= level;
-      const br = v[(r + 1) * cols + c + 1] >= level;
-      const bl = v[(r + 1) * cols + c] >= level;
-      if (tl === tr && tr === br && br === bl) continue;
-      const edges = {};
-      if (tl !== tr) edges.top = cross(r, c, r, c + 1);
-      if (tr !== br) edges.right = cross(r, c + 1, r + 1, c + 1);
-      if (bl !== br) edges.bottom = cross(r + 1, c, r + 1, c + 1);
-      if (tl !== bl) edges.left = cross(r, c, r + 1, c);
-      const names = Object.keys(edges);
-      if (names.length === 2) {
-        out.push([...edges[names[0]], ...edges[names[1]]]);
+      const tl = r * cols + c, tr = tl + 1, bl = tl + cols, br = bl + 1;
+      const k = up[tl] | (up[tr] << 1) | (up[br] << 2) | (up[bl] << 3);
+      if (k === 0 || k === 15) continue;
+      const top = up[tl] !== up[tr] ? cross(tl, tr) : null;
+      const right = up[tr] !== up[br] ? cross(tr, br) : null;
+      const bottom = up[bl] !== up[br] ? cross(bl, br) : null;
+      const left = up[tl] !== up[bl] ? cross(tl, bl) : null;
+      if (k !== 5 && k !== 10) {  // one segment between the two edges crossed
+        const [p, q] = [top, right, bottom, left].filter(Boolean);
+        out.push([...p, ...q]);
         continue;
       }
       // a saddle: the cell's mean says which diagonal pair is joined
-      const mean = (v[r * cols + c] + v[r * cols + c + 1] + v[(r + 1) * cols + c + 1]
-        + v[(r + 1) * cols + c]) / 4;
-      const pairs = (mean >= level) === tl
-        ? [["top", "right"], ["bottom", "left"]] : [["left", "top"], ["right", "bottom"]];
-      for (const [p, q] of pairs) out.push([...edges[p], ...edges[q]]);
+      const mean = (v[tl] + v[tr] + v[br] + v[bl]) / 4;
+      if ((mean >= level) === Boolean(up[tl])) {
+        out.push([...top, ...right], [...bottom, ...left]);
+      } else {
+        out.push([...left, ...top], [...right, ...bottom]);
+      }
     }
   }
   return out;
