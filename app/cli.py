@@ -2,7 +2,7 @@
 
     nnplay serve [--host HOST] [--port PORT]
     nnplay lessons [--language zh-Hant] [--json]
-    nnplay train (SPEC.json | --lesson NAME [--variant V]) --steps N
+    nnplay train (SPEC.json | --lesson NAME [--variant V] [--seed S]) --steps N
                  [--save NAME [--database FILE]]
 
 `serve` checks the settings and the data folder (one line naming the environment
@@ -80,6 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("spec", nargs="?", type=Path, help="a JSON spec file")
     source.add_argument("--lesson", help="a lesson name (see `nnplay lessons`)")
     train.add_argument("--variant", help="one of the lesson's variants")
+    train.add_argument("--seed", type=int, default=None,
+                       help="with --lesson: a seed drawn for it, for the run and its data "
+                            "set both (the preset is 0)")
     train.add_argument("--steps", type=int, required=True, help="training steps")
     train.add_argument("--save", metavar="NAME", help="save the trained run as a model")
     train.add_argument("--database", type=Path, default=None,
@@ -164,6 +167,8 @@ def train(args: argparse.Namespace, out: TextIO | None = None,
     if progress is None and sys.stderr.isatty():
         progress = sys.stderr
     from engine.lessons import get_lesson
+    from engine.lessons.base import Draw
+    from engine.spec import MAX_SEED
     from engine.trainer import Trainer
 
     if args.steps < 0:
@@ -172,6 +177,13 @@ def train(args: argparse.Namespace, out: TextIO | None = None,
     if args.variant and not args.lesson:
         print("nnplay train: --variant goes with --lesson", file=sys.stderr)
         return 2
+    if args.seed is not None and not args.lesson:
+        print("nnplay train: --seed goes with --lesson (a spec file has its own seed)",
+              file=sys.stderr)
+        return 2
+    if args.seed is not None and not 0 <= args.seed <= MAX_SEED:
+        print(f"nnplay train: --seed must be 0 to {MAX_SEED}", file=sys.stderr)
+        return 2
     try:
         store = store_for(args) if args.save is not None else None
     except ConfigError as problem:
@@ -179,7 +191,8 @@ def train(args: argparse.Namespace, out: TextIO | None = None,
         return 2
     try:
         if args.lesson:
-            trainer = get_lesson(args.lesson).trainer(args.variant)
+            draw = None if args.seed is None else Draw.both(args.seed)
+            trainer = get_lesson(args.lesson).trainer(args.variant, draw=draw)
         else:
             trainer = Trainer(read_spec(args.spec))
     except SpecError as err:  # before ValueError, which it is

@@ -18,7 +18,7 @@ only) and ``drop``.
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from typing import Any
 
 import numpy as np
@@ -30,7 +30,6 @@ from engine.checkpoint import export_run, import_run
 from engine.compute import check_grid, check_pass
 from engine.errors import SpecError
 from engine.lessons import LESSONS
-from engine.lessons.base import Lesson
 from engine.probe import ProbeRequest, parse_probe
 from engine.probe import probe as run_probe
 from engine.telemetry import MapMaker, gradient_picture, snapshot, unit_activity
@@ -39,7 +38,8 @@ from engine.validate import as_int
 
 Recipe = tuple
 """How to make a run: ``("spec", spec_dict, limits)``, ``("lesson", name, variant,
-budget, (seed, data_seed))`` (seeds None for the lesson's own) or ``("record",
+budget, draw)`` (draw None for the preset's seeds, else the
+:class:`engine.lessons.base.Draw` of the seeds a student drew) or ``("record",
 saved_model_record, limits)``; the limits' ``budget`` (a lesson's own) bounds the
 run's memory (see :mod:`engine.budget`)."""
 
@@ -67,27 +67,6 @@ class HostedRunMissingError(KeyError):
     """The host holds no run with that id (it was dropped, or its worker restarted)."""
 
 
-def reseeded(spec: dict[str, Any], seed: int | None, data_seed: int | None) -> dict[str, Any]:
-    """A copy of ``spec`` with its model seed and its data's seed replaced (a None
-    keeps the spec's own)."""
-    spec = dict(spec)
-    if seed is not None:
-        spec["seed"] = seed
-    if data_seed is not None:
-        spec["data"] = {**spec.get("data", {}), "seed": data_seed}
-    return spec
-
-
-def lesson_with_seeds(lesson: Lesson, seed: int | None, data_seed: int | None) -> Lesson:
-    """The lesson with every preset (its own and its variants') run from the given
-    seeds instead of its own: what a student who drew another seed sees."""
-    if seed is None and data_seed is None:
-        return lesson
-    return replace(lesson, spec=reseeded(lesson.spec, seed, data_seed),
-                   variants=tuple(replace(v, spec=reseeded(v.spec, seed, data_seed))
-                                  for v in lesson.variants))
-
-
 def make_trainer(recipe: Recipe) -> Trainer:
     """A new trainer from a recipe; SpecError naming the field for a bad one."""
     kind = recipe[0]
@@ -98,8 +77,8 @@ def make_trainer(recipe: Recipe) -> Trainer:
         except SpecError as err:
             raise err.nested("spec") from None
     if kind == "lesson":
-        _, name, variant, budget, (seed, data_seed) = recipe
-        return lesson_with_seeds(LESSONS[name], seed, data_seed).trainer(variant, budget)
+        _, name, variant, budget, draw = recipe
+        return LESSONS[name].trainer(variant, budget, draw)
     if kind == "record":
         _, record, limits = recipe
         return import_run(record, limits)

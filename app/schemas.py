@@ -13,7 +13,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from engine.spec import MAX_SEED
+from engine.spec import MAX_SEED, OPTIMIZER_KEYS, optimizer_defaults
 
 MAX_POINTS = 10_000
 """Points one predict request may ask about."""
@@ -33,6 +33,23 @@ METRICS_EXAMPLE: dict[str, Any] = {
 }
 
 
+def optimizer_defaults_text() -> str:
+    """Each optimiser's defaults in a spec, as the API docs state them: "sgd lr 0.03;
+    momentum lr 0.03, momentum 0.9, nesterov false; ..."."""
+    def shown(value: Any) -> str:
+        return str(value).lower() if isinstance(value, bool) else f"{value:g}"
+
+    return "; ".join(
+        f"{name} " + ", ".join(f"{key} {shown(value)}"
+                               for key, value in optimizer_defaults(name).items()
+                               if key != "name")
+        for name in OPTIMIZER_KEYS)
+
+
+MOMENTUM_RULE = ("momentum steps by v = momentum v + g, w -= lr v: its velocity holds "
+                 "gradients, not steps, so a new lr applies from the next step")
+
+
 class StrictBody(BaseModel):
     """Base of the request bodies: strict, closed, finite."""
 
@@ -45,19 +62,24 @@ class RunCreate(StrictBody):
 
     spec: dict[str, Any] | None = Field(
         default=None, description="a network and training spec (docs/engine.md); every "
-        "key is optional")
+        "key is optional. The optimizer's options, where left out: "
+        f"{optimizer_defaults_text()} (GET /api/optimizers); {MOMENTUM_RULE}")
     lesson: str | None = Field(default=None, description="a lesson name, see /api/lessons")
     variant: str | None = Field(default=None, description="one of the lesson's variants")
     seed: int | None = Field(default=None, ge=0, le=MAX_SEED, description="with 'lesson': "
-                             "the model seed (initial weights, batch order) instead of the "
-                             "lesson's own")
+                             "a seed drawn for it, used as the run's seed and, unless "
+                             "'data_seed' is given, its data set's (the lesson's preset is "
+                             "seed 0); with 'spec', set the spec's own 'seed' and data "
+                             "'seed' instead")
     data_seed: int | None = Field(default=None, ge=0, le=MAX_SEED, description="with "
-                                  "'lesson': the data seed (the points or images drawn) "
-                                  "instead of the lesson's own")
+                                  "'lesson' and 'seed': the data set's seed instead of "
+                                  "'seed' (the points or images drawn; data without "
+                                  "randomness, the XOR table, ignore it)")
 
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"spec": SPEC_EXAMPLE},
         {"lesson": "dead-relu", "variant": "leaky_relu"},
+        {"lesson": "batch-norm", "seed": 17},
         {"lesson": "dead-relu", "seed": 4821, "data_seed": 17},
     ]})
 
@@ -115,7 +137,8 @@ class ParamRequest(StrictBody):
 class HyperRequest(StrictBody):
     """Settings that may change mid-run; give at least one."""
 
-    lr: float | None = None
+    lr: float | None = Field(default=None, description="the learning rate, from the next "
+                             f"step on (1e-7 to 10); {MOMENTUM_RULE}")
     l1: float | None = None
     l2: float | None = None
     batch_size: int | None = None
@@ -263,7 +286,9 @@ class ModelPage(Page[ModelListing]):
 
 class ParamArray(BaseModel):
     """A parameter array other than weights and biases (batch norm's gamma and
-    beta, PReLU's alpha, an embedding's table)."""
+    beta, PReLU's alpha, an embedding's table). Batch norm's and PReLU's are one
+    value per unit after a dense layer, and one per channel (filter) after a
+    convolution."""
 
     shape: list[int]
     values: list[Any] = Field(description="nested lists of the given shape")

@@ -6,6 +6,14 @@ step, epoch and metrics. ``import_run`` rebuilds a trainer from such a record,
 checking every array against the shapes the spec implies, so a hand-edited or
 truncated file gets an error that names the field. Optimiser state (momentum,
 Adam moments) is not kept: an imported run resumes with fresh optimiser state.
+
+Records made before batch norm and PReLU after a convolution kept one value per
+channel (they kept one per position then: gamma, beta, the running statistics
+and the slopes shaped (C, *positions)) still open when that is exact: when every
+position of a channel holds the same value (a model saved before it trained,
+say), the channel's value is taken. Otherwise the layer computed another
+function than it can now, and the record is refused with a ``SpecError`` naming
+the array; the record itself is never changed.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from engine.errors import SpecError
+from engine.layers import BatchNorm, Layer, PReLU
 from engine.spec import Limits, parse_spec
 from engine.trainer import Trainer
 from engine.validate import as_int, as_mapping
@@ -71,26 +80,54 @@ def import_run(record: Mapping[str, Any], limits: Limits | None = None) -> Train
         layer = params.get(entry.path)
         if not isinstance(layer, Mapping) or entry.name not in layer:
             raise SpecError(field, "missing")
-        net.view(entry.path, entry.name)[...] = _array(field, layer[entry.name], entry.shape)
+        net.view(entry.path, entry.name)[...] = _array(field, layer[entry.name], entry.shape,
+                                                       net.layer(entry.path))
     states = as_mapping("state", record.get("state", {}),
                         {p for p, leaf in net.leaves if leaf.state})
     for path, leaf in net.leaves:
         for name, view in leaf.state.items():
             given = states.get(path, {})
             if isinstance(given, Mapping) and name in given:
-                view[...] = _array(f"state.{path}.{name}", given[name], view.shape)
+                view[...] = _array(f"state.{path}.{name}", given[name], view.shape, leaf)
     trainer.step_count = as_int("step", record.get("step", 0), 0, 10**12)
     trainer.epoch = as_int("epoch", record.get("epoch", 0), 0, 10**12)
     return trainer
 
 
-def _array(field: str, value: Any, shape: tuple[int, ...]) -> np.ndarray:
+def _array(field: str, value: Any, shape: tuple[int, ...], leaf: Layer) -> np.ndarray:
+    """The record's array for ``leaf``'s parameter or state of ``shape``, as float64
+    (an older per-position array converted, see :func:`_per_channel`)."""
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
         raise SpecError(field, f"must be numbers of shape {list(shape)}") from None
-    if arr.shape != tuple(shape):
-        raise SpecError(field, f"has shape {list(arr.shape)}, expected {list(shape)}")
     if not np.isfinite(arr).all():
         raise SpecError(field, "must be finite numbers")
+    if arr.shape != tuple(shape) and arr.shape == _per_position_shape(leaf):
+        return _per_channel(field, arr, leaf)
+    if arr.shape != tuple(shape):
+        raise SpecError(field, f"has shape {list(arr.shape)}, expected {list(shape)}")
     return arr
+
+
+def _per_position_shape(leaf: Layer) -> tuple[int, ...] | None:
+    """The shape an earlier nnplay gave this layer's arrays when it kept one value
+    per position: batch norm or PReLU on feature maps (C, *positions); else None."""
+    if isinstance(leaf, BatchNorm | PReLU) and len(leaf.in_shape) > 1:
+        return leaf.in_shape
+    return None
+
+
+def _per_channel(field: str, arr: np.ndarray, leaf: Layer) -> np.ndarray:
+    """(C,) from an older per-position array (C, *positions) whose positions all
+    hold their channel's value; SpecError naming ``field`` when they differ (no
+    per-channel value gives the same outputs)."""
+    rows = arr.reshape(len(arr), -1)
+    if (rows == rows[:, :1]).all():
+        return rows[:, 0].copy()
+    what = "batch norm" if isinstance(leaf, BatchNorm) else "PReLU"
+    raise SpecError(field, f"has one value per position (shape {list(arr.shape)}), as an "
+                    f"earlier nnplay saved it; {what} after a convolution now has one per "
+                    f"channel (shape [{len(arr)}]), and these values differ between the "
+                    "positions of a channel, so they cannot be converted exactly: start a "
+                    "new run from the record's spec instead")

@@ -69,8 +69,14 @@ class Optimizer:
 
 
 class Momentum(Optimizer):
-    """Heavy-ball momentum: v <- mu v - lr g; w <- w + v.
-    Nesterov looks ahead: w <- w + mu v - lr g (with the new v)."""
+    """Heavy-ball momentum: v <- mu v + g; w <- w - lr v.
+    Nesterov looks ahead: w <- w - lr (g + mu v) (with the new v).
+
+    The velocity v adds up gradients only, and the learning rate scales it at
+    each step, so a learning rate changed mid-run takes effect at the next step
+    (PyTorch's form; the other common form, v <- mu v - lr g and w <- w + v, keeps
+    the old rate inside v for about 1 / (1 - mu) steps). With a constant rate the
+    two forms take the same steps."""
 
     name = "momentum"
     slots = ("v",)
@@ -83,14 +89,14 @@ class Momentum(Optimizer):
     def update(self, params, grads):
         v, tmp = self.v, self._tmp
         v *= self.momentum
-        np.multiply(grads, self.lr, out=tmp)
-        v -= tmp
+        v += grads
         if self.nesterov:
-            params -= tmp
             np.multiply(v, self.momentum, out=tmp)
+            tmp += grads
+            tmp *= self.lr
         else:
-            tmp = v
-        params += tmp
+            np.multiply(v, self.lr, out=tmp)
+        params -= tmp
 
 
 class RMSprop(Optimizer):

@@ -114,10 +114,11 @@ def parse_probe(d: Mapping[str, Any] | None, trainer: Trainer) -> ProbeRequest:
 def _check_size(trainer: Trainer, size: int, side: int) -> None:
     """SpecError naming ``probe.size`` unless the net takes size x size images
     within the run's memory budget: it needs a spatial pyramid or global pooling
-    before anything flat, every layer must fit (a try on a blank image: batch norm
-    or PReLU on feature maps keep one value per position, so they fit one size
-    only), and one image of that size must pass through it within the budget (a
-    net made for small images holds size^2 / side^2 times as much per image)."""
+    before anything flat, every layer must fit (a try on a blank image: a
+    convolution's kernel must fit its input; batch norm and PReLU keep one value
+    per channel and fit any size), and one image of that size must pass through
+    it within the budget (a net made for small images holds size^2 / side^2 times
+    as much per image)."""
     if not takes_any_size(trainer.net.layers):
         raise SpecError("probe.size", f"this net only takes {side} x {side} images: it "
                         "has no spatial pyramid or global pooling before its dense layers")

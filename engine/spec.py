@@ -212,6 +212,13 @@ def _init(value: Any) -> tuple[str, float]:
     return name, scale
 
 
+def optimizer_defaults(name: str) -> dict[str, Any]:
+    """The optimiser a spec gets from ``name`` alone, every option at its default:
+    ``optimizer_defaults("adam")`` is {"name": "adam", "lr": 0.01, "beta1": 0.9,
+    "beta2": 0.999, "eps": 1e-8} (a spec's rmsprop and adam start at lr 0.01)."""
+    return _optimizer(name)
+
+
 def _optimizer(value: Any) -> dict:
     if isinstance(value, str):
         value = {"name": value}

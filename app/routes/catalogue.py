@@ -97,7 +97,11 @@ async def list_initializers() -> list[dict[str, Any]]:
 
 @router.get("/optimizers", summary="Optimisers, with their options and defaults")
 async def list_optimizers() -> list[dict[str, Any]]:
-    """Each optimiser's options with the default a spec gets and the allowed range."""
+    """Each optimiser's options with the default a spec gets and the allowed range
+    (the learning rate: 0.03 for sgd and momentum, 0.01 for rmsprop and adam).
+    Momentum steps by v = momentum v + g, w -= lr v (Nesterov: w -= lr (g +
+    momentum v)), so a changed learning rate applies from the next step; the
+    update rules of all four are in docs/engine.md."""
     return _optimizers()
 
 

@@ -69,6 +69,7 @@ from app.settings import Settings
 from app.upload_store import UploadStore, resolve_uploads
 from engine.errors import SpecError
 from engine.lessons import LESSONS
+from engine.lessons.base import Draw
 from engine.validate import as_int
 
 router = APIRouter(prefix="/api/runs", tags=["runs"])
@@ -118,10 +119,12 @@ def build_recipe(body: RunCreate, settings: Settings,
     if body.lesson is None:
         if body.variant is not None:
             raise SpecError("variant", "only applies with 'lesson'")
-        for name in ("seed", "data_seed"):
-            if getattr(body, name) is not None:
-                where = "'seed'" if name == "seed" else "'data.seed'"
-                raise SpecError(name, f"only applies with 'lesson' (a spec gives its own {where})")
+        if body.seed is not None:
+            raise SpecError("seed", "only applies with 'lesson'; a spec has its own "
+                            "'seed' (and its data its own)")
+        if body.data_seed is not None:
+            raise SpecError("data_seed", "only applies with 'lesson' (and 'seed'); a "
+                            "spec's data has its own 'seed'")
         if body.spec is None:
             raise SpecError("spec", "give a spec (an object, may be empty) or a lesson name")
         try:
@@ -139,8 +142,11 @@ def build_recipe(body: RunCreate, settings: Settings,
         choices = ", ".join(names) if names else "none"
         raise SpecError("variant", f"lesson {lesson.name!r} has no variant "
                         f"{body.variant!r}; its variants: {choices}")
-    return ("lesson", body.lesson, body.variant, run_budget(settings),
-            (body.seed, body.data_seed))
+    if body.data_seed is not None and body.seed is None:
+        raise SpecError("data_seed", "goes with 'seed' (the run's seed); give both")
+    draw = None if body.seed is None else Draw(
+        body.seed, body.seed if body.data_seed is None else body.data_seed)
+    return ("lesson", body.lesson, body.variant, run_budget(settings), draw)
 
 
 @router.post("", status_code=201, response_model=RunInfo, summary="Create a run",
@@ -256,7 +262,8 @@ def get_run_snapshot(
 def get_run_params(slot: RunDep) -> dict[str, Any]:
     """Each layer that has parameters: its position (`index`) and `path` in the run's
     `layers`, its `kind`, `weights` and `biases` as nested lists with their shapes,
-    and any other parameter (batch norm's gamma and beta, PReLU's alpha) in
+    and any other parameter (batch norm's gamma and beta, PReLU's alpha: one per
+    unit after a dense layer, one per channel after a convolution) in
     `others`; with the `step` and `epoch` they belong to. Much smaller than the
     snapshot: no maps, no activity, no gradients."""
     return run_params(slot)

@@ -12,7 +12,7 @@ import numpy as np
 from engine.activations import LARGE, Activation, LeakyReLU
 from engine.elementwise import over_buffer
 from engine.initializers import Initializer
-from engine.layers.base import Layer, ParamSpec
+from engine.layers.base import Layer, ParamSpec, Shape
 
 
 class Act(Layer):
@@ -58,7 +58,14 @@ class Act(Layer):
 
 class PReLU(Layer):
     """Parametric ReLU: z for z > 0, alpha_j z otherwise, with one learned slope per
-    unit j (He et al., 2015). dL/dalpha_j = sum over z_j <= 0 of g * z_j."""
+    unit j (He et al., 2015): per feature of a flat input (n, units), per channel
+    of feature maps (n, C, *positions), shared by all positions of the channel as
+    its kernel's weights are. dL/dalpha_j = sum over the unit's values z <= 0
+    (samples and positions) of g * z.
+
+    Attributes:
+        units: slopes: the input's width (flat input) or its channels (maps).
+    """
 
     kind = "prelu"
     cached = ("z", "_neg")
@@ -67,29 +74,50 @@ class PReLU(Layer):
     def __init__(self, init_slope: float = 0.25) -> None:
         super().__init__()
         self.init_slope = float(init_slope)
+        self.units = 0
         self.z: np.ndarray | None = None
         self.a: np.ndarray | None = None
+        self._alpha = np.empty(0)
+        self._sum_axes: tuple[int, ...] = (0,)
+
+    def build(self, in_shape: Shape) -> Shape:
+        """One slope per feature of a flat input, per channel of feature maps."""
+        super().build(in_shape)
+        if not self.in_shape:
+            raise ValueError("PReLU needs inputs with at least one feature")
+        self.units = self.in_shape[0]
+        self._sum_axes = (0, *range(2, len(self.in_shape) + 1))
+        return self.out_shape
 
     def param_specs(self) -> list[ParamSpec]:
-        return [ParamSpec("alpha", self.in_shape)]
+        return [ParamSpec("alpha", (self.units,))]
+
+    def bind(self, params: np.ndarray, grads: np.ndarray, state: np.ndarray) -> None:
+        """Also keeps the slopes shaped to broadcast over a sample: (units,) or
+        (C, 1, ...) for maps."""
+        super().bind(params, grads, state)
+        self._alpha = params.reshape(self.units, *(1,) * (len(self.in_shape) - 1))
 
     def init(self, rng: np.random.Generator, init: Initializer, bias_init: float) -> None:
         self.params["alpha"][...] = self.init_slope
 
     def forward(self, x, train):
+        if x.ndim != len(self.in_shape) + 1 or x.shape[1] != self.units:
+            raise ValueError(f"PReLU built for {self.units} units or channels, got input of "
+                             f"shape {x.shape}")
         self.z = x
         self._neg = x <= 0
-        self.a = np.where(self._neg, x * self.params["alpha"], x)
+        self.a = np.where(self._neg, x * self._alpha, x)
         return self.a
 
     def backward(self, grad_out):
         gz = grad_out * self.z
         gz[~self._neg] = 0.0
-        self.grads["alpha"][...] = gz.sum(axis=0)
-        return np.where(self._neg, grad_out * self.params["alpha"], grad_out)
+        self.grads["alpha"][...] = gz.sum(axis=self._sum_axes)
+        return np.where(self._neg, grad_out * self._alpha, grad_out)
 
     def derivative(self) -> np.ndarray:
-        return np.where(self._neg, self.params["alpha"], 1.0).astype(self.z.dtype)
+        return np.where(self._neg, self._alpha, 1.0).astype(self.z.dtype)
 
     def describe(self) -> dict:
         return {"type": self.kind, "init_slope": self.init_slope}

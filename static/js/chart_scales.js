@@ -1,22 +1,51 @@
 /**
- * Numbers on chart axes: short labels (`formatNumber`), round tick values
+ * Numbers on chart axes: short labels (`formatNumber`), metrics with a fixed
+ * count of significant digits (`formatMetric`), round tick values
  * (`niceTicks`, `niceCeil`), and the value -> pixel scales the time charts use
  * (`linearScale` from 0, `logScale` over whole decades, `accuracyScale` for 0..1,
  * `decadeLabel` for exponent tick labels). A scale is a function of a value
  * returning a y in CSS px, with its tick list as `scale.ticks` ({value, label}).
  */
 
-/** A short label of a number: 3 significant digits, exponent form when tiny or huge. */
+/** Below this size (and from 1e5 up) numbers are written in exponent form. */
+const SMALLEST_DECIMAL = 1e-4;
+
+/**
+ * A short label of a number: `digits` significant digits (trailing zeros
+ * dropped), written out down to 0.0001 (0.00042 reads "0.00042") and in
+ * exponent form when tinier or huge ("4.2e-5").
+ */
 export function formatNumber(value, digits = 3) {
   if (value === null || value === undefined || Number.isNaN(value)) return "–";
   if (!Number.isFinite(value)) return value > 0 ? "∞" : "−∞";
   if (value === 0) return "0";
   const size = Math.abs(value);
-  if (size >= 1e5 || size < 1e-3) {
+  if (size >= 1e5 || size < SMALLEST_DECIMAL) {
     const [mantissa, power] = value.toExponential(Math.max(0, digits - 1)).split("e");
     return `${Number(mantissa)}e${Number(power)}`;
   }
   return String(Number(value.toPrecision(digits)));
+}
+
+/**
+ * A metric (a loss) with `digits` significant digits kept, trailing zeros
+ * included so that a column of them lines up: "0.690", "0.000420", "4.20e-5"
+ * (exponent form below 0.0001 and from 1e5 up); "–" when missing.
+ * @param {number|null|undefined} value
+ * @param {number} [digits]
+ * @returns {string}
+ */
+export function formatMetric(value, digits = 3) {
+  if (typeof value !== "number" || Number.isNaN(value)) return "–";
+  if (!Number.isFinite(value)) return value > 0 ? "∞" : "−∞";
+  if (value === 0) return "0";
+  const size = Math.abs(value);
+  if (size >= 1e5 || size < SMALLEST_DECIMAL) {
+    const [mantissa, power] = value.toExponential(digits - 1).split("e");
+    return `${mantissa}e${Number(power)}`;
+  }
+  const text = value.toPrecision(digits); // "1.23e+3" from 1000 up: whole numbers there
+  return text.includes("e") ? String(Math.round(value)) : text;
 }
 
 /**

@@ -52,13 +52,17 @@ export function onlySeedsDiffer(a, b) {
 
 /**
  * The request that makes a lesson's run: from its own seeds, or from `seeds`
- * ({seed, dataSeed}, either may be null).
+ * ({seed, dataSeed}, either may be null). The server takes `seed` for both the
+ * model and the data unless `data_seed` says otherwise, and `data_seed` only
+ * with `seed`: a data seed without a model seed is left out.
  * @returns {{lesson: string, variant: string|null, seed?: number, data_seed?: number}}
  */
 export function lessonRequest(lesson, variant, seeds = {}) {
   const request = { lesson, variant: variant ?? null };
-  if (Number.isInteger(seeds.seed)) request.seed = seeds.seed;
-  if (Number.isInteger(seeds.dataSeed)) request.data_seed = seeds.dataSeed;
+  if (Number.isInteger(seeds.seed)) {
+    request.seed = seeds.seed;
+    if (Number.isInteger(seeds.dataSeed)) request.data_seed = seeds.dataSeed;
+  }
   return request;
 }
 

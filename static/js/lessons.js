@@ -1,14 +1,16 @@
 /**
  * The lessons panel: the lessons in the order of the notes, each one's text
  * (the claim, what to watch, why it happens), a button that loads it, a choice of
- * variant, and, for lessons with variants, a side-by-side comparison of two.
+ * variant, and, for lessons with variants, a side-by-side comparison of two or
+ * three of them (`MAX_COMPARED`).
  *
  * `new LessonsPanel(container, lessons, {onLoad, makeComparison})` with `lessons`
  * the `GET /api/lessons` answer: `[{name, title, claim, watch, why, spec, steps,
- * expectation, variants: [{name, label, spec, hand_weights}], hand_weights}]`.
- * `onLoad({name, variant})` (variant a variant's name, or null for the lesson's
- * own preset); `makeComparison(lesson, variantA, variantB)` with the lesson
- * object and two variant names. `datasets` (GET /api/datasets), when given,
+ * expectation, variants: [{name, label, spec, hand_weights}], hand_weights,
+ * display}]`. `onLoad({name, variant})` (variant a variant's name, or null for
+ * the lesson's own preset); `makeComparison(lesson, variants)` with the lesson
+ * object and the chosen variant names, in the lesson's order (two or three).
+ * `datasets` (GET /api/datasets), when given,
  * tells which lessons are the lab's (data that are not points, see
  * lab_lessons.js): those get a link that opens them in the lab instead.
  *
@@ -79,6 +81,22 @@ export function presetIndex(lesson) {
   return (lesson.variants || []).findIndex((v) => canonical(v.spec) === own);
 }
 
+/** Most variants compared side by side. */
+export const MAX_COMPARED = 3;
+
+/**
+ * The variants to compare first: all of them when there are at most
+ * MAX_COMPARED, else the pair `defaultPair` gives.
+ * @param {object} lesson
+ * @returns {string[]} variant names in the lesson's order ([] with fewer than two)
+ */
+export function defaultChoice(lesson) {
+  const variants = lesson.variants || [];
+  if (variants.length < 2) return [];
+  if (variants.length <= MAX_COMPARED) return variants.map((v) => v.name);
+  return defaultPair(lesson);
+}
+
 /**
  * The two variants to compare first: the lesson's own setting and the one
  * listed before it (or after it, when it is the first).
@@ -98,7 +116,7 @@ export class LessonsPanel {
    * @param {HTMLElement} container where the panel goes (its content is replaced)
    * @param {object[]} lessons the GET /api/lessons answer
    * @param {{onLoad: (choice: {name: string, variant: string|null}) => void,
-   *   makeComparison: (lesson: object, variantA: string, variantB: string) => void,
+   *   makeComparison: (lesson: object, variants: string[]) => void,
    *   datasets?: object[]}} handlers
    */
   constructor(container, lessons, { onLoad, makeComparison, datasets = [] }) {
@@ -210,7 +228,7 @@ export class LessonsPanel {
     return box;
   }
 
-  /** Load (with the variant choice) and compare (with two variant choices). */
+  /** Load (with the variant choice) and compare (two or three variants ticked). */
   actions(lesson) {
     if (isLabLesson(lesson, this.datasets)) return this.labActions(lesson);
     const box = el("div", { class: "lesson-actions" });
@@ -228,22 +246,35 @@ export class LessonsPanel {
     load.addEventListener("click", () => this.onLoad({ name: lesson.name,
       variant: variantSelect?.value || null }));
     box.append(load);
-    const pair = defaultPair(lesson);
-    if (!pair) return box;
-    const [labelA, a] = this.variantSelect(lesson, "lesson-compare-a", t("Compare"), pair[0]);
-    const [labelB, b] = this.variantSelect(lesson, "lesson-compare-b", t("with"), pair[1]);
+    const chosen = defaultChoice(lesson);
+    if (!chosen.length) return box;
+    return el("div", {}, box, this.compareChoice(lesson, chosen));
+  }
+
+  /**
+   * A box to tick per variant (those in `chosen` ticked) and the button that
+   * compares the ticked ones: enabled with two or three ticked; with three, the
+   * other boxes wait until one is unticked.
+   */
+  compareChoice(lesson, chosen) {
+    const boxes = (lesson.variants || []).map((v) => el("input", { type: "checkbox",
+      id: this.id(`compare-${v.name}`), value: v.name, "data-testid": `lesson-compare-${v.name}`,
+      checked: chosen.includes(v.name) }));
     const compare = el("button", { type: "button", "data-testid": "lesson-compare",
       text: t("Compare side by side") });
+    const ticked = () => boxes.filter((b) => b.checked).map((b) => b.value);
     const sync = () => {
-      compare.disabled = a.value === b.value;
-      compare.title = compare.disabled ? t("Choose two different variants") : "";
+      const count = ticked().length;
+      for (const box of boxes) box.disabled = !box.checked && count >= MAX_COMPARED;
+      compare.disabled = count < 2;
+      compare.title = compare.disabled ? t("Tick two or three variants") : "";
     };
-    a.addEventListener("change", sync);
-    b.addEventListener("change", sync);
+    for (const box of boxes) box.addEventListener("change", sync);
     sync();
-    compare.addEventListener("click", () => this.makeComparison(lesson, a.value, b.value));
-    const row = el("div", { class: "lesson-actions", role: "group",
-      "aria-label": t("Compare two variants") }, labelA, a, labelB, b, compare);
-    return el("div", {}, box, row);
+    compare.addEventListener("click", () => this.makeComparison(lesson, ticked()));
+    const labels = boxes.map((box, i) => el("label", { class: "lesson-compare-choice", for: box.id },
+      box, ` ${lesson.variants[i].label || lesson.variants[i].name}`));
+    return el("fieldset", { class: "lesson-actions lesson-compare", "data-testid": "lesson-compare-choice" },
+      el("legend", { text: t("Compare two or three variants side by side") }), ...labels, compare);
   }
 }

@@ -2,6 +2,8 @@
  * The loss chart: train and test loss (solid, dashed) against the training step
  * on the left axis (linear from 0, or log), and train and test accuracy (0..1) on
  * a right axis when the task has them. Hover shows the nearest step's values.
+ * The canvas's `data-scale` says which loss axis was last drawn ("linear" or
+ * "log"; read by the browser tests).
  */
 
 import { accuracyScale, formatNumber, linearScale, logScale } from "./chart_scales.js";
@@ -35,6 +37,11 @@ export class LossChart extends TimeChart {
     this.requestDraw();
   }
 
+  /** The losses set the left axis (the accuracies have their own, 0..1). */
+  yValues(row) {
+    return [row.values[TRAIN_LOSS], row.values[TEST_LOSS]];
+  }
+
   rowOf(h) {
     return {
       step: h.step,
@@ -54,18 +61,16 @@ export class LossChart extends TimeChart {
     return super.plotArea(size, this.hasAccuracy() ? 44 : 14, 8 + 16 * rows);
   }
 
-  /** loss -> y (CSS px): linear over [0, a round max] or log over whole decades. */
+  /** loss -> y (CSS px): linear over [0, a round max] or log over whole decades,
+   * of this chart's losses or of every chart sharing its axis. */
   yScale(plot) {
-    const losses = [];
-    for (const r of this.rows) {
-      for (const v of [r.values[TRAIN_LOSS], r.values[TEST_LOSS]]) {
-        if (Number.isFinite(v) && (!this.log || v > 0)) losses.push(v);
-      }
-    }
-    return this.log ? logScale(plot, losses) : linearScale(plot, losses);
+    const { lo, hi } = this.yRange();
+    if (this.log) return logScale(plot, [lo, hi].filter((v) => v > 0));
+    return linearScale(plot, Number.isFinite(hi) ? [hi] : []);
   }
 
   drawYAxes(plot, y, theme) {
+    this.canvas.dataset.scale = this.log ? "log" : "linear";
     this.drawGrid(plot, y, y.ticks, theme, "left");
     if (this.hasAccuracy()) {
       const acc = accuracyScale(plot);

@@ -16,6 +16,8 @@ import { classEnded, endedMessage, inClass, onClassEnded, onClassLesson } from "
 import { isLabLesson, labHref } from "./lab_lessons.js";
 import { api, dropRunsOnLeave, loadCatalogue } from "./api.js";
 import { GradientChart, LossChart } from "./charts.js";
+import { ChartOptions } from "./chart_options.js";
+import { formatMetric } from "./chart_scales.js";
 import { Comparison, fmt } from "./comparison.js";
 import { Controls } from "./controls.js";
 import { BatchNormPanel } from "./bn_panel.js";
@@ -52,6 +54,8 @@ class Playground {
       { note: document.getElementById("boundary-note") });
     this.loss = new LossChart(document.getElementById("loss-chart"));
     this.gradient = new GradientChart(document.getElementById("gradient-chart"));
+    this.chartOptions = new ChartOptions(document.querySelector("main.layout"),
+      () => ({ loss: [this.loss], gradient: [this.gradient] }));
     this.network = new NetworkView(document.getElementById("network"), {
       onEdit: (edit) => this.editParam(edit),
       onUnitHover: ({ layer, unit }) => this.session.live.unitMap(layer, unit, 100),
@@ -62,9 +66,9 @@ class Playground {
     this.lessons = new LessonsPanel(document.getElementById("lessons"), catalogue.lessons, {
       datasets: catalogue.datasets,
       onLoad: (choice) => this.loadLesson(choice),
-      makeComparison: (lesson, a, b) => {
+      makeComparison: (lesson, variants) => {
         document.getElementById("lessons-dialog").close();
-        this.comparison.open(lesson, a, b);
+        this.comparison.open(lesson, variants);
       },
     });
     this.seeds = new SeedLine({
@@ -206,8 +210,8 @@ class Playground {
     const h = frame.header;
     document.querySelector("[data-testid=step-count]").textContent = h.step;
     document.querySelector("[data-testid=epoch-count]").textContent = h.epoch;
-    document.querySelector("[data-testid=train-loss]").textContent = fmt(h.train_loss);
-    document.querySelector("[data-testid=test-loss]").textContent = fmt(h.test_loss);
+    document.querySelector("[data-testid=train-loss]").textContent = formatMetric(h.train_loss);
+    document.querySelector("[data-testid=test-loss]").textContent = formatMetric(h.test_loss);
     document.querySelector("[data-testid=train-accuracy]").textContent = fmt(h.train_accuracy);
     document.querySelector("[data-testid=test-accuracy]").textContent = fmt(h.test_accuracy);
     const play = document.getElementById("play");
@@ -360,8 +364,14 @@ class Playground {
       this.remember();
       return false;
     }
-    this.showLessonText(name);
+    this.showLesson(name);
     return true;
+  }
+
+  /** A lesson's text beside the views, and its charts as its `display` asks. */
+  showLesson(name) {
+    this.showLessonText(name);
+    this.chartOptions.apply(this.catalogue.lessons.find((l) => l.name === name)?.display);
   }
 
   showLessonText(name) {
@@ -407,7 +417,7 @@ async function main() {
   page.controls.setState(page.state);
   page.lastStep = step;
   await page.rebuild(step, { seeds: true }); // a lesson from a link: with the link's seeds
-  if (page.state.lesson) page.showLessonText(page.state.lesson.name);
+  if (page.state.lesson) page.showLesson(page.state.lesson.name);
   document.body.dataset.ready = "true";
   // a student's page opens each lesson the teacher gives the class
   onClassLesson(async ({ lesson, variant }) => {

@@ -3,7 +3,10 @@
  * gradient_chart.js): rows `{step, values}` kept against the training step,
  * thinned past MAX_POINTS, redrawn at most once per animation frame, with the
  * step axis, grid lines, legend rows, and a vertical rule and value box under
- * the pointer. A step going backwards (a reset) starts afresh.
+ * the pointer. A step going backwards (a reset) starts afresh. A chart's y range
+ * is its own values' (`extent()`), or, when it is joined to a `SharedAxis`
+ * (shared_axis.js), the union of every member's. After each draw the canvas's
+ * `data-y-ticks` holds the y axis's labels (JSON; read by the browser tests).
  */
 
 import { fitCanvas } from "./canvas_fit.js";
@@ -37,8 +40,10 @@ export function numberOr(value) {
 /**
  * Rows `{step, values: number[]}` against step, with coalesced redraws, hover
  * and axes. Subclasses fill in the hooks (internal, not part of the interface):
- * `rowOf(header)` (the row of a frame, or null), `plotArea(size)`, `yScale(plot)`,
- * `drawYAxes`, `drawSeries`, `drawLegend` and `hoverRows(row)`.
+ * `rowOf(header)` (the row of a frame, or null), `yValues(row)` (the values the
+ * y axis must hold; default all), `plotArea(size)`, `yScale(plot)`, `drawYAxes`,
+ * `drawSeries`, `drawLegend` and `hoverRows(row)`; `drawPlot(plot, theme)` may be
+ * overridden to draw another view of the rows.
  */
 export class TimeChart {
   /** @param {HTMLCanvasElement} canvas */
@@ -49,6 +54,9 @@ export class TimeChart {
     this.rows = [];
     this.hoverX = -1;
     this.frameRequest = 0;
+    /** @type {import("./shared_axis.js").SharedAxis|null} set by SharedAxis.add */
+    this.axis = null;
+    this.extentCache = null;
     this.hoverBox = new HoverBox(canvas);
     this.theme = readTheme(canvas);
     this.onMove = (event) => this.#hover(event);
@@ -64,6 +72,7 @@ export class TimeChart {
   reset() {
     this.rows = [];
     this.hoverBox.hide();
+    this.valuesChanged();
     this.requestDraw();
   }
 
@@ -82,7 +91,45 @@ export class TimeChart {
     if (last && header.step === last.step) this.rows[this.rows.length - 1] = row;
     else this.rows.push(row);
     if (this.rows.length > MAX_POINTS) this.rows = thin(this.rows);
+    this.valuesChanged();
     this.requestDraw();
+  }
+
+  /** The rows changed: forget the cached extent and tell the shared axis. */
+  valuesChanged() {
+    this.extentCache = null;
+    this.axis?.changed(this);
+  }
+
+  /** The values of a row that the y axis must hold (subclasses may pick some). */
+  yValues(row) {
+    return row.values;
+  }
+
+  /**
+   * This chart's own y extent: `{lo, hi}`, the smallest positive and the
+   * largest finite value of `yValues` over the rows (NaN when there is none).
+   * @returns {{lo: number, hi: number}}
+   */
+  extent() {
+    if (!this.extentCache) {
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (const row of this.rows) {
+        for (const v of this.yValues(row)) {
+          if (!Number.isFinite(v)) continue;
+          if (v > 0 && v < lo) lo = v;
+          if (v > hi) hi = v;
+        }
+      }
+      this.extentCache = { lo: Number.isFinite(lo) ? lo : NaN, hi: Number.isFinite(hi) ? hi : NaN };
+    }
+    return this.extentCache;
+  }
+
+  /** The y range to draw over: the shared axis's union, or this chart's extent. */
+  yRange() {
+    return this.axis ? this.axis.range() : this.extent();
   }
 
   /** Redraw at the next animation frame (several calls in one frame draw once). */
@@ -94,8 +141,9 @@ export class TimeChart {
     });
   }
 
-  /** Stop listening and drop the hover box. */
+  /** Stop listening, leave the shared axis and drop the hover box. */
   destroy() {
+    this.axis?.delete(this);
     if (this.frameRequest) cancelAnimationFrame(this.frameRequest);
     this.frameRequest = 0;
     if (this.resizer) this.resizer.disconnect();
@@ -118,12 +166,20 @@ export class TimeChart {
     if (this.rows.length === 0) {
       this.#drawEmpty(plot, theme);
       this.hoverBox.hide();
+      delete this.canvas.dataset.yTicks;
       return;
     }
+    this.drawPlot(plot, theme);
+  }
+
+  /** The rows against step: axes, series (clipped to the plot), legend, hover. */
+  drawPlot(plot, theme) {
+    const ctx = this.ctx;
     const x = this.#xScale(plot);
     const y = this.yScale(plot);
     this.#drawXAxis(plot, x, theme);
     this.drawYAxes(plot, y, theme);
+    this.canvas.dataset.yTicks = JSON.stringify(y.ticks.map((tick) => tick.label));
     ctx.save();
     ctx.beginPath();
     ctx.rect(plot.x, plot.y - 1, plot.w, plot.h + 2);
@@ -154,16 +210,24 @@ export class TimeChart {
 
   /** Step ticks along the bottom and the axis name. */
   #drawXAxis(plot, x, theme) {
+    const ticks = niceTicks(x.lo, x.hi, Math.max(2, Math.floor(plot.w / 80)))
+      .filter((v) => Number.isInteger(v));
+    this.drawBottomAxis(plot, ticks.map((v) => ({ x: x(v), label: String(v) })), t("step"), theme);
+  }
+
+  /**
+   * The bottom axis: its line, labels `[{x, label}]` under it (CSS px) and its
+   * name at the right end.
+   */
+  drawBottomAxis(plot, labels, name, theme) {
     const ctx = this.ctx;
     ctx.fillStyle = theme.muted;
     ctx.textAlign = "center";
     ctx.textBaseline = "top";
-    const ticks = niceTicks(x.lo, x.hi, Math.max(2, Math.floor(plot.w / 80)))
-      .filter((v) => Number.isInteger(v));
-    for (const v of ticks) ctx.fillText(String(v), x(v), plot.y + plot.h + 5);
+    for (const { x, label } of labels) ctx.fillText(label, x, plot.y + plot.h + 5);
     ctx.textAlign = "right";
     ctx.textBaseline = "bottom";
-    ctx.fillText(t("step"), plot.x + plot.w, plot.y + plot.h + 27);
+    ctx.fillText(name, plot.x + plot.w, plot.y + plot.h + 27);
     ctx.strokeStyle = theme.axis;
     ctx.lineWidth = 1;
     ctx.beginPath();

@@ -1,8 +1,10 @@
 /**
  * The control panel's Training section: the initialiser, its scale and the
  * bias start; the loss and the output activation (squared error only); the
- * optimiser and its options (shown for the optimiser chosen); the learning rate
- * (a common one or any typed one), batch size, L1 and L2 rates, and the seed.
+ * optimiser and its options (shown for the optimiser chosen), with a hint that
+ * says its update rule and the defaults a run gets for options left unset (from
+ * `/api/optimizers`); the learning rate (a common one or any typed one), batch
+ * size, L1 and L2 rates, and the seed.
  *
  * `trainingSection(panel)` builds it for a Controls panel.
  */
@@ -20,6 +22,13 @@ const OPTIMIZER_LABELS = { sgd: "SGD", momentum: t("SGD with momentum"), rmsprop
   adam: "Adam" };
 const OPTIMIZER_OPTION_LABELS = { momentum: t("Momentum"), nesterov: "Nesterov",
   rho: t("Decay rho"), beta1: "beta1", beta2: "beta2", eps: "epsilon" };
+/** Each optimiser's update, in the symbols of its options (η: the learning rate). */
+const OPTIMIZER_RULES = {
+  sgd: t("Each step: w ← w − η·g (η: the learning rate, g: the gradient)."),
+  momentum: t("Each step: v ← μ·v + g, then w ← w − η·v (μ: momentum, η: the learning rate). v adds up gradients only, so a new learning rate acts from the next step. Nesterov: w ← w − η·(g + μ·v)."),
+  rmsprop: t("Each step: s ← ρ·s + (1 − ρ)·g², then w ← w − η·g / (√s + ε): each weight's step is scaled down by its recent gradient size."),
+  adam: t("Each step: m ← β1·m + (1 − β1)·g and v ← β2·v + (1 − β2)·g², then w ← w − η·m̂ / (√v̂ + ε), where m̂ and v̂ are m and v corrected for starting at 0."),
+};
 const INIT_LABELS = { zeros: t("zeros"), constant: t("constant"), uniform: t("uniform"),
   normal: t("normal"), xavier_uniform: t("Xavier uniform"), xavier_normal: t("Xavier normal"),
   he_uniform: t("He uniform"), he_normal: t("He normal") };
@@ -93,19 +102,46 @@ function optimizerOptionRow(panel, key, range) {
   return row;
 }
 
-/** The optimiser and a row for each option any optimiser has (but lr). */
+/**
+ * The defaults of an optimiser's options as `/api/optimizers` gives them, e.g.
+ * "learning rate 0.01, Decay rho 0.9, epsilon 1e-8" (labels translated).
+ * @param {object} entry the optimiser's `/api/optimizers` entry
+ * @returns {string}
+ */
+export function optimizerDefaults(entry) {
+  return Object.entries(entry.options || {}).map(([key, option]) => {
+    const label = key === "lr" ? t("Learning rate") : OPTIMIZER_OPTION_LABELS[key] || key;
+    const value = typeof option.default === "boolean"
+      ? (option.default ? t("on") : t("off")) : numberText(option.default);
+    return `${label} ${value}`;
+  }).join(", ");
+}
+
+/** The optimiser, a hint with its rule and defaults, and a row for each option
+ * any optimiser has (but lr). */
 function optimizerRows(panel) {
   const optimizer = panel.select("optimizer", (s) => s.optimizer.name, (s, v) => {
     s.optimizer = { name: v, lr: s.optimizer.lr };
   });
   const entries = panel.catalogue.optimizers || [];
   fillOptions(optimizer, entries.map((o) => [o.name, OPTIMIZER_LABELS[o.name] || o.name]));
+  const hint = el("p", { class: "ctl-hint", id: panel.id("optimizer-hint"),
+    "data-testid": "optimizer-hint" });
+  optimizer.setAttribute("aria-describedby", panel.id("optimizer-hint"));
+  panel.onRender((state) => {
+    const name = state.optimizer.name;
+    const rule = OPTIMIZER_RULES[name] || "";
+    const text = [rule, t("Defaults when not set: {list}.",
+      { list: optimizerDefaults(panel.optimizerEntry(name)) })].filter(Boolean).join(" ");
+    if (hint.textContent !== text) hint.textContent = text;
+    optimizer.title = text;
+  });
   const keys = [...new Set(entries.flatMap((o) => Object.keys(o.options || {})))]
     .filter((k) => k !== "lr");
   const rows = keys.map((key) => optimizerOptionRow(panel, key,
     entries.find((o) => o.options[key])?.options[key] || {}));
   return el("div", { class: "ctl-group" }, panel.row("optimizer", t("Optimiser"), optimizer),
-    ...rows);
+    hint, ...rows);
 }
 
 /** The learning rate: a choice of common rates (and the state's), or a typed one. */

@@ -97,6 +97,28 @@ def test_healthz_counts_runs(client: CheckedClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok", "runs": 1}
 
 
+def test_openapi_states_the_optimiser_defaults_where_a_spec_is_given(
+        client: CheckedClient) -> None:
+    """The API docs say what a spec's optimizer gets when an option is left out
+    (rmsprop and adam at lr 0.01 there), the same as GET /api/optimizers, and how
+    momentum takes a changed learning rate."""
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    spec = schemas["RunCreate"]["properties"]["spec"]["description"]
+    for text in ("sgd lr 0.03", "momentum lr 0.03, momentum 0.9, nesterov false",
+                 "rmsprop lr 0.01, rho 0.9, eps 1e-08",
+                 "adam lr 0.01, beta1 0.9, beta2 0.999, eps 1e-08",
+                 "v = momentum v + g, w -= lr v"):
+        assert text in spec, text
+    for entry in client.get("/api/optimizers").json():  # the same defaults as listed there
+        stated = spec.split(f"{entry['name']} ", 1)[1].split(";")[0]
+        for key, option in entry["options"].items():
+            default = option["default"]
+            shown = str(default).lower() if isinstance(default, bool) else f"{default:g}"
+            assert f"{key} {shown}" in stated, (entry["name"], key)
+    lr = schemas["HyperRequest"]["properties"]["lr"]["description"]
+    assert "from the next step" in lr and "v = momentum v + g" in lr
+
+
 def test_openapi_describes_the_api_with_examples(client: CheckedClient) -> None:
     doc = client.get("/openapi.json").json()
     paths = doc["paths"]

@@ -16,7 +16,8 @@ import pytest
 from app import cli
 from app.settings import Settings, get_settings
 from app.store import ModelStore
-from engine.lessons import LESSONS
+from engine.lessons import LESSONS, get_lesson
+from engine.lessons.base import Draw
 from tests.http_checks import without_settings
 
 NNPLAY = str(Path(sys.executable).parent / "nnplay")
@@ -133,6 +134,19 @@ def test_cli_train_bad_input_exits_2(tmp_path, capsys) -> None:
     assert cli.main(["train", "--lesson", "residual", "--steps", "-1"]) == 2
     assert cli.main(["train", str(bad), "--variant", "plain", "--steps", "5"]) == 2
     assert "--variant goes with --lesson" in capsys.readouterr().err
+    assert cli.main(["train", str(bad), "--seed", "3", "--steps", "5"]) == 2
+    assert "--seed goes with --lesson" in capsys.readouterr().err
+    assert cli.main(["train", "--lesson", "residual", "--seed", "-2", "--steps", "5"]) == 2
+    assert "--seed must be 0 to 4294967295" in capsys.readouterr().err
+
+
+def test_cli_train_a_lesson_with_a_drawn_seed(capsys) -> None:
+    assert cli.main(["train", "--lesson", "xor-two-relu", "--variant", "learned",
+                     "--seed", "5", "--steps", "50"]) == 0
+    printed = dict(line.split(maxsplit=1) for line in capsys.readouterr().out.splitlines())
+    trainer = get_lesson("xor-two-relu").trainer("learned", draw=Draw.both(5))
+    assert trainer.spec.seed == 5
+    assert printed["train_loss"] == str(trainer.train(50)["train_loss"])
 
 
 def test_cli_save_into_an_unwritable_folder_names_the_variable(tmp_path, monkeypatch,

@@ -137,3 +137,20 @@ def test_encode_frame_header_matches_clean(frame) -> None:
         assert header[key] == plain[key], key
     for got, layer in zip(header["layers"], plain["layers"], strict=True):
         assert got == {k: v for k, v in layer.items() if k not in ("params", "unit_maps", "mask")}
+
+
+def test_a_conv_frame_carries_batchnorm_and_prelu_per_channel() -> None:
+    """A lab frame: batch norm after a convolution sends one running mean and
+    variance, gamma and beta per filter, and PReLU one slope per filter."""
+    trainer = Trainer({"data": {"name": "shapes", "n_samples": 40, "size": 8}, "seed": 1,
+                       "layers": [{"type": "conv2d", "filters": 3, "padding": 1},
+                                  {"type": "batchnorm"}, {"type": "activation", "name": "prelu"},
+                                  {"type": "global_max_pool"}]})
+    trainer.train(4)
+    header, arrays = decode(encode_frame(snapshot(trainer), {"type": "frame"}))
+    bn = header["layers"][1]
+    assert bn["type"] == "batchnorm" and len(bn["running_mean"]) == len(bn["running_var"]) == 3
+    assert bn["running_mean"] == pytest.approx(trainer.net.layer("1").state["running_mean"])
+    for name in ("layers.1.params.gamma", "layers.1.params.beta", "layers.2.params.alpha"):
+        assert arrays[name].shape == (3,), name
+    assert arrays["probe.layers.1"].shape == (3, 8, 8)

@@ -1,5 +1,6 @@
-"""A lesson run from seeds of one's own (``seed``, ``data_seed`` with ``lesson``):
-what a student who draws a new seed, or opens a link carrying one, is given."""
+"""A lesson run from seeds of one's own (``seed``, and ``data_seed`` for another
+data seed, with ``lesson``): what a student who draws a new seed or new data, or
+opens a link carrying them, is given."""
 
 from __future__ import annotations
 
@@ -48,11 +49,16 @@ def test_the_same_seeds_give_the_same_run(client: CheckedClient) -> None:
     assert points(client, a) == points(client, b)
 
 
-def test_a_seed_alone_keeps_the_lessons_data(client: CheckedClient) -> None:
-    own = client.post("/api/runs", json={"lesson": "dead-relu"}).json()
-    run = client.post("/api/runs", json={"lesson": "dead-relu", "seed": 99}).json()
-    assert run["spec"]["data"]["seed"] == own["spec"]["data"]["seed"]
-    assert points(client, run["id"]) == points(client, own["id"])
+def test_a_data_seed_other_than_the_runs(client: CheckedClient) -> None:
+    """`seed` alone seeds the data too; `data_seed` draws the data from its own."""
+    both = client.post("/api/runs", json={"lesson": "dead-relu", "seed": 99}).json()
+    apart = client.post("/api/runs", json={"lesson": "dead-relu", "seed": 99,
+                                           "data_seed": 5}).json()
+    assert both["spec"]["data"]["seed"] == 99 and apart["spec"]["data"]["seed"] == 5
+    assert both["spec"]["seed"] == apart["spec"]["seed"] == 99
+    assert points(client, both["id"]) != points(client, apart["id"])
+    mine, theirs = params(client, both["id"]), params(client, apart["id"])
+    assert np.array_equal(mine["0.W"], theirs["0.W"])  # the same initial weights
 
 
 def test_hand_set_weights_stay_with_another_seed(client: CheckedClient) -> None:
@@ -68,6 +74,7 @@ def test_hand_set_weights_stay_with_another_seed(client: CheckedClient) -> None:
     ({"lesson": "dead-relu", "seed": -1}, "seed"),
     ({"lesson": "dead-relu", "data_seed": 2**32}, "data_seed"),
     ({"lesson": "dead-relu", "seed": "12"}, "seed"),
+    ({"lesson": "dead-relu", "data_seed": 3}, "data_seed"),
 ])
 def test_a_bad_seed_is_refused_naming_it(client: CheckedClient, body: dict, field: str) -> None:
     response = client.post("/api/runs", json=body)

@@ -8,9 +8,11 @@ from typing import Any
 
 import pytest
 
+from app.store import summary_of
 from engine.checkpoint import export_run
 from engine.trainer import Trainer
 from tests.app.conftest import SMALL_SPEC, CheckedClient, only_error
+from tests.old_records import CONV_SPEC, per_position
 
 
 def trained_run(client: CheckedClient, steps: int = 120, **body: Any) -> str:
@@ -169,3 +171,45 @@ def test_store_full_is_503_with_a_clear_message(open_client: Callable[..., Any])
         response = client.post(f"/api/runs/{run_id}/save", json={"name": "c"})
         assert response.status_code == 503
         assert "at most 2 saved models" in only_error(response)["msg"]
+
+
+def test_a_model_saved_with_per_position_batch_norm_is_refused_and_kept(
+        client: CheckedClient) -> None:
+    """A model saved by an earlier server, whose batch norm after a convolution kept
+    one gamma per position, no longer fits: opening it is a 422 naming the array,
+    and the model stays as it was (listed, downloadable, deletable)."""
+    trained = Trainer(CONV_SPEC)
+    trained.train(20)
+    old = per_position(export_run(trained))
+    old["params"]["1"]["gamma"][0][0][0] = 1.5  # positions of a channel differ, as after training
+    store = client.app.state.store
+    saved = store.save("from before", old, summary_of(old))
+    for body in ({"model_id": saved["id"]}, old):  # saved here, or a downloaded file
+        response = client.post("/api/models/import", json=body)
+        assert response.status_code == 422
+        error = only_error(response)
+        assert error["loc"] == ["body", "params", "1", "gamma"]
+        assert "one value per position (shape [3, 8, 8])" in error["msg"]
+        assert "start a new run from the record's spec" in error["msg"]
+    assert client.get("/api/models").json()["items"] == [saved]
+    assert client.get(f"/api/models/{saved['id']}").json() == old
+    assert client.get("/healthz").json()["runs"] == 0
+
+
+def test_a_model_saved_with_per_position_values_that_agree_opens(client: CheckedClient) -> None:
+    """Where every position of a channel holds one value, the old record converts
+    exactly: the run opens with one gamma, beta, running statistic and slope per
+    channel, and the stored record is unchanged."""
+    trained = Trainer(CONV_SPEC)
+    trained.train(20)
+    old = per_position(export_run(trained))
+    saved = client.app.state.store.save("from before", old, summary_of(old))
+    response = client.post("/api/models/import", json={"model_id": saved["id"]})
+    assert response.status_code == 201
+    run = response.json()
+    assert run["step"] == 20
+    params = client.get(f"/api/runs/{run['id']}/params").json()
+    by_path = {layer["path"]: layer for layer in params["layers"]}
+    assert by_path["1"]["others"]["gamma"]["values"] == trained.net.view("1", "gamma").tolist()
+    assert by_path["2"]["others"]["alpha"]["shape"] == [3]
+    assert client.get(f"/api/models/{saved['id']}").json() == old

@@ -17,6 +17,8 @@ import numpy as np
 import pytest
 
 from engine.budget import MB, Budget
+from engine.lessons import get_lesson
+from engine.lessons.base import Draw
 from tests.app.conftest import SMALL_SPEC, CheckedClient, only_error
 from tests.http_checks import running_server
 from tests.large_runs import IMAGE_RUN, TEN_BY_64, traced_peak
@@ -66,6 +68,29 @@ def test_create_from_lesson_variant_uses_its_spec(client: CheckedClient) -> None
     assert run["lesson"] == "dead-relu" and run["variant"] == "leaky_relu"
     assert run["layers"][1] == {"path": "1", "type": "activation", "name": "leaky_relu",
                                 "slope": 0.01}
+
+
+def test_create_from_lesson_with_a_drawn_seed(client: CheckedClient) -> None:
+    preset = client.post("/api/runs", json={"lesson": "batch-norm"}).json()
+    drawn = client.post("/api/runs", json={"lesson": "batch-norm", "seed": 17}).json()
+    assert preset["spec"]["seed"] == 0 and preset["spec"]["data"]["seed"] == 0
+    assert drawn["spec"]["seed"] == 17 and drawn["spec"]["data"]["seed"] == 17
+    trainer = get_lesson("batch-norm").trainer(draw=Draw.both(17))
+    assert drawn["metrics"]["train_loss"] == trainer.metrics()["train_loss"]
+    assert drawn["metrics"]["train_loss"] != preset["metrics"]["train_loss"]
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"spec": {}, "seed": 3}, "seed"),
+    ({"lesson": "dead-relu", "seed": -1}, "seed"),
+    ({"lesson": "dead-relu", "seed": 2**32}, "seed"),
+    ({"lesson": "dead-relu", "seed": "3"}, "seed"),
+])
+def test_create_with_a_bad_seed_names_it(client: CheckedClient, body: dict,
+                                         field: str) -> None:
+    answer = client.post("/api/runs", json=body)
+    assert answer.status_code == 422
+    assert answer.json()["detail"][0]["loc"][-1] == field
 
 
 def test_create_gives_distinct_unguessable_ids(new_run: Callable[..., str]) -> None:

@@ -239,6 +239,33 @@ def test_optimizer_and_its_options(playground: Any, api: httpx.Client) -> None:
                                  "nesterov": True}
 
 
+def test_optimizer_hint_says_its_rule_and_defaults(playground: Any, api: httpx.Client) -> None:
+    """Under the optimiser: its update rule and the defaults a run gets for options
+    left unset, as GET /api/optimizers gives them (rmsprop and adam at lr 0.01);
+    the select's tooltip says the same."""
+    page = playground
+    hint = "#controls [data-testid=optimizer-hint]"
+    listed = {o["name"]: o["options"] for o in api.get("/api/optimizers").json()}
+    assert listed["adam"]["lr"]["default"] == listed["rmsprop"]["lr"]["default"] == 0.01
+    expected = {
+        "sgd": ("w ← w − η·g", "Defaults when not set: Learning rate 0.03."),
+        "momentum": ("v ← μ·v + g, then w ← w − η·v", "a new learning rate acts from the next "
+                     "step", "Learning rate 0.03, Momentum 0.9, Nesterov off."),
+        "rmsprop": ("s ← ρ·s + (1 − ρ)·g²", "Learning rate 0.01, Decay rho 0.9, epsilon 1e-8."),
+        "adam": ("m ← β1·m + (1 − β1)·g",
+                 "Learning rate 0.01, beta1 0.9, beta2 0.999, epsilon 1e-8."),
+    }
+    assert page.text_content(hint).startswith("Each step: w ← w − η·g")
+    for name, parts in expected.items():
+        if page.input_value("[data-testid=optimizer]") != name:
+            rebuilt(page, lambda name=name: page.select_option("[data-testid=optimizer]", name))
+        text = page.text_content(hint)
+        for part in parts:
+            assert part in text, (name, part, text)
+        assert page.get_attribute("[data-testid=optimizer]", "title") == text
+        assert page.locator(hint).is_visible()
+
+
 def test_rates_change_the_running_run(playground: Any, api: httpx.Client) -> None:
     page = playground
     run = run_id(page)

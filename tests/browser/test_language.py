@@ -214,6 +214,19 @@ def test_the_playground_in_chinese_leaves_no_english(page: object, server: str) 
     page.wait_for_function(
         "document.querySelector('[data-testid=play]').textContent === '播放'")
     texts.collect()
+    # every optimiser's hint: its rule and defaults
+    hint = "#controls [data-testid=optimizer-hint]"
+    for name in ("momentum", "rmsprop", "adam", "sgd"):
+        shown = page.text_content(hint)
+        page.select_option("[data-testid=optimizer]", name)
+        page.wait_for_function(f"document.querySelector({hint!r}).textContent !== {shown!r}")
+        texts.collect()
+        if name == "momentum":
+            assert "改了學習率，下一步就生效" in page.text_content(hint)
+            assert page.text_content(hint).endswith("未設定時的預設值：學習率 0.03, 動量 0.9, "
+                                                    "Nesterov 關。")
+        if name == "adam":
+            assert "學習率 0.01, beta1 0.9, beta2 0.999, epsilon 1e-8" in page.text_content(hint)
     # the charts' hover boxes
     for chart, row in (("loss-chart", "測試損失"), ("gradient-chart", "第 1 層（輸入端）")):
         box = page.locator(f"[data-testid={chart}]").bounding_box()

@@ -188,7 +188,7 @@ def test_a_downloaded_model_loads_back_at_its_step(page: object, tmp_path: objec
 def test_a_lesson_compares_two_settings_side_by_side(page: object) -> None:
     open_playground(page)
     page.click("[data-testid=open-lessons]")
-    page.click("[data-testid=lesson-residual]")
+    page.click("[data-testid=lesson-symmetric-init]")
     page.click("[data-testid=lesson-compare]")
     compare = page.locator("[data-testid=compare]")
     compare.wait_for(state="visible", timeout=20000)

@@ -11,6 +11,7 @@ back pixels, attributes and text.
 from __future__ import annotations
 
 import base64
+import json
 import struct
 
 import httpx
@@ -440,6 +441,80 @@ def test_hovering_a_chart_shows_the_nearest_steps_values(bare: object) -> None:
         ["train accuracy", "70.0%"], ["test accuracy", "60.0%"]]
     bare.mouse.move(1, 1)  # leaving the canvas hides the box
     bare.wait_for_function(f"({HOVER_BOX_JS})('loss') === null")
+
+
+def test_the_gradient_legend_names_every_layer_in_columns(bare: object) -> None:
+    # eleven dense layers in a chart 170 px high: more than one column holds
+    shown = bare.evaluate("""async (headers) => {
+      const { GradientChart } = await import('/static/js/charts.js');
+      const chart = new GradientChart(mount(560, 170));
+      for (const header of headers) chart.push({ header, arrays: {} });
+      await frames2();
+      const size = { width: 560, height: 170 };
+      return { legend: JSON.parse(chart.canvas.dataset.legend), plot: chart.plotArea(size) };
+    }""", [made_up_header(i, 11) for i in range(3)])
+    assert shown["legend"] == (["layer 1 (input side)"] + [f"layer {i}" for i in range(2, 11)]
+                               + ["output"])
+    assert 200 < shown["plot"]["w"] < 560 - 50 - 100  # room left for two legend columns
+
+
+def test_the_gradient_chart_by_depth_draws_the_newest_rows_bars(bare: object) -> None:
+    bare.evaluate(CHARTS_JS)
+    bare.evaluate(PUSH_JS, [made_up_header(i, 4) for i in range(5)])
+    bare.evaluate("charts.grad.setView('depth')")
+    bare.wait_for_function("charts.grad.canvas.dataset.view === 'depth'")
+    drawn = bare.evaluate("({...charts.grad.canvas.dataset})")
+    newest = [layer["weight_grad_norm"] for layer in made_up_header(4, 4)["layers"][::2]]
+    assert drawn["bars"] == "4" and drawn["step"] == "40"
+    assert json.loads(drawn["values"]) == newest
+    assert json.loads(drawn["labels"]) == ["1", "2", "3", "out"]
+    assert json.loads(drawn["yTicks"]) == ["1e-4", "1e-3", "1e-2", "1e-1", "1e0"]
+    assert "lines" not in drawn and "legend" not in drawn
+    bare.evaluate(PUSH_JS, [made_up_header(5, 4)])  # a new frame: its bars
+    bare.wait_for_function("charts.grad.canvas.dataset.step === '50'")
+
+
+def test_charts_on_a_shared_axis_draw_the_union_of_their_ranges(bare: object) -> None:
+    ticks = bare.evaluate("""async () => {
+      const { LossChart } = await import('/static/js/charts.js');
+      const { SharedAxis } = await import('/static/js/shared_axis.js');
+      const small = new LossChart(mount(400, 200), { log: true });
+      const large = new LossChart(mount(400, 200), { log: true });
+      const rows = (losses) => losses.map((loss, i) => ({ header: { step: 10 * i,
+        train_loss: loss, test_loss: loss } }));
+      rows([1e-3, 1e-4, 2e-6]).forEach((frame) => small.push(frame));
+      rows([2, 0.5, 0.02]).forEach((frame) => large.push(frame));
+      const read = async () => { await frames2();
+        return [small, large].map((c) => JSON.parse(c.canvas.dataset.yTicks)); };
+      const own = await read();
+      const axis = new SharedAxis();
+      axis.add(small);
+      axis.add(large);
+      const shared = await read();
+      large.push({ header: { step: 30, train_loss: 50, test_loss: 60 } });
+      const widened = await read();
+      axis.delete(large);
+      const apart = await read();
+      return { own, shared, widened, apart };
+    }""")
+    assert ticks["own"][0] == ["1e-6", "1e-5", "0.0001", "0.001"]
+    assert ticks["own"][1] == ["0.01", "0.1", "1", "10"]
+    # 1e-6 to 10, every other decade labelled (and the top one)
+    assert ticks["shared"][0] == ticks["shared"][1] == ["1e-6", "0.0001", "0.01", "1", "10"]
+    # a new frame on one side moves both
+    assert ticks["widened"][0] == ticks["widened"][1] == ["1e-6", "0.0001", "0.01", "1", "100"]
+    assert ticks["apart"][0] == ["1e-6", "1e-5", "0.0001", "0.001"]
+
+
+def test_small_numbers_keep_their_digits(bare: object) -> None:
+    written = bare.evaluate("""async () => {
+      const { formatMetric, formatNumber } = await import('/static/js/chart_scales.js');
+      const values = [0.69, 0.00042, 0.000123456, 4.2e-5, 1234.5, 0, null];
+      return { metric: values.map((v) => formatMetric(v)),
+               label: values.map((v) => formatNumber(v)) };
+    }""")
+    assert written["metric"] == ["0.690", "0.000420", "0.000123", "4.20e-5", "1235", "0", "–"]
+    assert written["label"] == ["0.69", "0.00042", "0.000123", "4.2e-5", "1230", "0", "–"]
 
 
 # ---------------------------------------------------------------------------

@@ -287,6 +287,35 @@ def test_gradcheck_conv_pool_residual_spp_net() -> None:
         assert max(errors.values()) < 1e-5, (side, errors)
 
 
+def test_gradcheck_conv_net_with_channel_batchnorm_and_prelu() -> None:
+    """Batch norm and PReLU after convolutions, one gamma, beta and slope per
+    channel, checked in a whole net on two input sizes (as for the notes' kernels:
+    the statistics and slopes do not depend on the maps' size). Batch norm follows
+    an activation, so that no bias feeds it directly (see the residual check)."""
+    from engine.layers import Conv2D, Pool2D, SpatialPyramidPool
+
+    net = make_net([Conv2D(3, 3, padding=1), Act(Tanh()), BatchNorm(), PReLU(),
+                    Pool2D("mean", 2), Conv2D(2, 3, padding=1), Act(Tanh()), BatchNorm(),
+                    SpatialPyramidPool((1, 2), "mean"), Dense(3)],
+                   in_shape=(1, 8, 8), seed=3, bias_init=0.1)
+    assert [(e.path, e.name, e.shape) for e in net.entries if e.name in ("gamma", "alpha")] == [
+        ("2", "gamma", (3,)), ("3", "alpha", (3,)), ("7", "gamma", (2,))]
+    net.view("2", "gamma")[...] = [1.5, -0.6, 0.9]
+    net.view("2", "beta")[...] = [0.3, -0.2, 0.1]
+    net.view("3", "alpha")[...] = [0.1, 0.4, -0.2]
+    net.view("7", "gamma")[...] = [0.8, 1.3]
+    rng = np.random.default_rng(40)  # no PReLU input within 3e-3 of its kink
+    t = SoftmaxCrossEntropy().targets(np.array([0, 2, 1, 1]), 3, np.float64)
+    for side in (8, 10):
+        x = rng.standard_normal((4, 1, side, side))
+        net.forward(x, True)
+        assert_away_from_kinks(net.body)
+        errors = check_network(net, x, SoftmaxCrossEntropy(), t, eps=1e-5)
+        assert max(errors.values()) < 1e-5, (side, errors)
+    assert net.layer("7").state["running_mean"].shape == (2,)
+    assert net.layer("7").state["running_mean"].any()
+
+
 def test_gradcheck_text_cnn_params() -> None:
     # word ids have no gradient: only the parameters are checked (the input error is 0)
     from engine.data.text import pretrained_vectors

@@ -42,35 +42,40 @@ def test_sgd_lr_change_takes_effect() -> None:
 
 
 def test_momentum_two_steps() -> None:
-    # v1 = mu v0 - lr g1 = -lr g1;  w1 = w0 + v1
-    # v2 = mu v1 - lr g2;           w2 = w1 + v2
+    # v1 = mu v0 + g1 = g1;  w1 = w0 - lr v1
+    # v2 = mu v1 + g2;       w2 = w1 - lr v2
     lr, mu = 0.1, 0.9
     g1, g2 = G0, np.array([0.3, 0.1, -0.5, 0.2])
-    v1 = -lr * g1
-    w1 = W0 + v1
-    v2 = mu * v1 - lr * g2
-    w2 = w1 + v2
+    v1 = g1
+    w1 = W0 - lr * v1
+    v2 = mu * v1 + g2
+    w2 = w1 - lr * v2
     opt = Momentum(4, DECAY, lr=lr, momentum=mu)
     np.testing.assert_allclose(run(opt, [g1]), w1, rtol=1e-15)
     opt = Momentum(4, DECAY, lr=lr, momentum=mu)
     np.testing.assert_allclose(run(opt, [g1, g2]), w2, rtol=1e-14)
     np.testing.assert_allclose(opt.v, v2, rtol=1e-14)
+    # with a constant rate, the same steps as the form v' = mu v' - lr g, w += v'
+    np.testing.assert_allclose(w2, W0 - lr * g1 + (mu * -lr * g1 - lr * g2), rtol=1e-14)
 
 
 def test_nesterov_two_steps() -> None:
-    # v_t = mu v_{t-1} - lr g_t;  w_t = w_{t-1} + mu v_t - lr g_t (look-ahead form)
+    # v_t = mu v_{t-1} + g_t;  w_t = w_{t-1} - lr (g_t + mu v_t) (look-ahead form)
     lr, mu = 0.1, 0.9
     g1, g2 = G0, np.array([0.3, 0.1, -0.5, 0.2])
-    v1 = -lr * g1
-    w1 = W0 + mu * v1 - lr * g1
-    v2 = mu * v1 - lr * g2
-    w2 = w1 + mu * v2 - lr * g2
+    v1 = g1
+    w1 = W0 - lr * (g1 + mu * v1)
+    v2 = mu * v1 + g2
+    w2 = w1 - lr * (g2 + mu * v2)
     opt = Momentum(4, DECAY, lr=lr, momentum=mu, nesterov=True)
     np.testing.assert_allclose(run(opt, [g1]), w1, rtol=1e-14)
     opt = Momentum(4, DECAY, lr=lr, momentum=mu, nesterov=True)
     np.testing.assert_allclose(run(opt, [g1, g2]), w2, rtol=1e-14)
-    # the same thing in cs231n's form: w += -mu v_prev + (1 + mu) v
-    np.testing.assert_allclose(w2, w1 - mu * v1 + (1 + mu) * v2, rtol=1e-14)
+    np.testing.assert_allclose(opt.v, v2, rtol=1e-14)
+    # the same thing in cs231n's form, with its velocity u = -lr v at a constant
+    # rate: w += -mu u_prev + (1 + mu) u
+    u1, u2 = -lr * v1, -lr * v2
+    np.testing.assert_allclose(w2, w1 - mu * u1 + (1 + mu) * u2, rtol=1e-14)
 
 
 def test_rmsprop_two_steps() -> None:
@@ -148,16 +153,26 @@ def test_regularisation_strength_change_takes_effect() -> None:
     np.testing.assert_allclose(params, w0 - 0.1 * 0.5 * w0 * DECAY, rtol=1e-15)
 
 
-def test_momentum_lr_change_takes_effect() -> None:
-    lr2 = 0.01
-    opt = Momentum(4, DECAY, lr=0.1, momentum=0.9)
+@pytest.mark.parametrize("nesterov", [False, True])
+def test_momentum_lr_change_takes_effect_at_once(nesterov: bool) -> None:
+    """The velocity holds gradients, not steps: the step after a change of rate is
+    the new rate times it (v2 = mu g + g), and a rate of 0 stops the weights at
+    once, where a velocity that kept lr inside (v = mu v - lr g) would carry them
+    on by mu * 0.1 * g."""
+    opt = Momentum(4, DECAY, lr=0.1, momentum=0.9, nesterov=nesterov)
     params = W0.copy()
     opt.step(params, G0.copy())
-    opt.lr = lr2
+    w1 = params.copy()
+    opt.lr = 0.01
     opt.step(params, G0.copy())
-    v1 = -0.1 * G0
-    v2 = 0.9 * v1 - lr2 * G0
-    np.testing.assert_allclose(params, W0 + v1 + v2, rtol=1e-14)
+    v2 = 0.9 * G0 + G0
+    step = v2 if not nesterov else G0 + 0.9 * v2
+    np.testing.assert_allclose(params, w1 - 0.01 * step, rtol=1e-14)
+    np.testing.assert_allclose(opt.v, v2, rtol=1e-14)
+    opt.lr = 0.0
+    frozen = params.copy()
+    opt.step(params, G0.copy())
+    np.testing.assert_array_equal(params, frozen)
 
 
 def test_optimizer_state_round_trip() -> None:

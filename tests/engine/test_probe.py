@@ -86,19 +86,27 @@ def test_parse_probe_bad_field_is_named(spec: dict, given: dict, field: str) -> 
     assert err.value.field == field
 
 
-def test_probe_size_refused_when_a_layer_cannot_take_it() -> None:
+def test_probe_size_batch_norm_and_prelu_on_maps_take_any_size() -> None:
+    """Batch norm and PReLU after a convolution keep one value per channel, not per
+    position, so a net with them and global pooling takes images of any size."""
     spec = {**IMAGE, "layers": [{"type": "conv2d", "filters": 2, "padding": 1},
-                                {"type": "batchnorm"}, {"type": "global_max_pool"}]}
+                                {"type": "batchnorm"}, {"type": "activation", "name": "prelu"},
+                                {"type": "global_max_pool"}]}
     trainer = Trainer(spec)
-    with pytest.raises(SpecError) as err:
-        parse_probe({"draw": "ring", "size": 12}, trainer)
-    assert err.value.field == "probe.size" and "12 x 12" in err.value.message
+    request = parse_probe({"draw": "ring", "size": 12}, trainer)
+    assert request.size == 12
+    result = probe(trainer, request)
+    assert [layer["values"].shape for layer in result["layers"]] == [
+        (2, 12, 12), (2, 12, 12), (2, 12, 12), (2,), (len(result["class_names"]),)]
+
+
+def test_probe_size_refused_when_a_layer_cannot_take_it() -> None:
     deep = Trainer({**IMAGE, "layers": [{"type": "conv2d", "kernel": 7},
                                         {"type": "conv2d", "kernel": 3},
                                         {"type": "global_max_pool"}]})
     with pytest.raises(SpecError) as err:
         parse_probe({"draw": "ring", "size": 8}, deep)
-    assert err.value.field == "probe.size"
+    assert err.value.field == "probe.size" and "8 x 8" in err.value.message
     assert parse_probe({"draw": "ring", "size": 20}, deep).size == 20
 
 

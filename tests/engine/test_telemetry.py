@@ -193,6 +193,26 @@ def test_snapshot_reports_batchnorm_and_dropout_state() -> None:
     assert drop["mask"].dtype == bool
 
 
+def test_snapshot_of_a_conv_net_reports_batchnorm_and_prelu_per_channel() -> None:
+    """After a convolution, the frame's batch-norm statistics, gamma, beta and the
+    PReLU slopes are one value per filter; the probe passes through them."""
+    trainer = Trainer({"data": {"name": "shapes", "n_samples": 40, "size": 8}, "seed": 2,
+                       "layers": [{"type": "conv2d", "filters": 4, "padding": 1},
+                                  {"type": "batchnorm"}, {"type": "activation", "name": "prelu"},
+                                  {"type": "pool2d"}, {"type": "flatten"}]})
+    trainer.train(6)
+    frame = snapshot(trainer)
+    bn, prelu = frame["layers"][1], frame["layers"][2]
+    assert bn["type"] == "batchnorm" and prelu["type"] == "prelu"
+    for values in (bn["running_mean"], bn["running_var"], bn["params"]["gamma"],
+                   bn["params"]["beta"], prelu["params"]["alpha"]):
+        assert values.shape == (4,)
+    np.testing.assert_array_equal(bn["running_mean"], trainer.net.layer("1").state["running_mean"])
+    assert np.all(bn["running_mean"] != 0) and np.all(bn["running_var"] != 1)
+    assert prelu["inactive_share"].shape == (4,)
+    assert [layer["values"].shape for layer in frame["probe"]["layers"][:3]] == [(4, 8, 8)] * 3
+
+
 def test_snapshot_grid_size_is_validated() -> None:
     with pytest.raises(SpecError) as err:
         snapshot(Trainer(SPEC), output_grid=1000)

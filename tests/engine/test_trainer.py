@@ -149,6 +149,23 @@ def test_trainer_set_hyper_takes_effect_next_step() -> None:
     assert err.value.field == "batch_size"
 
 
+@pytest.mark.parametrize("nesterov", [False, True])
+def test_trainer_momentum_lr_change_takes_effect_at_once(nesterov: bool) -> None:
+    """Lowering the rate a thousandfold mid-run shrinks the very next step about a
+    thousandfold: momentum's velocity holds gradients, not the old rate's steps
+    (which would carry the weights on by about 0.9 of the last step)."""
+    run = Trainer({**SMALL, "optimizer": {"name": "momentum", "lr": 0.1, "nesterov": nesterov}})
+    run.train(30)
+    before = run.net.params.copy()
+    run.train(1)
+    last = np.linalg.norm(run.net.params - before)
+    run.set_hyper(lr=1e-4)
+    before = run.net.params.copy()
+    run.train(1)
+    after = np.linalg.norm(run.net.params - before)
+    assert 0.0 < after < 0.003 * last, (after, last)
+
+
 BATCH_NORM = {"data": {"name": "circle", "n_samples": 42, "seed": 1}, "hidden": [6],
               "batch_norm": True, "optimizer": {"name": "sgd", "lr": 1e-7},
               "batch_size": 10, "seed": 0}

@@ -77,6 +77,40 @@ def test_prelu_slope_gradient_by_hand() -> None:
     np.testing.assert_allclose(layer.derivative(), [[0.25, 1.0], [1.0, 0.25], [0.25, 0.25]])
 
 
+def test_prelu_after_a_convolution_learns_one_slope_per_channel() -> None:
+    """On feature maps (n, C, H, W) the slope is shared by every position of a
+    channel, like the channel's kernel: alpha (C,), and its gradient sums g * z
+    over the samples and positions where z <= 0."""
+    layer = PReLU()
+    bind_layer(layer, (2, 2, 2), np.random.default_rng(0))
+    assert layer.units == 2 and layer.params["alpha"].shape == (2,)
+    layer.params["alpha"][...] = [0.1, 0.5]
+    x = np.array([[[[-1.0, 2.0], [3.0, -4.0]], [[-2.0, -1.0], [1.0, 5.0]]]])
+    y = layer.forward(x, True)
+    np.testing.assert_allclose(y, [[[[-0.1, 2.0], [3.0, -0.4]], [[-1.0, -0.5], [1.0, 5.0]]]])
+    g = np.arange(1.0, 9.0).reshape(x.shape)
+    dx = layer.backward(g)
+    # channel 0: g * z at (0, 0) and (1, 1): 1 * -1 + 4 * -4; channel 1: 5 * -2 + 6 * -1
+    np.testing.assert_allclose(layer.grads["alpha"], [-17.0, -16.0])
+    np.testing.assert_allclose(dx, [[[[0.1, 2.0], [3.0, 0.4]], [[2.5, 3.0], [7.0, 8.0]]]])
+    np.testing.assert_allclose(layer.derivative(),
+                               [[[[0.1, 1.0], [1.0, 0.1]], [[0.5, 0.5], [1.0, 1.0]]]])
+
+
+@pytest.mark.parametrize("shape", [(3, 4, 5), (2, 6)], ids=["conv2d", "conv1d"])
+def test_prelu_on_maps_gradient_check(shape: tuple[int, ...]) -> None:
+    layer = PReLU()
+    bind_layer(layer, shape, np.random.default_rng(0))
+    layer.params["alpha"][...] = np.linspace(-0.3, 1.5, shape[0])
+    x = signed_uniform((4, *shape), seed=3)
+    errors = check_layer(layer, x)
+    assert set(errors) == {"input", "alpha"}
+    assert max(errors.values()) < TOL, errors
+    # and on maps of another size than built (the slopes do not depend on it)
+    bigger = signed_uniform((2, shape[0], *(s + 3 for s in shape[1:])), seed=4)
+    assert max(check_layer(layer, bigger).values()) < TOL
+
+
 def make_rrelu(width: int = 4, seed: int = 0) -> RReLU:
     layer = RReLU(0.1, 0.4)
     bind_layer(layer, (width,), np.random.default_rng(seed))

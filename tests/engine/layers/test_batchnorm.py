@@ -4,6 +4,7 @@ mode, normalised outputs, running statistics and their use at evaluation."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from engine.gradcheck import bind_layer, check_layer
 from engine.layers import BatchNorm
@@ -128,28 +129,144 @@ def test_batchnorm_describe() -> None:
     assert BatchNorm().describe() == {"type": "batchnorm", "momentum": 0.1, "eps": 1e-5}
 
 
-def test_batchnorm_on_feature_maps_in_either_memory_order() -> None:
-    """After a convolution every (channel, row, column) is a unit; a map laid out
-    samples-innermost gives the same outputs and gradients as a C-ordered one."""
-    rng = np.random.default_rng(4)
-    x = rng.standard_normal((6, 2, 3, 3)) * 2.0 + 1.0
-    g = rng.standard_normal(x.shape)
-    results = []
-    for given in (x, samples_inner(x)):
-        layer = BatchNorm()
-        bind_layer(layer, (2, 3, 3), np.random.default_rng(0))
-        layer.params["gamma"][...] = np.linspace(0.5, 2.0, 18).reshape(2, 3, 3)
-        y = layer.forward(given, True)
-        dx = layer.backward(samples_inner(g) if given is not x else g)
-        results.append((y, dx, layer.grads["gamma"].copy(), layer.state["running_var"].copy()))
-        assert y.shape == dx.shape == x.shape
-        flat = x.reshape(6, -1)
-        np.testing.assert_allclose(y.reshape(6, -1), (flat - flat.mean(0)) / np.sqrt(
-            flat.var(0) + layer.eps) * layer.params["gamma"].reshape(-1), rtol=1e-12)
-    for a, b in zip(*results, strict=True):
-        np.testing.assert_array_equal(a, b)
+def feature_maps(n: int = 6, shape: tuple[int, ...] = (3, 4, 5), seed: int = 4) -> np.ndarray:
+    """Maps whose channels have different means and spreads."""
+    rng = np.random.default_rng(seed)
+    scale = np.arange(1, shape[0] + 1).reshape(shape[0], *(1,) * (len(shape) - 1))
+    return rng.standard_normal((n, *shape)) * scale + 2.0 * scale
+
+
+def make_maps_bn(shape: tuple[int, ...] = (3, 4, 5), momentum: float = 0.1) -> BatchNorm:
+    layer = BatchNorm(momentum=momentum)
+    bind_layer(layer, shape, np.random.default_rng(0))
+    return layer
+
+
+def by_hand(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float) -> np.ndarray:
+    """Batch norm over feature maps by the textbook formula: per channel c, the mean
+    and biased variance of x[:, c] over the samples and all positions."""
+    axes = (0, *range(2, x.ndim))
+    column = (1, -1, *(1,) * (x.ndim - 2))
+    mean = x.mean(axis=axes).reshape(column)
+    var = ((x - mean) ** 2).mean(axis=axes).reshape(column)
+    return gamma.reshape(column) * (x - mean) / np.sqrt(var + eps) + beta.reshape(column)
+
+
+def test_batchnorm_after_a_convolution_has_one_unit_per_channel() -> None:
+    """gamma, beta and the running statistics are one value per channel (kernel),
+    as the notes count them, however large the maps."""
+    layer = make_maps_bn((3, 4, 5))
+    assert layer.units == 3 and layer.per_channel
+    assert [(s.name, s.shape) for s in layer.param_specs()] == [("gamma", (3,)), ("beta", (3,))]
+    assert [(s.name, s.shape) for s in layer.state_specs()] == [
+        ("running_mean", (3,)), ("running_var", (3,))]
+    assert make_maps_bn((4, 7)).params["gamma"].shape == (4,)  # a conv1d's (C, L) maps
+    flat = make_bn(width=6)
+    assert flat.units == 6 and not flat.per_channel
+
+
+@pytest.mark.parametrize("shape", [(3, 4, 5), (2, 6)], ids=["conv2d", "conv1d"])
+def test_batchnorm_on_maps_matches_the_formula_by_hand(shape: tuple[int, ...]) -> None:
+    layer = make_maps_bn(shape, momentum=0.25)
+    gamma, beta = np.linspace(0.5, 2.0, shape[0]), np.linspace(-1.0, 1.0, shape[0])
+    layer.params["gamma"][...] = gamma
+    layer.params["beta"][...] = beta
+    x = feature_maps(n=5, shape=shape)
+    y = layer.forward(x, True)
+    np.testing.assert_allclose(y, by_hand(x, gamma, beta, layer.eps), rtol=1e-12, atol=1e-12)
+    # each channel comes out with mean beta_c and spread |gamma_c| over samples and positions
+    axes = (0, *range(2, x.ndim))
+    np.testing.assert_allclose(y.mean(axis=axes), beta, atol=1e-12)
+    np.testing.assert_allclose(y.std(axis=axes), gamma, rtol=1e-4)
+    # the running statistics per channel, the variance unbiased over m = n * positions
+    m = x.size // shape[0]
+    mean = x.mean(axis=axes)
+    var = x.var(axis=axes) * m / (m - 1)
+    np.testing.assert_allclose(layer.state["running_mean"], 0.25 * mean, rtol=1e-12)
+    np.testing.assert_allclose(layer.state["running_var"], 0.75 + 0.25 * var, rtol=1e-12)
+    # evaluation normalises with them, channel by channel
+    column = (1, -1, *(1,) * (x.ndim - 2))
+    expect = (gamma.reshape(column) * (x - layer.state["running_mean"].reshape(column))
+              / np.sqrt(layer.state["running_var"].reshape(column) + layer.eps)
+              + beta.reshape(column))
+    np.testing.assert_allclose(layer.forward(x, False), expect, rtol=1e-12)
+
+
+def test_batchnorm_on_maps_is_not_per_position() -> None:
+    """A map whose positions differ in level keeps those differences: per-position
+    statistics would flatten every position to mean 0 (the old, wrong behaviour)."""
+    layer = make_maps_bn((1, 1, 2))
+    x = np.array([[[[0.0, 10.0]]], [[[2.0, 12.0]]]])  # position 1 is 10 above position 0
+    y = layer.forward(x, True)
+    std = np.sqrt(x.var() + layer.eps)
+    np.testing.assert_allclose(y[:, 0, 0], (x[:, 0, 0] - 6.0) / std, rtol=1e-12)
+    assert y[0, 0, 0, 1] - y[0, 0, 0, 0] > 1.5
+
+
+@pytest.mark.parametrize("shape", [(3, 4, 5), (2, 6)], ids=["conv2d", "conv1d"])
+@pytest.mark.parametrize("train", [True, False])
+def test_batchnorm_on_maps_gradient_check(shape: tuple[int, ...], train: bool) -> None:
+    layer = make_maps_bn(shape)
+    layer.params["gamma"][...] = np.linspace(-0.7, 1.5, shape[0])
+    layer.params["beta"][...] = np.linspace(0.2, -1.0, shape[0])
+    layer.state["running_mean"][...] = np.linspace(0.5, 2.0, shape[0])
+    layer.state["running_var"][...] = np.linspace(0.5, 4.0, shape[0])
+    errors = check_layer(layer, feature_maps(n=4, shape=shape), train=train)
+    assert set(errors) == {"input", "gamma", "beta"}
+    assert max(errors.values()) < TOL, errors
+
+
+class StatisticsAsConstants(BatchNorm):
+    """A wrong backward on maps: it forgets that the channel's mean and variance
+    depend on every value of the channel (the evaluation-mode formula in training)."""
+
+    def _backward_maps(self, grad_out: np.ndarray) -> np.ndarray:
+        self._train = False
+        try:
+            return super()._backward_maps(grad_out)
+        finally:
+            self._train = True
+
+
+def test_batchnorm_on_maps_wrong_backward_is_caught() -> None:
+    layer = StatisticsAsConstants()
+    bind_layer(layer, (3, 4, 5), np.random.default_rng(0))
+    errors = check_layer(layer, feature_maps(n=4), train=True)
+    assert errors["input"] > 0.1
+    assert errors["gamma"] < TOL and errors["beta"] < TOL  # those do not involve the mean
+
+
+def test_batchnorm_on_maps_takes_another_size_than_built() -> None:
+    """One statistic per channel does not depend on the maps' size (a probe draws
+    larger images for a net with spatial pyramid pooling)."""
+    layer = make_maps_bn((3, 4, 5))
+    x = feature_maps(n=3, shape=(3, 9, 7))
+    np.testing.assert_allclose(layer.forward(x, True), by_hand(x, np.ones(3), np.zeros(3),
+                                                              layer.eps), rtol=1e-12)
     errors = check_layer(layer, x, train=True)
     assert max(errors.values()) < TOL, errors
+    with pytest.raises(ValueError, match="3 channels"):
+        layer.forward(feature_maps(n=3, shape=(2, 4, 5)), True)
+
+
+def test_batchnorm_on_feature_maps_in_either_memory_order() -> None:
+    """A map laid out samples-innermost (a convolution's output) gives the same
+    outputs and gradients as a C-ordered one, and the layer never writes into its
+    input or the gradient it is given."""
+    x = feature_maps(n=6, shape=(2, 3, 3))
+    g = feature_maps(n=6, shape=(2, 3, 3), seed=5)
+    results = []
+    for given, grad in ((x.copy(), g.copy()), (samples_inner(x), samples_inner(g))):
+        layer = make_maps_bn((2, 3, 3))
+        layer.params["gamma"][...] = [0.5, 2.0]
+        y = np.array(layer.forward(given, True))
+        dx = np.array(layer.backward(grad))
+        np.testing.assert_array_equal(given, x)
+        np.testing.assert_array_equal(grad, g)
+        assert y.shape == dx.shape == x.shape
+        results.append((y, dx, layer.grads["gamma"].copy(), layer.state["running_var"].copy()))
+    for a, b in zip(*results, strict=True):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_batchnorm_writes_the_flat_buffers() -> None:

@@ -40,6 +40,17 @@ def test_lesson_catalogue_is_json() -> None:
     assert two_relu["hand_weights"][0] == ["0", "W", [0, 0], 1.0]
 
 
+DISPLAY_CHOICES = {"loss_scale": {"linear", "log"}, "gradient_view": {"time", "depth"}}
+"""What a lesson's `display` may ask of the page's charts (static/js/chart_options.js)."""
+
+
+def test_lesson_display_asks_only_for_chart_settings_the_page_has() -> None:
+    for entry in list_lessons():
+        display = entry["display"]
+        assert set(display) <= set(DISPLAY_CHOICES), entry["name"]
+        assert all(value in DISPLAY_CHOICES[key] for key, value in display.items()), entry["name"]
+
+
 def test_get_lesson_unknown_name_lists_choices() -> None:
     with pytest.raises(KeyError, match="xor-one-neuron"):
         get_lesson("xor-three")
