@@ -30,7 +30,6 @@ from engine.checkpoint import export_run, import_run
 from engine.compute import check_grid, check_pass
 from engine.errors import SpecError
 from engine.lessons import LESSONS
-from engine.lessons.base import Draw
 from engine.probe import ProbeRequest, parse_probe
 from engine.probe import probe as run_probe
 from engine.telemetry import MapMaker, gradient_picture, snapshot, unit_activity
@@ -39,9 +38,10 @@ from engine.validate import as_int
 
 Recipe = tuple
 """How to make a run: ``("spec", spec_dict, limits)``, ``("lesson", name, variant,
-budget, seed)`` (seed None for the preset's, else :meth:`Draw.both`) or
-``("record", saved_model_record, limits)``; the limits' ``budget`` (a lesson's own)
-bounds the run's memory (see :mod:`engine.budget`)."""
+budget, draw)`` (draw None for the preset's seeds, else the
+:class:`engine.lessons.base.Draw` of the seeds a student drew) or ``("record",
+saved_model_record, limits)``; the limits' ``budget`` (a lesson's own) bounds the
+run's memory (see :mod:`engine.budget`)."""
 
 
 MAX_POINT_VALUE = 1e6
@@ -77,9 +77,8 @@ def make_trainer(recipe: Recipe) -> Trainer:
         except SpecError as err:
             raise err.nested("spec") from None
     if kind == "lesson":
-        _, name, variant, budget, seed = recipe
-        return LESSONS[name].trainer(variant, budget,
-                                     None if seed is None else Draw.both(seed))
+        _, name, variant, budget, draw = recipe
+        return LESSONS[name].trainer(variant, budget, draw)
     if kind == "record":
         _, record, limits = recipe
         return import_run(record, limits)

@@ -57,7 +57,8 @@ class StrictBody(BaseModel):
 
 
 class RunCreate(StrictBody):
-    """A new run, from a spec or from a lesson (optionally one of its variants)."""
+    """A new run, from a spec or from a lesson (optionally one of its variants, and
+    with a seed of the student's own)."""
 
     spec: dict[str, Any] | None = Field(
         default=None, description="a network and training spec (docs/engine.md); every "
@@ -66,14 +67,20 @@ class RunCreate(StrictBody):
     lesson: str | None = Field(default=None, description="a lesson name, see /api/lessons")
     variant: str | None = Field(default=None, description="one of the lesson's variants")
     seed: int | None = Field(default=None, ge=0, le=MAX_SEED, description="with 'lesson': "
-                             "a seed drawn for it, used as the run's seed and its data "
-                             "set's (the lesson's preset is seed 0); with 'spec', set "
-                             "the spec's own 'seed' and data 'seed' instead")
+                             "a seed drawn for it, used as the run's seed and, unless "
+                             "'data_seed' is given, its data set's (the lesson's preset is "
+                             "seed 0); with 'spec', set the spec's own 'seed' and data "
+                             "'seed' instead")
+    data_seed: int | None = Field(default=None, ge=0, le=MAX_SEED, description="with "
+                                  "'lesson' and 'seed': the data set's seed instead of "
+                                  "'seed' (the points or images drawn; data without "
+                                  "randomness, the XOR table, ignore it)")
 
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"spec": SPEC_EXAMPLE},
         {"lesson": "dead-relu", "variant": "leaky_relu"},
         {"lesson": "batch-norm", "seed": 17},
+        {"lesson": "dead-relu", "seed": 4821, "data_seed": 17},
     ]})
 
 

@@ -17,6 +17,8 @@
   output for it, the class scores and more (see :mod:`engine.probe`); their
   gradient picture covers convolution layers too, and a filter counts as one
   unit (inactive share over all samples and positions);
+* for a binary classifier on 2-D points that is one dense unit over x1 and x2,
+  its decision boundary as a line a x + b y + c = 0 (see :mod:`engine.boundary`);
 * for 2-D inputs, every hidden unit's output on a G_u x G_u grid and the network's
   output on a G_o x G_o grid over the plotted plane; for 1-D inputs, curves over
   G_o and G_u points. Both grids go through one batched forward pass in float32
@@ -40,6 +42,7 @@ from typing import Any
 import numpy as np
 
 from engine.blas_threads import one_blas_thread
+from engine.boundary import boundary_line
 from engine.budget import MapShape, check_maps, fit_grids, samples_per_pass
 from engine.build import build_network
 from engine.compute import check_grid, largest_grid
@@ -414,5 +417,8 @@ def snapshot(trainer: Trainer, output_grid: int = 100, unit_grid: int = 50,
         if info["path"] in drawn["units"]:
             info["unit_maps"] = drawn["units"][info["path"]]
     frame["extent"] = tuple(trainer.data.extent)
+    line = boundary_line(trainer)
+    if line is not None:
+        frame["boundary_line"] = line
     frame["grid"] = {"output": output_grid, "units": unit_grid}
     return frame

@@ -69,6 +69,7 @@ from app.settings import Settings
 from app.upload_store import UploadStore, resolve_uploads
 from engine.errors import SpecError
 from engine.lessons import LESSONS
+from engine.lessons.base import Draw
 from engine.validate import as_int
 
 router = APIRouter(prefix="/api/runs", tags=["runs"])
@@ -121,6 +122,9 @@ def build_recipe(body: RunCreate, settings: Settings,
         if body.seed is not None:
             raise SpecError("seed", "only applies with 'lesson'; a spec has its own "
                             "'seed' (and its data its own)")
+        if body.data_seed is not None:
+            raise SpecError("data_seed", "only applies with 'lesson' (and 'seed'); a "
+                            "spec's data has its own 'seed'")
         if body.spec is None:
             raise SpecError("spec", "give a spec (an object, may be empty) or a lesson name")
         try:
@@ -138,7 +142,11 @@ def build_recipe(body: RunCreate, settings: Settings,
         choices = ", ".join(names) if names else "none"
         raise SpecError("variant", f"lesson {lesson.name!r} has no variant "
                         f"{body.variant!r}; its variants: {choices}")
-    return ("lesson", body.lesson, body.variant, run_budget(settings), body.seed)
+    if body.data_seed is not None and body.seed is None:
+        raise SpecError("data_seed", "goes with 'seed' (the run's seed); give both")
+    draw = None if body.seed is None else Draw(
+        body.seed, body.seed if body.data_seed is None else body.data_seed)
+    return ("lesson", body.lesson, body.variant, run_budget(settings), draw)
 
 
 @router.post("", status_code=201, response_model=RunInfo, summary="Create a run",
@@ -149,7 +157,8 @@ def build_recipe(body: RunCreate, settings: Settings,
 def create_run(body: RunCreate, request: Request, response: Response, settings: SettingsDep,
                registry: RegistryDep, players: PlayersDep, jobs: JobsDep,
                uploads: UploadsDep, viewer: ViewerDep, _: NewRunDep) -> dict[str, Any]:
-    """Create a run from `spec`, or from `lesson` (and `variant`). The answer's `id`
+    """Create a run from `spec`, or from `lesson` (and `variant`; `seed` and
+    `data_seed` run the lesson from seeds of one's own). The answer's `id`
     is unguessable: it is the key to the run. A spec's `data` may name an uploaded
     data set, `{"name": "upload", "upload": id}`: the run gets its points inline.
     A student's or the teacher's run (see the classroom) is theirs alone; making

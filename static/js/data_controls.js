@@ -12,7 +12,7 @@
 import { el } from "./control_dom.js";
 import { fillOptions, pairs, section } from "./control_widgets.js";
 import { isEnglish, t } from "./i18n.js";
-import { MAX_SEED } from "./state_schema.js";
+import { drawSeed } from "./lesson_seeds.js";
 import { UPLOAD_VALUE, uploadBox } from "./upload_controls.js";
 
 const TASK_GROUPS = [
@@ -83,7 +83,7 @@ function datasetRow(panel) {
 /** Regenerate (or, for an upload, a new split) and the data seed it shows. */
 function seedRow(panel) {
   const regenerate = panel.button("regenerate", t("Regenerate"), (s) => {
-    s.data.seed = (s.data.seed + 1) % (MAX_SEED + 1);
+    s.data.seed = drawSeed(s.data.seed);
   });
   const seedNote = el("span", { class: "ctl-muted", "data-testid": "data-seed" });
   panel.onRender((state) => {

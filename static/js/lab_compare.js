@@ -7,14 +7,16 @@
  * pooling, ...).
  *
  * `new LabComparison(section, {onError})`; `open(lesson, a, b)` (variant names),
- * `close()`, `send(command)`, `sessions`. The section holds the variant choices
- * and the buttons; they are built here.
+ * `close()`, `send(command)`, `sessions`; `seeds` ({seed, dataSeed}, either
+ * null for the lesson's own) are the seeds both sides' runs are made from. The
+ * section holds the variant choices and the buttons; they are built here.
  */
 
 import { el } from "./control_dom.js";
 import { t } from "./i18n.js";
 import { DepthGradientChart } from "./lab_depth_chart.js";
 import { LabSession } from "./lab_session.js";
+import { lessonRequest } from "./lesson_seeds.js";
 import { defaultPair } from "./lessons.js";
 import { LossChart } from "./loss_chart.js";
 
@@ -45,6 +47,7 @@ export class LabComparison {
     this.onPlaying = onPlaying;
     this.speed = speed;
     this.sessions = [];
+    this.seeds = {};
     this.ticket = 0;
     this.lesson = null;
     this.playing = false;
@@ -98,7 +101,7 @@ export class LabComparison {
     this.sessions = sides.map((s) => s.session);
     await Promise.all(sides.map(async ({ session, variant }) => {
       try {
-        await session.open({ lesson: lesson.name, variant });
+        await session.open(lessonRequest(lesson.name, variant, this.seeds));
         session.send({ type: "speed", steps_per_frame: this.speed() });
       } catch (err) {
         this.onError(err);

@@ -6,9 +6,13 @@
  * `modality` than "points". The residual lesson runs on points but is in the lab
  * too (its training curves and gradient-by-depth, side by side).
  *
- * The lab reads `#lesson=<name>&variant=<v>` from its address. Every function
+ * The lab reads `#lesson=<name>&variant=<v>&seed=<s>&data_seed=<d>` from its
+ * address (the seeds optional: without them the lesson's own). Every function
  * here is pure.
  */
+
+/** The largest seed the engine takes. */
+const MAX_SEED = 2 ** 32 - 1;
 
 /** Data sets of the lab's lessons (image and text). */
 const LAB_DATA = new Set(["shapes", "sentiment"]);
@@ -55,21 +59,32 @@ export function labHref(name, variant = null) {
   return `/lab${labHash({ lesson: name, variant })}`;
 }
 
-/** `#lesson=<name>&variant=<v>` (the variant left out when null). */
-export function labHash({ lesson, variant }) {
+/** `#lesson=<name>&variant=<v>&seed=<s>&data_seed=<d>` (each left out when null). */
+export function labHash({ lesson, variant, seed = null, dataSeed = null }) {
   const params = new URLSearchParams();
   if (lesson) params.set("lesson", lesson);
   if (variant) params.set("variant", variant);
+  if (Number.isInteger(seed)) params.set("seed", String(seed));
+  if (Number.isInteger(dataSeed)) params.set("data_seed", String(dataSeed));
   const text = params.toString();
   return text ? `#${text}` : "";
 }
 
+/** A seed written in an address: a whole number 0 to 2^32 - 1, else null. */
+function seedOf(text) {
+  if (!/^\d{1,10}$/.test(text || "")) return null;
+  const seed = Number(text);
+  return seed <= MAX_SEED ? seed : null;
+}
+
 /**
- * The lesson and variant in an address's hash ({lesson: null, variant: null}
- * when absent).
+ * The lesson, variant and seeds in an address's hash ({lesson: null, variant:
+ * null, seed: null, dataSeed: null} when absent; a seed that is not a whole
+ * number in range is ignored).
  * @param {string} hash e.g. location.hash
  */
 export function readLabHash(hash) {
   const params = new URLSearchParams(String(hash || "").replace(/^#/, ""));
-  return { lesson: params.get("lesson") || null, variant: params.get("variant") || null };
+  return { lesson: params.get("lesson") || null, variant: params.get("variant") || null,
+    seed: seedOf(params.get("seed")), dataSeed: seedOf(params.get("data_seed")) };
 }

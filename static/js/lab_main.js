@@ -4,13 +4,17 @@
  * every view owns one concept (see docs/page.md, "The lab"). The page's state
  * lives in one `Lab` object, never in module globals.
  *
- * Image lessons show the input, kernels, feature maps, the three poolings and
- * the class scores; text lessons the sentence's n-gram activations and the
- * scores; lessons on points (residual) only their variants side by side. The
- * address's hash holds `#lesson=<name>&variant=<v>`.
+ * Image lessons show the input, kernels, feature maps, the three poolings, a
+ * spatial pyramid's bins (nets with one) and the class scores; text lessons the sentence's n-gram activations and the
+ * scores; both show a batch-norm layer's running statistics (bn_panel.js);
+ * lessons on points (residual) only their variants side by side. The
+ * address's hash holds `#lesson=<name>&variant=<v>&seed=<s>&data_seed=<d>`: the
+ * run's seeds, shown in the bar with "New seed" and "New data"
+ * (lesson_seeds.js), so the address reproduces the run.
  */
 
 import { dropRunsOnLeave, loadCatalogue } from "./api.js";
+import { BatchNormPanel } from "./bn_panel.js";
 import { classEnded, endedMessage, inClass, onClassEnded, onClassLesson } from "./class_banner.js";
 import { isEnglish, t } from "./i18n.js";
 import { TrainingBar } from "./lab_bar.js";
@@ -21,7 +25,9 @@ import { InputView } from "./lab_input.js";
 import { KernelsView } from "./lab_kernels.js";
 import { labHash, labLessons, modalityOf, readLabHash } from "./lab_lessons.js";
 import { LessonPicker } from "./lab_picker.js";
+import { drawSeed, lessonRequest, seedsOfSpec, SeedLine } from "./lesson_seeds.js";
 import { PoolingView } from "./lab_pooling.js";
+import { PyramidView } from "./lab_pyramid.js";
 import { ProbeControls } from "./lab_probe_controls.js";
 import { ScoresView } from "./lab_scores.js";
 import { LabSession } from "./lab_session.js";
@@ -38,7 +44,12 @@ class Lab {
     this.main = byId("lab-main");
     this.status = new StatusLine(byId("status"));
     this.session = null;
-    this.choice = { lesson: null, variant: null };
+    this.choice = { lesson: null, variant: null, seed: null, dataSeed: null };
+    this.seeds = new SeedLine({
+      onNewSeed: () => this.load({ ...this.choice, seed: drawSeed(this.choice.seed) }),
+      onNewData: () => this.load({ ...this.choice, dataSeed: drawSeed(this.choice.dataSeed) }),
+    });
+    byId("seed-box").append(this.seeds.root);
     this.ticket = 0;
     this.runGone = null;  // what the server said when the run went away, or null
     this.diverged = false;
@@ -49,6 +60,8 @@ class Lab {
     this.kernels = new KernelsView(byId("kernels"));
     this.maps = new FeatureMapsView(byId("maps"));
     this.pooling = new PoolingView(byId("pooling"));
+    this.pyramid = new PyramidView(byId("pyramid"));
+    this.stats = new BatchNormPanel(byId("bn-panel"));
     this.text = new TextView(byId("text-view"));
     this.scores = new ScoresView(byId("scores"));
     this.probe = new ProbeControls(byId("probe-controls"), {
@@ -99,8 +112,22 @@ class Lab {
 
   followHash() {
     const wanted = readLabHash(location.hash);
-    if (wanted.lesson === this.choice.lesson && wanted.variant === this.choice.variant) return;
-    this.load(this.picker.choose(wanted));
+    const same = ["lesson", "variant", "seed", "dataSeed"].every((k) => wanted[k] === this.choice[k]);
+    if (same) return;
+    this.load(this.pick(wanted));
+  }
+
+  /** The picker's settling of a wanted choice, with the wanted seeds. */
+  pick(wanted) {
+    return { ...this.picker.choose(wanted), seed: wanted.seed ?? null, dataSeed: wanted.dataSeed ?? null };
+  }
+
+  /** The seeds a run was made from: shown in the bar and kept in the address. */
+  adoptSeeds(spec, ticket) {
+    if (ticket !== this.ticket || !spec) return;
+    this.choice = { ...this.choice, ...seedsOfSpec(spec) };
+    history.replaceState(null, "", labHash(this.choice));
+    this.seeds.show(this.choice);
   }
 
   /** Make the run of a lesson and variant (closing the one before); false if it
@@ -108,10 +135,11 @@ class Lab {
    * took over. */
   async load(choice) {
     const ticket = ++this.ticket;
-    this.choice = choice;
+    this.choice = { seed: null, dataSeed: null, ...choice };
+    this.compare.seeds = { seed: this.choice.seed, dataSeed: this.choice.dataSeed };
     this.runGone = null;
     this.diverged = false;
-    history.replaceState(null, "", labHash(choice));
+    history.replaceState(null, "", labHash(this.choice));
     const lesson = this.picker.lesson(choice.lesson);
     if (!lesson) {
       this.status.say(t("This server has no lab lessons."), true);
@@ -133,6 +161,7 @@ class Lab {
       this.status.say(t("{title}: its variants side by side below (press Play).", { title: lesson.title }));
       const pair = comparePair(lesson);
       if (pair) await this.compare.open(lesson, ...pair);
+      this.adoptSeeds(this.compare.sessions[0]?.run?.spec ?? lesson.spec, ticket);
       this.main.dataset.run = this.compare.sessions.map((s) => s.run?.id).join(",");
       return !pair || ticket !== this.ticket || this.compare.sessions.every((s) => s.run);
     }
@@ -159,7 +188,7 @@ class Lab {
       },
     });
     try {
-      await session.open({ lesson: lesson.name, variant: choice.variant },
+      await session.open(lessonRequest(lesson.name, choice.variant, this.choice),
         () => ticket === this.ticket);
     } catch (err) {
       if (ticket === this.ticket) this.status.failed(err);  // not an abandoned lesson's
@@ -170,6 +199,7 @@ class Lab {
       return true;
     }
     this.session = session;
+    this.adoptSeeds(session.run.spec, ticket);
     this.probe.setRun(modality, session.run.spec);
     this.bar.setHyper(session.run.hyper);
     for (const command of this.bar.setup()) session.send(command);
@@ -193,9 +223,11 @@ class Lab {
       this.kernels.update(frame);
       this.maps.update(frame);
       this.pooling.update(frame);
+      this.pyramid.update(frame);
     } else if (modality === "text") {
       this.text.update(frame);
     }
+    this.stats.update(frame);
     this.scores.update(frame.header.probe);
     this.probe.update(frame);
     this.main.dataset.framesDrawn = String(session.framesDrawn + 1);
@@ -212,7 +244,7 @@ async function main() {
     return;
   }
   const lab = new Lab(catalogue);
-  await lab.load(lab.picker.choose(readLabHash(location.hash)));
+  await lab.load(lab.pick(readLabHash(location.hash)));
   document.body.dataset.ready = "true";
   // a student's page opens each lesson the teacher gives the class: the lab's own
   // here (through the address, as a link would), the others in the playground

@@ -7,7 +7,9 @@
  * The URL's hash holds the whole state (and the step reached), so a shared link
  * opens the same network, data and settings and trains it to the same step:
  * the engine is deterministic, so the numbers are the same too (hand edits of
- * single weights are not in the link).
+ * single weights are not in the link). A lesson keeps its seeds in the link too:
+ * a new seed (or new data) keeps the lesson and makes its run from the seeds
+ * drawn (lesson_seeds.js), which the lesson's note shows.
  */
 
 import { classEnded, endedMessage, inClass, onClassEnded, onClassLesson } from "./class_banner.js";
@@ -18,8 +20,10 @@ import { ChartOptions } from "./chart_options.js";
 import { formatMetric } from "./chart_scales.js";
 import { Comparison, fmt } from "./comparison.js";
 import { Controls } from "./controls.js";
+import { BatchNormPanel } from "./bn_panel.js";
 import { ActivationExplorer } from "./explorer.js";
 import { LessonsPanel, lessonText } from "./lessons.js";
+import { drawSeed, lessonRequest, onlySeedsDiffer, SeedLine } from "./lesson_seeds.js";
 import { t } from "./i18n.js";
 import { downloadModel, openModelFile } from "./model_files.js";
 import { NetworkView } from "./network_view.js";
@@ -46,7 +50,8 @@ class Playground {
     this.session = null;
     this.comparison = new Comparison(document.getElementById("compare"), (err) => this.status.failed(err));
     this.status = new StatusLine(document.getElementById("status"));
-    this.output = new OutputView(document.getElementById("output"));
+    this.output = new OutputView(document.getElementById("output"),
+      { note: document.getElementById("boundary-note") });
     this.loss = new LossChart(document.getElementById("loss-chart"));
     this.gradient = new GradientChart(document.getElementById("gradient-chart"));
     this.chartOptions = new ChartOptions(document.querySelector("main.layout"),
@@ -55,6 +60,7 @@ class Playground {
       onEdit: (edit) => this.editParam(edit),
       onUnitHover: ({ layer, unit }) => this.session.live.unitMap(layer, unit, 100),
     });
+    this.stats = new BatchNormPanel(document.getElementById("bn-panel"));
     this.controls = new Controls(document.getElementById("controls"), catalogue,
       (state, how) => this.changed(state, how));
     this.lessons = new LessonsPanel(document.getElementById("lessons"), catalogue.lessons, {
@@ -64,6 +70,11 @@ class Playground {
         document.getElementById("lessons-dialog").close();
         this.comparison.open(lesson, variants);
       },
+    });
+    this.seeds = new SeedLine({
+      onNewSeed: () => this.reseed({ ...this.state, seed: drawSeed(this.state.seed) }),
+      onNewData: () => this.reseed({ ...this.state,
+        data: { ...this.state.data, seed: drawSeed(this.state.data.seed) } }),
     });
     this.explorer = null;
     this.bindBar();
@@ -75,6 +86,7 @@ class Playground {
   views() {
     return {
       output: this.output, network: this.network, loss: this.loss, gradient: this.gradient,
+      stats: this.stats,
       onFrame: (frame) => this.showFrame(frame),
       onDrawn: (session) => {
         // read by the browser tests and bench/page.py
@@ -117,17 +129,46 @@ class Playground {
     return true;
   }
 
-  /** The run the controls describe; false if it could not be made. */
-  async rebuild(restoreSteps = 0) {
-    const request = this.state.lesson
-      ? { lesson: this.state.lesson.name, variant: this.state.lesson.variant ?? null }
+  /** The run the controls describe; false if it could not be made. A lesson's run
+   * is made from its own seeds, or with `seeds` true from the state's (a seed
+   * drawn, or one from a link). */
+  async rebuild(restoreSteps = 0, { seeds = false } = {}) {
+    const lesson = this.state.lesson;
+    const request = lesson
+      ? lessonRequest(lesson.name, lesson.variant, seeds
+        ? { seed: this.state.seed, dataSeed: this.state.data.seed } : {})
       : { spec: stateToSpec(this.state) };
+    this.seeds.busy(true);
     const started = await this.start(request, null, restoreSteps);
+    this.seeds.busy(false);
     if (started && this.state.lesson) {
       this.adoptSpec(this.session.run.spec);
     }
+    this.showSeeds();
     this.remember();
     return started;
+  }
+
+  /** The lesson's run again from the seeds of `state` (a new seed or new data). */
+  async reseed(state) {
+    const before = { state: this.state, step: this.lastStep };
+    this.state = { ...state, lesson: this.state.lesson };
+    this.lastStep = 0;
+    this.controls.setState(this.state);
+    if (!(await this.rebuild(0, { seeds: true }))) {
+      this.state = before.state;
+      this.lastStep = before.step;
+      this.controls.setState(this.state);
+      this.showSeeds();
+      this.remember();
+    }
+  }
+
+  /** The seeds line of the lesson's note: the run's seeds (and whether its data take one). */
+  showSeeds() {
+    const entry = (this.catalogue.datasets || []).find((d) => d.name === this.state.data.name);
+    this.seeds.show({ seed: this.state.seed, dataSeed: this.state.data.seed,
+      dataSeeded: !this.state.data.upload && (entry?.settings || []).includes("seed") });
   }
 
   /** Show a run's spec in the controls (lessons, loaded models). */
@@ -139,6 +180,10 @@ class Playground {
 
   changed(state, how) {
     const before = this.state;
+    if (before.lesson && how === "rebuild" && onlySeedsDiffer(before, state)) {
+      this.reseed(state); // a new seed or new data: still the lesson, from those seeds
+      return;
+    }
     this.state = { ...state, lesson: null };
     if (how === "hyper") {
       const was = hyperOf(before);
@@ -339,7 +384,8 @@ class Playground {
     close.type = "button";
     close.textContent = t("Hide");
     close.addEventListener("click", () => this.hideLessonText());
-    box.replaceChildren(title, lessonText(entry, "h4"), close);
+    this.showSeeds();
+    box.replaceChildren(title, this.seeds.root, lessonText(entry, "h4"), close);
     box.hidden = false;
   }
 
@@ -370,7 +416,7 @@ async function main() {
   if (state) page.state = { ...page.state, ...state };
   page.controls.setState(page.state);
   page.lastStep = step;
-  await page.rebuild(step);
+  await page.rebuild(step, { seeds: true }); // a lesson from a link: with the link's seeds
   if (page.state.lesson) page.showLesson(page.state.lesson.name);
   document.body.dataset.ready = "true";
   // a student's page opens each lesson the teacher gives the class

@@ -1,13 +1,14 @@
 /**
  * Building the SVG of the network diagram, once per network shape: residual
- * arcs, columns (header, one cell per unit with its overlays and batch-norm
- * lines, counts), links and bias marks, and the model that later frames paint
- * (network_paint.js) and events look up (network_view.js).
+ * arcs, columns (header, one cell per unit with its overlays, counts), links
+ * and bias marks, and the model that later frames paint (network_paint.js) and
+ * events look up (network_view.js). Batch-norm statistics are not drawn here:
+ * they have their own panel (bn_panel.js).
  *
  * The model: `{layout, dims, geom, colours, output, items, columns, linkSets, labelled}`
  * - `columns[ci]`: `{column, units, count}`; a unit is `{column, k, x, y, size,
- *   state, off}` and, outside the input column, `{canvas, ctx, image, hatch,
- *   cross}` (and `mean`, `variance` texts under a batch-normalised unit);
+ *   state, off}` and, outside the input column, `{g, canvas, ctx, image, hatch,
+ *   cross, tip}` (`g` its group, `tip` its tooltip);
  * - `linkSets[l]`: one per dense layer, `{link, from, to, paths, hits, biases,
  *   widths, signs, maxWidth}` (`from`, `to`: the units it joins);
  * - `items`: element -> focusable item (`unit`, `weight` or `bias`, see network_focus.js).
@@ -126,7 +127,7 @@ function buildInput(parent, column, k, u) {
 function buildUnit(parent, ctx, column, k, u, group) {
   const { model, ids } = ctx;
   const g = svg("g", { class: "nv-unit" }, parent);
-  const unit = { column, k, x: u.x, y: u.y, size: u.size, state: "" };
+  const unit = { column, k, x: u.x, y: u.y, size: u.size, state: "", g };
   const fo = svg("foreignObject", unitBox(u), g);
   const canvas = html("canvas", "nv-map", fo);
   canvas.width = canvas.height = model.dims === 1 ? curvePixels(u.size) : 16;
@@ -140,20 +141,13 @@ function buildUnit(parent, ctx, column, k, u, group) {
   unit.hatch.setAttribute("fill", `url(#${ids}-hatch)`);
   unit.cross = svg("path", { d: crossPath(u), class: "nv-cross", visibility: "hidden" }, g);
   svg("rect", { ...unitBox(u), class: "nv-frame" }, g);
-  if (column.batchnorm) buildStats(g, unit);
+  unit.tip = svg("title", {}, g); // what the unit's marks mean (set as they change)
   if (column.kind === "output" && column.width > 1) {
     const label = svg("text", { x: u.x + u.size / 2 + 6, y: u.y + 4, class: "nv-output-label" }, g);
     label.textContent = t("class {k}", { k });
   }
   addItem(model.items, canvas, { kind: "unit", unit, group });
   return unit;
-}
-
-/** Two text lines under a unit: running mean and variance of its batch norm. */
-function buildStats(parent, unit) {
-  const y = unit.y + unit.size / 2 + 12;
-  unit.mean = svg("text", { x: unit.x, y, class: "nv-stat", "text-anchor": "middle" }, parent);
-  unit.variance = svg("text", { x: unit.x, y: y + LINE - 1, class: "nv-stat", "text-anchor": "middle" }, parent);
 }
 
 /** The links (visible and hit paths) and bias marks of one dense layer. */

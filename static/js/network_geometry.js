@@ -14,6 +14,13 @@ export const MIN_SCALE = 0.7;
 const MIN_WIDTH = 560;
 const LINK_MIN = 0.5; // stroke width of a zero weight
 const LINK_MAX = 6; // stroke width of the layer's largest |w| (less for many links, see linkMax)
+/**
+ * The smallest |w| a layer's links are scaled against: widths are |w| over the
+ * layer's largest |w| in the frame, or over this when the largest is smaller, so
+ * a layer whose weights all vanish (one neuron on XOR: |w| near 1e-16) is drawn
+ * thin, not blown up to full width. Biases' strength follows the same rule.
+ */
+export const SCALE_FLOOR = 1;
 
 /** `v` limited to [lo, hi]. */
 export function clamp(v, lo, hi) {
@@ -44,7 +51,7 @@ export function computeGeometry(layout) {
   const headerLines = cols.some((c) => columnHeader(c)[1]) ? 2 : 1;
   const arcSpace = layout.arcs.length ? 36 : 0;
   const top = 6 + arcSpace + headerLines * LINE + 6;
-  const slot = (c) => (c.kind === "input" ? inputSize : unit) + gap + (c.batchnorm ? 2 * LINE : 0);
+  const slot = (c) => (c.kind === "input" ? inputSize : unit) + gap;
   const body = Math.max(...cols.map((c) => c.width * slot(c)));
   const mid = top + body / 2;
   const columns = cols.map((c, ci) => {
@@ -110,9 +117,18 @@ export function linkMax(links) {
 }
 
 /**
- * Stroke width (as attribute text) of weight `w` in a layer whose largest |w|
- * is `scale` and drawn `maxWidth` wide.
+ * The scale of a layer whose largest |w| (or |b|) is `largest`: that, but at least
+ * SCALE_FLOOR.
+ */
+export function linkScale(largest) {
+  return Number.isFinite(largest) ? Math.max(largest, SCALE_FLOOR) : SCALE_FLOOR;
+}
+
+/**
+ * Stroke width (as attribute text) of weight `w` in a layer scaled by `scale`
+ * (`linkScale` of its largest |w|) whose strongest link is `maxWidth` wide.
  */
 export function linkWidth(w, scale, maxWidth) {
-  return (LINK_MIN + (maxWidth - LINK_MIN) * (scale > 0 ? Math.abs(w) / scale : 0)).toFixed(2);
+  const share = scale > 0 ? Math.min(1, Math.abs(w) / scale) : 0;
+  return (LINK_MIN + (maxWidth - LINK_MIN) * share).toFixed(2);
 }

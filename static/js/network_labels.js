@@ -12,7 +12,13 @@ import { t } from "./i18n.js";
 const SEP = t(", ");
 
 /** Tooltip of the "3 dead, 1 saturated" counts under a hidden column. */
-export const DEAD_HELP = t("Dead: the unit passes no gradient for any training input (e.g. a ReLU whose input is always negative), so its incoming weights stop learning. Saturated: on more than 90% of the training inputs the activation is flat there (|f'(z)| about 0), so little gradient gets through.");
+export const DEAD_HELP = t("Dead on the training data: the unit passes no gradient for any training input (e.g. a ReLU whose input is always negative there), so its incoming weights stop learning; away from the data its map may still show colour. Saturated: on more than 90% of the training inputs the activation is flat there (|f'(z)| about 0), so little gradient gets through.");
+
+/** What a dead unit is, for its tooltip, the enlarged map and the legend. */
+export const DEAD_UNIT_NOTE = t("Dead on the training data: the unit is flat (zero for a ReLU) on every training point, so no gradient reaches its weights and they stop learning. Away from the data, as in the corners of its map, it may still be nonzero.");
+
+/** What a saturated unit is, for its tooltip and the enlarged map. */
+export const SATURATED_UNIT_NOTE = t("Saturated: the activation is flat on more than 90% of the training points, so little gradient gets through.");
 
 /**
  * Header lines above a column: its role or activation, then BN / dropout notes
@@ -30,7 +36,7 @@ export function columnHeader(column) {
 /** The tooltip of a column's second header line (what BN and dropout show). */
 export function columnNote(column) {
   return [
-    column.batchnorm ? t("BN: batch normalisation; the running mean μ and variance σ² it uses at evaluation are under each unit.") : "",
+    column.batchnorm ? t("BN: batch normalisation; the running mean μ and variance σ² it uses at evaluation are in the batch-norm panel under the diagram.") : "",
     column.dropout ? t("Dropout with rate {p}: greyed units were switched off in the last training batch's first example.", { p: column.dropout.p }) : "",
   ].filter(Boolean).join(" ");
 }

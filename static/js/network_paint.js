@@ -1,7 +1,7 @@
 /**
  * Painting one frame into a built network diagram (see network_build.js for the
- * model): unit maps, dead / saturated / dropped-out overlays, batch-norm
- * statistics, the counts under each column, link widths and colours, and bias
+ * model): unit maps, dead / saturated / dropped-out overlays and the units'
+ * tooltips, the counts under each column, link widths and colours, and bias
  * marks. Only attributes and texts that change are written.
  *
  * Arrays are named by the position `i` of their layer in `header.layers`:
@@ -10,26 +10,32 @@
  * `layers.{i}.mask` ([batch, units]) and `output_map` ([G, G], [G, G, k], [G] or [G, k]).
  */
 
-import { linkWidth } from "./network_geometry.js";
+import { linkScale, linkWidth } from "./network_geometry.js";
 import { outputColouring, readArray, unitState } from "./network_frame.js";
-import { fmt, unitName } from "./network_labels.js";
+import { DEAD_UNIT_NOTE, SATURATED_UNIT_NOTE, unitName } from "./network_labels.js";
 import { setAttr, setText } from "./network_dom.js";
 import { maxDeviation, paintMap } from "./unit_canvas.js";
 import { t } from "./i18n.js";
 
 /** The words of a unit's state (network_frame.js `unitState`) in its label. */
-const STATE_WORDS = { dead: t("dead"), saturated: t("saturated") };
+const STATE_WORDS = { dead: t("dead on the training data"), saturated: t("saturated") };
+
+/** A unit's tooltip for its state. */
+const STATE_NOTES = { dead: DEAD_UNIT_NOTE, saturated: SATURATED_UNIT_NOTE };
 
 /**
  * Updates every unit, link, bias and count of `model` from `frame`.
  * @param {object} model from `buildDiagram`; its `output` colouring is set from `spec`
  * @param {{header: object, arrays: object}} frame a decoded frame
  * @param {object} spec the run's spec (for how the output is coloured)
+ * @returns {{dead: number}} how many units are dead on the training data
  */
 export function paintFrame(model, frame, spec) {
   model.output = outputColouring(spec);
-  for (const view of model.columns) paintColumn(model, frame, view);
+  let dead = 0;
+  for (const view of model.columns) dead += paintColumn(model, frame, view);
   for (const set of model.linkSets) paintLinks(frame, set);
+  return { dead };
 }
 
 /**
@@ -43,13 +49,12 @@ export function mapColouring(model, column) {
     : { dims, stacked: true, centre: 0, fixedScale: null, colours };
 }
 
-/** The maps, states, batch-norm statistics and counts of one column. */
+/** The maps, states and counts of one column; answers its number of dead units. */
 function paintColumn(model, frame, view) {
   const { column, units } = view;
   const layers = frame.header.layers;
   const mask = column.dropout ? readArray(frame, `layers.${column.dropout.index}.mask`) : null;
   const act = column.activation ? layers[column.activation.index] ?? {} : {};
-  const bn = column.batchnorm ? layers[column.batchnorm.index] ?? {} : null;
   const map = column.kind === "output"
     ? readArray(frame, "output_map")
     : column.activation && readArray(frame, `layers.${column.activation.index}.unit_maps`);
@@ -62,32 +67,29 @@ function paintColumn(model, frame, view) {
     if (state === "dead") dead++;
     if (state === "saturated") saturated++;
     paintUnitState(unit, state, off);
-    if (bn) paintStats(unit, bn, k);
   });
   if (view.count) paintCount(view.count, dead, saturated);
+  return dead;
 }
 
-/** Shows the cross / hatch / grey overlays and updates the unit's label. */
+/** Shows the cross / hatch / grey overlays and updates the unit's label and
+ * tooltip; a dead unit's group gets the class `nv-dead` (a heavier frame). */
 function paintUnitState(unit, state, off) {
   setAttr(unit.off, "visibility", off ? "visible" : "hidden");
   if (!unit.canvas) return;
   const key = `${state}|${off}`;
   if (unit.state === key) return;
   unit.state = key;
-  setAttr(unit.cross, "visibility", state === "dead" ? "visible" : "hidden");
+  unit.dead = state === "dead";
+  setAttr(unit.cross, "visibility", unit.dead ? "visible" : "hidden");
+  unit.g.classList.toggle("nv-dead", unit.dead);
   setAttr(unit.hatch, "visibility", state === "saturated" ? "visible" : "hidden");
   const notes = [STATE_WORDS[state] ?? state, off ? t("switched off by dropout") : ""]
     .filter(Boolean).join(t(", "));
   const name = unitName(unit.column, unit.k);
   unit.canvas.setAttribute("aria-label", notes ? t("{name}: {value}", { name, value: notes }) : name);
-}
-
-/** Running mean and variance text of a batch-normalised unit. */
-function paintStats(unit, bn, k) {
-  const mean = Array.isArray(bn.running_mean) ? bn.running_mean[k] : null;
-  const variance = Array.isArray(bn.running_var) ? bn.running_var[k] : null;
-  setText(unit.mean, `μ ${mean == null ? "–" : fmt(mean)}`);
-  setText(unit.variance, `σ² ${variance == null ? "–" : fmt(variance)}`);
+  unit.note = STATE_NOTES[state] ?? "";
+  setText(unit.tip, unit.note ? t("{name}: {value}", { name, value: unit.note }) : name);
 }
 
 /** "2 dead" and "1 saturated" (or "1 sat." where columns are close) under a column. */
@@ -104,16 +106,17 @@ function paintLinks(frame, set) {
   const b = readArray(frame, `layers.${index}.params.b`);
   const nIn = set.from.length, nOut = set.to.length;
   if (W && W.data.length >= nIn * nOut) {
-    const scale = maxDeviation(W.data, 0, 1, nIn * nOut, 0);
+    const scale = linkScale(maxDeviation(W.data, 0, 1, nIn * nOut, 0));
     for (let p = 0; p < nIn * nOut; p++) paintLink(set, p, W.data[p], scale);
   }
   if (b && b.data.length >= nOut) {
-    const scale = maxDeviation(b.data, 0, 1, nOut, 0);
+    const scale = linkScale(maxDeviation(b.data, 0, 1, nOut, 0));
     set.biases.forEach((mark, j) => paintBias(mark, b.data[j], scale));
   }
 }
 
-/** Width (by |w| relative to the layer's largest) and colour (by sign) of link `p`. */
+/** Width (by |w| relative to the layer's largest, at least 1: see `linkScale`) and
+ * colour (by sign) of link `p`. */
 function paintLink(set, p, w, scale) {
   const width = linkWidth(w, scale, set.maxWidth);
   const path = set.paths[p];
@@ -128,14 +131,15 @@ function paintLink(set, p, w, scale) {
   }
 }
 
-/** Bias mark: colour by sign, opacity by |b| relative to the layer's largest |b|. */
+/** Bias mark: colour by sign, opacity by |b| relative to the layer's largest |b|
+ * (at least 1). */
 function paintBias(mark, b, scale) {
   const sign = b < 0 ? -1 : 1;
   if (mark.sign !== sign) {
     mark.sign = sign;
     mark.mark.setAttribute("class", sign < 0 ? "nv-bias nv-neg" : "nv-bias nv-pos");
   }
-  const opacity = (0.25 + 0.75 * (scale > 0 ? Math.abs(b) / scale : 0)).toFixed(2);
+  const opacity = (0.25 + 0.75 * (scale > 0 ? Math.min(1, Math.abs(b) / scale) : 0)).toFixed(2);
   if (mark.opacity !== opacity) {
     mark.opacity = opacity;
     mark.mark.setAttribute("fill-opacity", opacity);

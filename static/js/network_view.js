@@ -9,12 +9,17 @@
  *   canvas showing its unit map: a heatmap for 2-D data, a curve for 1-D data)
  *   and the output unit(s) (showing the output map);
  * - every dense layer's weights as links between consecutive columns (colour by
- *   sign, width by |w| scaled to the largest |w| of that layer in this frame) and
- *   every bias as a small square by its unit; clicking (or Enter on) one opens a
- *   small editor that reports the new value through `onEdit`;
- * - dead units crossed out, saturated units hatched, counts per column;
- *   batch-norm running mean / variance under the units; units switched off by
- *   the last dropout mask greyed; residual blocks as a "+ skip" arc.
+ *   sign, width by |w| over the largest |w| of that layer in this frame, or over
+ *   1 when that is smaller, so vanishing weights are drawn thin) and every bias
+ *   as a small square by its unit; clicking (or Enter on) one opens a small
+ *   editor that reports the new value through `onEdit`;
+ * - units dead on the training data crossed out and framed (class `nv-dead`,
+ *   with a tooltip saying what dead means), saturated units hatched, counts per
+ *   column; units switched off by the last dropout mask greyed; residual blocks
+ *   as a "+ skip" arc;
+ * - a legend under the diagram (network_legend.js) saying what link widths,
+ *   crosses, hatching and grey mean. Batch-norm statistics have their own panel
+ *   (bn_panel.js).
  *
  * The DOM is built once per network shape (`layoutColumns`, network_layout.js;
  * `buildDiagram`, network_build.js); later frames only change attributes and
@@ -32,6 +37,7 @@ import { moveTarget, takeStop } from "./network_focus.js";
 import { firstInputCount, mapDims } from "./network_frame.js";
 import { MIN_SCALE } from "./network_geometry.js";
 import { layoutColumns, shapeKey } from "./network_layout.js";
+import { buildLegend, paintLegend } from "./network_legend.js";
 import { html } from "./network_dom.js";
 import { paintFrame } from "./network_paint.js";
 import { UnitZoom } from "./unit_zoom.js";
@@ -49,6 +55,7 @@ export class NetworkView {
   #onEdit;
   #key = null;
   #model = null;
+  #legend = null;
   #frame = null;
   #editor;
   #zoom;
@@ -107,13 +114,17 @@ export class NetworkView {
     root.style.minWidth = `${Math.round(model.geom.width * MIN_SCALE)}px`;
     this.#model = model;
     this.#root.querySelector(".nv-svg")?.remove();
+    this.#root.querySelector(".nv-legend")?.remove();
     this.#root.prepend(root);
+    this.#legend = buildLegend(layout);
+    root.after(this.#legend.root);
   }
 
   /** Paints a frame, then labels links and biases and refreshes the zoom. */
   #paint(frame, spec) {
     const model = this.#model;
-    paintFrame(model, frame, spec);
+    const { dead } = paintFrame(model, frame, spec);
+    paintLegend(this.#legend, dead);
     if (!model.labelled) {
       model.labelled = true; // later frames relabel only the focused item (see #focus)
       for (const item of model.items.values()) if (item.kind !== "unit") this.#label(item);

@@ -10,19 +10,26 @@
  * - regression: the value on the diverging map, scaled by the largest |target|.
  * 1-D data: the output curve(s) (g,) or (g, k) drawn over a scatter of the points.
  * Train points are filled with a dark outline; test points are rings.
+ * A binary classifier's decision boundary (where the output is 0.5) is drawn as
+ * a dark line over the map: a one-neuron net's exact line from the frame's
+ * `boundary_line`, any other net's 0.5 contour of the map (boundary.js); a
+ * note under the plot (the `note` option) says what the line is.
  * A diverged run (status "diverged", a train loss that is null or beyond 1e30, or
  * a map that is not finite) shows a grey plot and a plain message instead of the map.
  *
  * This module holds the view itself (drawing the map or curves each frame, and
  * the hover probe); the parts live in map_paint.js (pixels of the map),
+ * boundary.js (the decision boundary),
  * output_data.js (what is shown: task, scales, ranges, divergence), point_layer.js
  * (layout, cached axes and points) and diverged_message.js (the message).
  */
 
+import { boundaryOf, equationText, samplePoints } from "./boundary.js";
 import { fitCanvas } from "./canvas_fit.js";
 import { DivergedMessage } from "./diverged_message.js";
 import { paintClasses, paintDiverging } from "./map_paint.js";
 import { isDiverged, normalisePoints, valueAt, viewOf } from "./output_data.js";
+import { t } from "./i18n.js";
 import { classRGB, css, NEUTRAL } from "./palette.js";
 import { PointLayer, plotRect } from "./point_layer.js";
 
@@ -43,11 +50,13 @@ const NEUTRAL_CSS = css(NEUTRAL);
 export class OutputView {
   /**
    * @param {HTMLCanvasElement} canvas where the view draws (sized by CSS)
-   * @param {{onHover?: (info: {x: number, y: number, value: number|number[]|null}|null) => void}} [options]
+   * @param {{onHover?: (info: {x: number, y: number, value: number|number[]|null}|null) => void,
+   *   note?: HTMLElement|null}} [options]
    *   onHover: called with the data coordinates under the pointer and the output
    *   there (a number, or the class probabilities), and with null on leaving.
+   *   note: an element that says what the boundary line is (hidden when none is drawn).
    */
-  constructor(canvas, { onHover } = {}) {
+  constructor(canvas, { onHover, note = null } = {}) {
     this.canvas = canvas;
     this.ctx = canvas.getContext("2d");
     this.fallback = { width: canvas.width || 300, height: canvas.height || 300 };
@@ -60,6 +69,9 @@ export class OutputView {
     this.image = null;
     this.message = new DivergedMessage(canvas);
     this.onHover = onHover || null;
+    this.note = note;
+    this.boundary = null; // the last boundary drawn (boundary.js)
+    this.noteKey = null; // what the note says now
     this.listeners = [];
     if (this.onHover) this.#listenHover();
     this.resizer = typeof ResizeObserver === "function" ? new ResizeObserver(() => this.redraw()) : null;
@@ -88,7 +100,8 @@ export class OutputView {
     const extent = Array.isArray(header.extent) ? header.extent
       : this.points ? this.points.extent : null;
     if (!extent) return;
-    this.frame = { extent, status: header.status, loss: header.train_loss, map };
+    this.frame = { extent, status: header.status, loss: header.train_loss, map,
+      line: Array.isArray(header.boundary_line) ? header.boundary_line : null };
     this.#draw();
   }
 
@@ -115,6 +128,7 @@ export class OutputView {
     ctx.setTransform(size.dpr, 0, 0, size.dpr, 0, 0);
     if (view.dims === 2) this.#drawPlane(plot, view, diverged);
     else this.#fillPlot(plot, diverged ? this.theme.divergedMap : this.theme.surface);
+    this.#drawBoundary(plot, view, diverged);
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     this.layer.drawOn(ctx);
     if (view.dims === 1 && !diverged && this.frame && this.frame.map) {
@@ -153,6 +167,78 @@ export class OutputView {
     ctx.imageSmoothingEnabled = true;
     ctx.imageSmoothingQuality = "medium";
     ctx.drawImage(this.mapCanvas, plot.x, plot.y, plot.w, plot.h);
+  }
+
+  /**
+   * The decision boundary (a line or the map's 0.5 contour) as a dark line with
+   * a light halo, so that it shows on any colour; says what it is in the note and
+   * in the canvas's `data-boundary` ("line", "contour" or "") and
+   * `data-boundary-points` (a few of its points, data coordinates, JSON).
+   */
+  #drawBoundary(plot, view, diverged) {
+    const boundary = diverged ? null : boundaryOf(this.frame, view);
+    this.boundary = boundary;
+    const segments = !boundary ? []
+      : boundary.kind === "contour" ? boundary.segments
+        : boundary.ends ? [[...boundary.ends[0], ...boundary.ends[1]]] : [];
+    if (segments.length) {
+      const [xmin, xmax, ymin, ymax] = view.extent;
+      const sx = plot.w / (xmax - xmin);
+      const sy = plot.h / (ymax - ymin);
+      const ctx = this.ctx;
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(plot.x, plot.y, plot.w, plot.h);
+      ctx.clip();
+      ctx.beginPath();
+      for (const [x0, y0, x1, y1] of segments) {
+        ctx.moveTo(plot.x + (x0 - xmin) * sx, plot.y + (ymax - y0) * sy);
+        ctx.lineTo(plot.x + (x1 - xmin) * sx, plot.y + (ymax - y1) * sy);
+      }
+      ctx.lineCap = "round";
+      ctx.lineJoin = "round";
+      ctx.strokeStyle = "rgba(255, 255, 255, 0.85)";
+      ctx.lineWidth = 5;
+      ctx.stroke();
+      ctx.strokeStyle = this.theme.ink;
+      ctx.lineWidth = 2;
+      ctx.stroke();
+      ctx.restore();
+    }
+    this.canvas.dataset.boundary = boundary ? boundary.kind : "";
+    this.canvas.dataset.boundaryPoints = JSON.stringify(samplePoints(boundary));
+    this.#sayBoundary(boundary);
+  }
+
+  /** The note under the plot: what the dark line is (hidden when none is drawn);
+   * a line's equation is kept on one line. */
+  #sayBoundary(boundary) {
+    if (!this.note) return;
+    let text = "";
+    let equation = "";
+    if (boundary?.kind === "line") {
+      equation = equationText(boundary.line);
+      text = boundary.ends
+        ? t("Dark line: the neuron's boundary {equation} = 0, where its output is 0.5. It is drawn even when the map is a faint, even grey: tiny weights still make a line.")
+        : t("The neuron's boundary {equation} = 0 (where its output is 0.5) lies outside the plot.");
+    } else if (boundary?.kind === "contour") {
+      text = t("Dark line: the decision boundary, where the output is 0.5.");
+    }
+    const key = `${text}|${equation}`;
+    if (this.noteKey !== key) {
+      this.noteKey = key;
+      const [before, after = ""] = text.split("{equation}");
+      const parts = [before];
+      if (equation) {
+        const span = document.createElement("span");
+        span.className = "nn-equation";
+        span.textContent = equation;
+        parts.push(span, after);
+      }
+      this.note.replaceChildren(...parts);
+    }
+    this.note.hidden = !text;
+    this.note.dataset.boundary = boundary ? boundary.kind : "";
   }
 
   /**

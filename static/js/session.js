@@ -14,6 +14,7 @@ import { LiveRun } from "./live.js";
 export class Session {
   /**
    * @param {object} views {output: OutputView, network?: NetworkView,
+   *   stats?: BatchNormPanel,
    *   loss: LossChart, gradient: GradientChart, onFrame?(frame), onError?(detail)}
    */
   constructor(views) {
@@ -62,6 +63,7 @@ export class Session {
     const started = performance.now();
     this.views.output.update(frame);
     if (this.views.network) this.views.network.update(frame, this.run.spec);
+    this.views.stats?.update(frame);
     this.framesDrawn += 1;
     this.drawTimes.push(performance.now() - started);
     if (this.drawTimes.length > 100) this.drawTimes.shift();

@@ -12,6 +12,7 @@
 import { el, numberText } from "./control_dom.js";
 import { fillOptions, pairs, section } from "./control_widgets.js";
 import { t } from "./i18n.js";
+import { drawSeed } from "./lesson_seeds.js";
 import { MAX_SEED } from "./state_schema.js";
 
 const UI_MAX_BATCH = 100;
@@ -176,7 +177,7 @@ function rateRows(panel) {
   const seed = panel.number("seed", { min: 0, max: MAX_SEED, step: 1, integer: true },
     (s) => s.seed, (s, v) => { s.seed = v; });
   const reseed = panel.button("new-seed", t("New"), (s) => {
-    s.seed = (s.seed + 1) % (MAX_SEED + 1);
+    s.seed = drawSeed(s.seed);
   }, { title: t("A new seed: new initial weights and batch order"),
     "aria-label": t("New seed") });
   return el("div", { class: "ctl-group" }, rates,

@@ -23,6 +23,7 @@ export class UnitZoom {
   #root;
   #box;
   #caption;
+  #note;
   #cell;
   #onUnitHover;
   #hover = null;
@@ -42,6 +43,7 @@ export class UnitZoom {
     const canvas = html("canvas", "nv-zoom-map", this.#box);
     this.#cell = { canvas, ctx: canvas.getContext("2d"), image: null };
     this.#caption = html("div", "nv-zoom-caption", this.#box);
+    this.#note = html("div", "nv-zoom-note", this.#box); // what a dead or saturated unit is
   }
 
   /** The unit shown enlarged, or null. */
@@ -61,6 +63,7 @@ export class UnitZoom {
     const hover = { unit, full: false, asking: false, dirty: false, asked: 0, timer: null };
     this.#hover = hover;
     this.#scene = { model, frame };
+    this.#sayState(unit);
     this.#show(unit.canvas, zoomCaption(column, unit.k), model.dims);
     this.#paintFromFrame();
     if (column.kind === "hidden") this.#askFullMap(hover);
@@ -82,11 +85,19 @@ export class UnitZoom {
       return;
     }
     this.#scene = { model, frame };
+    this.#sayState(hover.unit);
     if (hover.unit.column.kind === "output" || !hover.full) this.#paintFromFrame();
     if (hover.unit.column.kind === "hidden") {
       hover.dirty = true;
       if (!hover.asking) this.#scheduleAsk(hover);
     }
+  }
+
+  /** The note under the caption: what the unit's dead or saturated mark means. */
+  #sayState(unit) {
+    const note = unit.note || "";
+    if (this.#note.textContent !== note) this.#note.textContent = note;
+    this.#note.hidden = !note;
   }
 
   /** Shows the panel beside `anchor` (an element inside the root), kept in view. */

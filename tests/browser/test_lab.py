@@ -7,6 +7,7 @@ fails on any console error.
 
 from __future__ import annotations
 
+import re
 import time
 
 from tests.browser.conftest import open_playground, sizes_through_resizes
@@ -268,7 +269,8 @@ def test_the_playground_sends_lab_lessons_to_the_lab(page: object) -> None:
     page.select_option("[data-testid=lesson-variant]", "static")
     page.locator("[data-testid=lesson-open-lab]").click()
     page.wait_for_selector("body[data-ready=true]", timeout=20000)
-    assert page.url.endswith("/lab#lesson=text-cnn&variant=static")
+    # the lab's address carries the run's seeds once it is made (the lesson's own)
+    assert re.search(r"/lab#lesson=text-cnn&variant=static&seed=\d+&data_seed=\d+$", page.url)
     assert page.input_value("[data-testid=variant]") == "static"
     assert page.get_attribute("[data-testid=to-playground]", "href") == "/"
 

@@ -144,12 +144,10 @@ def open_state(page: object, network: dict[str, Any], steps: int = 0) -> None:
 
 
 def shows(text: str, value: float) -> bool:
-    """Whether a label number (2 decimals, or 2 significant digits below 0.01)
-    is `value` rounded."""
+    """Whether a table number (3 significant digits, or 2 in exponent form below
+    0.001) is `value` rounded."""
     shown = float(text)
-    if abs(value) >= 0.01:
-        return abs(shown - value) <= 0.005 + 1e-9
-    return abs(shown - value) <= 0.05 * abs(value) + 1e-12
+    return abs(shown - value) <= (0.05 if abs(value) < 1e-3 else 0.006) * abs(value) + 1e-12
 
 
 def first_text(locator: object) -> str:
@@ -216,25 +214,36 @@ def test_layout_names_inputs_by_position_when_the_features_do_not_fit(
 
 # -- the drawn diagram ----------------------------------------------------------------
 
-def test_batch_norm_statistics_are_shown_under_their_units(page: object, server: str) -> None:
+def test_batch_norm_statistics_are_in_their_own_panel(page: object, server: str) -> None:
     open_state(page, {"batch_norm": True}, steps=60)
     snap = snapshot(server, page_run(page))
     assert snap["step"] == 60
     hidden = page.locator(".nv-column.nv-hidden")
     assert hidden.count() == 2
+    # no numbers under the units (links ran over them): the panel has them
+    assert page.locator(".nv-svg .nv-stat").count() == 0
+    panel = page.locator("[data-testid=bn-panel]")
+    assert panel.is_visible()
+    assert panel.get_attribute("data-step") == "60"
+    groups = panel.locator("tbody")
+    assert [groups.nth(i).get_attribute("data-layer") for i in range(groups.count())] == ["1", "4"]
     moved = 0
-    for column, path in zip(range(2), ("1", "4"), strict=True):
+    for column, path, width in zip(range(2), ("1", "4"), (4, 2), strict=True):
         bn = layer(snap, path)
         assert bn["type"] == "batchnorm"
         assert first_text(hidden.nth(column).locator(".nv-sub")) == "BN"
-        stats = hidden.nth(column).locator(".nv-stat").all_text_contents()
-        assert len(stats) == 2 * len(bn["running_mean"])
-        for k, (mean, var) in enumerate(zip(bn["running_mean"], bn["running_var"], strict=True)):
-            assert stats[2 * k].startswith("μ ") and shows(stats[2 * k][2:], mean), (k, stats)
-            assert stats[2 * k + 1].startswith("σ² ") and shows(stats[2 * k + 1][3:], var)
-            moved += abs(mean) > 0.01
+        body = panel.locator(f"tbody[data-layer='{path}']")
+        assert body.get_attribute("data-kind") == "unit"
+        for stat, values in (("mean", bn["running_mean"]), ("var", bn["running_var"])):
+            cells = body.locator(f"tr[data-stat={stat}] td[data-unit]")
+            assert cells.count() == len(values) == width
+            for k, value in enumerate(values):
+                cell = cells.nth(k)
+                assert cell.get_attribute("data-unit") == str(k)
+                assert float(cell.get_attribute("data-value")) == pytest.approx(value, rel=1e-12)
+                assert shows(cell.text_content(), value), (path, stat, k, value)
+        moved += sum(abs(mean) > 0.01 for mean in bn["running_mean"])
     assert moved > 0  # trained statistics, not the initial zeros
-    assert page.locator(".nv-column.nv-output .nv-stat").count() == 0
 
 
 def test_dropout_greys_the_units_its_last_mask_switched_off(page: object, server: str) -> None:
