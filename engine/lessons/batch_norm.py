@@ -168,8 +168,9 @@ BATCH_NORM = Lesson(
           "and its test accuracy near 50%, while the batch-norm net's loss falls, its "
           "boundary closes round the circle and its test accuracy is above 90% by step "
           "1200 (it wobbles by a few points from step to step: every batch's statistics "
-          "differ). Watch the batch-norm statistics panel: the running means and "
-          "variances settle as training goes on. Then try the batch-of-2 variant: it "
+          "differ). Watch the panel \"Batch-norm running statistics\" under the network "
+          "diagram: each layer's running mean and variance, one per unit, settle as "
+          "training goes on. Then try the batch-of-2 variant: it "
           "stays near chance (about 50%).",
     why="Each layer's inputs keep a similar range at every step, so sigmoids stay out of "
         "their flat tails and gradients reach the first layers. At inference there is no "

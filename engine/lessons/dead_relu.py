@@ -252,9 +252,10 @@ DEAD_RELU = Lesson(
           "rate can kill a large share of the units. Leaky ReLU, PReLU and RReLU keep a "
           "slope there, so their units stay alive.",
     watch="Look at the per-unit maps of the ReLU net. A unit is dead when its input is "
-          "negative on every training point: it outputs 0 on all of them and is marked dead "
-          "on the training data (its map may still light up in the corners, outside the "
-          "data, where no training point lies). Usually more than half of the 12 are dead "
+          "negative on every training point: it outputs 0 on all of them and is crossed out "
+          "in a heavy frame, dead on the training data (its map may still light up in the "
+          "corners, outside the data, where no training point lies; the legend under the "
+          "diagram says what the marks mean). Usually more than half of the 12 are dead "
           "from the start (5 to 10 for most seeds), sometimes one to three more die while "
           "training, and none ever comes back. When few survive (about half the seeds), the "
           "boundary cannot close round the circle and the loss chart stalls. Run the leaky "

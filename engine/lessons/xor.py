@@ -121,8 +121,9 @@ XOR_ONE_NEURON = Lesson(
           "gets more than 3 of the 4 points (75%). Trained with this loss the neuron does "
           "even worse, whatever the seed: the best it can do is answer 0.5 everywhere, so "
           "its weights shrink towards 0, the output map fades to an even grey and the "
-          "accuracy sits at 50%. The straight boundary is still drawn, faint, where the "
-          "neuron's output crosses 0.5.",
+          "accuracy sits at 50%. The boundary is still drawn, as a dark line from the "
+          "weights, w1 x1 + w2 x2 + b = 0, with the numbers in the note under the map "
+          "(down to about 1e-16), and the links of those weights turn thin.",
     why="f is monotonic, so rows 1 and 2 of the truth table need b > 0, rows 1 and 3 need "
         "a > 0, but rows 2 and 4 need a < 0: the four conditions contradict each other.",
     spec=ONE_NEURON,
