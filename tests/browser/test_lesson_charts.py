@@ -79,8 +79,13 @@ def test_the_loss_chart_goes_log_and_small_losses_keep_their_digits(page: object
     assert 0 < float(train) < 0.001
     assert THREE_DIGITS.fullmatch(page.text_content("[data-testid=test-loss]"))
 
-    # linear from 0: the small losses sit on the floor
-    assert dataset(page, "loss-chart")["scale"] == "linear"
+    # the lesson opens its loss chart on a log scale (its display); linear from 0,
+    # the small losses sit on the floor
+    assert dataset(page, "loss-chart")["scale"] == "log"
+    assert page.is_checked("[data-testid=loss-log]")
+    page.uncheck("[data-testid=loss-log]")
+    page.wait_for_function(
+        "document.querySelector('[data-testid=loss-chart]').dataset.scale === 'linear'")
     linear = ticks(page, "loss-chart")
     assert linear[0] == "0" and not all(is_decade(x) for x in linear[1:])
     page.check("[data-testid=loss-log]")
@@ -113,7 +118,10 @@ def test_the_gradient_chart_by_depth_draws_a_bar_per_layer_from_the_frame(page: 
     page.click("[data-testid=step]")
     page.wait_for_function("document.querySelector('[data-testid=step-count]').textContent === '1'")
 
-    # over time: the legend names every layer (nine dense layers)
+    # the lesson opens its gradient chart by depth (its display); over time, the
+    # legend names every layer (nine dense layers)
+    assert page.get_attribute("[data-testid=gradient-view-depth]", "aria-pressed") == "true"
+    page.click("[data-testid=gradient-view-time]")
     names = ["layer 1 (input side)"] + [f"layer {i}" for i in range(2, 9)] + ["output"]
     page.wait_for_function(
         "JSON.parse(document.querySelector('[data-testid=gradient-chart]').dataset.legend "

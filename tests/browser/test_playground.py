@@ -96,6 +96,7 @@ def test_vanishing_gradients_fill_the_gradient_chart_per_layer(page: object) -> 
     open_playground(page)
     load_lesson(page, "vanishing-gradients")
     assert page.locator(".nv-column.nv-hidden").count() == 8
+    page.click("[data-testid=gradient-view-time]")  # the lesson opens it by depth
     play_until(page, "Number(document.querySelector('[data-testid=gradient-chart]')"
                      ".dataset.points || 0) >= 20")
     lines = int(page.get_attribute("[data-testid=gradient-chart]", "data-lines"))
