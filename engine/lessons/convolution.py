@@ -27,6 +27,12 @@ training:
 (d) the conv net against a dense MLP with about 12 times as many parameters, both
     trained for the same steps on the shapes, whose figures sit anywhere in the
     image. The MLP gets its best of three learning rates, and a longer run too.
+
+(a) to (c) are exact and hold for every seed. (d) was measured over seeds 1 to 60
+(model and data seed both, ``bench/lessons.py``): after 300 steps the conv net's
+test accuracy was 0.906 at its lowest, with 3 of 60 seeds under 0.92, one or two
+test images above the 90% bar; after 400 steps its lowest was 0.95, so the lesson
+trains 400 (the dense net gets the same steps).
 """
 
 from __future__ import annotations
@@ -39,7 +45,7 @@ import numpy as np
 from engine.data.images import shift
 from engine.layers import Conv2D
 from engine.layers.conv import dense_equivalent_params
-from engine.lessons.base import Lesson, Signature, Variant
+from engine.lessons.base import Draw, Lesson, Signature, Variant, claim
 from engine.network import Network
 from engine.trainer import Trainer
 
@@ -63,13 +69,19 @@ DENSE = {
     "layers": [{"type": "flatten"}, {"type": "dense", "units": 64}, RELU],
     "optimizer": {"name": "adam", "lr": 0.003},
 }
-STEPS = 300
+STEPS = 400
 LONG_STEPS = 2000
 """A second, longer run of the dense net: more steps do not close the gap."""
 DENSE_RATES = (0.001, 0.003, 0.01)
 """Learning rates tried for the dense net; it is judged by its best."""
 SHIFTS = ((2, 3), (-3, 1), (1, -4))
 """(rows down, columns right) moves of the equivariance check."""
+MIN_CONV_ACCURACY = 0.9
+"""The conv net's test accuracy after STEPS steps."""
+SHORT_GAP = 0.3
+"""The dense net's best test accuracy after STEPS steps is this much lower."""
+LONG_GAP = 0.15
+"""... and still this much lower after LONG_STEPS steps."""
 WEIGHT_GRID = 64
 PIXEL_GRID = 16
 EQUIVARIANCE_IMAGES = 60
@@ -155,16 +167,17 @@ def footprints(layer: Conv2D, image: np.ndarray) -> dict[str, Any]:
             "inside_window": bool(inside), "dense_inputs": int(np.prod(image.shape))}
 
 
-def measure() -> Signature:
-    conv = Trainer(CONV)
+def measure(draw: Draw) -> Signature:
+    conv = Trainer(draw.apply(CONV))
     conv_metrics = conv.train(STEPS)
     dense_runs = {}
     for lr in DENSE_RATES:
-        dense_runs[lr] = Trainer({**DENSE, "optimizer": {"name": "adam", "lr": lr}})
+        dense_runs[lr] = Trainer(draw.apply({**DENSE, "optimizer": {"name": "adam", "lr": lr}}))
         dense_runs[lr].advance(STEPS)
     accuracy = {lr: t.metrics()["test_accuracy"] for lr, t in dense_runs.items()}
     best_lr = max(accuracy, key=accuracy.get)
-    longer = Trainer({**DENSE, "optimizer": {"name": "adam", "lr": best_lr}}).train(LONG_STEPS)
+    longer = Trainer(draw.apply({**DENSE, "optimizer": {"name": "adam", "lr": best_lr}}))
+    long_metrics = longer.train(LONG_STEPS)
     first, second = conv.net.layer("0"), conv.net.layer("3")
     values: dict[str, Any] = {
         "equivariance": equivariance(first, conv.X_test[:EQUIVARIANCE_IMAGES]),
@@ -180,20 +193,37 @@ def measure() -> Signature:
         "dense_net": {"params": int(dense_runs[best_lr].net.params.size),
                       "test_accuracy_by_lr": {str(lr): a for lr, a in accuracy.items()},
                       "best_lr": best_lr, "test_accuracy": accuracy[best_lr],
-                      "long_test_accuracy": longer["test_accuracy"],
-                      "long_train_accuracy": longer["train_accuracy"]},
+                      "long_test_accuracy": long_metrics["test_accuracy"],
+                      "long_train_accuracy": long_metrics["train_accuracy"]},
     }
     eq, sparse = values["equivariance"], values["sparsity"]
     conv_acc, dense = conv_metrics["test_accuracy"], values["dense_net"]
-    holds = (eq["exact"] and eq["max_difference_unrounded"] < 1e-12
-             and values["conv_params"] * 1000 < values["dense_equivalent_params"]
-             and sparse["max_inputs"] == first.kernel ** 2 * first.in_shape[0]
-             and sparse["inside_window"]
-             and conv_acc >= 0.9 and dense["test_accuracy"] <= conv_acc - 0.3
-             and dense["long_test_accuracy"] <= conv_acc - 0.15
-             and dense["params"] > 10 * values["conv_net"]["params"])
+    claims = (
+        claim("conv(shift(x)) == shift(conv(x)) bit for bit away from the border",
+              eq["exact"] and eq["max_difference_unrounded"] < 1e-12,
+              unrounded_difference=eq["max_difference_unrounded"]),
+        claim("the conv layer has over 1000x fewer parameters than a dense layer",
+              values["conv_params"] * 1000 < values["dense_equivalent_params"],
+              conv=values["conv_params"], dense=values["dense_equivalent_params"]),
+        claim("each output reads only the k x k x C pixels of its window",
+              sparse["max_inputs"] == first.kernel ** 2 * first.in_shape[0]
+              and sparse["inside_window"], max_inputs=sparse["max_inputs"]),
+        claim(f"conv net >= {MIN_CONV_ACCURACY:.0%} test accuracy after {STEPS} steps",
+              conv_acc >= MIN_CONV_ACCURACY, conv=conv_acc),
+        claim(f"the dense net, 10x the parameters, >= {SHORT_GAP * 100:.0f} points lower "
+              f"at its best rate",
+              dense["test_accuracy"] <= conv_acc - SHORT_GAP
+              and dense["params"] > 10 * values["conv_net"]["params"],
+              dense=dense["test_accuracy"], gap=conv_acc - dense["test_accuracy"]),
+        claim(f"the dense net still >= {LONG_GAP * 100:.0f} points lower after "
+              f"{LONG_STEPS} steps",
+              dense["long_test_accuracy"] <= conv_acc - LONG_GAP,
+              dense_long=dense["long_test_accuracy"],
+              dense_long_train=dense["long_train_accuracy"],
+              gap=conv_acc - dense["long_test_accuracy"]),
+    )
     return Signature(
-        holds=holds,
+        claims=claims,
         values=values,
         summary=f"moving the input moves the first layer's output bit for bit "
                 f"({'exact' if eq['exact'] else 'NOT exact'} with rounded weights, largest "
@@ -218,9 +248,11 @@ CONVOLUTION = Lesson(
           "anywhere it learns from far fewer examples than a dense net.",
     watch="Look at the eight 3x3 kernels of the first layer turning into edge, bar and "
           "dot detectors, and at their feature maps: drag or shift the input image and "
-          "the bright spots of every map move along with it. The class scores of the "
-          "conv net settle within a few hundred steps; run the dense variant beside it "
-          "and its test accuracy stays low while its training accuracy climbs.",
+          "the bright spots of every map move along with it. The conv net usually "
+          "passes 90% test accuracy within 400 steps. Run the dense variant beside it, "
+          "with about 12 times the parameters: its training accuracy climbs towards "
+          "100%, while its test accuracy usually stays under half at 400 steps and "
+          "under two thirds even after 2000.",
     why="One small filter slid over the image is one set of weights used at every "
         "position: it needs only k*k*C weights per filter, each output sums just the "
         "k*k*C pixels under it, and since every position is treated alike a shifted "
@@ -233,7 +265,7 @@ CONVOLUTION = Lesson(
                 "weights on a 1/64 grid and pixels on a 1/16 grid (under 1e-12 apart "
                 "without rounding); 80 parameters against 526,336 for the dense layer; "
                 "each output reads at most 9 pixels, all in its 3x3 window; conv net "
-                ">= 90% test accuracy after 300 steps, the dense MLP at least 30 points "
+                ">= 90% test accuracy after 400 steps, the dense MLP at least 30 points "
                 "lower at its best of three rates and still 15 points lower after 2000",
     variants=(
         Variant("conv", "conv - pool - conv - global max pool", CONV),

@@ -16,12 +16,28 @@ The notes make three points about pooling:
   4 x 4 grids of bins whatever the input size, so one network takes images of any
   size and always hands the output layer C * 21 numbers. The SPP net is trained
   on 16 x 16 images only and then shown 12 x 12, 20 x 20 and 24 x 24 images drawn
-  with the same random figures (``image_of_size``); its accuracy there is
-  measured and reported as it comes out.
+  with the same random figures (``image_of_size``, from a generator seeded by
+  the data seed); it must classify them at over three times chance.
 
 The variants put max, mean or overlapping max pooling (or max pooling followed by
 an SPP head) into the same small conv net, trained on the shapes with the same
-seed and steps; their test accuracies are reported side by side.
+seeds and steps; each must reach 90% test accuracy.
+
+The first three points are arithmetic on made-up pictures and hold for every
+seed; the trained ones were measured over seeds 1 to 60 (model and data seed
+both, ``bench/lessons.py``). With the earlier setting (360 images, half of them
+for training, Adam at 0.01, 600 steps) the SPP variant ended under 90% for 4 of
+20 seeds (0.83 to 0.89) and the mean variant once (0.75): every variant fits its
+training set completely, and the SPP head, whose 336 pooled values keep where in
+the image a feature was, over-fits 30 training images a class. The arithmetic
+bound of a data pass caps this net at 407 images, so the data set is 400 images
+with 60% for training (40 a class, 160 to test on), and Adam runs at 0.003
+instead of 0.01. Each change alone still left 1 SPP run in 20 under 90%; both
+together none in 60 at 600 steps, but there the mean variant, slower at the lower
+rate, missed for 1 seed in 40 (0.89, its training set not yet fitted), so the
+lesson trains 800 steps. With this setting every claim held for all 60 seeds: the
+lowest SPP test accuracy was 0.906, the lowest of the other variants 0.919, and
+the SPP net's lowest accuracy on another size 0.60 (three times chance is 0.5).
 """
 
 from __future__ import annotations
@@ -38,10 +54,10 @@ from engine.data.images import (
     texture_on_background,
 )
 from engine.layers import Pool2D, SpatialPyramidPool
-from engine.lessons.base import Lesson, Signature, Variant
+from engine.lessons.base import Draw, Lesson, Signature, Variant, claim
 from engine.trainer import Trainer
 
-DATA = {"name": "shapes", "n_samples": 360, "size": 16, "seed": 0}
+DATA = {"name": "shapes", "n_samples": 400, "train_fraction": 0.6, "size": 16, "seed": 0}
 RELU = {"type": "activation", "name": "relu"}
 CONV = {"type": "conv2d", "filters": 8, "kernel": 3, "padding": 1}
 CONV2 = {"type": "conv2d", "filters": 16, "kernel": 3, "padding": 1}
@@ -51,7 +67,7 @@ GLOBAL_MAX = {"type": "global_max_pool"}
 def conv_net(pool: dict[str, Any], head: dict[str, Any] = GLOBAL_MAX) -> dict[str, Any]:
     """conv - relu - ``pool`` - conv - relu - ``head`` on the shapes."""
     return {"data": DATA, "layers": [CONV, RELU, pool, CONV2, RELU, head],
-            "optimizer": {"name": "adam", "lr": 0.01}, "batch_size": 16, "seed": 0,
+            "optimizer": {"name": "adam", "lr": 0.003}, "batch_size": 16, "seed": 0,
             "dtype": "float32"}
 
 
@@ -61,13 +77,17 @@ OVERLAP = conv_net({"type": "pool2d", "mode": "max", "size": 3, "stride": 2})
 SPP = conv_net({"type": "pool2d", "mode": "max", "size": 2},
                {"type": "spp", "levels": [1, 2, 4], "mode": "max"})
 EARLY = 100
-STEPS = 600
+STEPS = 800
 BACKGROUND, PEAK, PERIOD = 0.1, 0.9, 4
 SIZES = (12, 16, 24)
 """Input sides the SPP net must accept with the same output length."""
 TEST_SIZES = (12, 16, 20, 24)
 PER_CLASS = 50
 """Images of each class drawn at every size for the SPP size test."""
+SIZE_TEST_SEED = 1
+"""The SPP size test's images come from the generator seeded this plus the data seed."""
+MIN_ACCURACY = 0.9
+"""Every variant's test accuracy after STEPS steps."""
 
 
 def background_and_texture() -> dict[str, float]:
@@ -113,21 +133,21 @@ def spp_lengths(trainer: Trainer) -> dict[str, int]:
     return lengths
 
 
-def accuracy_by_size(trainer: Trainer) -> dict[str, float]:
+def accuracy_by_size(trainer: Trainer, seed: int) -> dict[str, float]:
     """Test accuracy of a net trained on 16 x 16 images on fresh images of each side
-    in TEST_SIZES; the same seed draws the same figures at every side."""
+    in TEST_SIZES; generator ``seed`` draws the same figures at every side."""
     labels = np.repeat(np.arange(len(IMAGE_CLASSES)), PER_CLASS)
     result = {}
     for side in TEST_SIZES:
-        rng = np.random.default_rng(1)
+        rng = np.random.default_rng(seed)
         images = np.stack([image_of_size(IMAGE_CLASSES[k], side, rng) for k in labels])
         out = trainer.net.predict(images[:, None])
         result[str(side)] = float(np.mean(trainer.loss.classify(out) == labels))
     return result
 
 
-def measure() -> Signature:
-    runs = {v.name: POOLING.trainer(v.name) for v in POOLING.variants}
+def measure(draw: Draw) -> Signature:
+    runs = {v.name: Trainer(draw.apply(v.spec)) for v in POOLING.variants}
     early = {name: t.train(EARLY)["test_accuracy"] for name, t in runs.items()}
     final = {name: t.train(STEPS - EARLY)["test_accuracy"] for name, t in runs.items()}
     spp = runs["spp"]
@@ -139,29 +159,46 @@ def measure() -> Signature:
         "spp_channels": int(spp_layer.in_shape[0]),
         "spp_bins": spp_layer.bins,
         "spp_lengths": spp_lengths(spp),
-        "spp_accuracy_by_size": accuracy_by_size(spp),
+        "spp_accuracy_by_size": accuracy_by_size(spp, SIZE_TEST_SEED + draw.data),
         "test_accuracy_early": early,
         "test_accuracy": final,
     }
     pics, by_size = values["pictures"], values["spp_accuracy_by_size"]
     chance = 1 / len(IMAGE_CLASSES)
-    holds = (abs(pics["texture_mean_high"] - BACKGROUND) < abs(pics["texture_mean_high"] - PEAK)
-             and pics["texture_max_low"] == PEAK
-             and pics["flat_mean_max_difference"] < 1e-12
-             and all(c["out_side"] == c["formula"] and c["max_windows"] == 4
-                     for c in values["overlap"].values())
-             and values["no_overlap"]["max_windows"] == 1
-             and set(values["spp_lengths"].values()) == {values["spp_channels"] * 21}
-             and min(by_size.values()) >= 3 * chance
-             and min(final.values()) >= 0.9)
+    overlap = values["overlap"]
+    others = {s: a for s, a in by_size.items() if s != "16"}
+    claims = [
+        claim("on a dotted texture mean pooling stays near the background, max gives the peak",
+              abs(pics["texture_mean_high"] - BACKGROUND) < abs(pics["texture_mean_high"] - PEAK)
+              and pics["texture_max_low"] == PEAK,
+              texture_mean=pics["texture_mean_high"], texture_max=pics["texture_max_low"]),
+        claim("on a flat background mean and max pooling agree",
+              pics["flat_mean_max_difference"] < 1e-12,
+              difference=pics["flat_mean_max_difference"]),
+        claim("3x3 windows every 2 pixels: floor((S-3)/2)+1 outputs, a pixel in up to 4 "
+              "windows (1 without overlap)",
+              all(c["out_side"] == c["formula"] and c["max_windows"] == 4
+                  for c in overlap.values())
+              and values["no_overlap"]["max_windows"] == 1,
+              out_side_16=overlap["16"]["out_side"], max_windows=overlap["16"]["max_windows"]),
+        claim("the SPP layer gives channels x 21 values at every input size",
+              set(values["spp_lengths"].values()) == {values["spp_channels"] * 21},
+              length=values["spp_lengths"]["16"]),
+        claim("the SPP net trained on 16x16 classifies other sizes at over 3x chance",
+              min(others.values()) >= 3 * chance,
+              **{f"accuracy_{s}": a for s, a in by_size.items()}),
+    ]
+    claims += [claim(f"{name} variant >= {MIN_ACCURACY:.0%} test accuracy after {STEPS} steps",
+                     final[name] >= MIN_ACCURACY, early=early[name], final=final[name])
+               for name in final]
     return Signature(
-        holds=holds,
+        claims=tuple(claims),
         values=values,
         summary=f"on a dotted texture mean pooling gives {pics['texture_mean_high']:.2f}, near "
                 f"the background {BACKGROUND}, and max pooling {pics['texture_max_high']:.2f}, "
                 f"the peak; on a flat background both give {pics['flat_max']:.2f}; 3x3 windows "
-                f"every 2 pixels give {values['overlap']['16']['out_side']} outputs on 16 pixels "
-                f"and put a pixel in up to {values['overlap']['16']['max_windows']} windows; the "
+                f"every 2 pixels give {overlap['16']['out_side']} outputs on 16 pixels "
+                f"and put a pixel in up to {overlap['16']['max_windows']} windows; the "
                 f"SPP layer gives {values['spp_lengths']['16']} numbers at sides "
                 f"{', '.join(map(str, SIZES))} and, trained on 16x16, classifies "
                 + ", ".join(f"{a:.0%} at {s}" for s, a in by_size.items())
@@ -181,9 +218,12 @@ POOLING = Lesson(
     watch="Compare the pooled maps under the feature maps: after max pooling a thin "
           "bright bar or a texture's dots survive at full strength, after mean pooling "
           "they fade towards the background grey. With overlapping pooling the pooled "
-          "maps are 7x7 instead of 8x8 and smoother. For the SPP net, feed it a 12x12 "
-          "or 24x24 image and watch the pyramid's 1, 4 and 16 bins per channel and the "
-          "class scores: the same number of pooled values at every size.",
+          "maps are 7x7 instead of 8x8 and smoother. All four variants usually reach "
+          "90% test accuracy or more by step 800. For the SPP net, feed it a 12x12 or "
+          "24x24 image and watch the pyramid's 1, 4 and 16 bins per channel and the "
+          "class scores: the same number of pooled values at every size. Trained on "
+          "16x16 images only, it usually still names 60% or more of the other sizes "
+          "right (chance is 1 in 6).",
     why="The mean of a window is dominated by whatever covers most of it, usually the "
         "background; the max reports whether the feature occurs anywhere in it, which "
         "also makes the output stay put when the feature moves a little inside the "
@@ -196,8 +236,8 @@ POOLING = Lesson(
                 "flat background: mean == max; 3x3/stride-2 windows: floor((S-3)/2)+1 "
                 "outputs for S = 12, 16, 24 and up to 4 windows per pixel (1 without "
                 "overlap); the SPP net outputs 16*21 = 336 values at 12, 16 and 24 and, "
-                "trained on 16x16, classifies other sizes at over 3x chance; every variant "
-                ">= 90% test accuracy after 600 steps",
+                "trained on 16x16, classifies 12x12, 20x20 and 24x24 images at over 3x "
+                "chance; every variant >= 90% test accuracy after 800 steps",
     variants=(
         Variant("max", "max pooling 2x2", MAX),
         Variant("mean", "mean pooling 2x2", MEAN),

@@ -67,13 +67,21 @@ def test_convolution_net_beats_a_larger_mlp(sig) -> None:
     conv, dense = sig.values["conv_net"], sig.values["dense_net"]
     assert conv["params"] == 1350
     assert dense["params"] == 16_838
-    assert conv["test_accuracy"] >= 0.9
+    # measured for the preset after 400 steps: conv 0.98; dense 0.35 at its best rate
+    assert conv["test_accuracy"] >= 0.95
     assert max(dense["test_accuracy_by_lr"].values()) == dense["test_accuracy"]
     assert dense["test_accuracy"] <= 0.4
-    assert conv["test_accuracy"] - dense["test_accuracy"] >= 0.3
-    # seven times the steps: the MLP fits its training set but still generalises worse
+    assert conv["test_accuracy"] - dense["test_accuracy"] >= 0.5
+    # five times the steps: the MLP fits its training set (1.0) but still generalises
+    # worse (0.51)
     assert dense["long_train_accuracy"] >= 0.95
-    assert dense["long_test_accuracy"] <= conv["test_accuracy"] - 0.15
+    assert dense["long_test_accuracy"] <= conv["test_accuracy"] - 0.3
+
+
+def test_convolution_claims_are_separate(sig) -> None:
+    texts = [c.text for c in sig.claims]
+    assert len(texts) == len(set(texts)) == 6
+    assert all(c.numbers for c in sig.claims)  # the bench shows their spread
 
 
 def test_convolution_helpers() -> None:

@@ -53,7 +53,8 @@ def test_pooling_spp_same_length_at_every_size(sig) -> None:
 
 def test_pooling_spp_classifies_other_sizes(sig) -> None:
     by_size = sig.values["spp_accuracy_by_size"]
-    assert by_size["16"] >= 0.9
+    # measured for the preset: 0.75 at 12, 0.98 at 16, 0.90 at 20, 0.67 at 24
+    assert by_size["16"] >= 0.95
     for side in ("12", "20", "24"):
         assert 0.6 <= by_size[side] < by_size["16"]  # well above chance 1/6, below 16x16
 
@@ -61,8 +62,16 @@ def test_pooling_spp_classifies_other_sizes(sig) -> None:
 def test_pooling_variants_all_learn(sig) -> None:
     final, early = sig.values["test_accuracy"], sig.values["test_accuracy_early"]
     assert set(final) == {"max", "mean", "overlap", "spp"}
-    assert min(final.values()) >= 0.9
-    assert all(early[name] < final[name] for name in final)
+    # measured for the preset after 800 steps: max 0.99, mean 0.99, overlap 1.0, spp 0.97
+    assert min(final.values()) >= 0.95
+    # after 100 steps all are still between 0.5 and 0.65
+    assert all(early[name] < 0.7 < final[name] for name in final)
+
+
+def test_pooling_claims_are_separate(sig) -> None:
+    texts = [c.text for c in sig.claims]
+    assert len(texts) == len(set(texts)) == 9
+    assert all(c.numbers for c in sig.claims)  # the bench shows their spread
 
 
 def test_pooling_presets_parse_and_train() -> None:
