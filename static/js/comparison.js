@@ -17,6 +17,7 @@ import { ChartOptions } from "./chart_options.js";
 import { formatMetric } from "./chart_scales.js";
 import { MAX_COMPARED } from "./lessons.js";
 import { OutputView } from "./output_view.js";
+import { lessonRequest } from "./lesson_seeds.js";
 import { Session } from "./session.js";
 import { SharedAxis } from "./shared_axis.js";
 import { t } from "./i18n.js";
@@ -123,11 +124,14 @@ export class Comparison {
 
   /**
    * Show `variants` (two or three names) of `lesson` side by side, replacing any
-   * before, with the charts as the lesson's `display` asks.
+   * before, with the charts as the lesson's `display` asks, every side from
+   * `seeds` ({seed, dataSeed}: those a student drew for the lesson; none, the
+   * lesson's own). Each side's box carries its run's id (`data-run`).
    * @param {object} lesson an entry of GET /api/lessons
    * @param {string[]} variants
+   * @param {{seed?: number, dataSeed?: number}} [seeds]
    */
-  async open(lesson, variants) {
+  async open(lesson, variants, seeds = {}) {
     const ticket = ++this.ticket; // a later open or close supersedes this one
     await this.drop();
     this.setPlaying(false);
@@ -141,7 +145,8 @@ export class Comparison {
     this.section.hidden = false;
     await Promise.all(this.sides.map(async (session, i) => {
       try {
-        await session.open({ lesson: lesson.name, variant: names[i] });
+        await session.open(lessonRequest(lesson.name, names[i], seeds));
+        this.grid.children[i].dataset.run = session.run.id;
       } catch (err) {
         this.onError(err);
       }

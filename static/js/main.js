@@ -68,7 +68,10 @@ class Playground {
       onLoad: (choice) => this.loadLesson(choice),
       makeComparison: (lesson, variants) => {
         document.getElementById("lessons-dialog").close();
-        this.comparison.open(lesson, variants);
+        // the lesson on screen compares from the seeds drawn for it
+        const drawn = this.state.lesson?.name === lesson.name
+          ? { seed: this.state.seed, dataSeed: this.state.data.seed } : {};
+        this.comparison.open(lesson, variants, drawn);
       },
     });
     this.seeds = new SeedLine({

@@ -376,3 +376,31 @@ def test_a_lab_link_with_seeds_opens_the_same_run(page: object, server: str, lan
     assert theirs != run and shown_seeds(other) == (seed, 45)
     assert weights(server, theirs) == weights(server, run)
     other.close()
+
+
+def test_a_comparison_of_the_lesson_on_screen_uses_its_drawn_seeds(page: object,
+                                                                   server: str) -> None:
+    open_state(page, "en", 0, lesson="dead-relu")
+    info = new_run_after(page, server, "[data-testid=output]", "[data-testid=lesson-new-seed]")
+    drawn = (info["spec"]["seed"], info["spec"]["data"]["seed"])
+    assert drawn[0] != 0
+    page.click("[data-testid=open-lessons]")
+    page.click("[data-testid=lesson-dead-relu]")
+    page.click("[data-testid=lesson-compare]")
+    sides = "[...document.querySelectorAll('.compare-side')]"
+    page.wait_for_function(f"{sides}.length === 2 && {sides}.every((s) => s.dataset.run)",
+                           timeout=20000)
+    runs = page.evaluate(f"{sides}.map((s) => [s.dataset.variant, s.dataset.run])")
+    for variant, run in runs:
+        compared = run_info(server, run)
+        assert compared["lesson"] == "dead-relu" and compared["variant"] == variant
+        assert (compared["spec"]["seed"], compared["spec"]["data"]["seed"]) == drawn
+
+    # another lesson compares from its own seeds
+    page.click("[data-testid=open-lessons]")
+    page.click("[data-testid=lesson-residual]")
+    page.click("[data-testid=lesson-compare]")
+    page.wait_for_function(f"{sides}.length === 3 && {sides}.every((s) => s.dataset.run)",
+                           timeout=20000)
+    for _, run in page.evaluate(f"{sides}.map((s) => [s.dataset.variant, s.dataset.run])"):
+        assert run_info(server, run)["spec"]["seed"] == 0
