@@ -122,6 +122,9 @@ def test_a_shared_link_opens_the_same_run(page: object, browser: object, server:
     page.wait_for_function("document.querySelectorAll('.nv-column.nv-hidden')[0]"
                            ".querySelectorAll('canvas').length === 5", timeout=20000)
     play_until(page, "Number(document.getElementById('output').dataset.step) >= 150")
+    # the frame that says the run is paused: no frame after it moves the step
+    page.wait_for_function("document.querySelector('[data-testid=play]')"
+                           ".getAttribute('aria-pressed') === 'false'", timeout=20000)
     step = step_count(page)
     # the address follows the step reached half a second later
     page.wait_for_function(f"location.hash.includes('n={step}')", timeout=30000)
