@@ -168,6 +168,8 @@ def footprints(layer: Conv2D, image: np.ndarray) -> dict[str, Any]:
 
 
 def measure(draw: Draw) -> Signature:
+    """Train the conv net and the dense nets for ``draw`` and measure equivariance,
+    sharing, sparsity and the accuracy gap; one claim each."""
     conv = Trainer(draw.apply(CONV))
     conv_metrics = conv.train(STEPS)
     dense_runs = {}

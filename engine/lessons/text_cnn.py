@@ -221,6 +221,8 @@ def tables(trainer: Trainer) -> dict[str, Any]:
 
 
 def measure(draw: Draw) -> Signature:
+    """Train the five nets for ``draw`` and measure accuracy, negation, the two
+    tables and what "not" changes in the two-channel net; one claim each."""
     runs = {name: Trainer(draw.apply(spec)) for name, spec in RUNS.items()}
     fresh = fresh_sentences(draw.data, runs["two-channel"].X_train.shape[1])
     early, final = {}, {}
