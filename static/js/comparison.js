@@ -146,6 +146,10 @@ export class Comparison {
     await Promise.all(this.sides.map(async (session, i) => {
       try {
         await session.open(lessonRequest(lesson.name, names[i], seeds));
+        if (ticket !== this.ticket) {
+          await session.close(); // superseded while its run was being made: drop it
+          return;
+        }
         this.grid.children[i].dataset.run = session.run.id;
       } catch (err) {
         this.onError(err);
