@@ -165,24 +165,9 @@ def test_the_gradient_chart_by_depth_draws_a_bar_per_layer_from_the_frame(page: 
     assert float(hover["rows"][0][1]) == pytest.approx(norms[0], rel=1e-2)
 
 
-def with_display(page: object, displays: dict[str, dict]) -> None:
-    """Serve the server's lessons catalogue with `displays` ({lesson: display}) as
-    those lessons' `display` entries."""
-
-    def answer(route: object) -> None:
-        response = route.fetch()
-        lessons = response.json()
-        for lesson in lessons:
-            if lesson["name"] in displays:
-                lesson["display"] = displays[lesson["name"]]
-        route.fulfill(response=response, json=lessons)
-
-    page.route(re.compile(r".*/api/lessons\?.*"), answer)
-
-
 def test_a_lesson_opens_its_charts_as_its_display_asks(page: object) -> None:
-    with_display(page, {"vanishing-gradients": {"gradient_view": "depth"},
-                                "universal-approximation": {"loss_scale": "log"}})
+    # the catalogue's displays: vanishing-gradients by depth, universal-approximation
+    # on a log scale; the others as the page's defaults
     open_playground(page)
     assert page.get_attribute("[data-testid=gradient-view-time]", "aria-pressed") == "true"
     assert not page.is_checked("[data-testid=loss-log]")
