@@ -112,8 +112,9 @@ RESIDUAL = Lesson(
     claim="A plain deep net trains worse than a shallow one, even on its training data "
           "(degradation); the same depth with skip connections h(x) = f(x) + x does not, "
           "because the gradient reaches the first layers through the skips.",
-    watch="Run the three side by side. The 10-layer plain net's loss stays flat at 0.69, "
-          "its accuracy near 50%, and its gradient-by-depth chart drops by orders of "
+    watch="Run the three side by side in the playground's comparison (the lab's puts the "
+          "two 10-layer nets side by side). The 10-layer plain net's loss stays flat at "
+          "0.69, its accuracy near 50%, and its gradient-by-depth chart drops by orders of "
           "magnitude towards the input: its first layer gets 30 thousand to 50 million "
           "times less gradient than the output layer. The 2-layer net and the 10-layer "
           "net with skips both learn the circle (the one with skips may take a few "
