@@ -108,12 +108,20 @@ class BatchNorm(Layer):
         A playground batch is a few rows of a few units, where the cost is the
         number of NumPy calls: the batch statistics are two dot products into one
         (2, units) array, which updates both running averages at once. Feature
-        maps take the same steps on channel-major rows (see :meth:`_forward_maps`)."""
+        maps take the same steps with one unit per channel over its m = n *
+        positions values: on a transposed view (m, C) of channel-major rows (C, m),
+        laid out (C, *positions, n) like a convolution's output (a view of it where
+        its memory allows, else one copy); the result is a view of such rows, so
+        the samples stay innermost for the next layer."""
         if x.ndim > 2:
-            return self._forward_maps(x, train)
-        flat = x.flags.c_contiguous  # a dense layer's output
-        if not flat:
-            x = np.ascontiguousarray(x)
+            if x.shape[1] != self.units:
+                raise ValueError(f"batch norm built for {self.units} channels, got input "
+                                 f"of shape {x.shape}")
+            return _from_channel_rows(self._normalise(_channel_rows(x).T, train).T, x.shape)
+        return self._normalise(x if x.flags.c_contiguous else np.ascontiguousarray(x), train)
+
+    def _normalise(self, x: np.ndarray, train: bool) -> np.ndarray:
+        """x: (m, units), m values of each unit -> (m, units), in x's memory order."""
         if train:
             mean_row, _, mix = self._weights(x.shape[0], x.dtype)
             stats = np.empty((2, x.shape[1]), x.dtype)  # [mean; biased variance]
@@ -135,49 +143,20 @@ class BatchNorm(Layer):
         out += self._beta
         return out
 
-    def _forward_maps(self, x: np.ndarray, train: bool) -> np.ndarray:
-        """Feature maps x (n, C, *positions) -> (n, C, *positions), one unit per
-        channel over its m = n * positions values.
-
-        The work goes on channel-major rows (C, m), laid out (C, *positions, n)
-        like a convolution's output (a view of it where its memory allows, else
-        one copy), and the result is a view of such rows: the samples stay
-        innermost for the next layer."""
-        if x.shape[1] != self.units:
-            raise ValueError(f"batch norm built for {self.units} channels, got input of "
-                             f"shape {x.shape}")
-        rows = _channel_rows(x)
-        m = rows.shape[1]
-        if train:
-            mean_row, _, mix = self._weights(m, x.dtype)
-            stats = np.empty((2, self.units), x.dtype)  # [mean; biased variance]
-            np.dot(rows, mean_row, out=stats[0])
-            xc = rows - stats[0][:, None]
-            np.dot(xc * xc, mean_row, out=stats[1])
-            running = self._running_rows
-            running *= 1.0 - self.momentum
-            running += stats * mix
-            var = stats[1]
-        else:
-            mean, var = self._running_rows
-            xc = rows - mean[:, None]
-        self._train = train
-        self._inv_std = (var + self.eps) ** -0.5
-        xc *= self._inv_std[:, None]
-        self._xhat = xc
-        out = xc * self._gamma[:, None]
-        out += self._beta[:, None]
-        return _from_channel_rows(out, x.shape)
-
     def backward(self, grad_out):
         """grad_out: (n, units) or (n, C, *positions) -> the same shape. With
         k = gamma / std and the parameter gradients dgamma = sum(g xhat),
         dbeta = sum(g) over a unit's m values, training mode's
-        dx = k (g - mean(g) - xhat mean(g xhat)) = g k - dbeta k / m - xhat dgamma k / m."""
+        dx = k (g - mean(g) - xhat mean(g xhat)) = g k - dbeta k / m - xhat dgamma k / m.
+        Feature maps go as in :meth:`forward`, on the (m, C) view of their rows."""
         if grad_out.ndim > 2:
-            return self._backward_maps(grad_out)
+            dx = self._backward_rows(_channel_rows(grad_out).T)
+            return _from_channel_rows(dx.T, grad_out.shape)
         flat = grad_out.flags.c_contiguous
-        g = grad_out if flat else np.ascontiguousarray(grad_out)
+        return self._backward_rows(grad_out if flat else np.ascontiguousarray(grad_out))
+
+    def _backward_rows(self, g: np.ndarray) -> np.ndarray:
+        """g: (m, units) -> dx (m, units), for the last :meth:`_normalise`."""
         _, sum_row, _ = self._weights(g.shape[0], g.dtype)
         rows = self._grad_rows
         if g.dtype == rows.dtype:  # straight into the gradient rows
@@ -189,31 +168,10 @@ class BatchNorm(Layer):
         k = self._gamma * self._inv_std
         dx = g * k
         if self._train:
-            means = rows * (k * (1.0 / g.shape[0]))  # [dgamma k / n; dbeta k / n]
+            means = rows * (k * (1.0 / g.shape[0]))  # [dgamma k / m; dbeta k / m]
             dx -= means[1]
             dx -= self._xhat * means[0]
         return dx
-
-    def _backward_maps(self, grad_out: np.ndarray) -> np.ndarray:
-        """:meth:`backward` for feature maps, on channel-major rows (C, m) as in
-        :meth:`_forward_maps`."""
-        g = _channel_rows(grad_out)
-        m = g.shape[1]
-        _, sum_row, _ = self._weights(m, g.dtype)
-        rows = self._grad_rows
-        if g.dtype == rows.dtype:
-            np.dot(g * self._xhat, sum_row, out=rows[0])
-            np.dot(g, sum_row, out=rows[1])
-        else:
-            rows[0] = (g * self._xhat) @ sum_row
-            rows[1] = g @ sum_row
-        k = self._gamma * self._inv_std
-        dx = g * k[:, None]
-        if self._train:
-            means = rows * (k * (1.0 / m))  # [dgamma k / m; dbeta k / m]
-            dx -= means[1][:, None]
-            dx -= self._xhat * means[0][:, None]
-        return _from_channel_rows(dx, grad_out.shape)
 
     def describe(self) -> dict:
         return {"type": self.kind, "momentum": self.momentum, "eps": self.eps}
