@@ -3,7 +3,7 @@
 Every string a page shows is written in English in the templates and scripts and
 looked up in a catalogue: ``static/i18n/<language>/<part>.json`` maps the English
 text to its translation (``{name}`` marks a value filled in at run time). English
-needs no catalogue. The browser reads the same files (``static/js/i18n.js``), so
+needs no catalogue. The browser reads the same files (``static/js/common/i18n.js``), so
 a template and a script never translate one string two ways.
 
 The language of a page: ``?lang=`` in its address (remembered in a cookie), else

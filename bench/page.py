@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
             page.goto(server.base + "/")
             page.wait_for_selector("body[data-ready=true]", timeout=30000)
             state = page.evaluate("""async () => {
-              const m = await import('/static/js/state.js');
+              const m = await import('/static/js/state/state.js');
               const s = m.defaultState();
               s.data.name = 'circle';
               s.network.hidden = [8, 8, 8, 8, 8, 8];

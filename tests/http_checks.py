@@ -5,7 +5,7 @@ and the waits of every test that starts a server.
 - :func:`crawl_pages` fetches the pages and every file they load, as a browser
   would: the ``<script>``, ``<link>`` and ``<img>`` addresses of the HTML, the ES
   module imports of each script (recursively), the ``url()`` and ``@import`` of each
-  style sheet, and the language catalogues that ``static/js/i18n.js`` fetches.
+  style sheet, and the language catalogues that ``static/js/common/i18n.js`` fetches.
 - :func:`save_model` and :func:`read_model` save a lesson's run as a model through
   the REST API and read it back, to show a model outlives a restart.
 
@@ -93,10 +93,10 @@ def css_references(source: str) -> list[str]:
 
 def catalogue_addresses(lang: str, i18n_js: str) -> list[str]:
     """The catalogue files the page script fetches for ``lang``: the address template
-    and the PARTS list, both read from the served ``static/js/i18n.js``."""
+    and the PARTS list, both read from the served ``static/js/common/i18n.js``."""
     parts = re.search(r"const\s+PARTS\s*=\s*\[([^\]]*)\]", i18n_js)
     template = re.search(r"fetch\(\s*`([^`]*\$\{part\}[^`]*)`", i18n_js)
-    assert parts and template, "static/js/i18n.js no longer reads as this test expects"
+    assert parts and template, "static/js/common/i18n.js no longer reads as this test expects"
     names = re.findall(r"[\"']([^\"']+)[\"']", parts.group(1))
     return [template.group(1).replace("${lang}", lang).replace("${part}", name)
             for name in names]
@@ -153,7 +153,7 @@ def crawl_pages(client: httpx.Client, pages: Iterable[str] = PAGES,
                 i18n_js = response.text
         elif split.path.endswith(".css"):
             queue += [urljoin(address, ref) for ref in css_references(response.text)]
-    assert i18n_js is not None, "no page loads static/js/i18n.js"
+    assert i18n_js is not None, "no page loads static/js/common/i18n.js"
     for lang in sorted(crawl.languages - {"en"}):
         for address in catalogue_addresses(lang, i18n_js):
             response = client.get(address)

@@ -62,7 +62,7 @@ def test_image_start_command_serves_outside_docker(tmp_path: Path) -> None:
         wait_until_up(base, alive=lambda: proc.poll() is None, seconds=120,
                       describe=lambda: log.read_text()[-2000:])
         assert "nnplay" in httpx.get(f"{base}/lab", timeout=5).text
-        assert httpx.get(f"{base}/static/js/main.js", timeout=5).status_code == 200
+        assert httpx.get(f"{base}/static/js/playground/main.js", timeout=5).status_code == 200
         check = json.loads(instruction("HEALTHCHECK")[0].split("CMD", 1)[1])
         done = subprocess.run([sys.executable if check[0] == "python" else check[0],
                                *check[1:]], env=env, timeout=10)

@@ -36,7 +36,7 @@ def test_asset_dir_finds_a_user_install_by_the_distribution_record(
     # its data files under ~/.local/share, which no sys.prefix guess reaches
     dist = fake_install(tmp_path, ["app/__init__.py",
                                    "../share/nnplay-pages/static/i18n/zh-Hant/common.json",
-                                   "../share/nnplay-pages/static/js/main.js",
+                                   "../share/nnplay-pages/static/js/playground/main.js",
                                    "../share/nnplay-pages/templates/index.html"])
     monkeypatch.setattr(assets, "SOURCE_ROOT", tmp_path / "site")  # no pyproject.toml there
     monkeypatch.setattr(assets.metadata, "distribution", lambda name: dist)
@@ -46,7 +46,8 @@ def test_asset_dir_finds_a_user_install_by_the_distribution_record(
 
 def test_asset_dir_ignores_a_stray_static_folder_in_site_packages(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    dist = fake_install(tmp_path, ["../share/nnplay-pages/static/js/main.js", "static/other.js"])
+    dist = fake_install(tmp_path, ["../share/nnplay-pages/static/js/playground/main.js",
+                                   "static/other.js"])
     monkeypatch.setattr(assets, "SOURCE_ROOT", tmp_path / "site")
     monkeypatch.setattr(assets.metadata, "distribution", lambda name: dist)
     assert assets.asset_dir("static") == (tmp_path / "share" / "nnplay-pages" / "static").resolve()
@@ -54,7 +55,7 @@ def test_asset_dir_ignores_a_stray_static_folder_in_site_packages(
 
 def test_asset_dir_names_what_is_missing(tmp_path: Path,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    dist = fake_install(tmp_path, ["../share/nnplay-pages/static/js/main.js"])
+    dist = fake_install(tmp_path, ["../share/nnplay-pages/static/js/playground/main.js"])
     monkeypatch.setattr(assets, "SOURCE_ROOT", tmp_path / "site")
     monkeypatch.setattr(assets.metadata, "distribution", lambda name: dist)
     with pytest.raises(RuntimeError, match=r"'templates'.*reinstall nnplay"):

@@ -14,7 +14,7 @@ from app.security import DOCS_POLICY, PAGE_POLICY, origin_allowed
 from tests.app.conftest import CheckedClient
 
 
-@pytest.mark.parametrize("path", ["/", "/lab", "/api/datasets", "/static/js/main.js",
+@pytest.mark.parametrize("path", ["/", "/lab", "/api/datasets", "/static/js/playground/main.js",
                                   "/api/runs/nope", "/healthz"])
 def test_every_answer_has_the_security_headers(client: CheckedClient, path: str) -> None:
     headers = client.get(path).headers

@@ -1,4 +1,4 @@
-"""The control panel (static/js/controls.js and its section modules) in the page.
+"""The control panel (static/js/controls/controls.js and its section modules) in the page.
 
 Each change a student makes leads to a new run whose spec (`GET /api/runs/{id}`)
 is what the panel shows, or, for lr, batch size, L1 and L2, to a `set` on the

@@ -27,7 +27,7 @@ from tests.browser.conftest import SHOTS, Console, open_playground
 
 MAIN = "document.getElementById('lab-main')"
 EXAMPLE_SENTENCE = "the food was not good"
-"""The lab's sentence box example (lab_probe_controls.js): English, as the net's
+"""The lab's sentence box example (lab/probe_controls.js): English, as the net's
 vocabulary is."""
 
 # -- what may stay English in a Chinese page ----------------------------------
@@ -170,7 +170,7 @@ def network_in_address(page: object) -> dict:
     """The network of the state in the address's hash (state.js decodes it)."""
     return page.evaluate("""async () => {
       const encoded = new URLSearchParams(location.hash.slice(1)).get('s');
-      const m = await import('/static/js/state.js');
+      const m = await import('/static/js/state/state.js');
       return m.decodeState(encoded).network;
     }""")
 

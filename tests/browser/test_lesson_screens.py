@@ -64,7 +64,7 @@ def state_hash(page: object, lesson: str | None = None, network: dict | None = N
     """The page's own encoding (state.js) of the default state with a lesson or a
     network changed."""
     return page.evaluate("""async ([lesson, network]) => {
-      const m = await import('/static/js/state.js');
+      const m = await import('/static/js/state/state.js');
       const s = m.defaultState();
       if (lesson) s.lesson = {name: lesson, variant: null};
       if (network) Object.assign(s.network, network);
@@ -204,7 +204,7 @@ def test_batch_norm_after_a_convolution_is_read_per_channel(page: object, server
     page.goto(f"/lab?lang={lang}")
     page.wait_for_selector("body[data-ready=true]", timeout=20000)
     shown = page.evaluate("""async (header) => {
-      const { BatchNormPanel } = await import('/static/js/bn_panel.js');
+      const { BatchNormPanel } = await import('/static/js/network/bn_panel.js');
       const box = document.getElementById('bn-panel');
       new BatchNormPanel(box).update({ header });
       const rows = (stat) => [...box.querySelectorAll(`tr[data-stat=${stat}] td[data-unit]`)]

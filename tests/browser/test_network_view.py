@@ -1,4 +1,4 @@
-"""The network diagram (static/js/network_view.js and the modules it uses) in
+"""The network diagram (static/js/network/view.js and the modules it uses) in
 headless Chromium, on real runs of a real server.
 
 `layoutColumns` is run in the page on the layer lists the server makes; the
@@ -20,7 +20,7 @@ import pytest
 from tests.browser.conftest import open_playground
 
 LAYOUT_SUMMARY = """async ([layers, spec, options]) => {
-  const { layoutColumns } = await import('/static/js/network_view.js');
+  const { layoutColumns } = await import('/static/js/network/view.js');
   const layout = layoutColumns(layers, spec, options);
   const path = (ref) => (ref ? ref.path : null);
   const refs = [];
@@ -133,7 +133,7 @@ def open_state(page: object, network: dict[str, Any], steps: int = 0) -> None:
     page.goto("/")
     page.wait_for_selector("body[data-ready=true]", timeout=20000)
     hash_ = page.evaluate("""async (network) => {
-      const m = await import('/static/js/state.js');
+      const m = await import('/static/js/state/state.js');
       const s = m.defaultState();
       Object.assign(s.network, network);
       return m.encodeState(s);

@@ -72,7 +72,7 @@ def test_a_three_layer_network_built_by_hand(page: object) -> None:
     page.wait_for_function("location.hash.includes('relu') || location.hash.length > 0")
     state = page.evaluate("""async () => {
       const encoded = new URLSearchParams(location.hash.slice(1)).get('s');
-      const m = await import('/static/js/state.js');
+      const m = await import('/static/js/state/state.js');
       return m.decodeState(encoded);
     }""")
     assert state["network"]["hidden"] == [4, 2, 3]
@@ -224,7 +224,7 @@ def test_the_activation_explorer_checks_the_identities(page: object) -> None:
 def test_a_diverged_run_says_so_instead_of_drawing_nan(page: object) -> None:
     open_playground(page)
     hash_ = page.evaluate("""async () => {
-      const m = await import('/static/js/state.js');
+      const m = await import('/static/js/state/state.js');
       const s = m.defaultState();
       s.network.hidden = [8, 8, 8];
       s.network.activations = ['relu', 'relu', 'relu'];

@@ -1,4 +1,4 @@
-"""The page state's pure functions (static/js/state.js), run in the browser.
+"""The page state's pure functions (static/js/state/state.js), run in the browser.
 
 Round trips to the URL (`encodeState` / `decodeState`), falling back field by
 field on bad hashes, specs the server accepts (`stateToSpec`), lessons read back
@@ -19,7 +19,7 @@ import pytest
 
 from tests.browser.conftest import open_playground
 
-STATE_JS = "const m = await import('/static/js/state.js');"
+STATE_JS = "const m = await import('/static/js/state/state.js');"
 DEFAULT_LOSS = {"binary": "bce", "multiclass": "softmax_ce", "regression": "mse"}
 CSV_POINTS = [[0.1, 0.2, 0.0], [0.3, 0.5, 1.0], [0.2, 0.1, 0.0], [0.7, 0.5, 1.0],
               [-0.4, 0.3, 0.0], [0.9, -0.2, 1.0]]

@@ -53,7 +53,7 @@ DIVERGING = [(-1.0, (24, 78, 140)), (-0.5, (104, 158, 208)), (0.0, (240, 238, 23
              (0.5, (242, 176, 96)), (1.0, (184, 98, 12))]
 NEUTRAL = np.array([240, 238, 232])
 OKABE_ITO = [(0, 114, 178), (230, 159, 0), (0, 158, 115)]  # classes 0, 1, 2
-MAP_STRENGTH = 0.82  # the output map's colours are this strong (output_view.js)
+MAP_STRENGTH = 0.82  # the output map's colours are this strong (output/view.js)
 DIVERGED_GREY = (185, 185, 185)  # --nn-diverged-map, #b9b9b9
 INK_DARK = 90  # a pixel of a drawn curve (ink #1d1d1f) is darker than this in every channel
 
@@ -92,7 +92,7 @@ def blueish(rgba: list[int]) -> bool:
 # frames.js against app/frames.py
 
 DECODE_JS = """async ({b64, shift}) => {
-  const { decodeFrame } = await import('/static/js/frames.js');
+  const { decodeFrame } = await import('/static/js/common/frames.js');
   const raw = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
   // shift: the message starts `shift` bytes into its buffer (unaligned float32 arrays)
   const buffer = new Uint8Array(raw.length + shift);
@@ -106,7 +106,7 @@ DECODE_JS = """async ({b64, shift}) => {
 }"""
 
 TRUNCATED_JS = """async ({b64, cut}) => {
-  const { decodeFrame } = await import('/static/js/frames.js');
+  const { decodeFrame } = await import('/static/js/common/frames.js');
   const raw = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)).slice(0, cut);
   try {
     decodeFrame(raw.buffer);
@@ -184,11 +184,11 @@ def test_decode_frame_rejects_a_truncated_message(bare: object, message: bytes) 
 
 
 # ---------------------------------------------------------------------------
-# output_view.js
+# output/view.js
 
 OUTPUT_JS = """async ({points, frame, size, label}) => {
-  const { OutputView } = await import('/static/js/output_view.js');
-  const { plotRect } = await import('/static/js/point_layer.js');
+  const { OutputView } = await import('/static/js/output/view.js');
+  const { plotRect } = await import('/static/js/output/point_layer.js');
   const canvas = mount(size, size, label);
   const view = new OutputView(canvas);
   window.out = { canvas, view, plot: plotRect({ width: size, height: size }) };
@@ -314,7 +314,7 @@ def test_a_diverged_run_shows_the_message_instead_of_the_map(bare: object) -> No
     open_output(bare, BINARY_POINTS, plane_frame())
     message = bare.locator(".nn-diverged")
     assert message.count() == 0 or not message.is_visible()
-    text = bare.evaluate("import('/static/js/output_view.js').then((m) => m.DIVERGED_MESSAGE)")
+    text = bare.evaluate("import('/static/js/output/view.js').then((m) => m.DIVERGED_MESSAGE)")
     assert "diverged" in text
 
     def diverged_state(frame: dict) -> tuple[bool, str, list[int]]:
@@ -340,7 +340,7 @@ def test_a_diverged_run_shows_the_message_instead_of_the_map(bare: object) -> No
 # charts.js
 
 CHARTS_JS = """async () => {
-  const { GradientChart, LossChart } = await import('/static/js/charts.js');
+  const { GradientChart, LossChart } = await import('/static/js/charts/charts.js');
   const loss = new LossChart(mount(600, 220));
   const grad = new GradientChart(mount(600, 220));
   window.charts = { loss, grad };
@@ -446,7 +446,7 @@ def test_hovering_a_chart_shows_the_nearest_steps_values(bare: object) -> None:
 def test_the_gradient_legend_names_every_layer_in_columns(bare: object) -> None:
     # eleven dense layers in a chart 170 px high: more than one column holds
     shown = bare.evaluate("""async (headers) => {
-      const { GradientChart } = await import('/static/js/charts.js');
+      const { GradientChart } = await import('/static/js/charts/charts.js');
       const chart = new GradientChart(mount(560, 170));
       for (const header of headers) chart.push({ header, arrays: {} });
       await frames2();
@@ -476,8 +476,8 @@ def test_the_gradient_chart_by_depth_draws_the_newest_rows_bars(bare: object) ->
 
 def test_charts_on_a_shared_axis_draw_the_union_of_their_ranges(bare: object) -> None:
     ticks = bare.evaluate("""async () => {
-      const { LossChart } = await import('/static/js/charts.js');
-      const { SharedAxis } = await import('/static/js/shared_axis.js');
+      const { LossChart } = await import('/static/js/charts/charts.js');
+      const { SharedAxis } = await import('/static/js/charts/shared_axis.js');
       const small = new LossChart(mount(400, 200), { log: true });
       const large = new LossChart(mount(400, 200), { log: true });
       const rows = (losses) => losses.map((loss, i) => ({ header: { step: 10 * i,
@@ -508,7 +508,7 @@ def test_charts_on_a_shared_axis_draw_the_union_of_their_ranges(bare: object) ->
 
 def test_small_numbers_keep_their_digits(bare: object) -> None:
     written = bare.evaluate("""async () => {
-      const { formatMetric, formatNumber } = await import('/static/js/chart_scales.js');
+      const { formatMetric, formatNumber } = await import('/static/js/charts/scales.js');
       const values = [0.69, 0.00042, 0.000123456, 4.2e-5, 1234.5, 0, null];
       return { metric: values.map((v) => formatMetric(v)),
                label: values.map((v) => formatNumber(v)) };
@@ -521,7 +521,7 @@ def test_small_numbers_keep_their_digits(bare: object) -> None:
 # explorer.js
 
 IDENTITIES_JS = """async (tamper) => {
-  const { checkIdentities, checkSlope } = await import('/static/js/explorer.js');
+  const { checkIdentities, checkSlope } = await import('/static/js/playground/explorer.js');
   const activations = await (await fetch('/api/activations')).json();
   const curves = activations.hidden.map((c) => ({ ...c, f: c.f.slice(), df: c.df.slice() }));
   const curve = (name) => curves.find((c) => c.name === name);
@@ -573,7 +573,7 @@ def test_the_activation_identities_hold_and_a_wrong_curve_fails(bare: object,
 
 def test_the_explorer_marks_a_failing_identity(bare: object) -> None:
     shown = bare.evaluate("""async () => {
-      const { ActivationExplorer } = await import('/static/js/explorer.js');
+      const { ActivationExplorer } = await import('/static/js/playground/explorer.js');
       const activations = await (await fetch('/api/activations')).json();
       const box = document.createElement('div');
       document.body.append(box);

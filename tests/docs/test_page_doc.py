@@ -12,6 +12,8 @@ PAGE_DOC = (ROOT / "docs" / "page.md").read_text(encoding="utf-8")
 
 @pytest.mark.parametrize("folder", ["static/js", "templates"])
 def test_page_doc_names_every_file(folder: str) -> None:
-    files = sorted(p.name for p in (ROOT / folder).iterdir() if p.suffix in (".js", ".html"))
+    """Modules are named by their path under static/js (``network/view.js``)."""
+    files = sorted(p.relative_to(ROOT / folder).as_posix() for p in (ROOT / folder).rglob("*")
+                   if p.suffix in (".js", ".html"))
     missing = [name for name in files if name not in PAGE_DOC]
     assert files and not missing, f"docs/page.md does not describe {missing}"

@@ -41,7 +41,7 @@ def test_lesson_catalogue_is_json() -> None:
 
 
 DISPLAY_CHOICES = {"loss_scale": {"linear", "log"}, "gradient_view": {"time", "depth"}}
-"""What a lesson's `display` may ask of the page's charts (static/js/chart_options.js)."""
+"""What a lesson's `display` may ask of the page's charts (static/js/charts/options.js)."""
 
 
 def test_lesson_display_asks_only_for_chart_settings_the_page_has() -> None:

@@ -1,0 +1,174 @@
+/**
+ * Two variants of a lesson side by side: two runs, each with its own socket,
+ * its loss and accuracy chart, its gradient-by-depth chart and a line of
+ * metrics, played, paused, stepped and reset together. Used for the residual
+ * lesson (a deep plain net against the same depth with skips) and for any lab
+ * lesson with variants (static against two-channel text, max against mean
+ * pooling, ...).
+ *
+ * `new LabComparison(section, {onError})`; `open(lesson, a, b)` (variant names),
+ * `close()`, `send(command)`, `sessions`; `seeds` ({seed, dataSeed}, either
+ * null for the lesson's own) are the seeds both sides' runs are made from. The
+ * section holds the variant choices and the buttons; they are built here.
+ */
+
+import { el } from "../common/dom.js";
+import { t } from "../common/i18n.js";
+import { DepthGradientChart } from "./depth_chart.js";
+import { LabSession } from "./session.js";
+import { lessonRequest } from "../lessons/seeds.js";
+import { defaultPair } from "../lessons/panel.js";
+import { LossChart } from "../charts/loss_chart.js";
+
+/** Format a metric ("–" when missing). */
+function fmt(value, digits = 3) {
+  return typeof value === "number" && Number.isFinite(value) ? value.toFixed(digits) : "–";
+}
+
+/** Pairs the notes compare, in order of preference. */
+const PREFERRED = [["deep-plain", "deep-residual"], ["static", "two-channel"], ["max", "mean"]];
+
+/** The pair to compare first: one of PREFERRED where the lesson has both
+ * variants, else the lessons panel's default pair (null with fewer than two). */
+export function comparePair(lesson) {
+  const names = (lesson.variants || []).map((v) => v.name);
+  return PREFERRED.find((pair) => pair.every((n) => names.includes(n))) || defaultPair(lesson);
+}
+
+export class LabComparison {
+  /**
+   * @param {HTMLElement} section the comparison's section (its content is built here)
+   * @param {{onError: (err: object) => void, speed: () => number,
+   *   onPlaying?: (playing: boolean) => void}} handlers
+   */
+  constructor(section, { onError, speed, onPlaying = () => {} }) {
+    this.section = section;
+    this.onError = onError;
+    this.onPlaying = onPlaying;
+    this.speed = speed;
+    this.sessions = [];
+    this.seeds = {};
+    this.ticket = 0;
+    this.lesson = null;
+    this.playing = false;
+    this.selects = ["a", "b"].map((key) => el("select", { id: `compare-${key}`,
+      "data-testid": `compare-${key}` }));
+    this.play = el("button", { type: "button", "data-testid": "compare-play", "aria-pressed": "false",
+      text: t("Play both") });
+    this.play.addEventListener("click", () => this.togglePlay());
+    const step = el("button", { type: "button", "data-testid": "compare-step", text: t("Step both") });
+    step.addEventListener("click", () => this.send({ type: "step", n: this.speed() }));
+    const reset = el("button", { type: "button", "data-testid": "compare-reset", text: t("Reset both") });
+    reset.addEventListener("click", () => this.sessions.forEach((s) => s.reset()));
+    const go = el("button", { type: "button", "data-testid": "compare-open", text: t("Compare") });
+    go.addEventListener("click", () => this.open(this.lesson, ...this.selects.map((s) => s.value)));
+    this.grid = el("div", { class: "lab-compare-grid" });
+    // shown while no pair is open (here rather than in the style sheet, to be translated)
+    this.hint = el("p", { class: "lab-note", "data-testid": "compare-hint",
+      text: t("Choose two variants and press Compare: each gets its own run, loss chart and gradient chart.") });
+    this.hint.style.gridColumn = "1 / -1";
+    this.grid.append(this.hint);
+    this.title = el("h2", { id: "lab-compare-title", text: t("Side by side") });
+    section.setAttribute("aria-labelledby", "lab-compare-title");
+    section.replaceChildren(el("header", { class: "lab-compare-bar" }, this.title,
+      el("label", { for: "compare-a", text: t("Compare") }), this.selects[0],
+      el("label", { for: "compare-b", text: t("with") }), this.selects[1], go,
+      el("span", { class: "lab-gap" }), this.play, step, reset), this.grid);
+  }
+
+  /** Offer `lesson`'s variants in the choices (and hide when it has fewer than two). */
+  setLesson(lesson) {
+    this.lesson = lesson;
+    const variants = lesson?.variants || [];
+    const pair = lesson ? comparePair(lesson) : null;
+    for (const [i, select] of this.selects.entries()) {
+      select.replaceChildren(...variants.map((v) => el("option", { value: v.name,
+        text: v.label || v.name })));
+      if (pair) select.value = pair[i];
+    }
+    this.section.hidden = !pair;
+  }
+
+  /** Show variants `a` and `b` of `lesson` side by side (replacing any before). */
+  async open(lesson, a, b) {
+    const ticket = ++this.ticket;  // a later open or close supersedes this one
+    await this.drop();
+    if (ticket !== this.ticket || !lesson || !a || !b) return;
+    this.title.textContent = t("Side by side: {title}", { title: lesson.title });
+    this.section.hidden = false;
+    const sides = [a, b].map((variant) => this.side(lesson, variant));
+    this.grid.replaceChildren(...sides.map((s) => s.box));
+    this.sessions = sides.map((s) => s.session);
+    await Promise.all(sides.map(async ({ session, variant }) => {
+      try {
+        await session.open(lessonRequest(lesson.name, variant, this.seeds));
+        session.send({ type: "speed", steps_per_frame: this.speed() });
+      } catch (err) {
+        this.onError(err);
+      }
+    }));
+    this.setPlaying(false);
+  }
+
+  /** One side: title, metrics, loss chart and gradient chart of a variant. */
+  side(lesson, variant) {
+    const label = (lesson.variants || []).find((v) => v.name === variant)?.label || variant;
+    const loss = el("canvas", { class: "lab-chart", width: 460, height: 190, role: "img",
+      "data-testid": `compare-loss-${variant}`, "aria-label": t("Loss and accuracy of {variant}", { variant: label }) });
+    const grad = el("canvas", { class: "lab-chart", width: 460, height: 170, role: "img",
+      "data-testid": `compare-gradient-${variant}`,
+      "aria-label": t("Gradient norm of each layer of {variant}", { variant: label }) });
+    const metrics = el("p", { class: "lab-compare-metrics", "data-testid": `compare-metrics-${variant}` });
+    const box = el("section", { class: "lab-compare-side", "data-testid": `compare-side-${variant}` },
+      el("h3", { text: `${variant}: ${label}` }), metrics,
+      el("figure", {}, el("figcaption", { text: t("Loss and accuracy") }), loss),
+      el("figure", {}, el("figcaption", { text: t("Gradient norm by depth (log scale)") }), grad));
+    const charts = [new LossChart(loss), new DepthGradientChart(grad)];
+    const session = new LabSession({
+      charts,
+      onFrame: ({ header: h }) => {
+        const values = { step: h.step, train: fmt(h.train_loss), test: fmt(h.test_loss),
+          accuracy: fmt(h.test_accuracy) };
+        metrics.textContent = h.test_accuracy === null
+          ? t("step {step} · train loss {train} · test loss {test}", values)
+          : t("step {step} · train loss {train} · test loss {test} · test accuracy {accuracy}", values);
+        metrics.dataset.step = String(h.step);
+        loss.dataset.step = String(h.step);
+        if (h.playing !== undefined && this.sessions[0] === session) this.setPlaying(Boolean(h.playing));
+      },
+      onError: (detail) => this.onError(detail),
+    });
+    return { box, session, variant };
+  }
+
+  togglePlay() {
+    this.send({ type: this.playing ? "pause" : "play" });
+    this.setPlaying(!this.playing);
+  }
+
+  setPlaying(on) {
+    this.playing = on;
+    this.play.setAttribute("aria-pressed", String(on));
+    this.play.textContent = on ? t("Pause both") : t("Play both");
+    this.onPlaying(on);
+  }
+
+  send(command) {
+    for (const session of this.sessions) session.send(command);
+  }
+
+  /** Drop both runs (the section stays, empty); an open under way gives up. */
+  async close() {
+    this.ticket += 1;
+    await this.drop();
+  }
+
+  async drop() {
+    const sessions = this.sessions;
+    this.sessions = [];
+    this.grid.replaceChildren(this.hint);
+    this.setPlaying(false);
+    await Promise.all(sessions.map((s) => s.close()));
+    for (const session of sessions) for (const chart of session.charts) chart.destroy();
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * A lesson's settings side by side: two or three runs (`MAX_COMPARED`), each
+ * with its output map, loss chart and gradient chart, played, paused and reset
+ * together. The sides' loss charts share one y axis, and so do their gradient
+ * charts, so that the runs compare at a glance; the bar's options (loss on a
+ * log scale, gradients over time or by depth) set every side at once, and open
+ * as the lesson's `display` asks.
+ *
+ * The section `#compare` of the page holds it; its buttons (play or pause all,
+ * reset all, close) and options are wired here. Each side's metrics line carries
+ * `data-step` and `data-playing` from its newest frame (read by the browser
+ * tests).
+ */
+
+import { GradientChart, LossChart } from "../charts/charts.js";
+import { ChartOptions } from "../charts/options.js";
+import { formatMetric } from "../charts/scales.js";
+import { MAX_COMPARED } from "../lessons/panel.js";
+import { OutputView } from "../output/view.js";
+import { lessonRequest } from "../lessons/seeds.js";
+import { Session } from "./session.js";
+import { SharedAxis } from "../charts/shared_axis.js";
+import { t } from "../common/i18n.js";
+
+/** Format a metric with fixed decimals ("–" when missing): accuracies. */
+export function fmt(value, digits = 3) {
+  return value === null || value === undefined ? "–" : Number(value).toFixed(digits);
+}
+
+/** A canvas of the given size. */
+function canvas(width, height, className = "") {
+  const el = document.createElement("canvas");
+  el.width = width;
+  el.height = height;
+  if (className) el.className = className;
+  return el;
+}
+
+export class Comparison {
+  /**
+   * @param {HTMLElement} section the `#compare` section
+   * @param {(err: Error|object) => void} onError shows a failure
+   */
+  constructor(section, onError) {
+    this.section = section;
+    this.grid = section.querySelector("#compare-grid");
+    this.onError = onError;
+    this.sides = [];
+    this.ticket = 0;
+    this.playing = false;
+    this.play = section.querySelector("#compare-play");
+    this.options = new ChartOptions(section.querySelector(".compare-bar"), () => ({
+      loss: this.sides.map((side) => side.views.loss),
+      gradient: this.sides.map((side) => side.views.gradient),
+    }));
+    this.play.addEventListener("click", () => {
+      this.sendAll({ type: this.playing ? "pause" : "play" });
+      this.setPlaying(!this.playing);
+    });
+    section.querySelector("#compare-reset").addEventListener("click", () => {
+      for (const side of this.sides) {
+        side.views.loss.reset();
+        side.views.gradient.reset();
+      }
+      this.sendAll({ type: "reset" });
+    });
+    section.querySelector("#compare-close").addEventListener("click", () => this.close());
+  }
+
+  sendAll(command) {
+    for (const side of this.sides) side.send(command);
+  }
+
+  /** The play button as playing (Pause all) or not (Play all). */
+  setPlaying(on) {
+    this.playing = on;
+    this.play.setAttribute("aria-pressed", String(on));
+    this.play.textContent = on ? t("Pause all") : t("Play all");
+  }
+
+  /** One side: its title, views and session, for `variant` of `lesson`, its
+   * charts on the shared axes. */
+  side(lesson, variant, axes) {
+    const box = document.createElement("section");
+    box.className = "compare-side";
+    box.dataset.testid = `compare-${variant}`;
+    box.dataset.variant = variant;
+    const title = document.createElement("h3");
+    const label = (lesson.variants || []).find((v) => v.name === variant)?.label || variant;
+    title.textContent = t("{title}: {variant}", { title: lesson.title, variant: label });
+    const out = canvas(300, 300, "compare-output");
+    const loss = canvas(420, 160, "compare-chart");
+    loss.dataset.testid = `compare-loss-${variant}`;
+    loss.setAttribute("role", "img");
+    loss.setAttribute("aria-label", t("Loss and accuracy of {variant}", { variant: label }));
+    const grad = canvas(420, 160, "compare-chart");
+    grad.dataset.testid = `compare-gradient-${variant}`;
+    grad.setAttribute("role", "img");
+    grad.setAttribute("aria-label", t("Gradient norm of each layer of {variant}", { variant: label }));
+    const metrics = document.createElement("p");
+    metrics.className = "compare-metrics";
+    metrics.dataset.testid = `compare-metrics-${variant}`;
+    box.append(title, out, metrics, loss, grad);
+    this.grid.append(box);
+    const display = this.options.current();
+    const views = {
+      output: new OutputView(out),
+      loss: new LossChart(loss, { log: display.loss_scale === "log" }),
+      gradient: new GradientChart(grad, { view: display.gradient_view }),
+    };
+    axes.loss.add(views.loss);
+    axes.gradient.add(views.gradient);
+    return new Session({
+      ...views,
+      onFrame: ({ header: h }) => {
+        metrics.textContent = t("step {n} · train loss {train} · test loss {test}",
+          { n: h.step, train: formatMetric(h.train_loss), test: formatMetric(h.test_loss) });
+        metrics.dataset.step = String(h.step);
+        metrics.dataset.playing = String(Boolean(h.playing));
+      },
+      onError: (detail) => this.onError(detail),
+    });
+  }
+
+  /**
+   * Show `variants` (two or three names) of `lesson` side by side, replacing any
+   * before, with the charts as the lesson's `display` asks, every side from
+   * `seeds` ({seed, dataSeed}: those a student drew for the lesson; none, the
+   * lesson's own). Each side's box carries its run's id (`data-run`).
+   * @param {object} lesson an entry of GET /api/lessons
+   * @param {string[]} variants
+   * @param {{seed?: number, dataSeed?: number}} [seeds]
+   */
+  async open(lesson, variants, seeds = {}) {
+    const ticket = ++this.ticket; // a later open or close supersedes this one
+    await this.drop();
+    this.setPlaying(false);
+    if (ticket !== this.ticket) return;
+    const names = variants.slice(0, MAX_COMPARED);
+    this.options.apply(lesson.display);
+    this.grid.replaceChildren();
+    this.grid.dataset.sides = String(names.length);
+    const axes = { loss: new SharedAxis(), gradient: new SharedAxis() };
+    this.sides = names.map((variant) => this.side(lesson, variant, axes));
+    this.section.hidden = false;
+    await Promise.all(this.sides.map(async (session, i) => {
+      try {
+        await session.open(lessonRequest(lesson.name, names[i], seeds));
+        if (ticket !== this.ticket) {
+          await session.close(); // superseded while its run was being made: drop it
+          return;
+        }
+        this.grid.children[i].dataset.run = session.run.id;
+      } catch (err) {
+        this.onError(err);
+      }
+    }));
+    if (ticket !== this.ticket) return;
+    this.section.scrollIntoView({ behavior: "smooth" });
+  }
+
+  /** Drop every run and hide the section. */
+  async close() {
+    this.ticket += 1;
+    await this.drop();
+    this.section.hidden = true;
+  }
+
+  /** Drop every run and its charts. */
+  async drop() {
+    const sides = this.sides;
+    this.sides = [];
+    await Promise.all(sides.map((side) => side.close()));
+    for (const side of sides) {
+      side.views.loss.destroy();
+      side.views.gradient.destroy();
+    }
+  }
+}
