@@ -55,7 +55,7 @@ export class LossChart extends TimeChart {
     return this.rows.some((r) => !Number.isNaN(r.values[TRAIN_ACCURACY]) || !Number.isNaN(r.values[TEST_ACCURACY]));
   }
 
-  /** The plot below the legend's one or two rows, with the accuracy axis on the right. */
+  /** The plot below the legend's rows, with the accuracy axis on the right. */
   plotArea(size) {
     const rows = this.#legendRows(size.width, this.theme).length;
     return super.plotArea(size, this.hasAccuracy() ? 44 : 14, 8 + 16 * rows);
@@ -96,7 +96,8 @@ export class LossChart extends TimeChart {
       .forEach((entries, i) => this.drawLegendRow(plot, entries, theme, 10 + 16 * i));
   }
 
-  /** The legend: one row when it fits beside the axis labels, else loss and accuracy rows. */
+  /** The legend: one row when it fits beside the axis labels, else loss and accuracy
+   * rows, else (a narrow chart) a row per entry. */
   #legendRows(width, theme) {
     const loss = [
       { label: t("train loss"), color: theme.series1, dashed: false },
@@ -108,7 +109,9 @@ export class LossChart extends TimeChart {
       { label: t("test accuracy"), color: theme.series2, dashed: true },
     ];
     const one = loss.concat(accuracy);
-    return this.legendWidth(one) <= width - 60 ? [one] : [loss, accuracy];
+    if (this.legendWidth(one) <= width - 60) return [one];
+    if (Math.max(this.legendWidth(loss), this.legendWidth(accuracy)) <= width - 6) return [loss, accuracy];
+    return one.map((entry) => [entry]);
   }
 
   hoverRows(row) {

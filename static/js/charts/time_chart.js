@@ -277,13 +277,15 @@ export class TimeChart {
 
   /**
    * Legend entries `[{label, color, dashed}]` laid out in one row at height `py`
-   * (CSS px from the top), starting at the plot's left edge.
+   * (CSS px from the top), starting at the plot's left edge, or further left
+   * when the row would not fit (a narrow chart: no label cut at the right edge).
    */
   drawLegendRow(plot, entries, theme, py) {
     const ctx = this.ctx;
     ctx.textAlign = "left";
     ctx.textBaseline = "middle";
-    let at = plot.x;
+    const width = this.canvas.clientWidth || this.fallback.width;
+    let at = Math.max(4, Math.min(plot.x, width - 4 - this.legendWidth(entries)));
     for (const { label, color, dashed } of entries) {
       drawSwatch(ctx, at, py, color, dashed);
       ctx.fillStyle = theme.ink;

@@ -29,14 +29,25 @@ export function fillOptions(select, choices) {
 }
 
 /**
- * A section with a legend.
+ * A section that folds: its legend is a button (`aria-expanded`, data-testid
+ * `<testid>-fold`) that hides or shows everything else in the section, so a
+ * narrow column of settings shows only the sections being worked on. Every
+ * section starts open.
  * @param {string} title the legend
  * @param {string} testid the section's data-testid
  * @param {...Node} children
  */
 export function section(title, testid, ...children) {
-  return el("fieldset", { class: "ctl-section", "data-testid": testid },
-    el("legend", { text: title }), ...children);
+  const fold = el("button", { type: "button", class: "ctl-fold", "aria-expanded": "true",
+    "data-testid": `${testid}-fold`, text: title });
+  const box = el("fieldset", { class: "ctl-section", "data-testid": testid },
+    el("legend", {}, fold), ...children);
+  fold.addEventListener("click", () => {
+    const open = fold.getAttribute("aria-expanded") !== "true";
+    fold.setAttribute("aria-expanded", String(open));
+    box.toggleAttribute("data-folded", !open);
+  });
+  return box;
 }
 
 /** Cells side by side. */
