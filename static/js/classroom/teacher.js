@@ -8,6 +8,7 @@
 import { api, listAll } from "../common/api.js";
 import { LANG, t } from "../common/i18n.js";
 import { StatusLine } from "../common/status_line.js";
+import { bindProjectorView } from "./projector.js";
 import { ClassTable, classCounts } from "./table.js";
 import { WatchView } from "./watch.js";
 
@@ -250,6 +251,7 @@ async function start() {
     await login();
     return;
   }
+  bindProjectorView(document.getElementById("projector-view"));
   try {
     const [lessons, datasets] = await Promise.all([
       api(`/api/lessons?lang=${encodeURIComponent(LANG)}`), api("/api/datasets")]);
