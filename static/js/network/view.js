@@ -108,10 +108,11 @@ export class NetworkView {
     const colours = readColours(this.#root);
     const { root, model } = buildDiagram(layout, dims, { ids: this.#ids, colours });
     // the diagram takes the container's width, its height following the viewBox; a
-    // deep or wide net shrinks to fit (down to MIN_SCALE) before it scrolls
+    // deep or wide net shrinks to fit (down to MIN_SCALE, or the page's
+    // --nv-min-scale: a phone's is lower) before it scrolls
     root.style.width = "100%";
     root.style.height = "auto";
-    root.style.minWidth = `${Math.round(model.geom.width * MIN_SCALE)}px`;
+    root.style.minWidth = `calc(${Math.round(model.geom.width)}px * var(--nv-min-scale, ${MIN_SCALE}))`;
     this.#model = model;
     this.#root.querySelector(".nv-svg")?.remove();
     this.#root.querySelector(".nv-legend")?.remove();
