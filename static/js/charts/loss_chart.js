@@ -110,7 +110,7 @@ export class LossChart extends TimeChart {
     ];
     const one = loss.concat(accuracy);
     if (this.legendWidth(one) <= width - 60) return [one];
-    if (Math.max(this.legendWidth(loss), this.legendWidth(accuracy)) <= width - 6) return [loss, accuracy];
+    if (Math.max(this.legendWidth(loss), this.legendWidth(accuracy)) <= width - 4) return [loss, accuracy];
     return one.map((entry) => [entry]);
   }
 
