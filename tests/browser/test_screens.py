@@ -188,6 +188,15 @@ def test_the_playground_while_playing(screens: object, size: tuple[int, int]) ->
         assert controls["right"] <= network["left"] < network["right"] <= output["left"]
         assert controls["bottom"] <= screen.height
     else:
+        # the settings start folded: the diagram is on the first screen, and a
+        # section opens from its heading
+        folds = page.evaluate("[...document.querySelectorAll('#controls .ctl-fold')]"
+                              ".map((b) => b.getAttribute('aria-expanded'))")
+        assert folds == ["false", "false", "false"], folds
+        screen.on_first_screen("#network .nv-svg")
+        page.click("[data-testid=network-section-fold]")
+        assert page.is_visible("[data-testid=add-layer]")
+        page.evaluate("window.scrollTo(0, 0)")
         # one column: each panel under the last, as wide as the screen allows
         boxes = [screen.box(s) for s in ("#controls", ".network-panel", ".output-panel")]
         for upper, lower in pairwise(boxes):
@@ -241,6 +250,7 @@ def test_a_deep_network_scrolls_inside_its_box_on_a_phone(screens: object) -> No
     play_playground(screen, steps=10)
     page = screen.page
     page.click("[data-testid=play]")  # pause
+    page.click("[data-testid=network-section-fold]")  # folded on a phone
     for layers in range(3, 11):  # ten hidden layers: too deep to fit, it scrolls
         page.click("[data-testid=add-layer]")
         page.wait_for_function(

@@ -28,11 +28,15 @@ export function fillOptions(select, choices) {
   select.replaceChildren(...choices.map(([value, label]) => el("option", { value, text: label })));
 }
 
+/** Screens on which the settings' sections start folded (a phone's one column:
+ * the network and the output come right after three headings). */
+export const FOLDED_AT = "(max-width: 639px)";
+
 /**
  * A section that folds: its legend is a button (`aria-expanded`, data-testid
  * `<testid>-fold`) that hides or shows everything else in the section, so a
- * narrow column of settings shows only the sections being worked on. Every
- * section starts open.
+ * narrow column of settings shows only the sections being worked on. A section
+ * starts open, folded on a screen matching FOLDED_AT.
  * @param {string} title the legend
  * @param {string} testid the section's data-testid
  * @param {...Node} children
@@ -42,11 +46,12 @@ export function section(title, testid, ...children) {
     "data-testid": `${testid}-fold`, text: title });
   const box = el("fieldset", { class: "ctl-section", "data-testid": testid },
     el("legend", {}, fold), ...children);
-  fold.addEventListener("click", () => {
-    const open = fold.getAttribute("aria-expanded") !== "true";
+  const show = (open) => {
     fold.setAttribute("aria-expanded", String(open));
     box.toggleAttribute("data-folded", !open);
-  });
+  };
+  fold.addEventListener("click", () => show(fold.getAttribute("aria-expanded") !== "true"));
+  if (typeof matchMedia === "function" && matchMedia(FOLDED_AT).matches) show(false);
   return box;
 }
 
