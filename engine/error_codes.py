@@ -30,6 +30,14 @@ ENGINE_ERRORS: dict[str, str] = {
     "unknown_field": "unknown field",
     "not_list": "must be a list",
     "too_many_entries": "must have at most {max} entries, got {count}",
+    # engine/spec.py and engine/budget.py: a net or a batch too large
+    "too_many_layers": "at most {max} hidden dense or convolution layers",
+    "batch_too_large": "a batch of {batch} takes about {need} in this net (forward and "
+                       "backward); at most {most_bytes} per pass: use {name} <= {most}, or a "
+                       "smaller net",
+    "batch_norm_batch": "batch norm needs at least 2 samples in every batch: with one, each "
+                        "unit's batch variance is 0 and its running variance decays towards "
+                        "0; use 2 or more, or leave batch norm out",
     # engine/data/points.py: a label that does not fit the kind of data
     "label_not_binary": "label {label} is not a binary class: use 0 or 1",
     "label_not_class": "label {label} is not a class: multiclass labels are whole numbers "

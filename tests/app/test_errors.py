@@ -61,7 +61,8 @@ def test_bad_spec_field_is_422_naming_it(client: CheckedClient, spec: dict, loc:
     error = only_error(response)
     assert error["loc"] == ["body", *loc]
     assert words in error["msg"]
-    assert render(ALL_ERRORS[error["type"]], error.get("ctx", {})) == error["msg"]
+    if error["type"] != "value_error":  # a coded error: its template gives the message
+        assert render(ALL_ERRORS[error["type"]], error.get("ctx", {})) == error["msg"]
 
 
 @pytest.mark.parametrize(("body", "loc"), [
