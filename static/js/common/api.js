@@ -9,7 +9,7 @@
  */
 
 import { errorText } from "./error_text.js";
-import { LANG } from "./i18n.js";
+import { LANG, t } from "./i18n.js";
 
 export class ApiError extends Error {
   /**
@@ -21,7 +21,7 @@ export class ApiError extends Error {
    */
   constructor(status, field, message, code = "", params = {}) {
     const text = errorText({ code, params, message });
-    super(field ? `${field}: ${text}` : text);
+    super(field ? t("{field}: {message}", { field, message: text }) : text);
     this.status = status;
     this.field = field;
     this.detail = message;
