@@ -232,7 +232,7 @@ def serve(conn: Connection) -> None:
             value, status, revision = host.handle(run_id, op, args)
             reply: tuple = (True, value, status, revision)
         except SpecError as err:
-            reply = (False, ("spec", err.field, err.message), None, None)
+            reply = (False, ("spec", err.field, err.message, err.code, err.params), None, None)
         except HostedRunMissingError as err:
             reply = (False, ("unknown", err.args[0]), None, None)
         except Exception as err:  # reported to the caller; this process serves on

@@ -48,6 +48,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.client_limits import ClientLimitError
+from app.error_codes import message
 from app.error_schema import drop_undeclared_422
 from app.json_input import JsonInputError, read_json
 from app.registry import RegistryFullError, RunBusyError, UnknownRunError
@@ -68,20 +69,38 @@ class ApiError(Exception):
     """An answer with a given status and one error entry (raised by the routes)."""
 
     def __init__(self, status: int, loc: list[str], msg: str, kind: str = "value_error",
-                 headers: dict[str, str] | None = None) -> None:
+                 headers: dict[str, str] | None = None,
+                 ctx: dict[str, Any] | None = None) -> None:
         super().__init__(msg)
         self.status = status
         self.loc = loc
         self.msg = msg
         self.kind = kind
         self.headers = headers
+        self.ctx = ctx
+
+    @classmethod
+    def coded(cls, status: int, loc: list[str], code: str,
+              headers: dict[str, str] | None = None, **params: Any) -> ApiError:
+        """The answer of one of :data:`app.error_codes.ALL_ERRORS`' codes, its ``msg``
+        the code's English sentence and its ``ctx`` the ``params``."""
+        return cls(status, loc, message(code, **params), code, headers, params)
+
+    @classmethod
+    def of(cls, status: int, loc: list[str], err: SpecError) -> ApiError:
+        """The answer of a SpecError (its code and params) at ``loc``."""
+        return cls(status, loc, err.message, err.code, None, err.params)
 
 
 def error_response(status: int, loc: list[Any], msg: str, kind: str,
-                   headers: dict[str, str] | None = None) -> JSONResponse:
-    """The one error format: ``{"detail": [{"loc", "msg", "type"}]}``."""
-    return JSONResponse({"detail": [{"loc": loc, "msg": msg, "type": kind}]},
-                        status_code=status, headers=headers)
+                   headers: dict[str, str] | None = None,
+                   ctx: dict[str, Any] | None = None) -> JSONResponse:
+    """The one error format: ``{"detail": [{"loc", "msg", "type"}]}``, with ``ctx``
+    (the parameters of ``msg``, see :mod:`app.error_codes`) when there are any."""
+    item: dict[str, Any] = {"loc": loc, "msg": msg, "type": kind}
+    if ctx:
+        item["ctx"] = ctx
+    return JSONResponse({"detail": [item]}, status_code=status, headers=headers)
 
 
 def field_loc(source: str, field: str) -> list[str]:
@@ -103,37 +122,45 @@ def as_field(field: str) -> Iterator[None]:
 
 async def _spec_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, SpecError)
-    return error_response(422, field_loc("body", exc.field), exc.message, "value_error")
+    return error_response(422, field_loc("body", exc.field), exc.message, exc.code,
+                          ctx=exc.params)
 
 
 async def _api_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
-    return error_response(exc.status, exc.loc, exc.msg, exc.kind, exc.headers)
+    return error_response(exc.status, exc.loc, exc.msg, exc.kind, exc.headers, exc.ctx)
 
 
 async def _unknown_run(request: Request, exc: Exception) -> JSONResponse:
-    return error_response(404, ["path", "run_id"], str(exc), "not_found")
+    assert isinstance(exc, UnknownRunError)
+    return error_response(404, ["path", "run_id"], str(exc), exc.code, ctx={"id": exc.run_id})
 
 
 async def _run_busy(request: Request, exc: Exception) -> JSONResponse:
-    return error_response(409, ["path", "run_id"], str(exc), "conflict")
+    assert isinstance(exc, RunBusyError)
+    return error_response(409, ["path", "run_id"], str(exc), "run_busy", ctx={"id": exc.run_id})
 
 
 async def _unknown_model(request: Request, exc: Exception) -> JSONResponse:
-    return error_response(404, ["path", "model_id"], str(exc), "not_found")
+    assert isinstance(exc, ModelNotFound)
+    return error_response(404, ["path", "model_id"], str(exc), "model_not_found",
+                          ctx={"id": str(exc.model_id)})
 
 
 async def _registry_full(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RegistryFullError)
     return error_response(429, [], str(exc), "too_many_runs",
-                          {"Retry-After": str(RETRY_AFTER_SECONDS)})
+                          {"Retry-After": str(RETRY_AFTER_SECONDS)}, {"max": exc.max_runs})
 
 
 async def _client_limit(request: Request, exc: Exception) -> JSONResponse:
-    return error_response(409, [], str(exc), "client_limit")
+    assert isinstance(exc, ClientLimitError)
+    return error_response(409, [], str(exc), exc.code, ctx=exc.params)
 
 
 async def _store_full(request: Request, exc: Exception) -> JSONResponse:
-    return error_response(503, [], str(exc), "store_full")
+    assert isinstance(exc, StoreFull)
+    return error_response(503, [], str(exc), "store_full", ctx={"max": exc.max_models})
 
 
 async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:

@@ -25,7 +25,7 @@ LANGUAGES: dict[str, str] = {"en": "English", "zh-Hant": "繁體中文"}
 
 DEFAULT = "en"
 COOKIE = "nnplay_lang"
-PARTS = ("common", "playground", "lab", "classroom")
+PARTS = ("common", "playground", "lab", "classroom", "errors")
 """The catalogue files of one language, by the pages they serve."""
 
 

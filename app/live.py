@@ -21,10 +21,10 @@ import time
 from concurrent.futures import Future
 from typing import Any
 
+from app.error_codes import app_error
 from app.fair_queue import COMMAND, FRAME
 from app.registry import RunRegistry, RunSlot, UnknownRunError
 from app.settings import Settings
-from engine.errors import SpecError
 from engine.validate import as_float, as_int, as_mapping
 
 log = logging.getLogger(__name__)
@@ -139,7 +139,7 @@ class Player:
             await self._publish(notice("run", "the run was lost: the engine process "
                                        "holding it stopped (saved models are kept)"))
         elif not self.registry.has(self.slot.id):
-            await self._publish(notice("run", "the run was deleted"))
+            await self._publish(notice("run", "the run was deleted", "run_deleted"))
 
     def frame_grid(self) -> int:
         """The output map side of the next frame: the viewer's, or the setting
@@ -182,7 +182,7 @@ class Player:
         kind = message.get("type")
         handler = COMMANDS.get(kind) if isinstance(kind, str) else None
         if handler is None:
-            raise SpecError("type", f"unknown command {kind!r}; one of {', '.join(COMMANDS)}")
+            raise app_error("type", "unknown_command", command=kind, choices=", ".join(COMMANDS))
         view = self.view()
         reply = await handler(self, message)
         await self._answer(view_changed=self.view() != view)
@@ -228,7 +228,7 @@ class Player:
         _keys(message, ("name", "value"))
         name = message.get("name")
         if name not in ("lr", "l1", "l2", "batch_size"):
-            raise SpecError("name", "one of lr, l1, l2, batch_size")
+            raise app_error("name", "unknown_setting")
         value = message.get("value")
         await self.slot.acall("set_hyper", {name: value})
 
@@ -236,10 +236,10 @@ class Player:
         _keys(message, ("layer", "name", "index", "value"))
         layer, name = message.get("layer"), message.get("name")
         if not isinstance(layer, str) or not isinstance(name, str):
-            raise SpecError("layer" if not isinstance(layer, str) else "name", "must be a string")
+            raise app_error("layer" if not isinstance(layer, str) else "name", "not_text")
         index, value = message.get("index"), message.get("value")
         if not isinstance(index, list):
-            raise SpecError("index", "must be a list of integers")
+            raise app_error("index", "not_index")
         await self.slot.acall("set_param", layer, name, index, value)
 
     async def speed(self, message: dict) -> None:
@@ -278,9 +278,13 @@ class Player:
         return data
 
 
-def notice(field: str, message: str) -> str:
-    """A JSON error message for the socket (text, not binary)."""
-    return json.dumps({"type": "error", "field": field, "message": message})
+def notice(field: str, message: str, code: str = "value_error",
+           params: dict[str, Any] | None = None) -> str:
+    """A JSON error message for the socket (text, not binary): the field, the English
+    message, its ``code`` and the ``params`` of its sentence (see
+    :mod:`app.error_codes`)."""
+    return json.dumps({"type": "error", "field": field, "message": message, "code": code,
+                       "params": params or {}})
 
 
 def _keys(message: dict, allowed: tuple[str, ...]) -> None:

@@ -42,6 +42,11 @@ class UnknownRunError(KeyError):
     def __str__(self) -> str:
         return f"no run with id {self.run_id!r} ({self.why})"
 
+    @property
+    def code(self) -> str:
+        """``run_lost`` for a run lost with its engine process, else ``run_not_found``."""
+        return "run_lost" if self.why == LOST else "run_not_found"
+
 
 class RunBusyError(RuntimeError):
     """Another request or a background job is training the run."""
@@ -56,7 +61,14 @@ class RunBusyError(RuntimeError):
 
 
 class RegistryFullError(RuntimeError):
-    """The cap on runs held at once is reached."""
+    """The cap on runs held at once (``max_runs``) is reached."""
+
+    def __init__(self, max_runs: int) -> None:
+        super().__init__(max_runs)
+        self.max_runs = max_runs
+
+    def __str__(self) -> str:
+        return f"the server holds {self.max_runs} runs already; delete one or try again later"
 
 
 RoomMaker = Callable[[list["RunSlot"]], "RunSlot | None"]
@@ -257,14 +269,14 @@ class RunRegistry:
                     sum(1 for s in held if s.client == client) >= self.max_per_client:
                 raise ClientLimitError(
                     "runs", self.max_per_client, "delete one (DELETE /api/runs/{id}) or "
-                    f"wait for one to be dropped after {self.idle_seconds:.0f} s unused")
+                    f"wait for one to be dropped after {self.idle_seconds:.0f} s unused",
+                    "client_limit_runs", {"seconds": round(self.idle_seconds)})
             if len(self._slots) >= self.max_runs and make_room is not None:
                 victim = make_room(held)
                 if victim is not None:
                     dropped = self._slots.pop(victim.id, None)
             if len(self._slots) >= self.max_runs:
-                raise RegistryFullError(f"the server holds {self.max_runs} runs already; "
-                                        "delete one or try again later")
+                raise RegistryFullError(self.max_runs)
             worker = self.pool.assign()
             slot = RunSlot(secrets.token_urlsafe(16), worker, worker.generation,
                            lesson=lesson, variant=variant, owner=owner, client=client,

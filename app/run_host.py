@@ -170,7 +170,7 @@ class HostedRun:
         try:
             return parse_probe(probe, self.trainer)
         except SpecError as err:
-            raise SpecError(err.field.removeprefix("probe."), err.message) from None
+            raise err.moved(err.field.removeprefix("probe.")) from None
 
     def _points_only(self, field: str, what: str) -> None:
         modality = self.trainer.data.modality

@@ -247,7 +247,8 @@ class ModelStore:
                 if held >= self.max_per_client:
                     raise ClientLimitError("saved models", self.max_per_client,
                                            "delete one of them (DELETE /api/models/{id}) "
-                                           "before saving another")
+                                           "before saving another",
+                                           "client_limit_models")
             conn.execute(
                 "INSERT INTO models (id, name, created, summary, record, owner, client) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",

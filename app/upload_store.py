@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from app.client_limits import ClientLimitError
+from app.error_codes import app_error
 from app.listing_sql import count_rows, list_rows
 from app.store import check_name
 from engine.data.points import POINTS, Row, class_count, natural_extent, point_arrays
@@ -194,7 +195,8 @@ class UploadStore:
                 if held >= self.max_per_client:
                     raise ClientLimitError("uploaded data sets", self.max_per_client,
                                            "delete one of them (DELETE /api/uploads/{id}) "
-                                           "before uploading another")
+                                           "before uploading another",
+                                           "client_limit_uploads")
             conn.execute(
                 "INSERT INTO uploads (id, name, created, summary, points, owner, client) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -304,8 +306,7 @@ def resolve_uploads(spec: Any, store: UploadStore,
             raise UploadNotFound(upload_id)
         stored = store.get(upload_id)
     except UploadNotFound as err:
-        raise SpecError("data.upload", f"{err}; upload the data again or list the "
-                        "uploads with GET /api/uploads") from None
+        raise app_error("data.upload", "upload_gone", id=str(err.upload_id)) from None
     rest = {key: value for key, value in data.items() if key not in ("name", "upload")}
     inline = {"name": POINTS, "kind": stored["kind"], "points": stored["points"], **rest}
     return {**spec, "data": inline}

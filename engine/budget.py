@@ -119,9 +119,8 @@ def check_batch(net: Network, batch: int, budget: Budget, field: str = "batch_si
     most = budget.pass_bytes // sample_bytes(net)
     if most < 1:
         raise SpecError(field, _too_large(net, budget))
-    raise SpecError(field, f"a batch of {batch} takes about {megabytes(need)} in this net "
-                    f"(forward and backward); at most {megabytes(budget.pass_bytes)} per "
-                    f"pass: use {field} <= {most}, or a smaller net")
+    raise SpecError.coded(field, "batch_too_large", batch=batch, need=megabytes(need),
+                          most_bytes=megabytes(budget.pass_bytes), name=field, most=most)
 
 
 def check_run(net: Network, batch: int, n_train: int, n_test: int, whole_train: bool,

@@ -63,9 +63,10 @@ def import_run(record: Mapping[str, Any], limits: Limits | None = None) -> Train
     as_mapping("record", record,
                ("format", "version", "spec", "params", "state", "step", "epoch", "metrics"))
     if record.get("format") != FORMAT:
-        raise SpecError("format", f"not an nnplay model (expected format {FORMAT!r})")
+        raise SpecError.coded("format", "model_file_bad_format", format=FORMAT)
     if record.get("version") != VERSION:
-        raise SpecError("version", f"unsupported version {record.get('version')!r}")
+        raise SpecError.coded("version", "model_file_bad_version",
+                              version=repr(record.get("version")))
     limits = limits or Limits()
     try:
         spec = parse_spec(record.get("spec", {}), limits)
@@ -79,7 +80,7 @@ def import_run(record: Mapping[str, Any], limits: Limits | None = None) -> Train
         field = f"params.{entry.path}.{entry.name}"
         layer = params.get(entry.path)
         if not isinstance(layer, Mapping) or entry.name not in layer:
-            raise SpecError(field, "missing")
+            raise SpecError.coded(field, "model_file_missing")
         net.view(entry.path, entry.name)[...] = _array(field, layer[entry.name], entry.shape,
                                                        net.layer(entry.path))
     states = as_mapping("state", record.get("state", {}),
@@ -100,13 +101,14 @@ def _array(field: str, value: Any, shape: tuple[int, ...], leaf: Layer) -> np.nd
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
-        raise SpecError(field, f"must be numbers of shape {list(shape)}") from None
+        raise SpecError.coded(field, "model_file_not_numbers", shape=list(shape)) from None
     if not np.isfinite(arr).all():
-        raise SpecError(field, "must be finite numbers")
+        raise SpecError.coded(field, "model_file_not_finite")
     if arr.shape != tuple(shape) and arr.shape == _per_position_shape(leaf):
         return _per_channel(field, arr, leaf)
     if arr.shape != tuple(shape):
-        raise SpecError(field, f"has shape {list(arr.shape)}, expected {list(shape)}")
+        raise SpecError.coded(field, "model_file_bad_shape", shape=list(arr.shape),
+                               expected=list(shape))
     return arr
 
 
@@ -126,8 +128,5 @@ def _per_channel(field: str, arr: np.ndarray, leaf: Layer) -> np.ndarray:
     if (rows == rows[:, :1]).all():
         return rows[:, 0].copy()
     what = "batch norm" if isinstance(leaf, BatchNorm) else "PReLU"
-    raise SpecError(field, f"has one value per position (shape {list(arr.shape)}), as an "
-                    f"earlier nnplay saved it; {what} after a convolution now has one per "
-                    f"channel (shape [{len(arr)}]), and these values differ between the "
-                    "positions of a channel, so they cannot be converted exactly: start a "
-                    "new run from the record's spec instead")
+    raise SpecError.coded(field, "model_file_per_position", shape=list(arr.shape), layer=what,
+                          channels=len(arr))

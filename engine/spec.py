@@ -37,7 +37,6 @@ from engine.losses import LOSSES
 from engine.optimizers import OPTIMIZERS
 from engine.spec_layers import (
     ACTIVATION_OPTIONS,
-    BATCH_NORM_BATCH,
     activation_layer,
     count_weight_layers,
     has_batch_norm,
@@ -149,7 +148,7 @@ def parse_spec(d: Mapping[str, Any], limits: Limits = Limits()) -> Spec:
         SpecError: naming the first bad field.
     """
     if not isinstance(d, Mapping):
-        raise SpecError("spec", "must be an object")
+        raise SpecError.coded("spec", "not_object")
     as_mapping("", d, TOP_KEYS)
     data = DataSpec.from_dict(d.get("data", {}))
     if "layers" in d and "hidden" in d:
@@ -169,9 +168,8 @@ def parse_spec(d: Mapping[str, Any], limits: Limits = Limits()) -> Spec:
                             "embedding layer, e.g. [{\"type\": \"embedding\"}, "
                             "{\"type\": \"conv1d\"}, {\"type\": \"global_max_pool\"}]")
     if count_weight_layers(layers) > limits.max_hidden_layers:
-        raise SpecError("hidden" if "hidden" in d else "layers",
-                        f"at most {limits.max_hidden_layers} hidden dense or convolution "
-                        "layers")
+        raise SpecError.coded("hidden" if "hidden" in d else "layers", "too_many_layers",
+                              max=limits.max_hidden_layers)
     task = data.task
     out_act = as_choice("output_activation", d.get("output_activation", "linear"),
                         OUTPUT_ACTIVATIONS, "output activation")
@@ -185,7 +183,7 @@ def parse_spec(d: Mapping[str, Any], limits: Limits = Limits()) -> Spec:
     init, init_scale = _init(d.get("init", "xavier_uniform"))
     batch_size = as_int("batch_size", d.get("batch_size", 10), 1, limits.max_batch_size)
     if batch_size == 1 and has_batch_norm(layers):
-        raise SpecError("batch_size", BATCH_NORM_BATCH)
+        raise SpecError.coded("batch_size", "batch_norm_batch")
     return Spec(
         data=data,
         layers=tuple(layers),

@@ -118,7 +118,7 @@ def _layer(field: str, item: Any, limits: Limits, depth: int) -> dict:
             return activation_layer(f"{field}.name", item.get("name"), item)
         except SpecError as err:
             if err.field.startswith("activation_options."):
-                raise SpecError(f"{field}.{err.field.split('.', 1)[1]}", err.message) from None
+                raise err.moved(f"{field}.{err.field.split('.', 1)[1]}") from None
             raise
     return {"type": kind, **_SETTINGS[kind](field, item, limits)}
 

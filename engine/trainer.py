@@ -35,7 +35,6 @@ from engine.errors import SpecError
 from engine.initializers import Initializer
 from engine.layers import BatchNorm
 from engine.spec import Limits, Spec, parse_spec
-from engine.spec_layers import BATCH_NORM_BATCH
 from engine.validate import as_float, as_int
 
 CHUNK = 64
@@ -306,7 +305,7 @@ class Trainer:
         if batch_size is not None:
             batch = as_int("batch_size", batch_size, 1, len(self.X_train))
             if batch == 1 and self.batch_norm:
-                raise SpecError("batch_size", BATCH_NORM_BATCH)
+                raise SpecError.coded("batch_size", "batch_norm_batch")
             check_batch(self.net, batch, self.budget)
             check_step(self.net, batch)
             self.batch_size = batch

@@ -30,6 +30,7 @@ from app.deps import (
     page_of,
     spec_limits,
 )
+from app.error_codes import app_error
 from app.errors import ApiError, as_field
 from app.routes.responses import (
     BAD_QUERY,
@@ -137,20 +138,21 @@ def import_model(body: Annotated[dict[str, Any], Body(openapi_examples={
     record = body
     if "model_id" in body:
         if len(body) > 1:
-            raise SpecError("model_id", "give either a model_id or a record, not both")
+            raise app_error("model_id", "model_id_and_record")
         if not isinstance(body["model_id"], str):
-            raise SpecError("model_id", "must be a string")
+            raise app_error("model_id", "not_text")
         try:
             _readable(body["model_id"], store, viewer)
             record = store.get(body["model_id"])["record"]
         except ModelNotFound as err:
-            raise ApiError(404, ["body", "model_id"], str(err), "not_found") from None
+            raise ApiError(404, ["body", "model_id"], str(err), "model_not_found",
+                           ctx={"id": str(err.model_id)}) from None
     try:
         slot = make_run(request, registry, players, viewer,
                         ("record", record, spec_limits(settings)))
     except SpecError as err:
         if err.field.startswith("record."):  # an unknown top-level key
-            raise SpecError(err.field.removeprefix("record."), err.message) from None
+            raise err.moved(err.field.removeprefix("record.")) from None
         raise
     response.headers["Location"] = location(request, "get_run", run_id=slot.id)
     return run_info(slot, jobs)

@@ -29,6 +29,7 @@ from app.deps import (
     run_budget,
     spec_limits,
 )
+from app.error_codes import app_error
 from app.errors import ApiError, field_loc
 from app.frames import clean, frame_json_bytes
 from app.jobs import JobTable
@@ -115,7 +116,7 @@ def build_recipe(body: RunCreate, settings: Settings,
     for a bad request (errors inside the spec come when the run is made). A spec
     naming an upload the viewer may read gets its points inline (from ``uploads``)."""
     if body.spec is not None and body.lesson is not None:
-        raise SpecError("lesson", "give either 'spec' or 'lesson', not both")
+        raise app_error("lesson", "lesson_and_spec")
     if body.lesson is None:
         if body.variant is not None:
             raise SpecError("variant", "only applies with 'lesson'")
@@ -135,13 +136,13 @@ def build_recipe(body: RunCreate, settings: Settings,
         return ("spec", spec, spec_limits(settings))
     lesson = LESSONS.get(body.lesson)
     if lesson is None:
-        raise SpecError("lesson", f"unknown lesson {body.lesson!r}; choose one of "
-                        + ", ".join(LESSONS))
+        raise app_error("lesson", "unknown_lesson", lesson=body.lesson,
+                        choices=", ".join(LESSONS))
     names = [v.name for v in lesson.variants]
     if body.variant is not None and body.variant not in names:
         choices = ", ".join(names) if names else "none"
-        raise SpecError("variant", f"lesson {lesson.name!r} has no variant "
-                        f"{body.variant!r}; its variants: {choices}")
+        raise app_error("variant", "unknown_variant", lesson=lesson.name, variant=body.variant,
+                        choices=choices)
     if body.data_seed is not None and body.seed is None:
         raise SpecError("data_seed", "goes with 'seed' (the run's seed); give both")
     draw = None if body.seed is None else Draw(
@@ -253,7 +254,7 @@ def get_run_snapshot(
     try:
         frame = slot.frame(output_grid, unit_grid)
     except SpecError as err:
-        raise ApiError(422, field_loc("query", err.field), err.message) from None
+        raise ApiError.of(422, field_loc("query", err.field), err) from None
     return Response(frame_json_bytes(frame, {"run": slot.id}), media_type="application/json")
 
 

@@ -89,7 +89,7 @@ def _store_csv(body: bytes, name: str, kind: str | None, max_rows: int,
     try:
         return uploads.add(name, data, owner, client)
     except UploadsFull as err:
-        raise ApiError(503, [], str(err), "uploads_full") from None
+        raise ApiError(503, [], str(err), "uploads_full", ctx={"max": err.max_uploads}) from None
 
 
 @router.post(
@@ -155,7 +155,8 @@ def get_upload(upload_id: str, uploads: UploadsDep, viewer: ViewerDep) -> dict[s
             raise UploadNotFound(upload_id)  # a student's upload is theirs alone
         return with_data(uploads.get(upload_id))
     except UploadNotFound as err:
-        raise ApiError(404, ["path", "upload_id"], str(err), "not_found") from None
+        raise ApiError(404, ["path", "upload_id"], str(err), "upload_not_found",
+                       ctx={"id": str(err.upload_id)}) from None
 
 
 @router.delete("/{upload_id}", status_code=204, summary="Delete an uploaded data set",
@@ -169,5 +170,6 @@ def delete_upload(upload_id: str, uploads: UploadsDep, viewer: ViewerDep) -> Res
             raise UploadNotFound(upload_id)
         uploads.delete(upload_id, owner)
     except UploadNotFound as err:
-        raise ApiError(404, ["path", "upload_id"], str(err), "not_found") from None
+        raise ApiError(404, ["path", "upload_id"], str(err), "upload_not_found",
+                       ctx={"id": str(err.upload_id)}) from None
     return Response(status_code=204)

@@ -20,6 +20,7 @@ from typing import Any
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from app.access import viewer_of
+from app.error_codes import app_error
 from app.errors import ApiError
 from app.json_input import JsonInputError, read_json
 from app.live import Player, Players, notice
@@ -37,15 +38,15 @@ def parse_command(text: str, max_depth: int) -> dict[str, Any]:
     (dotted path) of a NaN, an infinite number or a value nested more than
     ``max_depth`` deep (see :mod:`app.json_input`), else ``message``."""
     if len(text) > MAX_MESSAGE_CHARS:
-        raise SpecError("message", f"longer than {MAX_MESSAGE_CHARS} characters")
+        raise app_error("message", "message_too_long", max=MAX_MESSAGE_CHARS)
     try:
         data = read_json(text, max_depth)
     except JsonInputError as err:
-        raise SpecError(".".join(err.path) or "message", err.message) from None
+        raise SpecError(".".join(err.path) or "message", err.message, err.kind) from None
     except ValueError as err:
-        raise SpecError("message", f"not valid JSON: {err}") from None
+        raise app_error("message", "message_not_json", reason=str(err)) from None
     if not isinstance(data, dict):
-        raise SpecError("message", "must be a JSON object with a 'type'")
+        raise app_error("message", "message_not_object")
     return data
 
 
@@ -67,7 +68,7 @@ async def live(websocket: WebSocket, run_id: str) -> None:
     try:
         viewer = viewer_of(websocket)
     except ApiError as err:  # too many wrong teacher tokens from this address
-        await websocket.send_text(notice(err.loc[-1], err.msg))
+        await websocket.send_text(notice(err.loc[-1], err.msg, err.kind, err.ctx))
         await websocket.close(code=4429)
         return
     try:
@@ -76,7 +77,7 @@ async def live(websocket: WebSocket, run_id: str) -> None:
             raise UnknownRunError(run_id)
         read_only = not viewer.may_change(slot.owner)
     except UnknownRunError as err:
-        await websocket.send_text(notice("run_id", str(err)))
+        await websocket.send_text(notice("run_id", str(err), err.code, {"id": err.run_id}))
         await websocket.close(code=4404)
         return
     players = players_of(websocket)
@@ -100,19 +101,18 @@ async def live(websocket: WebSocket, run_id: str) -> None:
             text = message.get("text")
             try:
                 if text is None:
-                    raise SpecError("message", "send commands as JSON text, not binary")
+                    raise app_error("message", "message_binary")
                 if read_only:
-                    raise SpecError("type", "this view is read-only: the run is a "
-                                    "student's own")
+                    raise app_error("type", "read_only_view")
                 reply = await player.command(parse_command(text, settings.max_json_depth))
             except SpecError as err:
-                await send(notice(err.field, err.message))
+                await send(notice(err.field, err.message, err.code, err.params))
                 continue
             except RunBusyError as err:  # a REST request or job is training it
-                await send(notice("run", str(err)))
+                await send(notice("run", str(err), "run_busy", {"id": err.run_id}))
                 continue
             except UnknownRunError as err:  # deleted, or lost with its engine process
-                await send(notice("run", str(err)))
+                await send(notice("run", str(err), err.code, {"id": err.run_id}))
                 break
             if reply is not None:
                 await send(reply)

@@ -79,14 +79,14 @@ def _number(field: str, column: str, text: str, decimal_comma: bool) -> float:
     if decimal_comma and text.count(",") == 1 and "." not in text:
         text = text.replace(",", ".")
     if _NOT_FINITE.fullmatch(text):
-        raise SpecError(field, f"{column}: {text!r} is not allowed (only finite numbers)")
+        raise SpecError.coded(field, "csv_not_finite", column=column, text=text)
     if not _NUMBER.fullmatch(text):
         shown = text if len(text) <= 30 else text[:27] + "..."
-        raise SpecError(field, f"{column}: {shown!r} is not a number")
+        raise SpecError.coded(field, "csv_not_number", column=column, text=shown)
     value = float(text)
     if not math.isfinite(value) or abs(value) > MAX_VALUE:
-        raise SpecError(field, f"{column}: {text} is out of range (at most {MAX_VALUE:g} "
-                        "in size)")
+        raise SpecError.coded(field, "csv_value_too_large", column=column, text=text,
+                               max=float(MAX_VALUE))
     return value
 
 
@@ -113,8 +113,7 @@ def _content_lines(text: str, max_rows: int) -> tuple[list[Line], str | None]:
             if not any(_is_number(v) for v in values):
                 continue  # a header such as x1,x2,label
         if len(lines) == max_rows:
-            raise SpecError("csv", f"has more than {max_rows} data rows; upload at most "
-                            f"{max_rows} rows")
+            raise SpecError.coded("csv", "csv_too_many_rows", max_rows=max_rows)
         lines.append((number, values))
     return lines, sep
 
@@ -138,23 +137,23 @@ def parse_points_csv(text: str, max_rows: int = MAX_ROWS,
         whole (empty, too few or too many rows), ``kind`` for a bad ``kind``.
     """
     if not isinstance(text, str):
-        raise SpecError("csv", f"must be text, got {type(text).__name__}")
+        raise SpecError.coded("csv", "csv_not_text", got=type(text).__name__)
     if isinstance(max_rows, bool) or not isinstance(max_rows, int) \
             or not MIN_ROWS <= max_rows <= MAX_ROWS:
         raise ValueError(f"max_rows must be an integer from {MIN_ROWS} to {MAX_ROWS}")
     if kind is not None and kind not in KINDS:
-        raise SpecError("kind", f"must be one of {', '.join(KINDS)}, got {kind!r}")
+        raise SpecError.coded("kind", "csv_bad_kind", kinds=", ".join(KINDS), kind=kind)
     lines, sep = _content_lines(text, max_rows)
     if not lines:
-        raise SpecError("csv", "holds no data rows: give one point per line as x1,x2,label")
+        raise SpecError.coded("csv", "csv_no_rows")
     if len(lines) < MIN_ROWS:
-        raise SpecError("csv", f"needs at least {MIN_ROWS} data rows, got {len(lines)}")
+        raise SpecError.coded("csv", "csv_too_few_rows", min_rows=MIN_ROWS, rows=len(lines))
     decimal_comma = sep in ("\t", ";")
     rows: list[list[float]] = []
     for number, values in lines:
         field = f"csv.line.{number}"
         if len(values) != 3:
-            raise SpecError(field, f"expected 3 values (x1, x2, label), got {len(values)}")
+            raise SpecError.coded(field, "csv_wrong_value_count", count=len(values))
         rows.append([_number(field, c, v, decimal_comma)
                      for c, v in zip(COLUMNS, values, strict=True)])
     labels = [row[2] for row in rows]
@@ -167,6 +166,5 @@ def parse_points_csv(text: str, max_rows: int = MAX_ROWS,
     for (number, _), label in zip(lines, labels, strict=True):
         check_label(f"csv.line.{number}", label, chosen)
     if chosen == "multiclass" and max(labels) < 2:
-        raise SpecError("csv", "multiclass points need 3 to 5 classes (labels 0 to at least "
-                        "2); for two classes use kind 'binary'")
+        raise SpecError.coded("csv", "csv_too_few_classes")
     return {"name": POINTS, "kind": chosen, "points": rows}

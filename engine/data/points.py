@@ -90,10 +90,9 @@ def _number(field: str, column: str, value: Any) -> float:
 def check_label(field: str, label: float, kind: Kind) -> None:
     """SpecError naming ``field`` unless ``label`` fits ``kind`` (see the module)."""
     if kind == "binary" and label not in (0.0, 1.0):
-        raise SpecError(field, f"label {label:g} is not a binary class: use 0 or 1")
+        raise SpecError.coded(field, "label_not_binary", label=float(label))
     if kind == "multiclass" and (label != int(label) or not 0 <= label < MAX_CLASSES):
-        raise SpecError(field, f"label {label:g} is not a class: multiclass labels are "
-                        f"whole numbers 0 to {MAX_CLASSES - 1}")
+        raise SpecError.coded(field, "label_not_class", label=float(label), max=MAX_CLASSES - 1)
 
 
 def check_points(points: Any, kind: Any = None) -> tuple[tuple[Row, ...], Kind]:

@@ -109,7 +109,7 @@ class DataSpec:
         put(self, "offset", self._check_offset(self.offset))
         put(self, "scale", _float("data.scale", self.scale, 0.01, 100.0))
         if not isinstance(self.standardize, bool):
-            raise SpecError("data.standardize", "must be true or false")
+            raise SpecError.coded("data.standardize", "not_boolean")
         put(self, "seed", _int("data.seed", self.seed, 0, MAX_SEED))
         if info.modality != "points":
             self._check_unused(info.modality)
@@ -180,11 +180,11 @@ class DataSpec:
         their defaults. Raises SpecError naming the first bad field, e.g.
         ``data.offset.1``, or ``data.<key>`` with "unknown field"."""
         if not isinstance(d, Mapping):
-            raise SpecError("data", "must be an object")
+            raise SpecError.coded("data", "not_object")
         known = {f.name for f in fields(cls)}
         for key in d:
             if key not in known:
-                raise SpecError(f"data.{key}", "unknown field")
+                raise SpecError.coded(f"data.{key}", "unknown_field")
         kwargs = dict(d)
         # JSON gives lists; the spec keeps tuples so it stays hashable.
         feats = kwargs.get("features")

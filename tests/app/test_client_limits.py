@@ -11,11 +11,15 @@ from tests.app.conftest import SMALL_SPEC, CheckedClient, only_error
 
 TOKEN = "teacher-secret-42"
 
+CODES = {"runs": "client_limit_runs", "saved models": "client_limit_models",
+         "uploaded data sets": "client_limit_uploads"}
+"""Each limit's error code (its type)."""
+
 
 def refused_for(answer: Any, what: str, limit: int, free: str) -> None:
     assert answer.status_code == 409, answer.text
     error = only_error(answer)
-    assert error["type"] == "client_limit"
+    assert error["type"] == CODES[what] and error["ctx"]["limit"] == limit
     assert f"this client holds {limit} {what}" in error["msg"] and free in error["msg"]
 
 

@@ -156,7 +156,7 @@ def test_error_answers_validate_against_the_declared_schema(
         client: CheckedClient, new_run: Callable[..., str],
         check_error: Callable[..., dict[str, Any]]) -> None:
     gone = check_error(client.get("/api/runs/nope"), "get", RUN)
-    assert gone["loc"] == ["path", "run_id"] and gone["type"] == "not_found"
+    assert gone["loc"] == ["path", "run_id"] and gone["type"] == "run_not_found"
     bad_spec = client.post("/api/runs", json={"spec": {"hidden": [8, 0]}})
     error = check_error(bad_spec, "post", "/api/runs")
     assert bad_spec.status_code == 422 and error["loc"] == ["body", "spec", "hidden", "1"]
@@ -169,7 +169,7 @@ def test_error_answers_validate_against_the_declared_schema(
     no_job = client.get(f"/api/runs/{run_id}/jobs/nope")
     assert check_error(no_job, "get", f"{RUN}/jobs/{{job_id}}")["loc"] == ["path", "job_id"]
     no_model = client.get("/api/models/nope")
-    assert check_error(no_model, "get", "/api/models/{model_id}")["type"] == "not_found"
+    assert check_error(no_model, "get", "/api/models/{model_id}")["type"] == "model_not_found"
     limit = client.get("/api/models", params={"limit": 0})
     assert check_error(limit, "get", "/api/models")["loc"] == ["query", "limit"]
     not_utf8 = client.post("/api/runs", content=b"\xff\xfe{",

@@ -65,9 +65,9 @@ def test_params_of_other_layers_go_in_others(client: CheckedClient,
 def test_params_of_an_unknown_run_is_404(client: CheckedClient) -> None:
     answer = client.get("/api/runs/nope/params")
     assert answer.status_code == 404
-    assert only_error(answer) == {"loc": ["path", "run_id"], "type": "not_found",
+    assert only_error(answer) == {"loc": ["path", "run_id"], "type": "run_not_found",
                                   "msg": "no run with id 'nope' (it may have been dropped "
-                                         "after idling)"}
+                                         "after idling)", "ctx": {"id": "nope"}}
 
 
 def test_params_from_an_engine_process(open_client: Callable[..., Any]) -> None:

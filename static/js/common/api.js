@@ -1,24 +1,33 @@
 /**
  * The REST client: JSON in, JSON out, errors that name the field.
  *
- * Every server error has the shape {"detail": [{"loc": [...], "msg": "...", "type": "..."}]};
+ * Every server error has the shape
+ * {"detail": [{"loc": [...], "msg": "...", "type": "...", "ctx": {...}}]};
  * `api` turns it into an ApiError whose `field` is the dotted location without
- * its source ("body", "query", "path").
+ * its source ("body", "query", "path"), and whose message is in the page's
+ * language (the code `type` and its parameters `ctx`, see error_text.js).
  */
 
-import { LANG } from "./i18n.js";
+import { errorText } from "./error_text.js";
+import { LANG, t } from "./i18n.js";
 
 export class ApiError extends Error {
   /**
    * @param {number} status HTTP status
    * @param {string} field dotted field path, e.g. "spec.hidden.1" ("" when none)
-   * @param {string} message the server's words
+   * @param {string} message the server's words (English)
+   * @param {string} [code] the error's code (its `type`)
+   * @param {Record<string, unknown>} [params] the parameters of its sentence (`ctx`)
    */
-  constructor(status, field, message) {
-    super(field ? `${field}: ${message}` : message);
+  constructor(status, field, message, code = "", params = {}) {
+    const text = errorText({ code, params, message });
+    super(field ? t("{field}: {message}", { field, message: text }) : text);
     this.status = status;
     this.field = field;
     this.detail = message;
+    this.code = code;
+    this.params = params;
+    this.text = text;
   }
 }
 
@@ -28,6 +37,8 @@ const SOURCES = new Set(["body", "query", "path", "header"]);
 async function errorOf(response) {
   let field = "";
   let message = `${response.status} ${response.statusText}`;
+  let code = "";
+  let params = {};
   try {
     const body = await response.json();
     const first = Array.isArray(body.detail) ? body.detail[0] : null;
@@ -35,13 +46,15 @@ async function errorOf(response) {
       const loc = (first.loc || []).map(String);
       field = (SOURCES.has(loc[0]) ? loc.slice(1) : loc).join(".");
       message = first.msg || message;
+      code = typeof first.type === "string" ? first.type : "";
+      params = first.ctx && typeof first.ctx === "object" ? first.ctx : {};
     } else if (typeof body.detail === "string") {
       message = body.detail;
     }
   } catch {
     // not JSON: keep the status line
   }
-  return new ApiError(response.status, field, message);
+  return new ApiError(response.status, field, message, code, params);
 }
 
 /**

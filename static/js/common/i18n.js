@@ -12,7 +12,7 @@
  */
 
 /** The catalogue files of a language (app/i18n.py PARTS). */
-const PARTS = ["common", "playground", "lab", "classroom"];
+const PARTS = ["common", "playground", "lab", "classroom", "errors"];
 
 /** The page's language tag, e.g. "en" or "zh-Hant". */
 export const LANG = document.documentElement.lang || "en";

@@ -4,10 +4,12 @@
  * `LiveRun` connects to /ws/runs/{id}, decodes each binary message with
  * `decodeFrame` and dispatches it as a `frame` or `unitmap` event; a JSON text
  * message from the server (an error naming a field, or a notice that the run is
- * gone) becomes a `servererror` event. Commands sent before the socket opens are
+ * gone) becomes a `servererror` event, its `message` in the page's language (from
+ * the error's `code` and `params`, see error_text.js; `english` keeps the server's). Commands sent before the socket opens are
  * queued and sent on open. See docs/protocol.md.
  */
 
+import { errorText } from "./error_text.js";
 import { decodeFrame } from "./frames.js";
 
 export class LiveRun extends EventTarget {
@@ -47,6 +49,7 @@ export class LiveRun extends EventTarget {
       } catch {
         detail = { field: "message", message: data };
       }
+      detail = { ...detail, english: detail.message, message: errorText(detail) };
       this.dispatchEvent(new CustomEvent("servererror", { detail }));
       return;
     }

@@ -2,11 +2,13 @@
  * The student's own points: `UploadBook` (the uploads this panel knows of, sent
  * with `POST /api/uploads` or looked up with `GET /api/uploads/{id}`) and
  * `uploadBox(panel)`, the CSV file input with its status line and the way back
- * to the built-in data sets. A refused file shows the server's words, naming
- * the bad line ("halves.csv: line 4: x2: 'abc' is not a number").
+ * to the built-in data sets. A refused file shows the server's words in the
+ * page's language, naming the bad line ("halves.csv: line 4: x2: 'abc' is not a
+ * number").
  */
 
 import { el } from "../common/dom.js";
+import { errorText } from "../common/error_text.js";
 import { t } from "../common/i18n.js";
 
 /** The dataset select's value for an upload: this prefix, then the upload's id. */
@@ -17,7 +19,8 @@ const KIND_LABELS = { binary: t("binary"), multiclass: t("multiclass"),
   regression: t("regression") };
 
 /**
- * The server's words for a refused upload: "line 4: x2: 'abc' is not a number".
+ * The server's words for a refused upload, in the page's language (by the error's
+ * code and parameters): "line 4: x2: 'abc' is not a number".
  * @param {Response} response
  * @param {any} body the parsed JSON answer (or null)
  * @returns {string}
@@ -31,7 +34,8 @@ export function uploadError(response, body) {
   }
   const loc = (first.loc || []).map(String);
   const line = loc.indexOf("line");
-  const message = first.msg || t("not accepted");
+  const message = first.msg ? errorText({ code: first.type, params: first.ctx, message: first.msg })
+    : t("not accepted");
   return line >= 0 && loc[line + 1] ? t("line {line}: {message}", { line: loc[line + 1], message })
     : message;
 }

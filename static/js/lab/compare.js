@@ -13,7 +13,7 @@
  */
 
 import { el } from "../common/dom.js";
-import { t } from "../common/i18n.js";
+import { isEnglish, t } from "../common/i18n.js";
 import { DepthGradientChart } from "./depth_chart.js";
 import { LabSession } from "./session.js";
 import { lessonRequest } from "../lessons/seeds.js";
@@ -120,7 +120,7 @@ export class LabComparison {
       "aria-label": t("Gradient norm of each layer of {variant}", { variant: label }) });
     const metrics = el("p", { class: "lab-compare-metrics", "data-testid": `compare-metrics-${variant}` });
     const box = el("section", { class: "lab-compare-side", "data-testid": `compare-side-${variant}` },
-      el("h3", { text: `${variant}: ${label}` }), metrics,
+      el("h3", { text: isEnglish() ? `${variant}: ${label}` : label }), metrics,
       el("figure", {}, el("figcaption", { text: t("Loss and accuracy") }), loss),
       el("figure", {}, el("figcaption", { text: t("Gradient norm by depth (log scale)") }), grad));
     const charts = [new LossChart(loss), new DepthGradientChart(grad)];

@@ -8,6 +8,7 @@
 
 import { GradientChart } from "../charts/gradient_chart.js";
 import { t } from "../common/i18n.js";
+import { numberedLayer } from "../common/layer_names.js";
 import { numberOr } from "../charts/time_chart.js";
 
 /** Layer types whose weight-gradient norm is drawn. */
@@ -45,7 +46,7 @@ export class DepthGradientChart extends GradientChart {
     return this.kinds.map((kind, i) => {
       seen[kind] = (seen[kind] || 0) + 1;
       if (i === n - 1 && kind === "dense") return t("output");
-      return `${kind} ${seen[kind]}`;
+      return numberedLayer(kind, seen[kind]);
     });
   }
 }

@@ -13,26 +13,16 @@
  * map shows the value under the pointer (hover_box.js).
  */
 
-import { activationLabel } from "../common/activation_names.js";
 import { el } from "../common/dom.js";
 import { HoverBox } from "../charts/hover_box.js";
 import { t } from "../common/i18n.js";
+import { layerLabel, layerTypeName } from "../common/layer_names.js";
 import { absMax, mapCanvas, paintDiverging, short } from "./paint.js";
 
-/** A human name of a layer type, where it says more than the type itself
- * (activation and dropout name themselves). */
-const TYPE_NAMES = {
-  conv2d: t("convolution"), pool2d: t("pooling"), batchnorm: t("batch norm"),
-  residual: t("residual block"),
-};
-
-/** The label of a probe layer: "conv2d (convolution)", "activation ReLU". */
-export function layerLabel(entry, headerLayer) {
-  const id = headerLayer?.name || "";
-  const name = (entry.type === "activation" && id ? activationLabel(id) : id)
-    || headerLayer?.mode || "";
-  const kind = Object.hasOwn(TYPE_NAMES, entry.type) ? TYPE_NAMES[entry.type] : "";
-  return [entry.type, name, kind && !name ? `(${kind})` : ""].filter(Boolean).join(" ");
+/** The label of a probe layer, in the page's language: "conv2d (convolution)",
+ * "activation ReLU" (common/layer_names.js). */
+export function probeLayerLabel(entry, headerLayer) {
+  return layerLabel(entry.type, headerLayer);
 }
 
 export class FeatureMapsView {
@@ -75,18 +65,18 @@ export class FeatureMapsView {
     const [channels, h, w] = map.shape;
     const scale = el("span", { class: "lab-scale" });
     const label = el("div", { class: "lab-row-label" },
-      el("b", { text: layerLabel(entry, headerLayer) }),
+      el("b", { text: probeLayerLabel(entry, headerLayer) }),
       el("span", { text: ` ${channels} × ${h} × ${w}` }), scale);
     const cells = [];
     for (let c = 0; c < channels; c += 1) {
       const canvas = mapCanvas("lab-map", { "data-channel": c, role: "img",
         "aria-label": t("Channel {channel} of layer {layer} ({type}), {h} by {w}",
-          { channel: c + 1, layer: index + 1, type: entry.type, h, w }) });
+          { channel: c + 1, layer: index + 1, type: layerTypeName(entry.type), h, w }) });
       const mark = el("span", { class: "lab-winner", hidden: true });
       cells.push({ canvas, mark, cell: el("div", { class: "lab-map-cell" }, canvas, mark) });
     }
     const row = { cells, index, map };
-    cells.forEach((cell, c) => this.hoverable(row, cell, c, layerLabel(entry, headerLayer)));
+    cells.forEach((cell, c) => this.hoverable(row, cell, c, probeLayerLabel(entry, headerLayer)));
     const strip = el("div", { class: "lab-strip lab-map-strip" }, ...cells.map((c) => c.cell));
     strip.style.setProperty("--lab-count", String(channels));
     const box = el("div", { class: "lab-map-row", "data-testid": `maps-${index}`,

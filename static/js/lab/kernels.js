@@ -12,6 +12,7 @@
 
 import { el } from "../common/dom.js";
 import { t } from "../common/i18n.js";
+import { numberedLayer } from "../common/layer_names.js";
 import { absMax, mapCanvas, paintTiles, short } from "./paint.js";
 
 export class KernelsView {
@@ -51,7 +52,7 @@ export class KernelsView {
     const [filters, channels, k] = W.shape;
     const scale = el("span", { class: "lab-scale" });
     const label = el("div", { class: "lab-row-label" },
-      el("b", { text: `conv2d ${i + 1}` }),
+      el("b", { text: numberedLayer("conv2d", i + 1) }),
       el("span", { text: ` ${t("{filters} filters of {channels} × {k} × {k}", { filters, channels, k })}` }),
       scale);
     const cols = tileColumns(channels);

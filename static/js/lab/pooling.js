@@ -11,6 +11,7 @@
 
 import { el } from "../common/dom.js";
 import { t } from "../common/i18n.js";
+import { layerLabel } from "../common/layer_names.js";
 import { absMax, mapCanvas, paintDiverging, short } from "./paint.js";
 
 /** The three panels: array key, title, stride, what it does. */
@@ -48,7 +49,7 @@ export class PoolingView {
     const source = frame.header.probe?.pooling?.source;
     const layer = (frame.header.layers || []).find((l) => String(l.path) === String(source));
     const values = { layer: source ?? "?", scale: short(scale),
-      type: layer ? `${layer.type}${layer.name ? ` ${layer.name}` : ""}` : "" };
+      type: layer ? layerLabel(layer.type, layer) : "" };
     this.source.textContent = layer
       ? t("Pooled from the output of layer {layer} ({type}) · one colour scale ±{scale} for all three", values)
       : t("Pooled from the output of layer {layer} · one colour scale ±{scale} for all three", values);

@@ -1,0 +1,281 @@
+"""Every error the server raises itself has a stable code (its ``type``) and the
+parameters of its sentence (``ctx``; ``code`` and ``params`` on the websocket),
+the English ``msg`` is the one it always was, and the pages' table
+(static/js/common/error_text.js) and docs/errors.md hold every code's sentence."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.error_codes import ALL_ERRORS, APP_ERRORS
+from engine.error_codes import ENGINE_ERRORS, render
+from engine.errors import SpecError
+from engine.trainer import Trainer
+from tests.app.conftest import SMALL_SPEC, CheckedClient, next_frame, only_error
+
+ROOT = Path(__file__).resolve().parents[2]
+ERROR_TEXT = ROOT / "static" / "js" / "common" / "error_text.js"
+ENTRY = re.compile(r'^\s*(\w+): "((?:[^"\\]|\\.)*)",$', re.MULTILINE)
+SLOT = re.compile(r"\{(\w+)\}")
+
+
+def js_table(name: str) -> dict[str, str]:
+    """The code -> template table ``name`` of error_text.js."""
+    source = ERROR_TEXT.read_text(encoding="utf-8")
+    body = source.split(f"export const {name} = Object.freeze({{", 1)[1].split("});", 1)[0]
+    return {code: json.loads(f'"{text}"') for code, text in ENTRY.findall(body)}
+
+
+def zh_catalogue() -> dict[str, str]:
+    merged: dict[str, str] = {}
+    for path in sorted((ROOT / "static" / "i18n" / "zh-Hant").glob("*.json")):
+        merged.update(json.loads(path.read_text(encoding="utf-8")))
+    return merged
+
+
+def raised_codes() -> set[str]:
+    """The codes named where errors are raised: ``.coded(field, "code"`` and
+    ``app_error(field, "code"``, and the codes the handlers write."""
+    found: set[str] = set()
+    call = re.compile(r'(?:\.coded|app_error)\(\s*[^,]+?,\s*"(\w+)"', re.DOTALL)
+    written = re.compile(r'"((?:run|model|upload|client_limit)_\w+|too_many_runs|store_full|'
+                         r'uploads_full|run_busy)"')
+    for folder in ("engine", "app"):
+        for path in (ROOT / folder).rglob("*.py"):
+            if path.name == "error_codes.py":
+                continue
+            text = path.read_text(encoding="utf-8")
+            found.update(call.findall(text))
+            found.update(code for code in written.findall(text) if code in ALL_ERRORS)
+    return found
+
+
+def test_the_pages_table_holds_every_code_the_server_sends_with_the_same_sentence() -> None:
+    assert js_table("SERVER_TEMPLATES") == ALL_ERRORS
+
+
+def test_every_code_raised_has_a_template_and_every_template_is_raised() -> None:
+    raised = raised_codes()
+    assert raised - set(ALL_ERRORS) == set()
+    assert set(ALL_ERRORS) - raised == set()
+    assert set(ENGINE_ERRORS).isdisjoint(APP_ERRORS)
+
+
+def test_every_template_has_a_traditional_chinese_translation_with_its_slots() -> None:
+    catalogue = zh_catalogue()
+    templates = {**js_table("SERVER_TEMPLATES"), **js_table("VALIDATION_TEMPLATES")}
+    assert len(templates) > len(ALL_ERRORS)
+    for code, english in templates.items():
+        assert english in catalogue, code
+        chinese = catalogue[english]
+        assert re.search(r"[\u4e00-\u9fff]", chinese), code
+        assert sorted(SLOT.findall(chinese)) == sorted(SLOT.findall(english)), code
+
+
+def test_the_kinds_of_thing_a_choice_names_are_translated_too() -> None:
+    """``{what}`` in "unknown {what} ..." is itself translated on the page."""
+    whats = set()
+    for path in (ROOT / "engine").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "as_choice" \
+                    and len(node.args) == 4 and isinstance(node.args[3], ast.Constant):
+                whats.add(node.args[3].value)
+    assert {"activation", "layer type", "loss", "optimiser"} <= whats
+    catalogue = zh_catalogue()
+    assert {w for w in whats | {"value"} if w not in catalogue} == set()
+
+
+def test_docs_list_every_code_with_its_sentence_and_parameters() -> None:
+    doc = (ROOT / "docs" / "errors.md").read_text(encoding="utf-8")
+    rows = {m[0]: (m[1], m[2]) for m in
+            re.findall(r"^\| `(\w+)` \| ([^|]*) \| (.*) \|$", doc, re.MULTILINE)}
+    assert set(rows) >= set(ALL_ERRORS)
+    for code, template in ALL_ERRORS.items():
+        params, sentence = rows[code]
+        assert sentence == template, code
+        slots = set(SLOT.findall(template)) - ({"id"} if code in LITERAL_ID else set())
+        assert set(re.findall(r"`(\w+)`", params)) == slots, code
+
+
+LITERAL_ID = {"client_limit_runs", "client_limit_models", "client_limit_uploads"}
+"""Codes whose sentence shows a path with a literal ``{id}`` (not a parameter)."""
+
+
+def test_a_coded_error_is_its_template_filled_with_its_parameters() -> None:
+    err = SpecError.coded("hidden.1", "value_out_of_range", low=1, high=64, value=0)
+    assert err.message == "must be between 1 and 64, got 0"
+    assert (err.code, err.params) == ("value_out_of_range", {"low": 1, "high": 64, "value": 0})
+    moved = err.nested("spec")
+    assert (moved.field, moved.code, moved.params) == ("spec.hidden.1", err.code, err.params)
+    assert render("between {low} and {high}", {"low": 0.0001, "high": 1e6}) \
+        == "between 0.0001 and 1e+06"
+
+
+CSV_HEAD = "x1,x2,label\n"
+FOUR = "0.1,0.2,0\n0.3,0.5,1\n0.2,0.1,0\n0.7,0.5,1\n"
+
+
+@pytest.mark.parametrize(("csv", "query", "loc", "code", "ctx", "msg"), [
+    (CSV_HEAD + "0.1,0.2,0\n0.3,0.5,1\n0.2,0.1,0\n0.7,abc,1\n", {},
+     ["body", "csv", "line", "5"], "csv_not_number", {"column": "x2", "text": "abc"},
+     "x2: 'abc' is not a number"),
+    (CSV_HEAD + "0.1,0.2,0\n0.3,inf,1\n0.2,0.1,0\n0.7,0.5,1\n", {},
+     ["body", "csv", "line", "3"], "csv_not_finite", {"column": "x2", "text": "inf"},
+     "x2: 'inf' is not allowed (only finite numbers)"),
+    (CSV_HEAD + "0.1,0.2,0\n0.3,2e9,1\n0.2,0.1,0\n0.7,0.5,1\n", {},
+     ["body", "csv", "line", "3"], "csv_value_too_large",
+     {"column": "x2", "text": "2e9", "max": 1e6},
+     "x2: 2e9 is out of range (at most 1e+06 in size)"),
+    (CSV_HEAD + "0.1,0.2\n" + FOUR, {}, ["body", "csv", "line", "2"], "csv_wrong_value_count",
+     {"count": 2}, "expected 3 values (x1, x2, label), got 2"),
+    (CSV_HEAD + "0.1,0.2,0\n", {}, ["body", "csv"], "csv_too_few_rows",
+     {"min_rows": 4, "rows": 1}, "needs at least 4 data rows, got 1"),
+    ("# nothing\n", {}, ["body", "csv"], "csv_no_rows", {},
+     "holds no data rows: give one point per line as x1,x2,label"),
+    (CSV_HEAD + FOUR * 3, {}, ["body", "csv"], "csv_too_many_rows",
+     {"max_rows": 10}, "has more than 10 data rows; upload at most 10 rows"),
+    (CSV_HEAD + FOUR.replace(",1\n", ",3\n"), {"kind": "binary"}, ["body", "csv", "line", "3"],
+     "label_not_binary", {"label": 3.0}, "label 3 is not a binary class: use 0 or 1"),
+    (CSV_HEAD + FOUR, {"kind": "multiclass"}, ["body", "csv"], "csv_too_few_classes", {},
+     "multiclass points need 3 to 5 classes (labels 0 to at least 2); for two classes use "
+     "kind 'binary'"),
+])
+def test_a_refused_csv_has_a_code_and_parameters(open_client: Callable[..., Any], csv: str,
+                                                 query: dict, loc: list[str], code: str,
+                                                 ctx: dict, msg: str) -> None:
+    with open_client(max_upload_rows=10) as client:
+        answer = client.post("/api/uploads", params={"name": "p.csv", **query}, content=csv,
+                             headers={"Content-Type": "text/csv"})
+    assert answer.status_code == 422, answer.text
+    error = only_error(answer)
+    assert (error["loc"], error["type"], error.get("ctx", {}), error["msg"]) \
+        == (loc, code, ctx, msg)
+
+
+def saved_record(client: CheckedClient) -> dict[str, Any]:
+    run = client.post("/api/runs", json={"spec": SMALL_SPEC}).json()["id"]
+    model = client.post(f"/api/runs/{run}/save", json={"name": "m"}).json()["id"]
+    return client.get(f"/api/models/{model}").json()
+
+
+def test_a_bad_model_file_has_a_code_and_parameters(client: CheckedClient) -> None:
+    record = saved_record(client)
+    cases = [
+        ({**record, "version": 99}, ["body", "version"], "model_file_bad_version",
+         {"version": "99"}, "unsupported version 99"),
+        ({**record, "format": "other"}, ["body", "format"], "model_file_bad_format",
+         {"format": "nnplay-model"}, "not an nnplay model (expected format 'nnplay-model')"),
+        ({**record, "spec": {**record["spec"], "batch_size": 0}}, ["body", "spec", "batch_size"],
+         "value_out_of_range", {"low": 1, "high": 5000, "value": 0},
+         "must be between 1 and 5000, got 0"),
+        ({**record, "params": {**record["params"], "0": {"W": record["params"]["0"]["W"]}}},
+         ["body", "params", "0", "b"], "model_file_missing", {}, "missing"),
+        ({**record, "colour": "red"}, ["body", "colour"], "unknown_field", {}, "unknown field"),
+    ]
+    for body, loc, code, ctx, msg in cases:
+        answer = client.post("/api/models/import", json=body)
+        assert answer.status_code == 422, answer.text
+        error = only_error(answer)
+        assert (error["loc"], error["type"], error.get("ctx", {}), error["msg"]) \
+            == (loc, code, ctx, msg), code
+    shape = {**record, "params": {**record["params"],
+                                  "0": {**record["params"]["0"], "W": [[1.0]]}}}
+    error = only_error(client.post("/api/models/import", json=shape))
+    assert error["type"] == "model_file_bad_shape" and error["ctx"]["shape"] == [1, 1]
+    assert error["msg"] == f"has shape [1, 1], expected {error['ctx']['expected']}"
+
+
+def test_spec_field_errors_have_codes_and_parameters(client: CheckedClient) -> None:
+    cases = [
+        ({"spec": {"optimizer": {"name": "sgd", "lr": 50}}}, ["body", "spec", "optimizer", "lr"],
+         "value_out_of_range",
+         {"low": 1e-7, "high": 10.0, "value": 50.0}, "must be between 1e-07 and 10, got 50"),
+        ({"spec": {"hidden": ["8"]}}, ["body", "spec", "hidden", "0"], "not_integer",
+         {"got": "str"}, "must be an integer, got str"),
+        ({"spec": {"activation": "swish"}}, ["body", "spec", "activation"], "unknown_choice",
+         None, "unknown activation 'swish'; choose one of "),
+        ({"spec": {"hidden": [2] * 11}}, ["body", "spec", "hidden"], "too_many_entries",
+         {"max": 10, "count": 11}, "must have at most 10 entries, got 11"),
+        ({"spec": {"layers": [{"type": "dense", "units": 2}] * 11}}, ["body", "spec", "layers"],
+         "too_many_layers", {"max": 10}, "at most 10 hidden dense or convolution layers"),
+        ({"lesson": "no-such"}, ["body", "lesson"], "unknown_lesson", None,
+         "unknown lesson 'no-such'; choose one of "),
+        ({"lesson": "dead-relu", "spec": {}}, ["body", "lesson"], "lesson_and_spec", {},
+         "give either 'spec' or 'lesson', not both"),
+    ]
+    for body, loc, code, ctx, msg in cases:
+        answer = client.post("/api/runs", json=body)
+        assert answer.status_code == 422, answer.text
+        error = only_error(answer)
+        assert (error["loc"], error["type"]) == (loc, code), error
+        if ctx is None:
+            assert error["msg"].startswith(msg) and error["ctx"]["choices"] in error["msg"]
+        else:
+            assert (error.get("ctx", {}), error["msg"]) == (ctx, msg)
+        assert render(ALL_ERRORS[code], error.get("ctx", {})) == error["msg"]
+
+
+def test_missing_things_have_codes_naming_them(client: CheckedClient) -> None:
+    cases = [
+        (client.get("/api/runs/nope"), 404, "run_not_found", {"id": "nope"},
+         "no run with id 'nope' (it may have been dropped after idling)"),
+        (client.get("/api/models/nope"), 404, "model_not_found", {"id": "nope"},
+         "no saved model with id 'nope'"),
+        (client.get("/api/uploads/nope"), 404, "upload_not_found", {"id": "nope"},
+         "no uploaded data set with id 'nope'"),
+        (client.post("/api/models/import", json={"model_id": "nope"}), 404, "model_not_found",
+         {"id": "nope"}, "no saved model with id 'nope'"),
+        (client.post("/api/models/import", json={"model_id": 3}), 422, "not_text", {},
+         "must be a string"),
+        (client.post("/api/runs", json={"spec": {"data": {"name": "upload", "upload": "gone"}}}),
+         422, "upload_gone", {"id": "gone"}, "no uploaded data set with id 'gone'; upload the "
+         "data again or list the uploads with GET /api/uploads"),
+    ]
+    for answer, status, code, ctx, msg in cases:
+        assert answer.status_code == status, answer.text
+        error = only_error(answer)
+        assert (error["type"], error.get("ctx", {}), error["msg"]) == (code, ctx, msg)
+
+
+def test_websocket_errors_carry_the_code_and_parameters(server) -> None:
+    client, registry = server
+    slot = registry.add(Trainer(SMALL_SPEC))
+
+    def error_after(text: str) -> dict:
+        ws.send_text(text)
+        message = ws.receive()
+        while message.get("bytes") is not None:
+            message = ws.receive()
+        return json.loads(message["text"])
+
+    with client.websocket_connect(f"/ws/runs/{slot.id}") as ws:
+        next_frame(ws)
+        cases = [
+            ('{"type": "step", "n": 0}', "n", "value_out_of_range",
+             {"low": 1, "high": 20000, "value": 0}, "must be between 1 and 20000, got 0"),
+            ('{"type": "fly"}', "type", "unknown_command", None, "unknown command 'fly'; one of "),
+            ('{"type": "set", "name": "speed", "value": 1}', "name", "unknown_setting", {},
+             "one of lr, l1, l2, batch_size"),
+            ('{"type": "set_weight", "layer": 1}', "layer", "not_text", {}, "must be a string"),
+            ("[1]", "message", "message_not_object", {}, "must be a JSON object with a 'type'"),
+            ('{"type": "play", "x": 1}', "x", "unknown_field", {}, "unknown field"),
+        ]
+        for text, field, code, params, message in cases:
+            error = error_after(text)
+            assert (error["type"], error["field"], error["code"]) == ("error", field, code), error
+            if params is None:
+                assert error["message"].startswith(message)
+                assert error["params"]["command"] == "fly"
+            else:
+                assert (error["params"], error["message"]) == (params, message)
+    with client.websocket_connect("/ws/runs/nope") as ws:
+        error = json.loads(ws.receive()["text"])
+        assert (error["field"], error["code"], error["params"]) == ("run_id", "run_not_found",
+                                                                    {"id": "nope"})
