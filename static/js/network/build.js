@@ -25,12 +25,13 @@ import { curvePixels, paintBlank } from "./unit_canvas.js";
  * The SVG and model of a layout.
  * @param {object} layout from `layoutColumns`
  * @param {1|2} dims curves or heatmaps
- * @param {{ids: string, colours: object}} how `ids` prefixes the element ids
- *   (unique per view); `colours` from `readColours`
+ * @param {{ids: string, colours: object, room?: number}} how `ids` prefixes the
+ *   element ids (unique per view); `colours` from `readColours`; `room` the
+ *   width the diagram has (see `computeGeometry`)
  * @returns {{root: SVGSVGElement, model: object}}
  */
-export function buildDiagram(layout, dims, { ids, colours }) {
-  const geom = computeGeometry(layout);
+export function buildDiagram(layout, dims, { ids, colours, room }) {
+  const geom = computeGeometry(layout, room);
   const root = svg("svg", {
     class: "nv-svg", viewBox: `0 0 ${geom.width} ${geom.height}`, role: "group",
     "aria-label": describeNetwork(layout), preserveAspectRatio: "xMidYMid meet",
@@ -84,10 +85,10 @@ function buildColumn(parent, ctx, column, ci) {
   const g = svg("g", { class: `nv-column nv-${column.kind}`, role: "group" }, parent);
   g.setAttribute("aria-label", columnName(column));
   const [line1, line2] = columnHeader(column);
-  const head = svg("text", { x: place.x, y: geom.headerY[line2 ? 0 : 1], class: "nv-head", "text-anchor": "middle" }, g);
+  const head = svg("text", { x: place.x, y: geom.headerY[line2 ? 0 : 1] - place.lift, class: "nv-head", "text-anchor": "middle" }, g);
   head.textContent = line1;
   if (line2) {
-    const sub = svg("text", { x: place.x, y: geom.headerY[1], class: "nv-sub", "text-anchor": "middle" }, g);
+    const sub = svg("text", { x: place.x, y: geom.headerY[1] - place.lift, class: "nv-sub", "text-anchor": "middle" }, g);
     sub.textContent = line2;
     svg("title", {}, sub).textContent = columnNote(column);
   }

@@ -35,7 +35,7 @@ import { readColours } from "./colours.js";
 import { describeEditable, labelEditable, WeightEditor } from "./editor.js";
 import { moveTarget, takeStop } from "./focus.js";
 import { firstInputCount, mapDims } from "./frame.js";
-import { MIN_SCALE } from "./geometry.js";
+import { DESIGN_WIDTH, MAX_SCALE, MIN_SCALE } from "./geometry.js";
 import { layoutColumns, shapeKey } from "./layout.js";
 import { buildLegend, paintLegend } from "./legend.js";
 import { html } from "./dom.js";
@@ -57,6 +57,8 @@ export class NetworkView {
   #model = null;
   #legend = null;
   #frame = null;
+  #spec = null;
+  #room = DESIGN_WIDTH;
   #editor;
   #zoom;
   #ids = `nv${Math.random().toString(36).slice(2, 9)}`;
@@ -79,6 +81,19 @@ export class NetworkView {
     this.#editor = new WeightEditor(this.#root, (target, value) => this.#apply(target, value));
     this.#zoom = new UnitZoom(this.#root, typeof onUnitHover === "function" ? onUnitHover : null);
     this.#listen();
+    // a container narrower than the design width gets a narrower drawing (rebuilt
+    // when its width changes by a step): the diagram fits instead of scrolling
+    if (typeof ResizeObserver === "function") {
+      new ResizeObserver(() => {
+        if (this.#frame && this.#measureRoom() !== this.#room) this.update(this.#frame, this.#spec);
+      }).observe(this.#root);
+    }
+  }
+
+  /** The width the diagram is laid out for: the container's, in 20 px steps, at most DESIGN_WIDTH. */
+  #measureRoom() {
+    const width = this.#root.getBoundingClientRect().width;
+    return width > 0 ? Math.min(DESIGN_WIDTH, Math.floor(width / 20) * 20) : DESIGN_WIDTH;
   }
 
   /**
@@ -92,12 +107,15 @@ export class NetworkView {
     if (!Array.isArray(layers)) return;
     const layout = layoutColumns(layers, spec, { inputCount: firstInputCount(frame, layers) });
     const dims = mapDims(frame, layout);
-    const key = shapeKey(layout, dims);
+    const room = this.#measureRoom();
+    const key = `${shapeKey(layout, dims)}@${room}`;
     if (key !== this.#key) {
+      this.#room = room;
       this.#build(layout, dims);
       this.#key = key;
     }
     this.#frame = frame;
+    this.#spec = spec;
     this.#paint(frame, spec);
   }
 
@@ -106,12 +124,15 @@ export class NetworkView {
     this.#editor.close(false);
     this.#zoom.end();
     const colours = readColours(this.#root);
-    const { root, model } = buildDiagram(layout, dims, { ids: this.#ids, colours });
+    const { root, model } = buildDiagram(layout, dims, { ids: this.#ids, colours, room: this.#room });
     // the diagram takes the container's width, its height following the viewBox; a
-    // deep or wide net shrinks to fit (down to MIN_SCALE) before it scrolls
+    // deep or wide net shrinks to fit (down to MIN_SCALE) before it scrolls, a small
+    // one grows to MAX_SCALE at most (centred)
     root.style.width = "100%";
     root.style.height = "auto";
     root.style.minWidth = `${Math.round(model.geom.width * MIN_SCALE)}px`;
+    root.style.maxWidth = `${Math.round(model.geom.width * MAX_SCALE)}px`;
+    root.style.marginInline = "auto";
     this.#model = model;
     this.#root.querySelector(".nv-svg")?.remove();
     this.#root.querySelector(".nv-legend")?.remove();
