@@ -100,9 +100,12 @@ export function computeGeometry(layout, room = DESIGN_WIDTH) {
   const { x0, right, spacing, stagger } = horizontal(layout, unit, inputSize, room);
   const n = cols.length;
   const headerLines = cols.some((c) => columnHeader(c)[1]) ? 2 : 1;
-  const headerRows = stagger ? 2 * headerLines : headerLines;
+  // a lifted header sits a row of lines higher, with 4 units more so that the
+  // two rows' text boxes (taller than a line) do not touch
+  const lift = stagger ? headerLines * LINE + 4 : 0;
+  const headerSpace = headerLines * LINE + lift;
   const arcSpace = layout.arcs.length ? 36 : 0;
-  const top = 6 + arcSpace + headerRows * LINE + 6;
+  const top = 6 + arcSpace + headerSpace + 6;
   const slot = (c) => (c.kind === "input" ? inputSize : unit) + gap;
   const body = Math.max(MIN_SLOTS * (unit + gap), ...cols.map((c) => c.width * slot(c)));
   const mid = top + body / 2;
@@ -111,13 +114,13 @@ export function computeGeometry(layout, room = DESIGN_WIDTH) {
     const size = c.kind === "input" ? inputSize : unit;
     const first = mid - (c.width * slot(c)) / 2 + gap / 2 + size / 2;
     const units = Array.from({ length: c.width }, (_, k) => ({ x, y: first + k * slot(c), size }));
-    return { x, size, units, lift: stagger && ci % 2 === 1 ? headerLines * LINE : 0 };
+    return { x, size, units, lift: ci % 2 === 1 ? lift : 0 };
   });
   return {
     width: Math.ceil(x0 + (n - 1) * spacing + right),
     height: Math.ceil(top + body + 8 + 2 * LINE),
     unit,
-    arcBase: top - headerRows * LINE - 6,
+    arcBase: top - headerSpace - 6,
     arcTop: 16,
     spacing,
     stagger,
