@@ -39,6 +39,7 @@ import { DESIGN_WIDTH, MAX_SCALE, MIN_SCALE } from "./geometry.js";
 import { layoutColumns, shapeKey } from "./layout.js";
 import { buildLegend, paintLegend } from "./legend.js";
 import { html } from "./dom.js";
+import { LinkTip } from "./hover.js";
 import { paintFrame } from "./paint.js";
 import { UnitZoom } from "./unit_zoom.js";
 
@@ -61,6 +62,7 @@ export class NetworkView {
   #room = DESIGN_WIDTH;
   #editor;
   #zoom;
+  #tip;
   #ids = `nv${Math.random().toString(36).slice(2, 9)}`;
 
   /**
@@ -80,6 +82,7 @@ export class NetworkView {
     container.replaceChildren(this.#root);
     this.#editor = new WeightEditor(this.#root, (target, value) => this.#apply(target, value));
     this.#zoom = new UnitZoom(this.#root, typeof onUnitHover === "function" ? onUnitHover : null);
+    this.#tip = new LinkTip(this.#root);
     this.#listen();
     // a container narrower than the design width gets a narrower drawing (rebuilt
     // when its width changes by a step): the diagram fits instead of scrolling
@@ -123,6 +126,7 @@ export class NetworkView {
   #build(layout, dims) {
     this.#editor.close(false);
     this.#zoom.end();
+    this.#tip.hide();
     const colours = readColours(this.#root);
     const { root, model } = buildDiagram(layout, dims, { ids: this.#ids, colours, room: this.#room });
     // the diagram takes the container's width, its height following the viewBox; a
@@ -152,7 +156,8 @@ export class NetworkView {
     }
     const focused = model.items.get(document.activeElement);
     if (focused && focused.kind !== "unit") this.#label(focused);
-    this.#zoom.refresh(model, frame);
+    this.#zoom.refresh(model, frame, spec);
+    this.#tip.refresh(model.layout, frame);
   }
 
   #label(item) {
@@ -169,15 +174,37 @@ export class NetworkView {
     root.addEventListener("focusout", (e) => {
       const item = this.#itemOf(e.target);
       if (item?.kind === "unit" && this.#zoom.unit === item.unit) this.#zoom.end();
+      if (item && this.#tip.item === item) this.#tip.hide();
     });
     root.addEventListener("pointerover", (e) => {
       const item = this.#itemOf(e.target);
-      if (item?.kind === "unit") this.#zoom.start(item.unit, this.#model, this.#frame);
+      if (item?.kind === "unit") {
+        this.#zoom.start(item.unit, this.#model, this.#frame, this.#spec);
+        this.#pointAt(item, e);
+      } else if (item && this.#frame) {
+        const r = this.#root.getBoundingClientRect();
+        this.#tip.show(item, this.#model.layout, this.#frame,
+          e.clientX - r.left + this.#root.scrollLeft, e.clientY - r.top + this.#root.scrollTop);
+      }
+    });
+    root.addEventListener("pointermove", (e) => {
+      const item = this.#itemOf(e.target);
+      if (item?.kind === "unit") this.#pointAt(item, e);
     });
     root.addEventListener("pointerout", (e) => {
       const item = this.#itemOf(e.target);
-      if (item?.kind === "unit" && this.#itemOf(e.relatedTarget) !== item) this.#zoom.end();
+      if (!item || this.#itemOf(e.relatedTarget) === item) return;
+      if (item.kind === "unit") this.#zoom.end();
+      else if (this.#tip.item === item && document.activeElement !== item.el) this.#tip.hide();
     });
+  }
+
+  /** Tells the zoom where over the unit's map the pointer is. */
+  #pointAt(item, event) {
+    const box = item.el.getBoundingClientRect();
+    if (box.width > 0 && box.height > 0) {
+      this.#zoom.point((event.clientX - box.left) / box.width, (event.clientY - box.top) / box.height);
+    }
   }
 
   /** The registered item an event target belongs to (a bias mark's rects map to their group). */
@@ -215,12 +242,20 @@ export class NetworkView {
     const item = this.#itemOf(event.target);
     if (!item) return;
     takeStop(item);
-    if (item.kind === "unit") this.#zoom.start(item.unit, this.#model, this.#frame);
-    else this.#label(item);
+    if (item.kind === "unit") {
+      this.#zoom.start(item.unit, this.#model, this.#frame, this.#spec);
+    } else {
+      this.#label(item);
+      if (!this.#frame) return;
+      const a = item.el.getBoundingClientRect(), r = this.#root.getBoundingClientRect();
+      this.#tip.show(item, this.#model.layout, this.#frame, a.left + a.width / 2 - r.left + this.#root.scrollLeft,
+        a.top + a.height / 2 - r.top + this.#root.scrollTop);
+    }
   }
 
   #openEditor(item, x, y) {
     if (!this.#frame) return;
+    this.#tip.hide();
     const d = describeEditable(this.#model.layout, this.#frame, item);
     this.#label(item);
     this.#editor.open({ el: item.el, layer: item.set.link.dense.path, ...d }, x, y, this.#root.scrollLeft + this.#root.clientWidth);
