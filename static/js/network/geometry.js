@@ -79,6 +79,19 @@ function horizontal(layout, unit, inputSize, room) {
 }
 
 /**
+ * The box of a residual block's projection P, drawn on its arc as a small
+ * matrix: a cell per weight, a column per input unit and a row per output unit.
+ * @param {object} layout from `layoutColumns`
+ * @param {object} arc one of `layout.arcs`, with a `projection`
+ * @returns {{inputs: number, outputs: number, cell: number, w: number, h: number}}
+ */
+export function projectionBox(layout, arc) {
+  const inputs = layout.columns[arc.from].width, outputs = arc.projection.units;
+  const cell = clamp(Math.floor(Math.min(48 / inputs, 36 / outputs)), 2, 6);
+  return { inputs, outputs, cell, w: inputs * cell, h: outputs * cell };
+}
+
+/**
  * Positions (user units) of every column and unit.
  * @param {object} layout from `layoutColumns`
  * @param {number} [room] the width (CSS px) the diagram has: narrower than
@@ -104,7 +117,9 @@ export function computeGeometry(layout, room = DESIGN_WIDTH) {
   // two rows' text boxes (taller than a line) do not touch
   const lift = stagger ? headerLines * LINE + 4 : 0;
   const headerSpace = headerLines * LINE + lift;
-  const arcSpace = layout.arcs.length ? 36 : 0;
+  // a projection's matrix sits on its arc's peak: the arcs are lowered to make room
+  const projH = Math.max(0, ...layout.arcs.filter((a) => a.projection).map((a) => projectionBox(layout, a).h));
+  const arcSpace = layout.arcs.length ? 36 + projH : 0;
   const top = 6 + arcSpace + headerSpace + 6;
   const slot = (c) => (c.kind === "input" ? inputSize : unit) + gap;
   const body = Math.max(MIN_SLOTS * (unit + gap), ...cols.map((c) => c.width * slot(c)));
@@ -121,7 +136,7 @@ export function computeGeometry(layout, room = DESIGN_WIDTH) {
     height: Math.ceil(top + body + 8 + 2 * LINE),
     unit,
     arcBase: top - headerSpace - 6,
-    arcTop: 16,
+    arcTop: 16 + projH / 2,
     spacing,
     stagger,
     headerY: [top - headerLines * LINE + 9, top - LINE + 9],

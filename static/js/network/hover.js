@@ -6,7 +6,8 @@
  *   input plane when the pointer is over its map) and its bias, which the
  *   enlarged map (unit_zoom.js) shows under its caption;
  * - `LinkTip`: a small box by a hovered or focused link or bias mark giving its
- *   weight or bias, kept current as frames arrive.
+ *   weight or bias, kept current as frames arrive; also a weight of a residual
+ *   projection's matrix (network/projection.js) under the pointer.
  *
  * Units, links and biases are those of network/build.js; `frame` is a decoded
  * frame (`{header, arrays}`).
@@ -17,7 +18,7 @@ import { t } from "../common/i18n.js";
 import { describeEditable } from "./editor.js";
 import { readArray } from "./frame.js";
 import { html, setText } from "./dom.js";
-import { fmt } from "./labels.js";
+import { fmt, unitName } from "./labels.js";
 
 /** The output's activation as the loss implies it (bce: sigmoid, softmax_ce: softmax). */
 export function outputActivation(spec) {
@@ -107,6 +108,26 @@ export class LinkTip {
   show(item, layout, frame, x, y) {
     this.#item = item;
     this.refresh(layout, frame);
+    this.#place(x, y);
+  }
+
+  /**
+   * Shows weight `hit` (`{i, j, value}`, from `projectionWeight`) of a residual
+   * projection `proj` of `layout` by (x, y), root content coordinates.
+   */
+  showProjection(proj, hit, layout, x, y) {
+    this.#item = null; // the pointer's moves ask again
+    const from = layout.columns[proj.arc.from], to = layout.columns[proj.arc.to];
+    setText(this.#title, t("weight of the projection P from {from} to {to}",
+      { from: unitName(from, hit.i), to: unitName(to, hit.j) }));
+    setText(this.#value, t("weight: {value}", { value: fmt(hit.value) }));
+    Object.assign(this.#box.dataset, { layer: proj.arc.projection.path, name: "W",
+      index: `${hit.i},${hit.j}`, value: String(hit.value) });
+    this.#place(x, y);
+  }
+
+  /** Shows the box by (x, y), kept inside the root. */
+  #place(x, y) {
     this.#box.hidden = false;
     const w = this.#box.offsetWidth, h = this.#box.offsetHeight;
     const right = this.#root.scrollLeft + this.#root.clientWidth;

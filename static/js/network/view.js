@@ -40,6 +40,7 @@ import { layoutColumns, shapeKey } from "./layout.js";
 import { buildLegend, paintLegend } from "./legend.js";
 import { html } from "./dom.js";
 import { LinkTip } from "./hover.js";
+import { paintProjection, projectionWeight } from "./projection.js";
 import { paintFrame } from "./paint.js";
 import { UnitZoom } from "./unit_zoom.js";
 
@@ -149,6 +150,7 @@ export class NetworkView {
   #paint(frame, spec) {
     const model = this.#model;
     const { dead } = paintFrame(model, frame, spec);
+    for (const proj of model.projections) paintProjection(proj, frame, model.colours);
     paintLegend(this.#legend, dead);
     if (!model.labelled) {
       model.labelled = true; // later frames relabel only the focused item (see #focus)
@@ -190,6 +192,7 @@ export class NetworkView {
     root.addEventListener("pointermove", (e) => {
       const item = this.#itemOf(e.target);
       if (item?.kind === "unit") this.#pointAt(item, e);
+      else if (!item) this.#projectionAt(e);
     });
     root.addEventListener("pointerout", (e) => {
       const item = this.#itemOf(e.target);
@@ -197,6 +200,19 @@ export class NetworkView {
       if (item.kind === "unit") this.#zoom.end();
       else if (this.#tip.item === item && document.activeElement !== item.el) this.#tip.hide();
     });
+  }
+
+  /** Shows the projection weight under the pointer, or hides a projection's box. */
+  #projectionAt(event) {
+    const proj = this.#model?.projections.find((p) => p.canvas === event.target);
+    const hit = proj && this.#frame ? projectionWeight(proj, this.#frame, event.clientX, event.clientY) : null;
+    if (hit) {
+      const r = this.#root.getBoundingClientRect();
+      this.#tip.showProjection(proj, hit, this.#model.layout,
+        event.clientX - r.left + this.#root.scrollLeft, event.clientY - r.top + this.#root.scrollTop);
+    } else if (!this.#tip.item) {
+      this.#tip.hide();
+    }
   }
 
   /** Tells the zoom where over the unit's map the pointer is. */
