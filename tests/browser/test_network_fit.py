@@ -22,7 +22,8 @@ BOXES = """() => {
   return {
     nv: {...box(nv), clientWidth: nv.clientWidth, scrollWidth: nv.scrollWidth},
     svg: box(svg),
-    heads: [...nv.querySelectorAll('.nv-head, .nv-sub')].map((t) => ({text: t.firstChild.textContent, ...box(t)})),
+    heads: [...nv.querySelectorAll('.nv-head, .nv-sub')].map((t) =>
+      ({text: t.firstChild.textContent, ...box(t)})),
     unit: units.length ? units[0].width : 0,
     links: [...nv.querySelectorAll('.nv-link')].map(box),
   };

@@ -54,7 +54,8 @@ def trained(page: object, server: str, steps: int = 40) -> dict[str, Any]:
 
 
 POINT_ON = """([el, share]) => { const p = el.getPointAtLength(el.getTotalLength() * share);
-  const m = el.getScreenCTM(); return [p.x * m.a + m.c * p.y + m.e, p.x * m.b + p.y * m.d + m.f]; }"""
+  const m = el.getScreenCTM();
+  return [p.x * m.a + m.c * p.y + m.e, p.x * m.b + p.y * m.d + m.f]; }"""
 
 UNDER = """([x, y]) => { const el = document.elementFromPoint(x, y);
   const hits = [...el.parentNode.querySelectorAll(':scope > .nv-hit')];

@@ -310,7 +310,8 @@ DRAWN_LAYERS = """() => {
     [g.dataset.layer, Number(g.dataset.units)]);
   const units = document.querySelectorAll(
     '.nv-column.nv-hidden .nv-unit, .nv-column.nv-output .nv-unit').length;
-  const cells = [...document.querySelectorAll('.nv-projection-map')].map((c) => [c.width, c.height]);
+  const cells = [...document.querySelectorAll('.nv-projection-map')]
+    .map((c) => [c.width, c.height]);
   return {dense: sets.concat(projections), units, cells};
 }"""
 

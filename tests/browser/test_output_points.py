@@ -27,8 +27,10 @@ PIXELS = """async () => {
     y + (ymax - row[1]) / (ymax - ymin) * h];
   const radius = Number(canvas.dataset.pointRadius);
   const all = points.train.concat(points.test).map(place);
-  const alone = (p) => all.filter((q) => Math.hypot(p[0] - q[0], p[1] - q[1]) < 3 * radius).length === 1
-    && p[0] > x + 2 * radius && p[0] < x + w - 2 * radius && p[1] > y + 2 * radius && p[1] < y + h - 2 * radius;
+  const near = (p) => all.filter((q) => Math.hypot(p[0] - q[0], p[1] - q[1]) < 3 * radius);
+  const alone = (p) => near(p).length === 1
+    && p[0] > x + 2 * radius && p[0] < x + w - 2 * radius
+    && p[1] > y + 2 * radius && p[1] < y + h - 2 * radius;
   const look = (row) => {
     const [px, py] = place(row);
     const ring = [0, 1, 2, 3, 4, 5, 6, 7].map((k) => at(px + radius * Math.cos(k * Math.PI / 4),
@@ -100,7 +102,8 @@ def test_the_four_xor_points_are_big_enough_to_see(page: object) -> None:
       const at = (px, py) => Array.from(ctx.getImageData(Math.floor(px * ratio),
         Math.floor(py * ratio), 1, 1).data.slice(0, 3));
       return points.train.map((row) => {
-        const px = x + (row[0] - xmin) / (xmax - xmin) * w, py = y + (ymax - row[1]) / (ymax - ymin) * h;
+        const px = x + (row[0] - xmin) / (xmax - xmin) * w;
+        const py = y + (ymax - row[1]) / (ymax - ymin) * h;
         return {label: row[2], centre: at(px, py), gap: at(px + r + 2, py),
           ring: [0, 1, 2, 3, 4, 5, 6, 7].map((k) => at(px + (r + 4.5) * Math.cos(k * Math.PI / 4),
             py + (r + 4.5) * Math.sin(k * Math.PI / 4)))};
