@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.browser.conftest import open_playground
+from tests.browser.conftest import SHOTS, open_playground
 
 LAYOUT_SUMMARY = """async ([layers, spec, options]) => {
   const { layoutColumns } = await import('/static/js/network/view.js');
@@ -301,6 +301,79 @@ def test_a_residual_block_is_drawn_as_a_skip_arc(page: object, hidden: list[int]
     assert start == pytest.approx(float(heads.nth(0).get_attribute("x")))
     assert end == pytest.approx(float(heads.nth(2).get_attribute("x")))
     assert "1 residual block" in page.get_attribute(".nv-svg", "aria-label")
+
+
+DRAWN_LAYERS = """() => {
+  const sets = [...document.querySelectorAll('.nv-link-set')].map((g) =>
+    [g.dataset.layer, Number(g.dataset.units)]);
+  const projections = [...document.querySelectorAll('.nv-projection')].map((g) =>
+    [g.dataset.layer, Number(g.dataset.units)]);
+  const units = document.querySelectorAll(
+    '.nv-column.nv-hidden .nv-unit, .nv-column.nv-output .nv-unit').length;
+  const cells = [...document.querySelectorAll('.nv-projection-map')]
+    .map((c) => [c.width, c.height]);
+  return {dense: sets.concat(projections), units, cells};
+}"""
+
+
+def projections_of(hidden: list[int]) -> int:
+    """How many blocks of the widths form change the width: the residual option
+    wraps hidden layers i and i + 1 from the second on (engine/spec.py)."""
+    count, i = 0, 1
+    while i + 1 < len(hidden):
+        count += hidden[i - 1] != hidden[i + 1]
+        i += 2
+    return count
+
+
+@pytest.mark.parametrize("hidden", [[4, 4, 4], [4, 6, 6, 3], [3, 5, 5, 2, 2]])
+def test_the_diagram_draws_every_dense_layer_of_a_residual_run(page: object, server: str,
+                                                               hidden: list[int]) -> None:
+    """The residual checkbox adds a projection P where a block changes the width:
+    a dense layer of its own, drawn on the skip's arc as a matrix of its weights."""
+    open_state(page, {"hidden": hidden, "activations": ["tanh"] * len(hidden),
+                      "residual": True})
+    run: dict[str, Any] = {}
+
+    def shown() -> bool:  # the page's run is the state's (not one made on the way)
+        run.update(httpx.get(f"{server}/api/runs/{page_run(page)}", timeout=30).json())
+        widths = [e["units"] for e in run["layers"] if e["type"] == "dense"
+                  and not e["path"].endswith(".1")][:-1]
+        drawn = page.locator(".nv-column.nv-hidden").count()
+        return widths == hidden and drawn == len(hidden) and run["id"] == page_run(page)
+
+    wait_until(shown)
+    dense = [[entry["path"], entry["units"]] for entry in run["layers"]
+             if entry["type"] == "dense"]
+    drawn = page.evaluate(DRAWN_LAYERS)
+    assert sorted(drawn["dense"]) == sorted(dense)
+    projections = [path for path, _ in dense if path.endswith(".1")]
+    assert len(drawn["cells"]) == len(projections) == projections_of(hidden)
+    # a cell per weight: inputs across, outputs down; units: one square per unit
+    # of each column plus one row per unit of each projection
+    snap = snapshot(server, page_run(page))
+    for (width, height), path in zip(drawn["cells"], projections, strict=True):
+        W = layer(snap, path)["params"]["W"]
+        assert (width, height) == (len(W), len(W[0]))
+    assert drawn["units"] + sum(h for _, h in drawn["cells"]) == sum(u for _, u in dense)
+    if projections:
+        page.locator(".network-panel").screenshot(
+            path=str(SHOTS / f"network-residual-projection-{'-'.join(map(str, hidden))}.png"))
+        assert page.locator("[data-testid=legend-projection]").is_visible()
+        # hovering a cell of P names its weight
+        W = layer(snap, projections[0])["params"]["W"]
+        box = page.locator(".nv-projection-map").first.bounding_box()
+        i, j = len(W) - 1, 1
+        page.mouse.move(box["x"] + (i + 0.5) * box["width"] / len(W),
+                        box["y"] + (j + 0.5) * box["height"] / len(W[0]))
+        page.wait_for_function("document.querySelector('[data-testid=link-tip]').dataset.layer"
+                               " === '" + projections[0] + "'", timeout=5000)
+        tip = page.locator("[data-testid=link-tip]")
+        assert tip.get_attribute("data-index") == f"{i},{j}"
+        assert float(tip.get_attribute("data-value")) == pytest.approx(W[i][j], rel=1e-6)
+        assert "weight of the projection P from unit" in tip.text_content()
+    else:
+        assert page.locator("[data-testid=legend-projection]").count() == 0
 
 
 def test_a_weight_is_edited_with_the_keyboard(page: object, server: str) -> None:

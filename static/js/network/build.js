@@ -5,12 +5,13 @@
  * events look up (network/view.js). Batch-norm statistics are not drawn here:
  * they have their own panel (bn_panel.js).
  *
- * The model: `{layout, dims, geom, colours, output, items, columns, linkSets, labelled}`
+ * The model: `{layout, dims, geom, colours, output, items, columns, linkSets, projections, labelled}`
  * - `columns[ci]`: `{column, units, count}`; a unit is `{column, k, x, y, size,
  *   state, off}` and, outside the input column, `{g, canvas, ctx, image, hatch,
  *   cross, tip}` (`g` its group, `tip` its tooltip);
  * - `linkSets[l]`: one per dense layer, `{link, from, to, paths, hits, biases,
  *   widths, signs, maxWidth}` (`from`, `to`: the units it joins);
+ * - `projections`: the matrices of residual projections on their arcs (network/projection.js);
  * - `items`: element -> focusable item (`unit`, `weight` or `bias`, see network/focus.js).
  */
 
@@ -20,17 +21,19 @@ import { arcNote, columnHeader, columnName, columnNote, DEAD_HELP, describeNetwo
 import { html, svg } from "./dom.js";
 import { t } from "../common/i18n.js";
 import { curvePixels, paintBlank } from "./unit_canvas.js";
+import { buildProjection } from "./projection.js";
 
 /**
  * The SVG and model of a layout.
  * @param {object} layout from `layoutColumns`
  * @param {1|2} dims curves or heatmaps
- * @param {{ids: string, colours: object}} how `ids` prefixes the element ids
- *   (unique per view); `colours` from `readColours`
+ * @param {{ids: string, colours: object, room?: number}} how `ids` prefixes the
+ *   element ids (unique per view); `colours` from `readColours`; `room` the
+ *   width the diagram has (see `computeGeometry`)
  * @returns {{root: SVGSVGElement, model: object}}
  */
-export function buildDiagram(layout, dims, { ids, colours }) {
-  const geom = computeGeometry(layout);
+export function buildDiagram(layout, dims, { ids, colours, room }) {
+  const geom = computeGeometry(layout, room);
   const root = svg("svg", {
     class: "nv-svg", viewBox: `0 0 ${geom.width} ${geom.height}`, role: "group",
     "aria-label": describeNetwork(layout), preserveAspectRatio: "xMidYMid meet",
@@ -38,14 +41,14 @@ export function buildDiagram(layout, dims, { ids, colours }) {
   buildDefs(root, ids);
   const model = {
     layout, dims, geom, colours, output: { centre: 0, fixedScale: null },
-    items: new Map(), linkSets: [], columns: [], labelled: false,
+    items: new Map(), linkSets: [], columns: [], projections: [], labelled: false,
   };
   const ctx = { model, ids };
   const arcs = svg("g", { class: "nv-arcs" }, root);
   const visible = svg("g", { class: "nv-links", "aria-hidden": "true" }, root);
   const units = svg("g", { class: "nv-columns" }, root);
   const hits = svg("g", { class: "nv-hits" }, root);
-  layout.arcs.forEach((arc) => buildArc(arcs, arc, geom, ids));
+  layout.arcs.forEach((arc) => buildArc(arcs, arc, model, ids));
   layout.columns.forEach((column, ci) => model.columns.push(buildColumn(units, ctx, column, ci)));
   layout.links.forEach((link) => model.linkSets.push(buildLinks(visible, hits, ctx, link)));
   return { root, model };
@@ -67,14 +70,22 @@ function buildDefs(root, ids) {
   svg("path", { d: "M0,0 L8,4 L0,8 z", class: "nv-arrow" }, marker);
 }
 
-/** The "+ skip" arc of a residual block, from its input column to its output column. */
-function buildArc(parent, arc, geom, ids) {
+/**
+ * The "+ skip" arc of a residual block, from its input column to its output
+ * column; a projection's matrix on its peak, under the label.
+ */
+function buildArc(parent, arc, model, ids) {
+  const { geom, layout } = model;
   const shape = arcShape(geom.columns[arc.from].x, geom.columns[arc.to].x, geom.arcBase, geom.arcTop);
-  const g = svg("g", { class: "nv-arc" }, parent);
+  const g = svg("g", { class: "nv-arc", "data-block": arc.block }, parent);
   svg("path", { d: shape.d, "marker-end": `url(#${ids}-arrow)` }, g);
-  const label = svg("text", { x: shape.labelX, y: shape.labelY, "text-anchor": "middle" }, g);
+  const peak = shape.labelY + 4;
+  const proj = arc.projection ? buildProjection(parent, layout, arc, shape.labelX, peak) : null;
+  const label = svg("text", { x: shape.labelX,
+    y: proj ? peak - proj.box.h / 2 - 5 : shape.labelY, "text-anchor": "middle" }, g);
   label.textContent = t("+ skip");
   svg("title", {}, label).textContent = arcNote(arc);
+  if (proj) model.projections.push(proj);
 }
 
 /** One column: header, unit cells with their overlays, bias marks, counts. */
@@ -84,10 +95,10 @@ function buildColumn(parent, ctx, column, ci) {
   const g = svg("g", { class: `nv-column nv-${column.kind}`, role: "group" }, parent);
   g.setAttribute("aria-label", columnName(column));
   const [line1, line2] = columnHeader(column);
-  const head = svg("text", { x: place.x, y: geom.headerY[line2 ? 0 : 1], class: "nv-head", "text-anchor": "middle" }, g);
+  const head = svg("text", { x: place.x, y: geom.headerY[line2 ? 0 : 1] - place.lift, class: "nv-head", "text-anchor": "middle" }, g);
   head.textContent = line1;
   if (line2) {
-    const sub = svg("text", { x: place.x, y: geom.headerY[1], class: "nv-sub", "text-anchor": "middle" }, g);
+    const sub = svg("text", { x: place.x, y: geom.headerY[1] - place.lift, class: "nv-sub", "text-anchor": "middle" }, g);
     sub.textContent = line2;
     svg("title", {}, sub).textContent = columnNote(column);
   }
@@ -156,7 +167,7 @@ function buildLinks(visible, hits, ctx, link) {
   const from = model.columns[link.from].units, to = model.columns[link.to].units;
   const set = { link, from, to, paths: [], hits: [], biases: [], widths: [], signs: [],
     maxWidth: linkMax(from.length * to.length) };
-  const g = svg("g", { class: "nv-link-set" }, visible);
+  const g = svg("g", { class: "nv-link-set", "data-layer": link.dense.path, "data-units": to.length }, visible);
   const hg = svg("g", { class: "nv-link-hits", role: "group" }, hits);
   hg.setAttribute("aria-label", t("weights and biases into {column}",
     { column: columnName(model.layout.columns[link.to]) }));

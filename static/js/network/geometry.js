@@ -11,7 +11,15 @@ import { columnHeader } from "./labels.js";
 export const LINE = 14;
 /** Smallest drawing scale before the diagram scrolls. */
 export const MIN_SCALE = 0.7;
-const MIN_WIDTH = 560;
+/** Largest drawing scale: a small net (no hidden layer, say) is not blown up. */
+export const MAX_SCALE = 1.2;
+/** The width (user units) a diagram is laid out for when its container is wider. */
+export const DESIGN_WIDTH = 560;
+/** The narrowest width a diagram is laid out for (a phone's column). */
+const MIN_ROOM = 240;
+const MAX_SPACING = 170;
+/** Unit slots the diagram is at least as tall as, so a one-unit column is not a sliver. */
+const MIN_SLOTS = 3;
 const LINK_MIN = 0.5; // stroke width of a zero weight
 const LINK_MAX = 6; // stroke width of the layer's largest |w| (less for many links, see linkMax)
 /**
@@ -28,46 +36,109 @@ export function clamp(v, lo, hi) {
 }
 
 /**
+ * Width (user units) of a header text at 12 units: a generous estimate, so that
+ * what is laid out from it is never too tight (bold Latin letters about 7.8
+ * units, CJK characters 12.5).
+ * @param {string} text
+ * @param {boolean} bold
+ */
+export function textWidth(text, bold) {
+  let w = 0;
+  for (const ch of text) w += ch.codePointAt(0) >= 0x2e80 ? 12.5 : (bold ? 7.8 : 7);
+  return w;
+}
+
+/** Half the width of a column's widest header line. */
+function headerHalf(column) {
+  const [line1, line2] = columnHeader(column);
+  return Math.max(textWidth(line1, true), textWidth(line2, false)) / 2;
+}
+
+/**
+ * The horizontal layout: the first column's x, the right margin, the spacing
+ * between columns and whether headers alternate between two rows (when
+ * neighbours' headers would touch), for a drawing `room` wide.
+ */
+function horizontal(layout, unit, inputSize, room) {
+  const cols = layout.columns;
+  const n = cols.length;
+  const halves = cols.map(headerHalf);
+  const longest = Math.max(2, ...layout.inputs.names.map((name) => name.length));
+  const x0 = Math.max(clamp(longest * 7.5 + 14, 30, 130) + inputSize / 2, halves[0] + 4);
+  const outLabels = layout.output && layout.output.width > 1;
+  const right = Math.max(unit / 2 + (outLabels ? 60 : 10), halves[n - 1] + 4);
+  if (n < 2) return { x0, right, spacing: 0, stagger: false };
+  const target = clamp(room, MIN_ROOM, DESIGN_WIDTH);
+  let spacing = clamp((target - x0 - right) / (n - 1), unit + 30, MAX_SPACING);
+  const need = (i, j) => halves[i] + halves[j] + 8; // two headers side by side
+  const stagger = halves.some((_, i) => i > 0 && need(i - 1, i) > spacing);
+  if (stagger) {
+    for (let i = 2; i < n; i++) spacing = Math.max(spacing, need(i - 2, i) / 2);
+  }
+  return { x0, right, spacing, stagger };
+}
+
+/**
+ * The box of a residual block's projection P, drawn on its arc as a small
+ * matrix: a cell per weight, a column per input unit and a row per output unit.
+ * @param {object} layout from `layoutColumns`
+ * @param {object} arc one of `layout.arcs`, with a `projection`
+ * @returns {{inputs: number, outputs: number, cell: number, w: number, h: number}}
+ */
+export function projectionBox(layout, arc) {
+  const inputs = layout.columns[arc.from].width, outputs = arc.projection.units;
+  const cell = clamp(Math.floor(Math.min(48 / inputs, 36 / outputs)), 2, 6);
+  return { inputs, outputs, cell, w: inputs * cell, h: outputs * cell };
+}
+
+/**
  * Positions (user units) of every column and unit.
  * @param {object} layout from `layoutColumns`
+ * @param {number} [room] the width (CSS px) the diagram has: narrower than
+ *   DESIGN_WIDTH, it is laid out narrower (a phone), so that it is drawn at
+ *   about its natural size instead of scrolling
  * @returns {{width: number, height: number, unit: number, arcBase: number, arcTop: number,
- *   spacing: number, countY: number, headerY: number[],
- *   columns: Array<{x: number, size: number, units: Array<{x: number, y: number, size: number}>}>}}
- *   unit centres and sizes; `headerY` the baselines of the two header lines
+ *   spacing: number, countY: number, headerY: number[], stagger: boolean,
+ *   columns: Array<{x: number, size: number, lift: number,
+ *     units: Array<{x: number, y: number, size: number}>}>}}
+ *   unit centres and sizes; `headerY` the baselines of the two header lines;
+ *   a column's `lift` moves its header up (every other column when `stagger`)
  */
-export function computeGeometry(layout) {
+export function computeGeometry(layout, room = DESIGN_WIDTH) {
   const cols = layout.columns;
   const most = Math.max(1, ...cols.map((c) => c.width));
   const unit = most <= 8 ? 34 : clamp(Math.floor(300 / most) - 6, 14, 34);
   const inputSize = Math.min(unit, 22);
   const gap = Math.max(5, Math.round(unit / 5));
-  const longest = Math.max(2, ...layout.inputs.names.map((n) => n.length));
-  const left = clamp(longest * 7.5 + 14, 30, 130);
-  const outLabels = layout.output && layout.output.width > 1;
-  const right = unit / 2 + (outLabels ? 60 : 10);
-  const x0 = left + inputSize / 2;
+  const { x0, right, spacing, stagger } = horizontal(layout, unit, inputSize, room);
   const n = cols.length;
-  const spacing = n > 1 ? clamp((MIN_WIDTH - x0 - right) / (n - 1), unit + 30, 170) : 0;
   const headerLines = cols.some((c) => columnHeader(c)[1]) ? 2 : 1;
-  const arcSpace = layout.arcs.length ? 36 : 0;
-  const top = 6 + arcSpace + headerLines * LINE + 6;
+  // a lifted header sits a row of lines higher, with 4 units more so that the
+  // two rows' text boxes (taller than a line) do not touch
+  const lift = stagger ? headerLines * LINE + 4 : 0;
+  const headerSpace = headerLines * LINE + lift;
+  // a projection's matrix sits on its arc's peak: the arcs are lowered to make room
+  const projH = Math.max(0, ...layout.arcs.filter((a) => a.projection).map((a) => projectionBox(layout, a).h));
+  const arcSpace = layout.arcs.length ? 36 + projH : 0;
+  const top = 6 + arcSpace + headerSpace + 6;
   const slot = (c) => (c.kind === "input" ? inputSize : unit) + gap;
-  const body = Math.max(...cols.map((c) => c.width * slot(c)));
+  const body = Math.max(MIN_SLOTS * (unit + gap), ...cols.map((c) => c.width * slot(c)));
   const mid = top + body / 2;
   const columns = cols.map((c, ci) => {
     const x = x0 + ci * spacing;
     const size = c.kind === "input" ? inputSize : unit;
     const first = mid - (c.width * slot(c)) / 2 + gap / 2 + size / 2;
     const units = Array.from({ length: c.width }, (_, k) => ({ x, y: first + k * slot(c), size }));
-    return { x, size, units };
+    return { x, size, units, lift: ci % 2 === 1 ? lift : 0 };
   });
   return {
     width: Math.ceil(x0 + (n - 1) * spacing + right),
     height: Math.ceil(top + body + 8 + 2 * LINE),
     unit,
-    arcBase: top - headerLines * LINE - 6,
-    arcTop: 16,
+    arcBase: top - headerSpace - 6,
+    arcTop: 16 + projH / 2,
     spacing,
+    stagger,
     headerY: [top - headerLines * LINE + 9, top - LINE + 9],
     countY: top + body + LINE,
     columns,

@@ -73,7 +73,8 @@ export function unitName(column, k) {
 /** The caption of a unit's enlarged map ("unit 2 of layer 1 (tanh)", "output for class 1"). */
 export function zoomCaption(column, k) {
   if (column.kind === "output") return column.width > 1 ? t("output for class {k}", { k }) : t("output");
-  return t("{unit} ({activation})", { unit: unitName(column, k), activation: activationLabel(column.activation.name) });
+  const activation = column.activation ? activationLabel(column.activation.name) : t("linear");
+  return t("{unit} ({activation})", { unit: unitName(column, k), activation });
 }
 
 /** A person's name for a column ("inputs x1, x2", "hidden layer 2: 8 relu units", "output"). */

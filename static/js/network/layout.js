@@ -31,7 +31,8 @@ const ACTIVATION_TYPES = new Set(["activation", "prelu", "rrelu"]);
  *   output: {kind: "output", width: number, dense: object, activation: object|null}|null,
  *   columns: Array<object>,
  *   links: Array<{dense: {path: string, index: number}, from: number, to: number}>,
- *   arcs: Array<{block: string, from: number, to: number, projection: object|null}>
+ *   arcs: Array<{block: string, from: number, to: number,
+ *     projection: {path: string, index: number, units: number}|null}>
  * }} `columns` is `[inputs, ...hidden, output]`; `from`/`to` index `columns`.
  *   An activation ref also has `name`, a dropout ref `p`.
  */
@@ -109,7 +110,7 @@ function placeLayer(state, layer, index, lastDense) {
     state.block = { block: blockId, from: state.current, to: state.current, projection: null };
   }
   if (blockId !== null && layer.type === "dense" && isProjection(path)) {
-    state.block.projection = ref;
+    state.block.projection = { ...ref, units: Math.max(1, Number(layer.units) || 1) };
     return;
   }
   const column = state.columns[state.current];

@@ -7,7 +7,8 @@
  *   its tooltip saying what that means, with the count of dead units of the last
  *   frame);
  * - hatching: saturated on more than 90% of the training points;
- * - grey: switched off by the last dropout mask (nets with dropout).
+ * - grey: switched off by the last dropout mask (nets with dropout);
+ * - P: a residual block's projection, a cell per weight (nets that have one).
  *
  * `buildLegend(layout)` gives `{root, dead}`; `paintLegend(legend, dead)` writes
  * the number of dead units of a frame.
@@ -36,6 +37,9 @@ function swatch(kind) {
     }
   } else if (kind === "off") {
     svg("rect", { ...cell, class: "nv-off" }, box);
+  } else if (kind === "projection") {
+    svg("rect", { x: 4, y: 0.5, width: 6.5, height: 6.5, class: "nv-bias nv-pos" }, box);
+    svg("rect", { x: 10.5, y: 7, width: 6.5, height: 6.5, class: "nv-bias nv-neg" }, box);
   }
   svg("rect", { ...cell, class: "nv-frame" }, box);
   return box;
@@ -66,6 +70,10 @@ export function buildLegend(layout) {
   if (activated) entry(root, "saturated", t("hatched: saturated"), SATURATED_UNIT_NOTE);
   if (layout.columns.some((c) => c.dropout)) {
     entry(root, "off", t("grey: switched off by the last dropout mask"), "");
+  }
+  if (layout.arcs.some((a) => a.projection)) {
+    entry(root, "projection", t("P on a skip: the learned projection where a block changes the width, a cell per weight"),
+      t("h(x) = f(x) + P x: when a residual block's output is wider or narrower than its input, the skip goes through P, a dense layer without activation."));
   }
   const legend = { root, dead };
   paintLegend(legend, 0);

@@ -1,8 +1,12 @@
 /**
  * The enlarged map of the hovered (or focused) unit of the network diagram: a
- * floating 200 px panel beside the unit, painted at once from the frame's
+ * floating 170 px panel beside the unit, painted at once from the frame's
  * coarse map, then from the full-resolution map that `onUnitHover` resolves
- * with; while new frames arrive it asks again, at most every 250 ms.
+ * with; while new frames arrive it asks again, at most every 250 ms. Under the
+ * caption: the unit's activation, its bias and, while the pointer is over the
+ * unit, the activation's value at that point of the input plane (network/hover.js
+ * `unitFacts`; also in the info line's `data-activation`, `data-bias`,
+ * `data-value`, `data-row`, `data-col` and `data-grid`). A unit of a linear column (no map) shows only these lines.
  *
  * Units are those the diagram builds (network/build.js): `{column, k, canvas}`;
  * `model` is the diagram's model (`{dims, colours, output}` are read).
@@ -11,6 +15,7 @@
 import { clamp } from "./geometry.js";
 import { html } from "./dom.js";
 import { isFullMap, readArray } from "./frame.js";
+import { unitFacts } from "./hover.js";
 import { zoomCaption } from "./labels.js";
 import { mapColouring } from "./paint.js";
 import { paintMap } from "./unit_canvas.js";
@@ -24,10 +29,12 @@ export class UnitZoom {
   #box;
   #caption;
   #note;
+  #info;
+  #point = null;
   #cell;
   #onUnitHover;
   #hover = null;
-  #scene = { model: null, frame: null };
+  #scene = { model: null, frame: null, spec: null };
 
   /**
    * @param {HTMLElement} root the positioned, scrolling element to float in
@@ -43,6 +50,8 @@ export class UnitZoom {
     const canvas = html("canvas", "nv-zoom-map", this.#box);
     this.#cell = { canvas, ctx: canvas.getContext("2d"), image: null };
     this.#caption = html("div", "nv-zoom-caption", this.#box);
+    this.#info = html("div", "nv-zoom-info", this.#box); // activation, bias, value
+    this.#info.dataset.testid = "unit-info";
     this.#note = html("div", "nv-zoom-note", this.#box); // what a dead or saturated unit is
   }
 
@@ -53,20 +62,50 @@ export class UnitZoom {
 
   /**
    * Shows `unit` enlarged: the frame's map at once, then the full-resolution one
-   * (hidden units only). A hidden unit without an activation shows nothing.
+   * (hidden units only), with its activation and bias (`spec`: the run's, for
+   * the output's activation). A hidden unit without an activation has no map:
+   * only its lines show.
    */
-  start(unit, model, frame) {
+  start(unit, model, frame, spec) {
     if (this.#hover?.unit === unit) return;
     this.end();
     const column = unit.column;
-    if (column.kind === "hidden" && !column.activation) return;
-    const hover = { unit, full: false, asking: false, dirty: false, asked: 0, timer: null };
+    const mapped = column.kind === "output" || Boolean(column.activation);
+    const hover = { unit, mapped, full: false, asking: false, dirty: false, asked: 0, timer: null };
     this.#hover = hover;
-    this.#scene = { model, frame };
+    this.#point = null;
+    this.#scene = { model, frame, spec };
     this.#sayState(unit);
+    this.#sayFacts();
+    this.#cell.canvas.hidden = !mapped;
     this.#show(unit.canvas, zoomCaption(column, unit.k), model.dims);
+    if (!mapped) return;
     this.#paintFromFrame();
     if (column.kind === "hidden") this.#askFullMap(hover);
+  }
+
+  /** The pointer is at (u, v) of the shown unit's square (0..1 from the left and top). */
+  point(u, v) {
+    if (!this.#hover) return;
+    this.#point = { u, v };
+    this.#sayFacts();
+  }
+
+  /** The lines under the caption: activation, bias, value at the pointer. */
+  #sayFacts() {
+    const { frame, spec } = this.#scene;
+    const unit = this.#hover?.unit;
+    if (!unit || !frame) return;
+    const facts = unitFacts(frame, spec, unit, this.#point);
+    const text = facts.lines.join("\n");
+    if (this.#info.textContent !== text) this.#info.textContent = text;
+    const data = this.#info.dataset;
+    data.activation = facts.activation;
+    data.bias = facts.bias === null ? "" : String(facts.bias);
+    data.value = facts.at ? String(facts.at.value) : "";
+    data.row = facts.at ? String(facts.at.row) : "";
+    data.col = facts.at ? String(facts.at.col) : "";
+    data.grid = facts.at ? String(facts.at.grid) : "";
   }
 
   /** Hides the panel and forgets the hover. */
@@ -77,15 +116,17 @@ export class UnitZoom {
   }
 
   /** After a new frame: repaint (coarse until a full map arrives) and ask again. */
-  refresh(model, frame) {
+  refresh(model, frame, spec) {
     const hover = this.#hover;
     if (!hover) return;
     if (!hover.unit.canvas?.isConnected) {
       this.end();
       return;
     }
-    this.#scene = { model, frame };
+    this.#scene = { model, frame, spec };
     this.#sayState(hover.unit);
+    this.#sayFacts();
+    if (!hover.mapped) return;
     if (hover.unit.column.kind === "output" || !hover.full) this.#paintFromFrame();
     if (hover.unit.column.kind === "hidden") {
       hover.dirty = true;

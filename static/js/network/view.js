@@ -35,10 +35,12 @@ import { readColours } from "./colours.js";
 import { describeEditable, labelEditable, WeightEditor } from "./editor.js";
 import { moveTarget, takeStop } from "./focus.js";
 import { firstInputCount, mapDims } from "./frame.js";
-import { MIN_SCALE } from "./geometry.js";
+import { DESIGN_WIDTH, MAX_SCALE, MIN_SCALE } from "./geometry.js";
 import { layoutColumns, shapeKey } from "./layout.js";
 import { buildLegend, paintLegend } from "./legend.js";
 import { html } from "./dom.js";
+import { LinkTip } from "./hover.js";
+import { paintProjection, projectionWeight } from "./projection.js";
 import { paintFrame } from "./paint.js";
 import { UnitZoom } from "./unit_zoom.js";
 
@@ -57,8 +59,11 @@ export class NetworkView {
   #model = null;
   #legend = null;
   #frame = null;
+  #spec = null;
+  #room = DESIGN_WIDTH;
   #editor;
   #zoom;
+  #tip;
   #ids = `nv${Math.random().toString(36).slice(2, 9)}`;
 
   /**
@@ -78,7 +83,21 @@ export class NetworkView {
     container.replaceChildren(this.#root);
     this.#editor = new WeightEditor(this.#root, (target, value) => this.#apply(target, value));
     this.#zoom = new UnitZoom(this.#root, typeof onUnitHover === "function" ? onUnitHover : null);
+    this.#tip = new LinkTip(this.#root);
     this.#listen();
+    // a container narrower than the design width gets a narrower drawing (rebuilt
+    // when its width changes by a step): the diagram fits instead of scrolling
+    if (typeof ResizeObserver === "function") {
+      new ResizeObserver(() => {
+        if (this.#frame && this.#measureRoom() !== this.#room) this.update(this.#frame, this.#spec);
+      }).observe(this.#root);
+    }
+  }
+
+  /** The width the diagram is laid out for: the container's, in 20 px steps, at most DESIGN_WIDTH. */
+  #measureRoom() {
+    const width = this.#root.getBoundingClientRect().width;
+    return width > 0 ? Math.min(DESIGN_WIDTH, Math.floor(width / 20) * 20) : DESIGN_WIDTH;
   }
 
   /**
@@ -92,12 +111,15 @@ export class NetworkView {
     if (!Array.isArray(layers)) return;
     const layout = layoutColumns(layers, spec, { inputCount: firstInputCount(frame, layers) });
     const dims = mapDims(frame, layout);
-    const key = shapeKey(layout, dims);
+    const room = this.#measureRoom();
+    const key = `${shapeKey(layout, dims)}@${room}`;
     if (key !== this.#key) {
+      this.#room = room;
       this.#build(layout, dims);
       this.#key = key;
     }
     this.#frame = frame;
+    this.#spec = spec;
     this.#paint(frame, spec);
   }
 
@@ -105,14 +127,18 @@ export class NetworkView {
   #build(layout, dims) {
     this.#editor.close(false);
     this.#zoom.end();
+    this.#tip.hide();
     const colours = readColours(this.#root);
-    const { root, model } = buildDiagram(layout, dims, { ids: this.#ids, colours });
+    const { root, model } = buildDiagram(layout, dims, { ids: this.#ids, colours, room: this.#room });
     // the diagram takes the container's width, its height following the viewBox; a
     // deep or wide net shrinks to fit (down to MIN_SCALE, or the page's
-    // --nv-min-scale: a phone's is lower) before it scrolls
+    // --nv-min-scale: a phone's is lower) before it scrolls, a small one grows to
+    // MAX_SCALE at most (centred)
     root.style.width = "100%";
     root.style.height = "auto";
     root.style.minWidth = `calc(${Math.round(model.geom.width)}px * var(--nv-min-scale, ${MIN_SCALE}))`;
+    root.style.maxWidth = `${Math.round(model.geom.width * MAX_SCALE)}px`;
+    root.style.marginInline = "auto";
     this.#model = model;
     this.#root.querySelector(".nv-svg")?.remove();
     this.#root.querySelector(".nv-legend")?.remove();
@@ -125,6 +151,7 @@ export class NetworkView {
   #paint(frame, spec) {
     const model = this.#model;
     const { dead } = paintFrame(model, frame, spec);
+    for (const proj of model.projections) paintProjection(proj, frame, model.colours);
     paintLegend(this.#legend, dead);
     if (!model.labelled) {
       model.labelled = true; // later frames relabel only the focused item (see #focus)
@@ -132,7 +159,8 @@ export class NetworkView {
     }
     const focused = model.items.get(document.activeElement);
     if (focused && focused.kind !== "unit") this.#label(focused);
-    this.#zoom.refresh(model, frame);
+    this.#zoom.refresh(model, frame, spec);
+    this.#tip.refresh(model.layout, frame);
   }
 
   #label(item) {
@@ -149,15 +177,51 @@ export class NetworkView {
     root.addEventListener("focusout", (e) => {
       const item = this.#itemOf(e.target);
       if (item?.kind === "unit" && this.#zoom.unit === item.unit) this.#zoom.end();
+      if (item && this.#tip.item === item) this.#tip.hide();
     });
     root.addEventListener("pointerover", (e) => {
       const item = this.#itemOf(e.target);
-      if (item?.kind === "unit") this.#zoom.start(item.unit, this.#model, this.#frame);
+      if (item?.kind === "unit") {
+        this.#zoom.start(item.unit, this.#model, this.#frame, this.#spec);
+        this.#pointAt(item, e);
+      } else if (item && this.#frame) {
+        const r = this.#root.getBoundingClientRect();
+        this.#tip.show(item, this.#model.layout, this.#frame,
+          e.clientX - r.left + this.#root.scrollLeft, e.clientY - r.top + this.#root.scrollTop);
+      }
+    });
+    root.addEventListener("pointermove", (e) => {
+      const item = this.#itemOf(e.target);
+      if (item?.kind === "unit") this.#pointAt(item, e);
+      else if (!item) this.#projectionAt(e);
     });
     root.addEventListener("pointerout", (e) => {
       const item = this.#itemOf(e.target);
-      if (item?.kind === "unit" && this.#itemOf(e.relatedTarget) !== item) this.#zoom.end();
+      if (!item || this.#itemOf(e.relatedTarget) === item) return;
+      if (item.kind === "unit") this.#zoom.end();
+      else if (this.#tip.item === item && document.activeElement !== item.el) this.#tip.hide();
     });
+  }
+
+  /** Shows the projection weight under the pointer, or hides a projection's box. */
+  #projectionAt(event) {
+    const proj = this.#model?.projections.find((p) => p.canvas === event.target);
+    const hit = proj && this.#frame ? projectionWeight(proj, this.#frame, event.clientX, event.clientY) : null;
+    if (hit) {
+      const r = this.#root.getBoundingClientRect();
+      this.#tip.showProjection(proj, hit, this.#model.layout,
+        event.clientX - r.left + this.#root.scrollLeft, event.clientY - r.top + this.#root.scrollTop);
+    } else if (!this.#tip.item) {
+      this.#tip.hide();
+    }
+  }
+
+  /** Tells the zoom where over the unit's map the pointer is. */
+  #pointAt(item, event) {
+    const box = item.el.getBoundingClientRect();
+    if (box.width > 0 && box.height > 0) {
+      this.#zoom.point((event.clientX - box.left) / box.width, (event.clientY - box.top) / box.height);
+    }
   }
 
   /** The registered item an event target belongs to (a bias mark's rects map to their group). */
@@ -195,12 +259,20 @@ export class NetworkView {
     const item = this.#itemOf(event.target);
     if (!item) return;
     takeStop(item);
-    if (item.kind === "unit") this.#zoom.start(item.unit, this.#model, this.#frame);
-    else this.#label(item);
+    if (item.kind === "unit") {
+      this.#zoom.start(item.unit, this.#model, this.#frame, this.#spec);
+    } else {
+      this.#label(item);
+      if (!this.#frame) return;
+      const a = item.el.getBoundingClientRect(), r = this.#root.getBoundingClientRect();
+      this.#tip.show(item, this.#model.layout, this.#frame, a.left + a.width / 2 - r.left + this.#root.scrollLeft,
+        a.top + a.height / 2 - r.top + this.#root.scrollTop);
+    }
   }
 
   #openEditor(item, x, y) {
     if (!this.#frame) return;
+    this.#tip.hide();
     const d = describeEditable(this.#model.layout, this.#frame, item);
     this.#label(item);
     this.#editor.open({ el: item.el, layer: item.set.link.dense.path, ...d }, x, y, this.#root.scrollLeft + this.#root.clientWidth);

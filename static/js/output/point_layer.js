@@ -2,7 +2,7 @@
  * The output view's layout and its cached layer: the plot rectangle inside the
  * canvas (`plotRect`), and `PointLayer`, an offscreen canvas holding the plot
  * frame, axis ticks and names, and the data points (train filled with a dark
- * outline, test as rings), redrawn only when what it shows changes (canvas
+ * outline, test as hollow rings; larger when there are few), redrawn only when what it shows changes (canvas
  * size, extent, task, scales, or new points), then copied under every frame.
  */
 
@@ -60,7 +60,7 @@ export class PointLayer {
     const theme = readTheme(this.canvas);
     this.theme = theme;
     drawAxes(ctx, plot, view, theme);
-    if (view.points) drawPoints(ctx, plot, view, theme);
+    if (view.points) drawPoints(ctx, plot, view, theme, this.canvas);
   }
 
   /** Copy the layer onto `ctx` (device pixels: call with an identity transform). */
@@ -127,42 +127,67 @@ function tick(ctx, x, y, dx, dy) {
 }
 
 /**
- * The train points (filled, dark outline) then the test points (rings), clipped
- * to the plot. Rows [x1, x2, y] (2-D) or [x, y] (1-D, placed at (x, y) for
- * regression and binary, along the bottom for multiclass).
+ * The radius (CSS px) of the points on a plot `w` px wide showing `count` of
+ * them: larger when there are few (the four XOR points are about 10 px), from
+ * 3.5 px for hundreds up to 10 px.
  */
-function drawPoints(ctx, plot, view, theme) {
+export function pointRadius(w, count) {
+  return Math.max(3.5, Math.min(10, (w * 0.16) / Math.sqrt(Math.max(1, count))));
+}
+
+/** Width (CSS px) of a test point's ring for points of radius `r`. */
+export function ringWidth(r) {
+  return Math.max(1.5, Math.min(3, r * 0.3));
+}
+
+/**
+ * The train points (filled discs with a dark outline), then the test points
+ * (hollow rings in the class colour, dark-edged, the map showing through), clipped
+ * to the plot. A test point that lies on a train point (XOR's four points are
+ * both) is a ring round the disc. Rows [x1, x2, y] (2-D) or [x, y] (1-D, placed
+ * at (x, y) for regression and binary, along the bottom for multiclass). The
+ * radius and the plot are told in the canvas's `data-point-radius` and
+ * `data-plot` ("x,y,w,h", CSS px).
+ */
+function drawPoints(ctx, plot, view, theme, canvas) {
   const [xmin, xmax] = view.extent;
   const [ymin, ymax] = view.yRange;
-  const radius = Math.max(2.5, Math.min(5, plot.w / 110));
+  const { train, test } = view.points;
+  const radius = pointRadius(plot.w, train.length + test.length);
+  const ring = ringWidth(radius);
+  canvas.dataset.pointRadius = radius.toFixed(2);
+  canvas.dataset.plot = [plot.x, plot.y, plot.w, plot.h].join(",");
   const place = (row) => {
     const py = view.dims === 2 ? row[1] : view.task === "multiclass" ? 0 : row[1];
     return [plot.x + ((row[0] - xmin) / (xmax - xmin)) * plot.w,
       plot.y + ((ymax - py) / (ymax - ymin)) * plot.h];
   };
   const colour = (y) => css(view.task === "regression" ? divergingRGB(y / view.scale) : classRGB(y));
+  const trainAt = new Set(train.map((row) => place(row).map((v) => v.toFixed(1)).join(",")));
   ctx.save();
   ctx.beginPath();
   ctx.rect(plot.x, plot.y, plot.w, plot.h);
   ctx.clip();
-  ctx.strokeStyle = theme.outline;
-  for (const row of view.points.train) {
+  for (const row of train) {
     const [px, py] = place(row);
     ctx.beginPath();
     ctx.arc(px, py, radius, 0, 2 * Math.PI);
     ctx.fillStyle = colour(row[view.dims]);
     ctx.fill();
-    ctx.lineWidth = 1;
-    ctx.stroke();
-  }
-  for (const row of view.points.test) {
-    const [px, py] = place(row);
-    ctx.beginPath();
-    ctx.arc(px, py, radius, 0, 2 * Math.PI);
-    ctx.lineWidth = 3.5;
+    ctx.lineWidth = 1.25;
     ctx.strokeStyle = theme.outline;
     ctx.stroke();
-    ctx.lineWidth = 1.75;
+  }
+  for (const row of test) {
+    const [px, py] = place(row);
+    const onTrain = trainAt.has([px, py].map((v) => v.toFixed(1)).join(","));
+    const r = onTrain ? radius + ring / 2 + 2.5 : radius;
+    ctx.beginPath();
+    ctx.arc(px, py, r, 0, 2 * Math.PI);
+    ctx.lineWidth = ring + 2;
+    ctx.strokeStyle = theme.outline;
+    ctx.stroke();
+    ctx.lineWidth = ring;
     ctx.strokeStyle = colour(row[view.dims]);
     ctx.stroke();
   }

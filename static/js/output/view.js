@@ -9,7 +9,8 @@
  * - multiclass: the most likely class's colour, as strong as its lead over the next;
  * - regression: the value on the diverging map, scaled by the largest |target|.
  * 1-D data: the output curve(s) (g,) or (g, k) drawn over a scatter of the points.
- * Train points are filled with a dark outline; test points are rings.
+ * Train points are filled with a dark outline; test points are hollow rings; a
+ * legend under the plot says so (point_legend.js); few points are drawn larger.
  * A binary classifier's decision boundary (where the output is 0.5) is drawn as
  * a dark line over the map: a one-neuron net's exact line from the frame's
  * `boundary_line`, any other net's 0.5 contour of the map (boundary.js); a
@@ -32,6 +33,7 @@ import { isDiverged, normalisePoints, valueAt, viewOf } from "./data.js";
 import { t } from "../common/i18n.js";
 import { classRGB, css, NEUTRAL } from "../common/palette.js";
 import { PointLayer, plotRect } from "./point_layer.js";
+import { PointLegend } from "./point_legend.js";
 
 export { DIVERGED_MESSAGE } from "./diverged_message.js";
 
@@ -55,8 +57,9 @@ export class OutputView {
    *   onHover: called with the data coordinates under the pointer and the output
    *   there (a number, or the class probabilities), and with null on leaving.
    *   note: an element that says what the boundary line is (hidden when none is drawn).
+   *   legend: whether a legend of the points goes under the canvas (default true).
    */
-  constructor(canvas, { onHover, note = null } = {}) {
+  constructor(canvas, { onHover, note = null, legend = true } = {}) {
     this.canvas = canvas;
     this.ctx = canvas.getContext("2d");
     this.fallback = { width: canvas.width || 300, height: canvas.height || 300 };
@@ -68,6 +71,7 @@ export class OutputView {
     this.mapCtx = this.mapCanvas.getContext("2d");
     this.image = null;
     this.message = new DivergedMessage(canvas);
+    this.legend = legend ? new PointLegend(canvas) : null;
     this.onHover = onHover || null;
     this.note = note;
     this.boundary = null; // the last boundary drawn (boundary.js)
@@ -85,6 +89,7 @@ export class OutputView {
    */
   setPoints(points) {
     this.points = points ? normalisePoints(points) : null;
+    if (this.legend) this.legend.show(this.points);
     this.layer.invalidate();
     this.#draw();
   }
@@ -144,6 +149,7 @@ export class OutputView {
     for (const [type, fn] of this.listeners) this.canvas.removeEventListener(type, fn);
     this.listeners = [];
     this.message.destroy();
+    if (this.legend) this.legend.destroy();
   }
 
   // -------------------------------------------------------------------------
