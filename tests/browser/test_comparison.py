@@ -130,6 +130,7 @@ def test_the_gradient_legend_lists_every_layer_of_a_four_layer_net(page: object)
       s.network.activations = ['tanh', 'tanh', 'tanh', 'tanh', 'tanh'];
       return m.encodeState(s);
     }""")
+    page.goto("about:blank")  # a fresh page: the last one's pagehide keeps its own hash
     open_playground(page, f"/#s={hash_}&n=0")
     page.click("[data-testid=step]")
     page.wait_for_function(
