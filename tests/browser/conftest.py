@@ -9,6 +9,7 @@ test`` installs it), launched headless with the flags this machine needs.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -32,9 +33,10 @@ TEACHER_TOKEN = "browser-tests-teacher"
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 
-@pytest.fixture(scope="session")
-def server() -> Iterator[str]:
-    """The base URL of a server started like `make run`, on a free loopback port."""
+@contextlib.contextmanager
+def run_server(settings: dict[str, str] | None = None) -> Iterator[str]:
+    """A server started like `make run`, on a free loopback port, with the browser
+    tests' settings and then ``settings`` (NNPLAY_... variables); its base URL."""
     port = free_port()
     data = tempfile.TemporaryDirectory()
     # every test's page comes from one address and makes runs (and students join)
@@ -43,7 +45,7 @@ def server() -> Iterator[str]:
            "NNPLAY_DATA_DIR": data.name, "NNPLAY_ENGINE_PROCESSES": "1",
            "NNPLAY_RUNS_PER_MINUTE": "100000", "NNPLAY_MAX_RUNS_PER_CLIENT": "100000",
            "NNPLAY_JOINS_PER_MINUTE": "100000", "NNPLAY_CLASS_JOINS_PER_MINUTE": "100000",
-           "NNPLAY_TEACHER_TOKEN": TEACHER_TOKEN}
+           "NNPLAY_TEACHER_TOKEN": TEACHER_TOKEN, **(settings or {})}
     log = open(Path(data.name) / "server.log", "w")  # noqa: SIM115 (closed below)
     proc = subprocess.Popen([sys.executable, "-m", "app"], cwd=ROOT, env=env,
                             stdout=log, stderr=subprocess.STDOUT)
@@ -60,6 +62,13 @@ def server() -> Iterator[str]:
             proc.kill()
         log.close()
         data.cleanup()
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[str]:
+    """The base URL of a server started like `make run`, on a free loopback port."""
+    with run_server() as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

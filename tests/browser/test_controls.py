@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.browser.conftest import Console, open_playground
+from tests.browser.conftest import SHOTS, Console, _open_page, open_playground, run_server
 from tests.browser.test_state import walk
 
 RUN_ID = "document.getElementById('output').dataset.run"
@@ -190,9 +190,11 @@ def test_activation_options_show_for_their_activation(playground: Any,
 
     page.fill("[data-testid=act-upper]", "0.2")  # below the lower slope: refused
     page.wait_for_selector("[data-testid=act-upper][aria-invalid=true]", timeout=5000)
-    page.press("[data-testid=act-upper]", "Enter")  # taken back to the slope in use
-    assert page.input_value("[data-testid=act-upper]") == "0.333333333333"
-    assert page.get_attribute("[data-testid=act-upper]", "aria-invalid") is None
+    page.press("[data-testid=act-upper]", "Enter")  # kept in view, saying why
+    assert page.input_value("[data-testid=act-upper]") == "0.2"
+    assert page.get_attribute("[data-testid=act-upper]", "aria-invalid") == "true"
+    assert page.text_content("[data-testid=act-upper-invalid]") == \
+        "RReLU: the lower slope may not exceed the upper."
     page.wait_for_timeout(500)
     assert run_id(page) == run  # no new run
     run = rebuilt(page, lambda: typed(page, "act-upper", "0.6"))
@@ -283,6 +285,95 @@ def test_rates_change_the_running_run(playground: Any, api: httpx.Client) -> Non
         "lr": 0.05, "l1": 0.001, "l2": 0.01, "batch_size": 25}
     page.wait_for_timeout(500)
     assert run_id(page) == run  # no new run for any of them
+
+
+def test_a_value_out_of_range_says_so_next_to_the_field(playground: Any,
+                                                       api: httpx.Client) -> None:
+    page = playground
+    run = run_id(page)
+    cases = [("batch-size", "0", "a whole number between 1 and 5000"),
+             ("lr-custom", "50", "between 1e-7 and 10"),
+             ("n-samples", "2.5", "a whole number between 4 and 5000"),
+             ("l2", "-1", "between 0 and 1")]
+    for testid, value, says in cases:
+        before = page.input_value(f"[data-testid={testid}]")
+        typed(page, testid, value)
+        field = page.locator(f"[data-testid={testid}]")
+        note = page.locator(f"[data-testid={testid}-invalid]")
+        note.wait_for(state="visible", timeout=5000)
+        assert note.text_content() == says
+        assert field.get_attribute("aria-invalid") == "true"
+        assert field.get_attribute("aria-describedby") == note.get_attribute("id")
+        page.click("h1")  # leaving the field keeps the value, so the student sees it
+        assert field.input_value() == value
+        # next to the field: just under it, across its column
+        box, near = field.bounding_box(), note.bounding_box()
+        assert 0 <= near["y"] - (box["y"] + box["height"]) < 12, (box, near)
+        assert near["x"] <= box["x"] + 1 and near["x"] + near["width"] >= box["x"] + box["width"]
+        if testid == "batch-size":
+            note.scroll_into_view_if_needed()
+            page.locator("#controls .ctl-pairs", has=note).screenshot(
+                path=str(SHOTS / "field_out_of_range_batch_size.png"))
+        typed(page, testid, before)  # a value it takes: the note goes
+        note.wait_for(state="hidden", timeout=5000)
+        assert field.get_attribute("aria-invalid") is None
+    page.wait_for_timeout(500)
+    assert run_id(page) == run  # nothing refused reached the run
+    assert run_of(api, run)["hyper"] == {"lr": 0.03, "l1": 0.0, "l2": 0.0, "batch_size": 10}
+
+    # the Chinese page says it in Chinese
+    open_playground(page, "/?lang=zh-Hant")
+    typed(page, "batch-size", "0")
+    page.locator("[data-testid=batch-size-invalid]").wait_for(state="visible", timeout=5000)
+    assert page.text_content("[data-testid=batch-size-invalid]") == "須是介於 1 與 5000 之間的整數"
+
+
+@pytest.fixture(scope="module")
+def small_server() -> Iterator[str]:
+    """A server whose nets may have at most 20 units a layer and 3 hidden layers."""
+    with run_server({"NNPLAY_MAX_UNITS": "20", "NNPLAY_MAX_HIDDEN_LAYERS": "3"}) as base:
+        yield base
+
+
+def test_the_unit_limit_follows_the_servers_setting(browser: Any, small_server: str,
+                                                    request: pytest.FixtureRequest) -> None:
+    pages = _open_page(browser, small_server, request, bypass_csp=True)
+    page = next(pages)
+    try:
+        open_playground(page)
+        assert page.get_attribute("body", "data-max-units") == "20"
+        hash_ = page.evaluate("""async () => {
+          const m = await import('/static/js/state/state.js');
+          const s = m.defaultState();
+          s.network.hidden = [19, 2];
+          return m.encodeState(s);
+        }""")
+        page.goto("about:blank")
+        open_playground(page, f"/#s={hash_}&n=0")
+        assert page.text_content("[data-testid=units-0]") == "19"
+        assert page.is_enabled("[data-testid=add-unit-0]")
+        run = rebuilt(page, lambda: page.click("[data-testid=add-unit-0]"))
+        assert page.text_content("[data-testid=units-0]") == "20"
+        assert page.is_disabled("[data-testid=add-unit-0]")  # the server's limit
+        with httpx.Client(base_url=small_server, timeout=20) as api:
+            assert walk(run_of(api, run)["spec"]["layers"])["hidden"] == [20, 2]
+        rebuilt(page, lambda: page.click("[data-testid=add-layer]"))
+        assert page.is_disabled("[data-testid=add-layer]")  # three hidden layers
+    finally:
+        next(pages, None)
+
+
+def test_the_load_button_looks_like_the_other_bar_buttons(page: Any) -> None:
+    open_playground(page)
+    look = """(selector) => { const s = getComputedStyle(document.querySelector(selector));
+      return {color: s.color, opacity: s.opacity, background: s.backgroundColor,
+              border: s.borderTopColor, cursor: s.cursor}; }"""
+    load = page.evaluate(look, "label[for=load-model]")
+    share = page.evaluate(look, "[data-testid=share]")
+    download = page.evaluate(look, "[data-testid=download]")
+    assert share == download
+    assert load == share, (load, share)
+    page.locator("header").first.screenshot(path=str(SHOTS / "bar_load_button_like_share.png"))
 
 
 # -- labels, uploads, keyboard ----------------------------------------------------------

@@ -188,7 +188,7 @@ def test_a_chinese_browser_gets_the_playground_in_chinese(zh_tw_page: object) ->
     assert page.text_content("[data-testid=open-lessons]") == "課程"
     assert page.text_content("[data-testid=open-explorer]") == "啟用函數"
     assert page.title() == "nnplay：神經網路遊樂場"
-    assert page.text_content("[data-testid=status]") == "準備就緒。按「播放」（空白鍵）開始。"
+    assert page.text_content("[data-testid=status]") == "停在第 0 步：按「播放」（空白鍵）開始。"
     assert page.input_value("[data-testid=language]") == "zh-Hant"
     # the scripts' strings too (t()); nothing was chosen, so nothing is remembered
     assert page.text_content("[data-testid=add-layer]") == "+ 層"
@@ -351,7 +351,7 @@ def test_an_english_browser_gets_english(page: object) -> None:
     assert page.evaluate("document.documentElement.lang") == "en"
     assert page.text_content("[data-testid=play]") == "Play"
     assert page.text_content("[data-testid=open-lessons]") == "Lessons"
-    assert page.text_content("[data-testid=status]") == "Ready. Press Play (space)."
+    assert page.text_content("[data-testid=status]") == "Ready at step 0: press Play (space)."
     assert page.eval_on_selector_all("[data-testid=language] option",
                                      "(os) => os.map((o) => [o.value, o.textContent])") == \
         [["en", "English"], ["zh-Hant", "繁體中文"]]

@@ -236,8 +236,8 @@ def test_a_diverged_run_says_so_instead_of_drawing_nan(page: object) -> None:
     assert page.input_value("[data-testid=lr]") == "10"
     page.click("[data-testid=play]")
     page.wait_for_function("document.querySelector('[data-testid=status]').textContent"
-                           ".includes('diverged')", timeout=30000)
-    assert "Lower the learning rate" in page.text_content("[data-testid=status]")
+                           ".includes('Diverged at step')", timeout=30000)
+    assert "lower the learning rate" in page.text_content("[data-testid=status]")
     assert "diverged" in page.locator(".output-panel").text_content()
     assert page.text_content("[data-testid=train-loss]") != "NaN"
 

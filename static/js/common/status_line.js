@@ -1,19 +1,77 @@
 /**
- * The page's status line: one sentence saying what happened, marked as an
- * error when something failed (the playground and the lab share it).
+ * The page's status line: one sentence saying what is happening (the playground
+ * and the lab share it). It follows the run's frames (`follow`): "Playing.",
+ * "Paused at step 120: press Play (space) to go on.", "Diverged at step 80:
+ * lower the learning rate and press Reset.", after the run's name when it has
+ * one (`begin`). A message said with `say` (an error, a model loaded, the
+ * teacher's lesson) stays until the run's state changes (played, paused, reset,
+ * diverged); the line carries that state in `data-run-state` (read by the
+ * browser tests).
  */
 import { ApiError } from "./api.js";
 import { t } from "./i18n.js";
+import { runState } from "./run_state.js";
+
+/**
+ * The sentence for a run's state.
+ * @param {import("./run_state.js").RunState} state
+ */
+export function stateSentence({ kind, step }) {
+  if (kind === "playing") return t("Playing (space pauses).");
+  if (kind === "diverged") {
+    return t("Diverged at step {step}: lower the learning rate and press Reset.", { step });
+  }
+  return step === 0 ? t("Ready at step 0: press Play (space).")
+    : t("Paused at step {step}: press Play (space) to go on.", { step });
+}
 
 export class StatusLine {
   /** @param {HTMLElement} element the line's element */
   constructor(element) {
     this.element = element;
+    this.context = "";
+    this.note = false; // a message of its own is showing
+    this.last = null;  // the run state last followed
   }
 
   say(message, error = false) {
     this.element.textContent = message;
     this.element.classList.toggle("error", error);
+    this.note = message !== "";
+  }
+
+  /**
+   * A new run: its name (a lesson's title, a model file; "" for none) goes before
+   * the state sentences; `message`, if given, shows until the run's state changes.
+   * @param {string} context
+   * @param {string} [message]
+   */
+  begin(context, message = "") {
+    this.context = context;
+    this.last = null;
+    this.note = false;
+    if (message) this.say(message);
+    else this.say(context);
+    this.note = Boolean(message);
+  }
+
+  /**
+   * Follow a frame's header: the line says the run's state, unless a message of
+   * its own shows and the state did not change (a reset counts as a change).
+   * @param {object} header a frame's header
+   */
+  follow(header) {
+    const state = runState(header);
+    const last = this.last;
+    this.last = state;
+    const changed = !last || state.kind !== last.kind || state.step < last.step;
+    this.element.dataset.runState = state.kind;
+    if (this.note && !(changed && last)) return;
+    if (!changed && state.kind === "playing") return; // the same sentence
+    const sentence = stateSentence(state);
+    this.say(this.context ? t("{context} · {state}", { context: this.context, state: sentence })
+      : sentence, state.kind === "diverged");
+    this.note = false;
   }
 
   /** Show a failure in words: an ApiError (its message names the field), an

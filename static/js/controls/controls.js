@@ -49,7 +49,6 @@ import { UploadBook } from "./upload.js";
 
 export { featureSlug } from "./data.js";
 
-const UI_MAX_UNITS = 16;
 const UPLOAD_SETTINGS = ["train_fraction", "features", "offset", "scale", "standardize", "seed"];
 
 export class Controls extends WidgetPanel {
@@ -70,6 +69,7 @@ export class Controls extends WidgetPanel {
   /** Show `state` in every control, without calling onChange. */
   setState(state) {
     this.cancelPending();
+    this.clearInvalid();
     this.state = normalizeState(structuredClone(state), this.catalogue);
     this.render();
   }
@@ -79,13 +79,15 @@ export class Controls extends WidgetPanel {
     return structuredClone(this.state);
   }
 
-  /** The layer and unit limits: the catalogue's, the page's, or the engine's. */
+  /** The layer and unit limits: the catalogue's, else the page's (the server's
+   * settings NNPLAY_MAX_HIDDEN_LAYERS and NNPLAY_MAX_UNITS, which the page's body
+   * carries), else the engine's defaults. */
   readLimits() {
     const given = this.catalogue.limits || {};
     const body = this.container.ownerDocument?.body?.dataset || {};
     const layers = Number(given.max_hidden_layers ?? body.maxHiddenLayers) || 10;
     const units = Number(given.max_units ?? body.maxUnits) || 64;
-    return { layers, units: Math.min(UI_MAX_UNITS, units) };
+    return { layers, units };
   }
 
   /** Fill the container with the three sections. */

@@ -89,7 +89,8 @@ function layerList(panel) {
 function activationOptionRow(panel, entry, option, range) {
   const key = `act-${option.replace(/_/g, "-")}`;
   const valid = (s, v) => rreluInOrder({ ...s.network.activation_options, [option]: v });
-  const input = panel.number(key, { min: range.min, max: range.max, step: 0.01, valid },
+  const input = panel.number(key, { min: range.min, max: range.max, step: 0.01, valid,
+    invalid: t("RReLU: the lower slope may not exceed the upper.") },
     (s) => s.network.activation_options[option] ?? range.default,
     (s, v) => { s.network.activation_options[option] = v; });
   input.setAttribute("aria-describedby", panel.id("act-range-error"));

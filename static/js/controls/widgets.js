@@ -12,6 +12,7 @@
  */
 
 import { el, numberText, typed } from "../common/dom.js";
+import { t } from "../common/i18n.js";
 import { hyperChanged, needsRebuild } from "../state/state.js";
 
 const DEBOUNCE_MS = 300;
@@ -207,11 +208,15 @@ export class WidgetPanel {
 
   /**
    * A number input; typing commits 300 ms after the last key, Enter or leaving
-   * the field at once. A value out of range is marked invalid and not taken.
+   * the field at once. A value out of range is not taken: the field keeps it,
+   * marked invalid (`aria-invalid`), and a note next to it says what the field
+   * takes ("between 1 and 5000", `data-testid` `<key>-invalid`, the field's
+   * `aria-describedby`) until the value is one it takes.
    * @param {string} key id and data-testid
    * @param {{min: number, max: number, step?: number|string, integer?: boolean,
    *   nullable?: boolean, placeholder?: string, list?: string,
-   *   valid?: (state: object, value: number) => boolean}} opts
+   *   valid?: (state: object, value: number) => boolean, invalid?: string}} opts
+   *   invalid: what to say when `valid` refuses a value in range
    * @param {(state: object) => number|null} read
    * @param {(state: object, value: number|null) => void} write
    */
@@ -223,38 +228,88 @@ export class WidgetPanel {
     });
     const take = () => this.takeNumber(input, opts, write);
     input.addEventListener("input", () => this.later(key, take));
-    input.addEventListener("change", () => {
-      this.flush(key);
-      if (input.getAttribute("aria-invalid") === "true") {
-        input.removeAttribute("aria-invalid");
-        this.showNumber(input, read(this.state));
-      }
-    });
+    input.addEventListener("change", () => this.flush(key));
     input.addEventListener("keydown", (event) => {
       if (event.key === "Enter") this.flush(key);
     });
     this.onRender((state) => {
-      if (!this.timers.has(key)) this.showNumber(input, read(state));
+      // a refused value stays in view until it is corrected
+      if (!this.timers.has(key) && input.getAttribute("aria-invalid") !== "true") {
+        this.showNumber(input, read(state));
+      }
     });
     return input;
+  }
+
+  /**
+   * What a number field takes, in words: "between 1 and 5000", "a whole number
+   * between 1 and 5000", or with a nullable field "… (empty: the default)".
+   * @param {{min: number, max: number, integer?: boolean, nullable?: boolean}} opts
+   */
+  static rangeText(opts) {
+    const values = { min: numberText(opts.min), max: numberText(opts.max) };
+    const text = opts.integer ? t("a whole number between {min} and {max}", values)
+      : t("between {min} and {max}", values);
+    return opts.nullable ? t("{range}, or empty for the default", { range: text }) : text;
+  }
+
+  /**
+   * Mark `input` as refusing its value, with `message` in a note after it, or
+   * (message null) as taking it.
+   * @param {HTMLInputElement} input
+   * @param {string|null} message
+   */
+  markInvalid(input, message) {
+    const id = `${input.id}-invalid`;
+    let note = input.ownerDocument.getElementById(id);
+    if (message === null) {
+      if (input.getAttribute("aria-invalid") !== "true") return;
+      input.removeAttribute("aria-invalid");
+      if (note) note.hidden = true;
+      if (input.dataset.describedBy) input.setAttribute("aria-describedby", input.dataset.describedBy);
+      else input.removeAttribute("aria-describedby");
+      return;
+    }
+    if (!note) {
+      note = el("span", { id, class: "ctl-invalid", role: "alert",
+        "data-testid": `${input.dataset.testid}-invalid` });
+      input.insertAdjacentElement("afterend", note);
+    }
+    note.textContent = message;
+    note.hidden = false;
+    if (input.getAttribute("aria-invalid") !== "true") {
+      input.dataset.describedBy = input.getAttribute("aria-describedby") || "";
+    }
+    input.setAttribute("aria-invalid", "true");
+    input.setAttribute("aria-describedby", id);
+  }
+
+  /** Take back every refused value (a new state is shown: its values replace them). */
+  clearInvalid() {
+    for (const input of this.container.querySelectorAll("input[aria-invalid=true]")) {
+      this.markInvalid(input, null);
+    }
   }
 
   /** Commit the number typed in `input` if `opts` allow it, else mark it invalid. */
   takeNumber(input, opts, write) {
     const value = typed(input);
     if (input.value.trim() === "" && opts.nullable) {
-      input.removeAttribute("aria-invalid");
+      this.markInvalid(input, null);
       this.commit((s) => write(s, null));
       return;
     }
-    const ok = Number.isFinite(value) && value >= opts.min && value <= opts.max
-      && (!opts.integer || Number.isInteger(value))
-      && (!opts.valid || opts.valid(this.state, value));
-    if (!ok) {
-      input.setAttribute("aria-invalid", "true");
+    const inRange = Number.isFinite(value) && value >= opts.min && value <= opts.max
+      && (!opts.integer || Number.isInteger(value));
+    if (!inRange) {
+      this.markInvalid(input, WidgetPanel.rangeText(opts));
       return;
     }
-    input.removeAttribute("aria-invalid");
+    if (opts.valid && !opts.valid(this.state, value)) {
+      this.markInvalid(input, opts.invalid || WidgetPanel.rangeText(opts));
+      return;
+    }
+    this.markInvalid(input, null);
     this.commit((s) => write(s, value));
   }
 

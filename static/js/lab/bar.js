@@ -10,6 +10,7 @@
  */
 import { t } from "../common/i18n.js";
 import { bindPlayKeys } from "../common/play_keys.js";
+import { runState } from "../common/run_state.js";
 
 /** Format a metric ("–" when missing). */
 function fmt(value) {
@@ -96,7 +97,8 @@ export class TrainingBar {
     this.metrics.forEach((out, i) => {
       if (out) out.textContent = fmt(values[i]);
     });
-    if (typeof h.playing === "boolean") this.setPlaying(h.playing);
+    // a run that stopped itself (diverged) reads Play: it trains no further
+    if (typeof h.playing === "boolean") this.setPlaying(runState(h).kind === "playing");
     if (h.hyper && document.activeElement !== this.lrInput) this.setHyper(h.hyper);
   }
 

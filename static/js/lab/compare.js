@@ -1,12 +1,16 @@
 /**
  * Two variants of a lesson side by side: two runs, each with its own socket,
  * its loss and accuracy chart, its gradient-by-depth chart and a line of
- * metrics, played, paused, stepped and reset together. Used for the residual
+ * metrics, played, paused, stepped and reset together (common/group_play.js, as
+ * the playground's comparison: Reset both leaves them paused at step 0), the
+ * two loss charts on one shared y axis and the two gradient charts on another,
+ * so that the runs compare at a glance. Used for the residual
  * lesson (a deep plain net against the same depth with skips) and for any lab
  * lesson with variants (static against two-channel text, max against mean
  * pooling, ...).
  *
- * `new LabComparison(section, {onError})`; `open(lesson, a, b)` (variant names),
+ * `new LabComparison(section, {onError, speed, onPlaying, onFrame})`;
+ * `open(lesson, a, b)` (variant names),
  * `close()`, `send(command)`, `sessions`; `seeds` ({seed, dataSeed}, either
  * null for the lesson's own) are the seeds both sides' runs are made from. The
  * section holds the variant choices and the buttons; they are built here.
@@ -19,6 +23,9 @@ import { LabSession } from "./session.js";
 import { lessonRequest } from "../lessons/seeds.js";
 import { defaultPair } from "../lessons/panel.js";
 import { LossChart } from "../charts/loss_chart.js";
+import { SharedAxis } from "../charts/shared_axis.js";
+import { GroupPlay } from "../common/group_play.js";
+import { runState } from "../common/run_state.js";
 
 /** Format a metric ("–" when missing). */
 function fmt(value, digits = 3) {
@@ -39,27 +46,30 @@ export class LabComparison {
   /**
    * @param {HTMLElement} section the comparison's section (its content is built here)
    * @param {{onError: (err: object) => void, speed: () => number,
-   *   onPlaying?: (playing: boolean) => void}} handlers
+   *   onPlaying?: (playing: boolean) => void, onFrame?: (header: object) => void}} handlers
+   *   onFrame: the first side's frames (the page's status line follows them)
    */
-  constructor(section, { onError, speed, onPlaying = () => {} }) {
+  constructor(section, { onError, speed, onPlaying = () => {}, onFrame = () => {} }) {
     this.section = section;
     this.onError = onError;
-    this.onPlaying = onPlaying;
+    this.onFrame = onFrame;
     this.speed = speed;
     this.sessions = [];
     this.seeds = {};
     this.ticket = 0;
     this.lesson = null;
-    this.playing = false;
     this.selects = ["a", "b"].map((key) => el("select", { id: `compare-${key}`,
       "data-testid": `compare-${key}` }));
     this.play = el("button", { type: "button", "data-testid": "compare-play", "aria-pressed": "false",
       text: t("Play both") });
-    this.play.addEventListener("click", () => this.togglePlay());
     const step = el("button", { type: "button", "data-testid": "compare-step", text: t("Step both") });
-    step.addEventListener("click", () => this.send({ type: "step", n: this.speed() }));
     const reset = el("button", { type: "button", "data-testid": "compare-reset", text: t("Reset both") });
-    reset.addEventListener("click", () => this.sessions.forEach((s) => s.reset()));
+    this.group = new GroupPlay({ play: this.play, step, reset }, {
+      sessions: () => this.sessions,
+      speed: () => this.speed(),
+      labels: { play: t("Play both"), pause: t("Pause both") },
+      onPlaying,
+    });
     const go = el("button", { type: "button", "data-testid": "compare-open", text: t("Compare") });
     go.addEventListener("click", () => this.open(this.lesson, ...this.selects.map((s) => s.value)));
     this.grid = el("div", { class: "lab-compare-grid" });
@@ -97,6 +107,11 @@ export class LabComparison {
     this.title.textContent = t("Side by side: {title}", { title: lesson.title });
     this.section.hidden = false;
     const sides = [a, b].map((variant) => this.side(lesson, variant));
+    const axes = { loss: new SharedAxis(), gradient: new SharedAxis() };
+    for (const { session } of sides) {
+      axes.loss.add(session.charts[0]);
+      axes.gradient.add(session.charts[1]);
+    }
     this.grid.replaceChildren(...sides.map((s) => s.box));
     this.sessions = sides.map((s) => s.session);
     await Promise.all(sides.map(async ({ session, variant }) => {
@@ -107,7 +122,7 @@ export class LabComparison {
         this.onError(err);
       }
     }));
-    this.setPlaying(false);
+    this.group.clear();
   }
 
   /** One side: title, metrics, loss chart and gradient chart of a variant. */
@@ -133,24 +148,27 @@ export class LabComparison {
           ? t("step {step} · train loss {train} · test loss {test}", values)
           : t("step {step} · train loss {train} · test loss {test} · test accuracy {accuracy}", values);
         metrics.dataset.step = String(h.step);
+        metrics.dataset.state = runState(h).kind;
         loss.dataset.step = String(h.step);
-        if (h.playing !== undefined && this.sessions[0] === session) this.setPlaying(Boolean(h.playing));
+        this.group.follow(session, h);
+        if (this.sessions[0] === session) this.onFrame(h);
       },
       onError: (detail) => this.onError(detail),
     });
     return { box, session, variant };
   }
 
+  /** Whether both play (the play button reads Pause both). */
+  get playing() {
+    return this.group.playing;
+  }
+
   togglePlay() {
-    this.send({ type: this.playing ? "pause" : "play" });
-    this.setPlaying(!this.playing);
+    this.group.toggle();
   }
 
   setPlaying(on) {
-    this.playing = on;
-    this.play.setAttribute("aria-pressed", String(on));
-    this.play.textContent = on ? t("Pause both") : t("Play both");
-    this.onPlaying(on);
+    this.group.setPlaying(on);
   }
 
   send(command) {
@@ -167,7 +185,7 @@ export class LabComparison {
     const sessions = this.sessions;
     this.sessions = [];
     this.grid.replaceChildren(this.hint);
-    this.setPlaying(false);
+    this.group.clear();
     await Promise.all(sessions.map((s) => s.close()));
     for (const session of sessions) for (const chart of session.charts) chart.destroy();
   }

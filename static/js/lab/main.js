@@ -52,8 +52,6 @@ class Lab {
     byId("seed-box").append(this.seeds.root);
     this.ticket = 0;
     this.runGone = null;  // what the server said when the run went away, or null
-    this.diverged = false;
-    this.readyLine = "";
     this.loss = new LossChart(byId("lab-loss-chart"));
     this.gradient = new DepthGradientChart(byId("lab-gradient-chart"));
     this.input = new InputView(byId("input"), byId("input-caption"));
@@ -78,6 +76,9 @@ class Lab {
       onPlaying: (on) => {
         if (!this.session) this.bar.setPlaying(on);
       },
+      onFrame: (header) => {
+        if (!this.session && !classEnded()) this.status.follow(header);
+      },
     });
     this.picker = new LessonPicker({ lessonSelect: byId("lesson"), variantSelect: byId("variant"),
       textBox: byId("lesson-text") }, this.lessons, (choice) => this.load(choice));
@@ -96,6 +97,12 @@ class Lab {
       this.status.say(t("{message} Press Reset to start the lesson again.", { message: this.runGone }), true);
       return;
     }
+    if (!this.session && ["play", "pause", "step"].includes(command.type)) {
+      // points: the bar plays, pauses and steps both sides as the comparison's buttons do
+      if (command.type === "step") this.compare.group.step();
+      else if ((command.type === "play") !== this.compare.playing) this.compare.togglePlay();
+      return;
+    }
     for (const session of this.targets()) session.send(command);
     if (this.session && (command.type === "speed" || command.type === "fps")) this.compare.send(command);
   }
@@ -105,9 +112,8 @@ class Lab {
       this.load(this.choice);
       return;
     }
-    for (const session of this.targets()) session.reset();
-    this.status.say(this.readyLine);  // a run back at step 0: earlier errors are past
-    this.diverged = false;
+    if (this.session) this.session.reset();
+    else this.compare.group.reset(); // both sides paused at step 0
   }
 
   followHash() {
@@ -138,7 +144,6 @@ class Lab {
     this.choice = { seed: null, dataSeed: null, ...choice };
     this.compare.seeds = { seed: this.choice.seed, dataSeed: this.choice.dataSeed };
     this.runGone = null;
-    this.diverged = false;
     history.replaceState(null, "", labHash(this.choice));
     const lesson = this.picker.lesson(choice.lesson);
     if (!lesson) {
@@ -158,7 +163,8 @@ class Lab {
     await Promise.all([old?.close(), this.compare.close()]);
     if (ticket !== this.ticket) return true;
     if (modality === "points") {
-      this.status.say(t("{title}: its variants side by side below (press Play).", { title: lesson.title }));
+      this.status.begin(lesson.title,
+        t("{title}: its variants side by side below (press Play).", { title: lesson.title }));
       const pair = comparePair(lesson);
       if (pair) await this.compare.open(lesson, ...pair);
       this.adoptSeeds(this.compare.sessions[0]?.run?.spec ?? lesson.spec, ticket);
@@ -169,13 +175,7 @@ class Lab {
       charts: [this.loss, this.gradient],
       onFrame: (frame) => {
         this.bar.show(frame.header);
-        const diverged = frame.header.status === "diverged";
-        if (diverged && !this.diverged) {
-          this.status.say(t("The run diverged: its loss became infinite, so it stopped at its last finite state. Lower the learning rate and press Reset."), true);
-        } else if (!diverged && this.diverged) {
-          this.status.say(this.readyLine);
-        }
-        this.diverged = diverged;
+        if (!classEnded()) this.status.follow(frame.header); // playing, paused, diverged
       },
       onDraw: (frame) => this.draw(frame, session),
       onError: (detail) => {
@@ -207,10 +207,8 @@ class Lab {
     // English names the variant as the address does; another language by its translated label
     const variant = isEnglish() ? choice.variant
       : (lesson.variants || []).find((v) => v.name === choice.variant)?.label || choice.variant;
-    this.readyLine = choice.variant
-      ? t("{title} ({variant}): press Play (space).", { title: lesson.title, variant })
-      : t("{title}: press Play (space).", { title: lesson.title });
-    this.status.say(this.readyLine);
+    this.status.begin(choice.variant
+      ? t("{title} ({variant})", { title: lesson.title, variant }) : lesson.title);
     return true;
   }
 

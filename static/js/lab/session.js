@@ -5,11 +5,13 @@
  *
  * Frames go to the time charts at once (they keep every point), to `onFrame` at
  * once (counters, metrics) and to `onDraw` once per animation frame (the newest
- * frame only: maps and kernels).
+ * frame only: maps and kernels). A run that stopped itself (it diverged) is
+ * paused, so that a reset leaves it paused at step 0.
  */
 
 import { createRun, deleteRun, releaseRun } from "../common/api.js";
 import { LiveRun } from "../common/live.js";
+import { stoppedItself } from "../common/run_state.js";
 
 export class LabSession {
   /**
@@ -52,6 +54,7 @@ export class LabSession {
 
   receive(frame) {
     if (this.closed) return;
+    if (stoppedItself(frame.header)) this.send({ type: "pause" }); // diverged: stopped
     for (const chart of this.charts) chart.push(frame);
     this.latest = frame;
     this.views.onFrame?.(frame);

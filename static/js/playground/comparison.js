@@ -7,9 +7,12 @@
  * as the lesson's `display` asks.
  *
  * The section `#compare` of the page holds it; its buttons (play or pause all,
- * reset all, close) and options are wired here. Each side's metrics line carries
- * `data-step` and `data-playing` from its newest frame (read by the browser
- * tests).
+ * step all, reset all, close; common/group_play.js, as the lab's comparison)
+ * and options are wired here. Step all trains each side one frame's worth of
+ * steps (`speed()`, the page's steps per frame) and Reset all leaves them paused
+ * at step 0. Each side's metrics line carries `data-step`, `data-playing` and
+ * `data-state` (playing, paused or diverged) from its newest frame (read by the
+ * browser tests).
  */
 
 import { GradientChart, LossChart } from "../charts/charts.js";
@@ -20,7 +23,9 @@ import { OutputView } from "../output/view.js";
 import { lessonRequest } from "../lessons/seeds.js";
 import { Session } from "./session.js";
 import { SharedAxis } from "../charts/shared_axis.js";
+import { GroupPlay } from "../common/group_play.js";
 import { t } from "../common/i18n.js";
+import { runState } from "../common/run_state.js";
 
 /** Format a metric with fixed decimals ("–" when missing): accuracies. */
 export function fmt(value, digits = 3) {
@@ -40,42 +45,41 @@ export class Comparison {
   /**
    * @param {HTMLElement} section the `#compare` section
    * @param {(err: Error|object) => void} onError shows a failure
+   * @param {() => number} [speed] the steps per frame (the page's)
+   * @param {(playing: boolean) => void} [onPlaying] hears Play all and Pause all
    */
-  constructor(section, onError) {
+  constructor(section, onError, speed = () => 10, onPlaying = () => {}) {
     this.section = section;
     this.grid = section.querySelector("#compare-grid");
     this.onError = onError;
+    this.speed = speed;
     this.sides = [];
     this.ticket = 0;
-    this.playing = false;
-    this.play = section.querySelector("#compare-play");
+    this.group = new GroupPlay({
+      play: section.querySelector("#compare-play"),
+      step: section.querySelector("#compare-step"),
+      reset: section.querySelector("#compare-reset"),
+    }, {
+      sessions: () => this.sides,
+      speed: () => this.speed(),
+      labels: { play: t("Play all"), pause: t("Pause all") },
+      onPlaying,
+    });
     this.options = new ChartOptions(section.querySelector(".compare-bar"), () => ({
       loss: this.sides.map((side) => side.views.loss),
       gradient: this.sides.map((side) => side.views.gradient),
     }));
-    this.play.addEventListener("click", () => {
-      this.sendAll({ type: this.playing ? "pause" : "play" });
-      this.setPlaying(!this.playing);
-    });
-    section.querySelector("#compare-reset").addEventListener("click", () => {
-      for (const side of this.sides) {
-        side.views.loss.reset();
-        side.views.gradient.reset();
-      }
-      this.sendAll({ type: "reset" });
-    });
     section.querySelector("#compare-close").addEventListener("click", () => this.close());
   }
 
-  sendAll(command) {
-    for (const side of this.sides) side.send(command);
+  /** Whether the sides play (the play button reads Pause all). */
+  get playing() {
+    return this.group.playing;
   }
 
-  /** The play button as playing (Pause all) or not (Play all). */
-  setPlaying(on) {
-    this.playing = on;
-    this.play.setAttribute("aria-pressed", String(on));
-    this.play.textContent = on ? t("Pause all") : t("Play all");
+  /** Send a command to every side (speed, frame rate). */
+  sendAll(command) {
+    for (const side of this.sides) side.send(command);
   }
 
   /** One side: its title, views and session, for `variant` of `lesson`, its
@@ -110,16 +114,26 @@ export class Comparison {
     };
     axes.loss.add(views.loss);
     axes.gradient.add(views.gradient);
-    return new Session({
+    const session = new Session({
       ...views,
       onFrame: ({ header: h }) => {
         metrics.textContent = t("step {n} · train loss {train} · test loss {test}",
           { n: h.step, train: formatMetric(h.train_loss), test: formatMetric(h.test_loss) });
         metrics.dataset.step = String(h.step);
-        metrics.dataset.playing = String(Boolean(h.playing));
+        const state = runState(h);
+        metrics.dataset.playing = String(state.kind === "playing");
+        metrics.dataset.state = state.kind;
+        this.group.follow(session, h);
       },
       onError: (detail) => this.onError(detail),
     });
+    // Reset all: the side's charts start again with its run
+    session.reset = () => {
+      views.loss.reset();
+      views.gradient.reset();
+      session.send({ type: "reset" });
+    };
+    return session;
   }
 
   /**
@@ -134,7 +148,7 @@ export class Comparison {
   async open(lesson, variants, seeds = {}) {
     const ticket = ++this.ticket; // a later open or close supersedes this one
     await this.drop();
-    this.setPlaying(false);
+    this.group.clear();
     if (ticket !== this.ticket) return;
     const names = variants.slice(0, MAX_COMPARED);
     this.options.apply(lesson.display);
@@ -146,6 +160,7 @@ export class Comparison {
     await Promise.all(this.sides.map(async (session, i) => {
       try {
         await session.open(lessonRequest(lesson.name, names[i], seeds));
+        session.send({ type: "speed", steps_per_frame: this.speed() });
         if (ticket !== this.ticket) {
           await session.close(); // superseded while its run was being made: drop it
           return;

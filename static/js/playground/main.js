@@ -32,6 +32,7 @@ import { bindPlayKeys } from "../common/play_keys.js";
 import { Session } from "./session.js";
 import { decodeState, defaultState, encodeState, specToState, stateToSpec } from "../state/state.js";
 import { StatusLine } from "../common/status_line.js";
+import { runState } from "../common/run_state.js";
 
 const HYPER_KEYS = ["lr", "l1", "l2", "batch_size"];
 const MAX_RESTORE_STEPS = 20000;
@@ -48,7 +49,10 @@ class Playground {
     this.state = defaultState();
     this.playing = false;
     this.session = null;
-    this.comparison = new Comparison(document.getElementById("compare"), (err) => this.status.failed(err));
+    this.comparison = new Comparison(document.getElementById("compare"),
+      (err) => this.status.failed(err), () => this.state.speed || 10,
+      (on) => this.status.say(on ? t("Side by side: playing (Pause all pauses them).")
+        : t("Side by side: paused (Play all goes on).")));
     this.status = new StatusLine(document.getElementById("status"));
     this.output = new OutputView(document.getElementById("output"),
       { note: document.getElementById("boundary-note") });
@@ -127,8 +131,7 @@ class Playground {
     this.session.send({ type: "speed", steps_per_frame: this.state.speed || 10 });
     this.session.send({ type: "fps", value: Number(document.getElementById("fps").value) });
     if (this.playing) this.session.send({ type: "play" });
-    this.status.say(this.state.lesson ? t("Lesson: {title}", { title: this.lessonTitle() })
-      : t("Ready. Press Play (space)."));
+    this.status.begin(this.state.lesson ? t("Lesson: {title}", { title: this.lessonTitle() }) : "");
     return true;
   }
 
@@ -217,13 +220,12 @@ class Playground {
     document.querySelector("[data-testid=test-loss]").textContent = formatMetric(h.test_loss);
     document.querySelector("[data-testid=train-accuracy]").textContent = fmt(h.train_accuracy);
     document.querySelector("[data-testid=test-accuracy]").textContent = fmt(h.test_accuracy);
+    // a run that stopped itself (diverged) reads Play: it trains no further
     const play = document.getElementById("play");
-    this.playing = Boolean(h.playing);
+    this.playing = runState(h).kind === "playing";
     play.setAttribute("aria-pressed", String(this.playing));
     play.textContent = this.playing ? t("Pause") : t("Play");
-    if (h.status === "diverged") {
-      this.status.say(t("The run diverged: its loss became infinite, so it stopped at its last finite state. Lower the learning rate and press Reset."), true);
-    }
+    if (!classEnded()) this.status.follow(h);
     document.getElementById("output").dataset.step = h.step;
     this.rememberStep(h.step);
   }
@@ -236,10 +238,12 @@ class Playground {
     document.getElementById("speed").addEventListener("change", (event) => {
       this.state.speed = Number(event.target.value);
       this.session?.send({ type: "speed", steps_per_frame: this.state.speed });
+      this.comparison.sendAll({ type: "speed", steps_per_frame: this.state.speed });
       this.remember();
     });
     document.getElementById("fps").addEventListener("change", (event) => {
       this.session?.send({ type: "fps", value: Number(event.target.value) });
+      this.comparison.sendAll({ type: "fps", value: Number(event.target.value) });
     });
     document.getElementById("share").addEventListener("click", () => this.share());
     document.getElementById("download").addEventListener("click", () => this.download());
@@ -340,7 +344,7 @@ class Playground {
       this.state = { ...this.state, lesson: null };
       if (await this.start(null, run)) {
         this.adoptSpec(run.spec);
-        this.status.say(t("Loaded {name} at step {step}.", { name: file.name, step: run.step }));
+        this.status.begin(file.name, t("Loaded {name} at step {step}.", { name: file.name, step: run.step }));
       }
     } catch (err) {
       this.status.failed(err);

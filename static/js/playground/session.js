@@ -5,11 +5,13 @@
 
 import { api, createRun, deleteRun, holdRun } from "../common/api.js";
 import { LiveRun } from "../common/live.js";
+import { stoppedItself } from "../common/run_state.js";
 
 /**
  * One run on the server, its live socket, and the views it feeds. Frames are
  * handed to charts at once (they keep every point) and to the drawings once per
- * animation frame (only the newest counts).
+ * animation frame (only the newest counts). A run that stopped itself (it
+ * diverged) is paused, so that a reset leaves it paused at step 0.
  */
 export class Session {
   /**
@@ -46,6 +48,7 @@ export class Session {
 
   receive(frame) {
     if (!this.run) return; // closed: a frame still on its way
+    if (stoppedItself(frame.header)) this.send({ type: "pause" }); // diverged: stopped
     this.views.loss.push(frame);
     this.views.gradient.push(frame);
     this.latest = frame;
