@@ -26,6 +26,8 @@ second target; asserts nothing. Sends traffic to 127.0.0.1 only.
 from __future__ import annotations
 
 import argparse
+import base64
+import json
 import statistics
 import sys
 from pathlib import Path
@@ -110,14 +112,10 @@ def open_lesson(page: Page, base: str, name: str, where: str) -> str:
         page.goto(f"{base}/lab#lesson={name}")
         page.wait_for_selector("body[data-ready=true]", timeout=60000)
         return "#lab-main"
-    page.goto(f"{base}/")
-    page.wait_for_selector("body[data-ready=true]", timeout=60000)
-    state = page.evaluate("""async (name) => {
-      const m = await import('/static/js/state/state.js');
-      return m.encodeState({ ...m.defaultState(), lesson: { name, variant: null } });
-    }""", name)
-    page.goto(f"{base}/#s={state}&n=0")
-    page.reload()
+    # a link naming the lesson only (state/codec.js's form): it opens as the
+    # lessons panel opens it, at the lesson's own speed
+    state = base64.urlsafe_b64encode(json.dumps({"ls": {"nm": name}}).encode()).decode()
+    page.goto(f"{base}/#s=1.{state.rstrip('=')}&n=0")
     page.wait_for_selector("body[data-ready=true]", timeout=60000)
     return "#output"
 
