@@ -89,7 +89,7 @@ class Server:
     """The server as `make run` starts it (python -m app), on a free loopback port."""
 
     def __init__(self, max_frame_rate: float, output_grid: int = 100,
-                 env: dict[str, str] | None = None) -> None:
+                 env: dict[str, str] | None = None, root: Path = ROOT) -> None:
         self.port = free_port()
         self.data = tempfile.TemporaryDirectory()
         env = {**os.environ, "NNPLAY_DATA_DIR": self.data.name, "NNPLAY_HOST": "127.0.0.1",
@@ -100,7 +100,7 @@ class Server:
                "NNPLAY_JOINS_PER_MINUTE": "10000", "NNPLAY_CLASS_JOINS_PER_MINUTE": "10000",
                "NNPLAY_LIVE_OUTPUT_GRID": str(output_grid), **(env or {})}
         # started as `make run` starts it; its access log is not wanted here
-        self.proc = subprocess.Popen([sys.executable, "-m", "app"], cwd=ROOT, env=env,
+        self.proc = subprocess.Popen([sys.executable, "-m", "app"], cwd=root, env=env,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.base = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 30

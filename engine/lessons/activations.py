@@ -27,7 +27,8 @@ from engine.activations import FUNCTIONS, Activation, LeakyReLU, ReLU, Sigmoid, 
 from engine.initializers import Initializer
 from engine.layers import PReLU, RReLU
 from engine.layers.base import Layer
-from engine.lessons.base import Draw, Lesson, Signature, Variant, claim
+from engine.lessons.base import Draw, Lesson, Pace, Signature, Variant, claim
+from engine.lessons.pace import loss_settles
 from engine.network import Network
 from engine.spec_layers import ACTIVATION_OPTIONS
 
@@ -179,6 +180,7 @@ ACTIVATIONS = Lesson(
         "seed of the vanishing-gradient problem; ReLU avoids them for positive inputs.",
     spec=PRESET,
     steps=1000,
+    pace=Pace(5, loss_settles(), "the tanh net fits the circle"),
     measure_fn=measure_activations,
     expectation=f"identities hold to <= {IDENTITY_TOL:g} on x in [-5, 5], ReLU' is 0 or 1, "
                 f"every derivative matches a central difference to <= {DIFF_TOL:g}",

@@ -113,6 +113,25 @@ class Variant:
 
 
 @dataclass(frozen=True)
+class Pace:
+    """The speed a lesson opens at on the page, and what it was chosen from.
+
+    Attributes:
+        steps_per_frame: training steps between two frames while the run plays;
+            the page sets its speed control to it when the lesson opens (a student
+            can change it, and a shared link keeps a student's own).
+        unfolds: measures, for the lesson, the step at which its phenomenon is plain
+            on the page (see :mod:`engine.lessons.pace`); the speed is chosen so that
+            this step comes after several seconds at the page's frame rate.
+        what: what has happened by that step, in a few English words.
+    """
+
+    steps_per_frame: int
+    unfolds: Callable[[Lesson], int]
+    what: str
+
+
+@dataclass(frozen=True)
 class Lesson:
     """A named preset from the notes.
 
@@ -132,6 +151,8 @@ class Lesson:
             (``"linear"`` or ``"log"``) and ``gradient_view`` (``"time"``, the norms
             against step, or ``"depth"``, a bar per layer); left out, the defaults
             (linear, time).
+        pace: the steps per frame the page opens the lesson at, and the measurement
+            they were chosen from (:class:`Pace`).
     """
 
     name: str
@@ -146,6 +167,7 @@ class Lesson:
     variants: tuple[Variant, ...] = ()
     hand_weights: tuple[HandWeight, ...] = field(default=())
     display: dict[str, str] = field(default_factory=dict)
+    pace: Pace | None = None
 
     def trainer(self, variant: str | None = None, budget: Budget | None = None,
                 draw: Draw | None = None) -> Trainer:
@@ -196,5 +218,6 @@ class Lesson:
             ],
             "hand_weights": [[p, n, list(i), v] for p, n, i, v in self.hand_weights],
             "display": dict(self.display),
+            "steps_per_frame": self.pace.steps_per_frame if self.pace else None,
         }
 

@@ -44,7 +44,8 @@ from typing import Any
 import numpy as np
 
 from engine.layers import BatchNorm
-from engine.lessons.base import Draw, Lesson, Signature, Variant, claim
+from engine.lessons.base import Draw, Lesson, Pace, Signature, Variant, claim
+from engine.lessons.pace import loss_settles
 from engine.trainer import Trainer
 
 PLAIN: dict[str, Any] = {
@@ -178,6 +179,7 @@ BATCH_NORM = Lesson(
         "normalised value is -1 or +1 (up to the tiny eps): the statistics carry one bit.",
     spec=WITH_BN,
     steps=STEPS,
+    pace=Pace(1, loss_settles(), "the deep sigmoid net with batch norm fits the circle"),
     measure_fn=measure,
     expectation=f"plain <= 60% test accuracy after {PLAIN_STEPS} steps; batch norm (batches "
                 f"of 50) >= 90% after {STEPS}; batches of 2 <= 60% and at least 25 points "

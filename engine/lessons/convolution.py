@@ -45,7 +45,8 @@ import numpy as np
 from engine.data.images import shift
 from engine.layers import Conv2D
 from engine.layers.conv import dense_equivalent_params
-from engine.lessons.base import Draw, Lesson, Signature, Variant, claim
+from engine.lessons.base import Draw, Lesson, Pace, Signature, Variant, claim
+from engine.lessons.pace import loss_settles
 from engine.network import Network
 from engine.trainer import Trainer
 
@@ -262,6 +263,7 @@ CONVOLUTION = Lesson(
         "weight for every pixel, so it must see a figure at each place to learn it there.",
     spec=CONV,
     steps=STEPS,
+    pace=Pace(2, loss_settles(), "the conv net learns the shapes"),
     measure_fn=measure,
     expectation="conv(shift(x)) == shift(conv(x)) bit for bit away from the border with "
                 "weights on a 1/64 grid and pixels on a 1/16 grid (under 1e-12 apart "

@@ -59,7 +59,8 @@ from typing import Any
 import numpy as np
 
 from engine.layers import Dense
-from engine.lessons.base import Draw, Lesson, Signature, Variant, claim
+from engine.lessons.base import Draw, Lesson, Pace, Signature, Variant, claim
+from engine.lessons.pace import loss_settles
 from engine.telemetry import gradient_picture, hidden_activations, unit_activity
 from engine.trainer import Trainer
 
@@ -270,6 +271,7 @@ DEAD_RELU = Lesson(
         "linear function of the input, which cannot fit a circle, and it may stay stuck.)",
     spec=RELU,
     steps=STEPS,
+    pace=Pace(5, loss_settles(), "the units still alive fit the circle; the dead ones stay dead"),
     measure_fn=measure_dead_relu,
     expectation=f"ReLU, median of {RUNS} runs: >= {MIN_DEAD_SHARE:.0%} of the "
                 f"{sum(RELU['hidden'])} hidden units dead after {STEPS} steps; in every "

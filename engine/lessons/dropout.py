@@ -39,7 +39,8 @@ from __future__ import annotations
 import numpy as np
 
 from engine.layers import Dropout
-from engine.lessons.base import Draw, Lesson, Signature, Variant, claim
+from engine.lessons.base import Draw, Lesson, Pace, Signature, Variant, claim
+from engine.lessons.pace import loss_settles
 from engine.trainer import Trainer
 
 NO_DROPOUT = {
@@ -212,6 +213,7 @@ DROPOUT = Lesson(
         "scaled so that the next layer sees on average what it saw while training.",
     spec=INVERTED,
     steps=STEPS,
+    pace=Pace(5, loss_settles(), "the 32 x 32 net with dropout fits the noisy circle"),
     measure_fn=measure_dropout,
     expectation="training-mode mean activation within 2% of the evaluation pass in both "
                 "modes (about p off unscaled); without dropout the final test loss at "

@@ -32,7 +32,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.lessons.base import Draw, Lesson, Signature, Variant, claim
+from engine.lessons.base import Draw, Lesson, Pace, Signature, Variant, claim
+from engine.lessons.pace import loss_settles
 from engine.telemetry import gradient_picture
 from engine.trainer import Trainer
 
@@ -207,6 +208,8 @@ LOSS_AND_OUTPUT = Lesson(
         "softmax with cross-entropy gives the same p - t for each class.",
     spec=MSE_SIGMOID,
     steps=500,
+    pace=Pace(2, loss_settles(),
+              "squared error on a sigmoid crawls out of its confident wrong start"),
     measure_fn=measure_loss_output,
     expectation=f"from the same wrong start and learning rate, cross-entropy reaches 90% "
                 f"training accuracy at least {MIN_SPEEDUP:g}x sooner than squared error on a "

@@ -47,7 +47,8 @@ from typing import Any
 
 import numpy as np
 
-from engine.lessons.base import Draw, Lesson, Signature, Variant, claim
+from engine.lessons.base import Draw, Lesson, Pace, Signature, Variant, claim
+from engine.lessons.pace import loss_settles
 from engine.trainer import Trainer
 
 OFFSET = (20.0, 20.0)
@@ -203,6 +204,8 @@ INPUT_NORMALIZATION = Lesson(
         "about equally steep.",
     spec=OFFSET_SPEC,
     steps=8000,
+    pace=Pace(5, loss_settles("standardized"),
+              "standardised data converge while the offset data crawl"),
     measure_fn=measure_normalization,
     expectation=f"one neuron, SGD, 3 model seeds on the drawn data: the median run's steps to "
                 f"{TARGET:.0%} training accuracy on the data moved to {OFFSET} at least "

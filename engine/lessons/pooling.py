@@ -54,7 +54,8 @@ from engine.data.images import (
     texture_on_background,
 )
 from engine.layers import Pool2D, SpatialPyramidPool
-from engine.lessons.base import Draw, Lesson, Signature, Variant, claim
+from engine.lessons.base import Draw, Lesson, Pace, Signature, Variant, claim
+from engine.lessons.pace import loss_settles
 from engine.trainer import Trainer
 
 DATA = {"name": "shapes", "n_samples": 400, "train_fraction": 0.6, "size": 16, "seed": 0}
@@ -235,6 +236,7 @@ POOLING = Lesson(
         "pooled values depends on the channels and the levels, not on the image size.",
     spec=SPP,
     steps=STEPS,
+    pace=Pace(2, loss_settles(), "the pyramid-pooled net learns the shapes"),
     measure_fn=measure,
     expectation="4x4 pooling of one dot per window on a 0.1 background: mean 0.15, max 0.9; "
                 "flat background: mean == max; 3x3/stride-2 windows: floor((S-3)/2)+1 "

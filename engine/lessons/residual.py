@@ -28,7 +28,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.lessons.base import Draw, Lesson, Signature, Variant, claim
+from engine.lessons.base import Draw, Lesson, Pace, Signature, Variant, claim
+from engine.lessons.pace import loss_settles
 from engine.telemetry import gradient_picture
 from engine.trainer import Trainer
 
@@ -128,6 +129,7 @@ RESIDUAL = Lesson(
         "only has to learn a correction to its input.",
     spec=DEEP_RESIDUAL,
     steps=STEPS,
+    pace=Pace(10, loss_settles(), "the deep residual net fits the circle"),
     measure_fn=measure,
     expectation="after 5000 steps the deep plain net <= 60% training accuracy, its loss > "
                 "5x the shallow net's; the shallow net >= 95%; deep residual as accurate "

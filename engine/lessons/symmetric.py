@@ -31,7 +31,8 @@ from __future__ import annotations
 import numpy as np
 
 from engine.layers import Dense
-from engine.lessons.base import Draw, Lesson, Signature, Variant, claim
+from engine.lessons.base import Draw, Lesson, Pace, Signature, Variant, claim
+from engine.lessons.pace import loss_settles
 from engine.telemetry import hidden_activations
 from engine.trainer import Trainer
 
@@ -186,6 +187,8 @@ SYMMETRIC_INIT = Lesson(
         "start gives each unit its own direction from the beginning.",
     spec=CONSTANT,
     steps=STEPS,
+    pace=Pace(2, loss_settles("random"),
+              "randomly initialised units learn while the constant ones stay equal"),
     measure_fn=measure_symmetric,
     expectation=f"after {STEPS} steps from constant init every hidden layer's units are equal "
                 f"to 1e-12 and test accuracy is no better than the best straight line's "

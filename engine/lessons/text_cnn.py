@@ -68,7 +68,8 @@ import numpy as np
 
 from engine.data.sentences import NEGATIVE, NEGATORS, POSITIVE, UNK, sentiment_set
 from engine.layers import Conv1D, GlobalMaxPool, TwoChannelEmbedding
-from engine.lessons.base import Draw, Lesson, Signature, Variant, claim
+from engine.lessons.base import Draw, Lesson, Pace, Signature, Variant, claim
+from engine.lessons.pace import loss_settles
 from engine.trainer import Trainer
 
 DATA = {"name": "sentiment", "n_samples": 800, "train_fraction": 0.75, "seed": 0}
@@ -324,6 +325,7 @@ TEXT_CNN = Lesson(
         "that matter for the labels.",
     spec=TWO_CHANNEL,
     steps=STEPS,
+    pace=Pace(2, loss_settles(), "the two-channel text CNN learns the sentences"),
     measure_fn=measure,
     expectation="static, trained and two-channel all >= 80% test accuracy after 600 "
                 "steps, the static one behind the two-channel one after 200; two-channel "

@@ -31,7 +31,8 @@ from typing import Any
 
 import numpy as np
 
-from engine.lessons.base import Draw, Lesson, Signature, Variant, claim
+from engine.lessons.base import Draw, Lesson, Pace, Signature, Variant, claim
+from engine.lessons.pace import loss_settles
 from engine.trainer import Trainer
 
 WIDTHS = (1, 2, 4, 8, 16, 32)
@@ -143,6 +144,8 @@ UNIVERSAL_APPROXIMATION = Lesson(
         "over shrinks as the layer widens.",
     spec=BASE,
     steps=STEPS + SETTLE_STEPS,
+    pace=Pace(5, loss_settles(log=True),
+              "the curve closes on the V: the error falls by orders of magnitude"),
     measure_fn=measure_universal,
     display={"loss_scale": "log"},
     expectation=f"final training MSE on |x| falls at every doubling of the width up to "

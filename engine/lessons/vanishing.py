@@ -32,7 +32,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.lessons.base import Draw, Lesson, Signature, Variant, claim
+from engine.lessons.base import Draw, Lesson, Pace, Signature, Variant, claim
+from engine.lessons.pace import loss_settles
 from engine.telemetry import gradient_picture
 from engine.trainer import Trainer
 
@@ -140,6 +141,8 @@ VANISHING_GRADIENTS = Lesson(
         "slope is 1 on active units, and He weights keep each layer's factor near 1.",
     spec=SIGMOID,
     steps=STEPS,
+    pace=Pace(1, loss_settles("relu-he"),
+              "the ReLU net with He init fits while the sigmoid net stalls"),
     measure_fn=measure_vanishing,
     display={"gradient_view": "depth"},
     expectation="sigmoid/Xavier 8 x 16: first-layer weight-gradient norm <= 1e-2 x the "

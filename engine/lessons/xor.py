@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.lessons.base import Draw, Lesson, Signature, Variant, claim
+from engine.lessons.base import Draw, Lesson, Pace, Signature, Variant, claim
+from engine.lessons.pace import loss_settles, outputs_fade
 from engine.trainer import Trainer
 
 XOR_DATA = {"name": "xor-table"}
@@ -128,6 +129,8 @@ XOR_ONE_NEURON = Lesson(
         "a > 0, but rows 2 and 4 need a < 0: the four conditions contradict each other.",
     spec=ONE_NEURON,
     steps=STEPS,
+    pace=Pace(1, outputs_fade(margin=FADED),
+              "the map fades to an even grey (outputs within 0.01 of 0.5)"),
     measure_fn=measure_one_neuron,
     expectation="best accuracy on the 4 XOR points <= 75% (5 trained neurons and a search "
                 "of 20000 lines); trained, the neuron's outputs end within 0.01 of 0.5",
@@ -146,6 +149,8 @@ XOR_TWO_RELU = Lesson(
         "is (0, 1, 1, 0): the hidden layer bends the plane so a line can separate it.",
     spec=TWO_RELU,
     steps=0,
+    pace=Pace(1, loss_settles("learned", steps=LEARNED_STEPS),
+              "4 tanh units trained from random weights fit XOR"),
     measure_fn=measure_two_relu,
     expectation="outputs with the hand-set weights are exactly (0, 1, 1, 0); 4 tanh units "
                 "trained from random weights reach test loss < 0.1 in 300 steps",

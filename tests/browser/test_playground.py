@@ -201,7 +201,7 @@ def test_a_lesson_compares_two_settings_side_by_side(page: object) -> None:
     page.wait_for_function(
         "[...document.querySelectorAll('.compare-metrics')]"
         ".every((p) => /step ([0-9]+)/.test(p.textContent) && "
-        "Number(p.textContent.match(/step ([0-9]+)/)[1]) >= 100)", timeout=30000)
+        "Number(p.textContent.match(/step ([0-9]+)/)[1]) >= 20)", timeout=30000)
     page.click("[data-testid=compare-close]")
     compare.wait_for(state="hidden", timeout=10000)
 

@@ -6,11 +6,13 @@
  *
  * `new TrainingBar(elements, handlers)` with the template's elements and
  * `handlers.send(command)` (to the runs the bar drives) and `handlers.reset()`;
- * `show(header)` follows a frame, `setHyper(hyper)` a new run's settings.
+ * `show(header)` follows a frame, `setHyper(hyper)` a new run's settings,
+ * `setSpeed(steps)` a lesson's speed.
  */
 import { t } from "../common/i18n.js";
 import { bindPlayKeys } from "../common/play_keys.js";
 import { runState } from "../common/run_state.js";
+import { showSpeed } from "../common/speed_select.js";
 
 /** Format a metric ("–" when missing). */
 function fmt(value) {
@@ -47,6 +49,11 @@ export class TrainingBar {
 
   speed() {
     return Number(this.speedSelect.value) || 10;
+  }
+
+  /** Show `steps` per frame in the speed control (a lesson's own, or a link's). */
+  setSpeed(steps) {
+    showSpeed(this.speedSelect, steps);
   }
 
   fps() {

@@ -10,7 +10,9 @@
  * lessons on points (residual) only their variants side by side. The
  * address's hash holds `#lesson=<name>&variant=<v>&seed=<s>&data_seed=<d>`: the
  * run's seeds, shown in the bar with "New seed" and "New data"
- * (lessons/seeds.js), so the address reproduces the run.
+ * (lessons/seeds.js), so the address reproduces the run. A lesson opens at its
+ * own steps per frame (common/speed_select.js); a speed the student chooses goes
+ * into the address (`&speed=<n>`) and wins over the lesson's.
  */
 
 import { dropRunsOnLeave, loadCatalogue } from "../common/api.js";
@@ -24,6 +26,7 @@ import { FeatureMapsView } from "./feature_maps.js";
 import { InputView } from "./input.js";
 import { KernelsView } from "./kernels.js";
 import { labHash, labLessons, modalityOf, readLabHash } from "../lessons/lab_lessons.js";
+import { lessonSpeed } from "../common/speed_select.js";
 import { LessonPicker } from "./picker.js";
 import { drawSeed, lessonRequest, seedsOfSpec, SeedLine } from "../lessons/seeds.js";
 import { PoolingView } from "./pooling.js";
@@ -44,7 +47,7 @@ class Lab {
     this.main = byId("lab-main");
     this.status = new StatusLine(byId("status"));
     this.session = null;
-    this.choice = { lesson: null, variant: null, seed: null, dataSeed: null };
+    this.choice = { lesson: null, variant: null, seed: null, dataSeed: null, speed: null };
     this.seeds = new SeedLine({
       onNewSeed: () => this.load({ ...this.choice, seed: drawSeed(this.choice.seed) }),
       onNewData: () => this.load({ ...this.choice, dataSeed: drawSeed(this.choice.dataSeed) }),
@@ -105,6 +108,10 @@ class Lab {
     }
     for (const session of this.targets()) session.send(command);
     if (this.session && (command.type === "speed" || command.type === "fps")) this.compare.send(command);
+    if (command.type === "speed") { // the student's own speed: kept in the address
+      this.choice = { ...this.choice, speed: command.steps_per_frame };
+      history.replaceState(null, "", labHash(this.choice));
+    }
   }
 
   reset() {
@@ -123,9 +130,10 @@ class Lab {
     this.load(this.pick(wanted));
   }
 
-  /** The picker's settling of a wanted choice, with the wanted seeds. */
+  /** The picker's settling of a wanted choice, with the wanted seeds and speed. */
   pick(wanted) {
-    return { ...this.picker.choose(wanted), seed: wanted.seed ?? null, dataSeed: wanted.dataSeed ?? null };
+    return { ...this.picker.choose(wanted), seed: wanted.seed ?? null, dataSeed: wanted.dataSeed ?? null,
+      speed: wanted.speed ?? null };
   }
 
   /** The seeds a run was made from: shown in the bar and kept in the address. */
@@ -141,7 +149,9 @@ class Lab {
    * took over. */
   async load(choice) {
     const ticket = ++this.ticket;
-    this.choice = { seed: null, dataSeed: null, ...choice };
+    // another lesson opens at its own speed, unless the address names the student's
+    const speed = choice.lesson === this.choice.lesson ? this.choice.speed : null;
+    this.choice = { seed: null, dataSeed: null, speed, ...choice };
     this.compare.seeds = { seed: this.choice.seed, dataSeed: this.choice.dataSeed };
     this.runGone = null;
     history.replaceState(null, "", labHash(this.choice));
@@ -150,6 +160,7 @@ class Lab {
       this.status.say(t("This server has no lab lessons."), true);
       return false;
     }
+    this.bar.setSpeed(this.choice.speed ?? lessonSpeed(lesson) ?? 10);
     const modality = modalityOf(lesson, this.datasets);
     const old = this.session;
     this.session = null;

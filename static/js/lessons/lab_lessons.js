@@ -6,9 +6,10 @@
  * `modality` than "points". The residual lesson runs on points but is in the lab
  * too (its training curves and gradient-by-depth, side by side).
  *
- * The lab reads `#lesson=<name>&variant=<v>&seed=<s>&data_seed=<d>` from its
- * address (the seeds optional: without them the lesson's own). Every function
- * here is pure.
+ * The lab reads `#lesson=<name>&variant=<v>&seed=<s>&data_seed=<d>&speed=<n>`
+ * from its address (the seeds optional: without them the lesson's own; the
+ * speed, steps per frame, is there once the student has chosen one: without it,
+ * the lesson's own). Every function here is pure.
  */
 
 /** The largest seed the engine takes. */
@@ -59,13 +60,18 @@ export function labHref(name, variant = null) {
   return `/lab${labHash({ lesson: name, variant })}`;
 }
 
-/** `#lesson=<name>&variant=<v>&seed=<s>&data_seed=<d>` (each left out when null). */
-export function labHash({ lesson, variant, seed = null, dataSeed = null }) {
+/** The most steps per frame the engine takes. */
+const MAX_SPEED = 2000;
+
+/** `#lesson=<name>&variant=<v>&seed=<s>&data_seed=<d>&speed=<n>` (each left out
+ * when null). */
+export function labHash({ lesson, variant, seed = null, dataSeed = null, speed = null }) {
   const params = new URLSearchParams();
   if (lesson) params.set("lesson", lesson);
   if (variant) params.set("variant", variant);
   if (Number.isInteger(seed)) params.set("seed", String(seed));
   if (Number.isInteger(dataSeed)) params.set("data_seed", String(dataSeed));
+  if (Number.isInteger(speed)) params.set("speed", String(speed));
   const text = params.toString();
   return text ? `#${text}` : "";
 }
@@ -77,14 +83,22 @@ function seedOf(text) {
   return seed <= MAX_SEED ? seed : null;
 }
 
+/** Steps per frame written in an address: a whole number 1 to MAX_SPEED, else null. */
+function speedOf(text) {
+  if (!/^\d{1,4}$/.test(text || "")) return null;
+  const speed = Number(text);
+  return speed >= 1 && speed <= MAX_SPEED ? speed : null;
+}
+
 /**
- * The lesson, variant and seeds in an address's hash ({lesson: null, variant:
- * null, seed: null, dataSeed: null} when absent; a seed that is not a whole
- * number in range is ignored).
+ * The lesson, variant, seeds and speed in an address's hash ({lesson: null,
+ * variant: null, seed: null, dataSeed: null, speed: null} when absent; a seed or
+ * speed that is not a whole number in range is ignored).
  * @param {string} hash e.g. location.hash
  */
 export function readLabHash(hash) {
   const params = new URLSearchParams(String(hash || "").replace(/^#/, ""));
   return { lesson: params.get("lesson") || null, variant: params.get("variant") || null,
-    seed: seedOf(params.get("seed")), dataSeed: seedOf(params.get("data_seed")) };
+    seed: seedOf(params.get("seed")), dataSeed: seedOf(params.get("data_seed")),
+    speed: speedOf(params.get("speed")) };
 }

@@ -8,6 +8,15 @@
  * `layers.{i}.params.W` ([n_in, units]), `layers.{i}.params.b` ([units]),
  * `layers.{i}.unit_maps` ([units, g, g] or [units, g] for 1-D data),
  * `layers.{i}.mask` ([batch, units]) and `output_map` ([G, G], [G, G, k], [G] or [G, k]).
+ *
+ * Links cost the browser most: every restyled path makes it redo the style,
+ * paint and raster of the diagram's links, and a 32 x 32 layer has 1024 of them.
+ * While the run plays, a net's links are therefore restyled at most once every
+ * `linkPeriod(links)` milliseconds (every frame for a small net, about 4 times a
+ * second for the dropout lesson's 32 x 32): unit maps and counts still follow
+ * every frame, and a frame whose links were skipped has them painted when the
+ * period is over (the newest frame's weights always land). A frame of a run that
+ * is not playing (a step, a reset, an edit, a pause) paints its links at once.
  */
 
 import { linkScale, linkWidth } from "./geometry.js";
@@ -19,6 +28,15 @@ import { t } from "../common/i18n.js";
 
 /** The words of a unit's state (network/frame.js `unitState`) in its label. */
 const STATE_WORDS = { dead: t("dead on the training data"), saturated: t("saturated") };
+
+/** Links (weights and biases) up to which a playing run's links follow every frame. */
+const SMALL_NET = 200;
+
+/** Milliseconds added to the period between two paints of a bigger net's links per link. */
+const MS_PER_LINK = 0.2;
+
+/** The longest wait between two paints of a playing run's links, in milliseconds. */
+const MAX_LINK_PERIOD = 250;
 
 /** A unit's tooltip for its state. */
 const STATE_NOTES = { dead: DEAD_UNIT_NOTE, saturated: SATURATED_UNIT_NOTE };
@@ -34,8 +52,46 @@ export function paintFrame(model, frame, spec) {
   model.output = outputColouring(spec);
   let dead = 0;
   for (const view of model.columns) dead += paintColumn(model, frame, view);
-  for (const set of model.linkSets) paintLinks(frame, set);
+  scheduleLinks(model, frame);
   return { dead };
+}
+
+/**
+ * The shortest time between two paints of the links of a playing run with
+ * `links` links (weights and biases), in milliseconds: 0 (every frame) up to
+ * about 200 links, then growing with the count up to MAX_LINK_PERIOD.
+ * @param {number} links
+ * @returns {number}
+ */
+export function linkPeriod(links) {
+  return links <= SMALL_NET ? 0 : Math.min(MAX_LINK_PERIOD, links * MS_PER_LINK);
+}
+
+/**
+ * Paints the links of `frame` now, or, for a playing run whose links were
+ * painted less than `linkPeriod` ago, once that period is over (then with the
+ * newest frame given meanwhile).
+ */
+function scheduleLinks(model, frame) {
+  const links = model.linkCount ??= model.linkSets
+    .reduce((n, set) => n + set.paths.length + set.biases.length, 0);
+  const period = frame.header?.playing ? linkPeriod(links) : 0;
+  const now = performance.now();
+  const due = (model.linksPaintedAt ?? -Infinity) + period;
+  model.linkFrame = frame;
+  if (now >= due) {
+    paintAllLinks(model);
+    return;
+  }
+  model.linkTimer ||= setTimeout(() => paintAllLinks(model), due - now);
+}
+
+/** Paints the links of the newest frame given (`model.linkFrame`). */
+function paintAllLinks(model) {
+  clearTimeout(model.linkTimer);
+  model.linkTimer = 0;
+  model.linksPaintedAt = performance.now();
+  for (const set of model.linkSets) paintLinks(model.linkFrame, set);
 }
 
 /**

@@ -166,6 +166,9 @@ export class Comparison {
           return;
         }
         this.grid.children[i].dataset.run = session.run.id;
+        if (lesson.steps_per_frame) { // the lesson's own speed, as the main run's
+          session.send({ type: "speed", steps_per_frame: lesson.steps_per_frame });
+        }
       } catch (err) {
         this.onError(err);
       }

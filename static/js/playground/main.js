@@ -9,7 +9,9 @@
  * the engine is deterministic, so the numbers are the same too (hand edits of
  * single weights are not in the link). A lesson keeps its seeds in the link too:
  * a new seed (or new data) keeps the lesson and makes its run from the seeds
- * drawn (lessons/seeds.js), which the lesson's note shows.
+ * drawn (lessons/seeds.js), which the lesson's note shows. A lesson opens at its
+ * own steps per frame (common/speed_select.js), which the speed control shows and
+ * the student can change; a link keeps the speed it was made at.
  */
 
 import { classEnded, endedMessage, inClass, onClassEnded, onClassLesson } from "../classroom/banner.js";
@@ -30,7 +32,9 @@ import { NetworkView } from "../network/view.js";
 import { OutputView } from "../output/view.js";
 import { bindPlayKeys } from "../common/play_keys.js";
 import { Session } from "./session.js";
-import { decodeState, defaultState, encodeState, specToState, stateToSpec } from "../state/state.js";
+import { decodeState, defaultState, encodeState, hasOwnSpeed, specToState, stateToSpec }
+  from "../state/state.js";
+import { lessonSpeed, showSpeed } from "../common/speed_select.js";
 import { StatusLine } from "../common/status_line.js";
 import { runState } from "../common/run_state.js";
 
@@ -128,6 +132,7 @@ class Playground {
         { method: "POST", json: { steps: Math.min(restoreSteps, MAX_RESTORE_STEPS) } });
       this.session.send({ type: "frame" });
     }
+    showSpeed(document.getElementById("speed"), this.state.speed || 10);
     this.session.send({ type: "speed", steps_per_frame: this.state.speed || 10 });
     this.session.send({ type: "fps", value: Number(document.getElementById("fps").value) });
     if (this.playing) this.session.send({ type: "play" });
@@ -298,13 +303,15 @@ class Playground {
     this.status.say(endedMessage(), true);
   }
 
-  /** The state and step in the URL's hash, if any (checked against the catalogue). */
+  /** The state and step in the URL's hash, if any (checked against the catalogue),
+   * and whether the state names its own speed. */
   static fromHash(hash, catalogue) {
     const params = new URLSearchParams(hash.replace(/^#/, ""));
     const encoded = params.get("s");
     return {
       state: encoded ? decodeState(encoded, catalogue) : null,
       step: Math.max(0, Number.parseInt(params.get("n") || "0", 10) || 0),
+      ownSpeed: Boolean(encoded) && hasOwnSpeed(encoded),
     };
   }
 
@@ -357,12 +364,18 @@ class Playground {
     return entry ? entry.title : "";
   }
 
-  /** Open a lesson; false (the page left as it was, the error shown) if its run
-   * could not be made. */
+  /** The steps per frame lesson `name` opens at (null if it names none). */
+  lessonSpeed(name) {
+    return lessonSpeed(this.catalogue.lessons.find((l) => l.name === name));
+  }
+
+  /** Open a lesson at its own speed; false (the page left as it was, the error
+   * shown) if its run could not be made. */
   async loadLesson({ name, variant }) {
     document.getElementById("lessons-dialog").close();
     const before = { state: this.state, step: this.lastStep };
-    this.state = { ...this.state, lesson: { name, variant: variant ?? null } };
+    this.state = { ...this.state, lesson: { name, variant: variant ?? null },
+      speed: this.lessonSpeed(name) ?? this.state.speed };
     this.lastStep = 0;
     if (!(await this.rebuild())) {
       this.state = before.state;
@@ -419,8 +432,11 @@ async function main() {
     return;
   }
   const page = new Playground(catalogue);
-  const { state, step } = Playground.fromHash(location.hash, catalogue);
+  const { state, step, ownSpeed } = Playground.fromHash(location.hash, catalogue);
   if (state) page.state = { ...page.state, ...state };
+  if (page.state.lesson && !ownSpeed) { // a lesson's link without a speed: the lesson's
+    page.state.speed = page.lessonSpeed(page.state.lesson.name) ?? page.state.speed;
+  }
   page.controls.setState(page.state);
   page.lastStep = step;
   await page.rebuild(step, { seeds: true }); // a lesson from a link: with the link's seeds

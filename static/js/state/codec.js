@@ -81,6 +81,7 @@ function fromBase64Url(code) {
  */
 export function encodeState(state) {
   const changes = diff(state, defaultState()) || {};
+  if (state?.lesson && changes[SHORT.speed] === undefined) changes[SHORT.speed] = state.speed;
   return `${VERSION}.${toBase64Url(JSON.stringify(changes))}`;
 }
 
@@ -94,14 +95,27 @@ export function encodeState(state) {
  * @returns {object} a state
  */
 export function decodeState(text, catalogue = null) {
-  let raw = {};
+  const state = checkState(overlay(defaultState(), rawState(text)));
+  return catalogue ? normalizeState(state, catalogue) : state;
+}
+
+/**
+ * Whether a text made by encodeState names a speed of its own (a lesson's link
+ * always does; another state's only when it differs from the default).
+ * @param {string} text what encodeState gave
+ * @returns {boolean}
+ */
+export function hasOwnSpeed(text) {
+  return Object.hasOwn(rawState(text), "speed");
+}
+
+/** The fields written in a text made by encodeState, long names ({} if unreadable). */
+function rawState(text) {
   try {
     const code = String(text ?? "").trim().replace(/^#/, "").replace(/^\d+\./, "");
     const parsed = code ? JSON.parse(fromBase64Url(code)) : {};
-    raw = expandKeys(objectOr(parsed), LONG);
+    return expandKeys(objectOr(parsed), LONG);
   } catch {
-    raw = {};
+    return {};
   }
-  const state = checkState(overlay(defaultState(), raw));
-  return catalogue ? normalizeState(state, catalogue) : state;
 }

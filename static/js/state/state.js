@@ -28,14 +28,15 @@
  * - state/catalogue.js: normalizeState and taskOf, against the server's catalogue;
  * - state/spec.js: stateToSpec and specToState;
  * - state/compare.js: needsRebuild, hyperChanged, sameState;
- * - state/codec.js: encodeState and decodeState, the URL form.
+ * - state/codec.js: encodeState and decodeState, the URL form (hasOwnSpeed: whether
+ *   a link names its speed).
  *
  * Every function is pure: it never changes its arguments.
  */
 
 export { normalizeState, taskOf } from "./catalogue.js";
 export { checkState } from "./check.js";
-export { decodeState, encodeState } from "./codec.js";
+export { decodeState, encodeState, hasOwnSpeed } from "./codec.js";
 export { hyperChanged, needsRebuild, sameState } from "./compare.js";
 export { defaultState, HYPER_FIELDS, LIMITS, rreluInOrder } from "./schema.js";
 export { specToState, stateToSpec } from "./spec.js";

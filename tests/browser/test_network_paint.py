@@ -1,0 +1,87 @@
+"""A big network draws smoothly, in headless Chromium: while the dropout lesson's
+32 x 32 net plays, its links (1024 paths in one layer, the browser's costliest
+repaint) are restyled at most once per `linkPeriod` (network/paint.js), not on
+every frame, while its unit maps follow every frame; once the run stops, the
+links show the newest weights exactly.
+
+Each test leaves a screenshot under test-output/browser/ (see conftest.py) and
+fails on any console error.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+from tests.browser.conftest import SHOTS, open_playground
+from tests.browser.test_lesson_screens import layer, snapshot
+from tests.browser.test_playground import load_lesson
+
+WATCH_LINKS = """() => {
+  // the times at which the links were restyled, and how many frames were drawn
+  const drawn = Number(document.getElementById('output').dataset.framesDrawn);
+  const watch = { paints: [], drawn0: drawn };
+  watch.observer = new MutationObserver((records) => {
+    const links = records.some((r) => r.target.classList?.contains('nv-link'));
+    if (links) watch.paints.push(performance.now());
+  });
+  watch.observer.observe(document.querySelector('.nv-links'), { subtree: true, attributes: true });
+  window.linkWatch = watch;
+}"""
+
+EXPECTED_MISMATCHES = """async (layers) => {
+  // links whose width or sign differs from what the weights given make them
+  const g = await import('/static/js/network/geometry.js');
+  const sets = [...document.querySelectorAll('.nv-link-set')];
+  let wrong = 0;
+  sets.forEach((set, l) => {
+    const W = layers[l].flat();
+    const scale = g.linkScale(Math.max(...W.map(Math.abs)));
+    const paths = set.querySelectorAll('.nv-link');
+    const widest = g.linkMax(paths.length);
+    paths.forEach((path, p) => {
+      const width = Number(g.linkWidth(W[p], scale, widest));
+      const sign = W[p] < 0 ? 'nv-neg' : 'nv-pos';
+      if (Math.abs(Number(path.getAttribute('stroke-width')) - width) > 0.011
+          || !path.classList.contains(sign)) wrong += 1;
+    });
+  });
+  return wrong;
+}"""
+
+
+def test_a_big_nets_links_are_restyled_a_few_times_a_second_and_end_exact(
+        page: object, server: str) -> None:
+    open_playground(page)
+    page.set_viewport_size({"width": 1440, "height": 900})
+    load_lesson(page, "dropout")
+    links = page.locator(".nv-svg .nv-link").count()
+    assert links == 2 * 32 + 32 * 32 + 32
+    period = page.evaluate("""async (n) => (await import('/static/js/network/paint.js'))
+      .linkPeriod(n)""", links + 32 + 32 + 1)
+    assert 150 <= period <= 250
+    page.evaluate(WATCH_LINKS)
+    page.click("[data-testid=play]")
+    page.wait_for_function("window.linkWatch.paints.length >= 6", timeout=60000)
+    page.click("[data-testid=play]")
+    page.wait_for_function("document.querySelector('[data-testid=play]')"
+                           ".getAttribute('aria-pressed') === 'false'")
+    watch = page.evaluate("""() => {
+      const w = window.linkWatch;
+      w.observer.disconnect();
+      const drawn = Number(document.getElementById('output').dataset.framesDrawn);
+      return { paints: w.paints, drawn: drawn - w.drawn0 };
+    }""")
+    paints = watch["paints"]
+    gaps = [b - a for a, b in pairwise(paints)]
+    # while playing, never two restyles closer than the period (a little slack for timers);
+    # the last restyle may be the stopped run's, which paints at once
+    assert min(gaps[:-1]) >= period * 0.9, (period, gaps)
+    assert watch["drawn"] >= len(paints), watch  # the maps were drawn on every frame
+    page.screenshot(path=str(SHOTS / "network_dropout_32x32_playing_links_restyled_4_a_second.png"))
+    # stopped: the links show the run's newest weights exactly
+    run = page.get_attribute("[data-testid=output]", "data-run")
+    snap = snapshot(server, run)
+    dense = [entry["path"] for entry in snap["layers"] if entry["type"] == "dense"]
+    weights = [layer(snap, path)["params"]["W"] for path in dense]
+    page.wait_for_function(f"({EXPECTED_MISMATCHES})({weights}).then((n) => n === 0)",
+                           timeout=20000)
