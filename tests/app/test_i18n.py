@@ -21,15 +21,24 @@ def used_strings() -> dict[str, str]:
     """Every literal passed to t() in the scripts and to _() in the templates ->
     the file it is in."""
     found: dict[str, str] = {}
-    for path in sorted((ROOT / "static" / "js").glob("*.js")):
+    scripts = sorted((ROOT / "static" / "js").rglob("*.js"))
+    for path in scripts:
         for match in JS_CALL.finditer(path.read_text(encoding="utf-8")):
             text = next(g for g in match.groups() if g is not None)
             found.setdefault(json.loads(f'"{text}"') if match.group(1) is not None else text,
-                             path.name)
+                             path.relative_to(ROOT).as_posix())
     for path in sorted((ROOT / "templates").glob("*.html")):
         for match in TEMPLATE_CALL.finditer(path.read_text(encoding="utf-8")):
             found.setdefault(next(g for g in match.groups() if g is not None), path.name)
     return found
+
+
+def test_the_scripts_strings_are_all_read() -> None:
+    """The search above reaches the scripts in every folder of static/js."""
+    scripts = {where for where in used_strings().values() if where.endswith(".js")}
+    folders = {where.split("/")[2] for where in scripts}
+    assert {"playground", "lab", "classroom", "common", "charts", "network"} <= folders
+    assert len(scripts) >= 40
 
 
 def test_every_string_used_has_a_traditional_chinese_translation():
