@@ -220,7 +220,9 @@ def test_batch_norm_dropout_and_residual(playground: Any, api: httpx.Client) -> 
     run = rebuilt(page, lambda: page.click("[data-testid=add-layer]"))
     run = rebuilt(page, lambda: page.click("[data-testid=residual]"))
     assert walk(check_run_shows_panel(page, api, run)["layers"])["residual"] == 1
-    assert page.text_content("[data-testid=residual-hint]").endswith(": 1 block.")
+    hint = page.text_content("[data-testid=residual-hint]")
+    # layers 4, 2, 2: the block goes from 4 units to 2, so its skip has a projection
+    assert ": 1 block. " in hint and hint.endswith("drawn on its arc: 1.")
 
 
 def test_optimizer_and_its_options(playground: Any, api: httpx.Client) -> None:

@@ -356,6 +356,11 @@ def test_the_diagram_draws_every_dense_layer_of_a_residual_run(page: object, ser
         W = layer(snap, path)["params"]["W"]
         assert (width, height) == (len(W), len(W[0]))
     assert drawn["units"] + sum(h for _, h in drawn["cells"]) == sum(u for _, u in dense)
+    # the checkbox's hint says so
+    hint = page.text_content("[data-testid=residual-hint]")
+    assert ("projection P" in hint) is bool(projections), hint
+    if projections:
+        assert hint.endswith(f"drawn on its arc: {len(projections)}.")
     if projections:
         page.locator(".network-panel").screenshot(
             path=str(SHOTS / f"network-residual-projection-{'-'.join(map(str, hidden))}.png"))

@@ -265,7 +265,10 @@ def test_train_points_are_filled_and_test_points_hollow(bare: object) -> None:
     train_centre, test_centre = bare.evaluate("probe([[0.5, 0.5], [0.5, -0.5]], [-1, 1], [-1, 1])")
     assert_rgb(train_centre, OKABE_ITO[1], tol=2)  # filled with the class colour
     assert_rgb(test_centre, diverging(-MAP_STRENGTH))  # the map shows through the ring
-    ring = [[3.5, 0], [-3.5, 0], [0, 3.5], [0, -3.5]]
+    # two points: drawn large (10 px), the ring on the radius
+    r = float(bare.evaluate("out.canvas.dataset.pointRadius"))
+    assert r == 10
+    ring = [[r, 0], [-r, 0], [0, r], [0, -r]]
     test_ring = bare.evaluate(f"around([0.5, -0.5], {ring}, [-1, 1], [-1, 1])")
     assert all(orangeish(p) for p in test_ring), test_ring
     assert all(not orangeish(p) for p in bare.evaluate(

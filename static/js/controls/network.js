@@ -119,7 +119,14 @@ function activationOptions(panel) {
   return box;
 }
 
-/** The residual checkbox and its hint (how many blocks it makes). */
+/** How many residual blocks change the width (each adds a projection P, a dense layer). */
+function projections(hidden) {
+  let count = 0;
+  for (let i = 1; i + 1 < hidden.length; i += 2) if (hidden[i - 1] !== hidden[i + 1]) count++;
+  return count;
+}
+
+/** The residual checkbox and its hint (how many blocks it makes, and projections). */
 function residualRows(panel) {
   const residual = panel.checkbox("residual", t("Residual connections"),
     (s) => s.network.residual, (s, v) => { s.network.residual = v; });
@@ -137,6 +144,10 @@ function residualRows(panel) {
       hint.textContent = blocks === 1
         ? t("Wraps pairs of layers after the first: h(x) = f(x) + x: {n} block.", { n: blocks })
         : t("Wraps pairs of layers after the first: h(x) = f(x) + x: {n} blocks.", { n: blocks });
+      const widths = projections(state.network.hidden);
+      if (widths) {
+        hint.textContent += ` ${t("Where a block changes the width, the skip goes through a learned projection P (h(x) = f(x) + P x), drawn on its arc: {n}.", { n: widths })}`;
+      }
     }
   });
   return [residual, hint];
