@@ -86,6 +86,16 @@ def test_the_playgrounds_comparison_plays_pauses_steps_and_resets_all(page: obje
     page.locator("[data-testid=compare]").screenshot(
         path=str(SHOTS / "comparison_playground_reset_paused_at_step_10.png"))
 
+    # the status line says what the sides do, and the page's run's state once closed
+    page.click("[data-testid=compare-play]")
+    assert page.text_content("[data-testid=status]") == \
+        "Side by side: playing (Pause all pauses them)."
+    page.click("[data-testid=compare-play]")
+    assert page.text_content("[data-testid=status]") == "Side by side: paused (Play all goes on)."
+    page.click("[data-testid=compare-close]")
+    page.locator("[data-testid=compare]").wait_for(state="hidden", timeout=10000)
+    assert page.text_content("[data-testid=status]") == "Ready at step 0: press Play (space)."
+
 
 def test_the_labs_comparison_behaves_the_same_on_shared_axes(page: object) -> None:
     page.set_viewport_size({"width": 1440, "height": 900})

@@ -5,7 +5,7 @@
  * lower the learning rate and press Reset.", after the run's name when it has
  * one (`begin`). A message said with `say` (an error, a model loaded, the
  * teacher's lesson) stays until the run's state changes (played, paused, reset,
- * diverged); the line carries that state in `data-run-state` (read by the
+ * diverged) or `resume()` drops it; the line carries that state in `data-run-state` (read by the
  * browser tests).
  */
 import { ApiError } from "./api.js";
@@ -67,7 +67,17 @@ export class StatusLine {
     const changed = !last || state.kind !== last.kind || state.step < last.step;
     this.element.dataset.runState = state.kind;
     if (this.note && !(changed && last)) return;
-    if (!changed && state.kind === "playing") return; // the same sentence
+    if (!changed && !this.note && state.kind === "playing") return; // the same sentence
+    this.#show(state);
+  }
+
+  /** Drop the message of its own: the line says the run's state again. */
+  resume() {
+    this.note = false;
+    if (this.last) this.#show(this.last);
+  }
+
+  #show(state) {
     const sentence = stateSentence(state);
     this.say(this.context ? t("{context} · {state}", { context: this.context, state: sentence })
       : sentence, state.kind === "diverged");

@@ -44,15 +44,18 @@ function canvas(width, height, className = "") {
 export class Comparison {
   /**
    * @param {HTMLElement} section the `#compare` section
-   * @param {(err: Error|object) => void} onError shows a failure
-   * @param {() => number} [speed] the steps per frame (the page's)
-   * @param {(playing: boolean) => void} [onPlaying] hears Play all and Pause all
+   * @param {{onError: (err: Error|object) => void, speed?: () => number,
+   *   onPlaying?: (playing: boolean) => void, onClose?: () => void}} handlers
+   *   onError shows a failure; speed answers the steps per frame (the page's);
+   *   onPlaying hears Play all, Pause all, Step all and Reset all; onClose the
+   *   section closing
    */
-  constructor(section, onError, speed = () => 10, onPlaying = () => {}) {
+  constructor(section, { onError, speed = () => 10, onPlaying = () => {}, onClose = () => {} }) {
     this.section = section;
     this.grid = section.querySelector("#compare-grid");
     this.onError = onError;
     this.speed = speed;
+    this.onClose = onClose;
     this.sides = [];
     this.ticket = 0;
     this.group = new GroupPlay({
@@ -182,6 +185,7 @@ export class Comparison {
     this.ticket += 1;
     await this.drop();
     this.section.hidden = true;
+    this.onClose();
   }
 
   /** Drop every run and its charts. */

@@ -53,10 +53,13 @@ class Playground {
     this.state = defaultState();
     this.playing = false;
     this.session = null;
-    this.comparison = new Comparison(document.getElementById("compare"),
-      (err) => this.status.failed(err), () => this.state.speed || 10,
-      (on) => this.status.say(on ? t("Side by side: playing (Pause all pauses them).")
-        : t("Side by side: paused (Play all goes on).")));
+    this.comparison = new Comparison(document.getElementById("compare"), {
+      onError: (err) => this.status.failed(err),
+      speed: () => this.state.speed || 10,
+      onPlaying: (on) => this.status.say(on ? t("Side by side: playing (Pause all pauses them).")
+        : t("Side by side: paused (Play all goes on).")),
+      onClose: () => this.status.resume(),  // the line is the page's run's again
+    });
     this.status = new StatusLine(document.getElementById("status"));
     this.output = new OutputView(document.getElementById("output"),
       { note: document.getElementById("boundary-note") });
