@@ -80,7 +80,7 @@ class ApiError(Exception):
         self.ctx = ctx
 
     @classmethod
-    def coded(cls, status: int, loc: list[str], code: str,
+    def coded(cls, status: int, loc: list[str], code: str, /,
               headers: dict[str, str] | None = None, **params: Any) -> ApiError:
         """The answer of one of :data:`app.error_codes.ALL_ERRORS`' codes, its ``msg``
         the code's English sentence and its ``ctx`` the ``params``."""
