@@ -152,8 +152,8 @@ def check_sample(net: Network, budget: Budget, field: str) -> None:
     size) over the budget; SpecError naming ``field``."""
     need = pass_bytes(net, 1)
     if need > budget.pass_bytes:
-        raise SpecError(field, f"one sample takes about {megabytes(need)} in this net at "
-                        f"this size; at most {megabytes(budget.pass_bytes)} per pass")
+        raise SpecError.coded(field, "sample_too_large", need=megabytes(need),
+                              most_bytes=megabytes(budget.pass_bytes))
 
 
 @dataclass(frozen=True)
