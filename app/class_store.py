@@ -53,7 +53,22 @@ class ClassNotFound(KeyError):  # noqa: N818 (reads as what it is)
 
 
 class ClassFull(RuntimeError):  # noqa: N818
-    """The class (or the server) holds as many as allowed."""
+    """The class (or the server) holds as many as allowed: ``code`` says which
+    (``class_full`` or ``too_many_classes``), ``max`` how many (app/error_codes.py)."""
+
+    def __init__(self, message: str, code: str = "class_full", most: int = 0) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = {"max": most}
+
+
+class BadName(ValueError):  # noqa: N818 (reads as what it is)
+    """A bad display or class name: ``code`` and ``params`` name the rule."""
+
+    def __init__(self, message: str, code: str, **params: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 class StudentNotFound(KeyError):  # noqa: N818
@@ -89,12 +104,14 @@ def clean_name(value: object, field: str = "name") -> str:
     """A display or class name: text of 1..40 characters after trimming, no
     control characters; ValueError naming the rule otherwise."""
     if not isinstance(value, str):
-        raise ValueError(f"{field} must be text")
+        raise BadName(f"{field} must be text", "name_not_text", field=field)
     text = unicodedata.normalize("NFC", value).strip()
     if not text or len(text) > MAX_NAME:
-        raise ValueError(f"{field} must be 1 to {MAX_NAME} characters")
+        raise BadName(f"{field} must be 1 to {MAX_NAME} characters", "name_length",
+                         field=field, max=MAX_NAME)
     if any(unicodedata.category(ch).startswith("C") and ch not in JOINERS for ch in text):
-        raise ValueError(f"{field} must not contain control characters")
+        raise BadName(f"{field} must not contain control characters", "name_control",
+                         field=field)
     return text
 
 
@@ -141,7 +158,7 @@ class ClassStore:
             (count,) = conn.execute("SELECT COUNT(*) FROM classes").fetchone()
             if count >= self.max_classes:
                 raise ClassFull(f"the server holds {self.max_classes} classes already; "
-                                "end one first")
+                                "end one first", "too_many_classes", self.max_classes)
             taken = {row[0] for row in conn.execute("SELECT code FROM classes")}
             code = self._new_code(taken)
             info = ClassInfo(secrets.token_urlsafe(12), code, name, lesson, variant, 1, _now())
@@ -217,7 +234,8 @@ class ClassStore:
             (count,) = conn.execute("SELECT COUNT(*) FROM students WHERE class_id = ?",
                                     row).fetchone()
             if count >= self.max_students:
-                raise ClassFull(f"this class has {self.max_students} students already")
+                raise ClassFull(f"this class has {self.max_students} students already",
+                                "class_full", self.max_students)
             student = Student(secrets.token_urlsafe(12), row[0], name, _now())
             conn.execute("INSERT INTO students VALUES (?, ?, ?, ?, ?)",
                          (student.id, student.class_id, student.name, token_hash(token),

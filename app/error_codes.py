@@ -29,6 +29,12 @@ APP_ERRORS: dict[str, str] = {
     "client_limit_runs": "this client holds {limit} runs, the most one client may keep; "
                          "delete one (DELETE /api/runs/{id}) or wait for one to be dropped "
                          "after {seconds} s unused",
+    "steps_use_a_job": "must be between {low} and {high}, got {value}; train longer with a "
+                       "background job: POST /api/runs/{id}/jobs",
+    "job_training_run": "job {job} is training this run; wait for it or cancel it",
+    "job_already_training": "job {job} is already training this run",
+    "job_not_found": "run '{id}' has no job '{job}'",
+    "lesson_not_found": "no lesson '{lesson}'; choose one of {choices}",
     "lesson_and_spec": "give either 'spec' or 'lesson', not both",
     "unknown_lesson": "unknown lesson '{lesson}'; choose one of {choices}",
     "unknown_variant": "lesson '{lesson}' has no variant '{variant}'; its variants: {choices}",
@@ -50,6 +56,25 @@ APP_ERRORS: dict[str, str] = {
     "client_limit_uploads": "this client holds {limit} uploaded data sets, the most one "
                             "client may keep; delete one of them (DELETE /api/uploads/{id}) "
                             "before uploading another",
+    # the classroom
+    "classroom_off": "the classroom is off: the server has no teacher token (setting "
+                     "NNPLAY_TEACHER_TOKEN)",
+    "teacher_token_needed": "the teacher's token is needed: log in at /teacher, or send "
+                            "'Authorization: Bearer <token>'",
+    "teacher_token_wrong": "wrong teacher token",
+    "class_unknown_lesson": "no lesson '{lesson}'; choose one of {choices}",
+    "class_unknown_variant": "lesson '{lesson}' has no variant '{variant}'; choose one of "
+                             "{choices}",
+    "class_no_variants": "lesson '{lesson}' has no variant '{variant}'",
+    "class_not_found": "no class with id '{id}'",
+    "class_code_not_found": "no class with the code '{code}'",
+    "student_not_found": "class '{id}' has no student with id '{student}'",
+    "not_in_class": "not in a class: join one with its code first",
+    "class_full": "this class has {max} students already",
+    "too_many_classes": "the server holds {max} classes already; end one first",
+    "name_not_text": "{field} must be text",
+    "name_length": "{field} must be 1 to {max} characters",
+    "name_control": "{field} must not contain control characters",
     # the live view's commands
     "unknown_command": "unknown command '{command}'; one of {choices}",
     "unknown_setting": "one of lr, l1, l2, batch_size",
@@ -66,11 +91,11 @@ ALL_ERRORS: dict[str, str] = {**ENGINE_ERRORS, **APP_ERRORS}
 """Every code the server sends with a template (the pages translate these)."""
 
 
-def app_error(field: str, code: str, **params: Any) -> SpecError:
+def app_error(field: str, code: str, /, **params: Any) -> SpecError:
     """A SpecError of one of the web layer's codes about ``field``."""
     return SpecError.coded(field, code, APP_ERRORS, **params)
 
 
-def message(code: str, **params: Any) -> str:
+def message(code: str, /, **params: Any) -> str:
     """The English sentence of ``code`` with ``params``."""
     return render(ALL_ERRORS[code], params)

@@ -1,6 +1,6 @@
 """The one shape of every error answer, as the OpenAPI description shows it.
 
-``{"detail": [{"loc": [...], "msg": "...", "type": "..."}]}``: :class:`ErrorBody`
+``{"detail": [{"loc": [...], "msg": "...", "type": "...", "ctx": {...}}]}``: :class:`ErrorBody`
 is the model every documented 4xx refers to (the handlers in :mod:`app.errors`
 write it), and :func:`drop_undeclared_422` takes out of the description the 422s
 FastAPI adds by itself where a route declares none.
@@ -22,11 +22,14 @@ class ErrorItem(BaseModel):
                                  "as strings, FastAPI's validation as integers); empty when "
                                  "the request as a whole is refused")
     msg: str = Field(description="what is wrong, for a person")
-    type: str = Field(description="what kind of error, for a program: value_error, "
-                      "not_found, conflict, unauthorized, too_large, rate_limited, ...")
+    type: str = Field(description="what kind of error, for a program: a stable code such as "
+                      "value_out_of_range, csv_not_number, run_not_found (docs/errors.md "
+                      "lists them with their sentences), value_error for an error without "
+                      "a sentence of its own, or pydantic's own (missing, ...)")
 
     model_config = ConfigDict(extra="allow", json_schema_extra={
-        "description": "FastAPI's own validation errors add `input` and `ctx`."})
+        "description": "`ctx` holds the values the sentence `msg` is built from (left out "
+                       "when there are none); FastAPI's own validation errors add `input`."})
 
 
 class ErrorBody(BaseModel):
@@ -36,7 +39,8 @@ class ErrorBody(BaseModel):
 
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"detail": [{"loc": ["body", "spec", "hidden", "1"],
-                     "msg": "must be between 1 and 64, got 0", "type": "value_error"}]}]})
+                     "msg": "must be between 1 and 64, got 0", "type": "value_out_of_range",
+                     "ctx": {"low": 1, "high": 64, "value": 0}}]}]})
 
 
 def drop_undeclared_422(schema: dict[str, Any]) -> None:

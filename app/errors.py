@@ -4,11 +4,14 @@ Every error answer has the shape of FastAPI's own validation errors, so a client
 handles one format::
 
     {"detail": [{"loc": ["body", "spec", "hidden", "1"],
-                 "msg": "must be between 1 and 64, got 0", "type": "value_error"}]}
+                 "msg": "must be between 1 and 64, got 0", "type": "value_out_of_range",
+                 "ctx": {"low": 1, "high": 64, "value": 0}}]}
 
 ``loc`` starts with where the value came from (``body``, ``path``, ``query``,
 ``header``) and continues with the field path (our own paths use strings for list
-positions, as in the engine's dotted fields: ``hidden.1``).
+positions, as in the engine's dotted fields: ``hidden.1``). ``type`` is a stable
+code and ``ctx`` the parameters of the English ``msg`` (:mod:`app.error_codes`,
+docs/errors.md), so a page can say it in its reader's language.
 
 * :class:`engine.errors.SpecError` (a bad spec, a value out of range): 422.
 * An unknown run or saved model: 404 naming the id. A run another request or
@@ -80,7 +83,7 @@ class ApiError(Exception):
         self.ctx = ctx
 
     @classmethod
-    def coded(cls, status: int, loc: list[str], code: str,
+    def coded(cls, status: int, loc: list[str], code: str, /,
               headers: dict[str, str] | None = None, **params: Any) -> ApiError:
         """The answer of one of :data:`app.error_codes.ALL_ERRORS`' codes, its ``msg``
         the code's English sentence and its ``ctx`` the ``params``."""

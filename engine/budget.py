@@ -134,17 +134,16 @@ def check_run(net: Network, batch: int, n_train: int, n_test: int, whole_train: 
     per = values_per_sample(net)
     n = n_train + n_test
     if n * per > MAX_DATA_VALUES:
-        raise SpecError(data_field, f"{n} samples through this net are {n * per:,} values "
-                        f"per pass; at most {MAX_DATA_VALUES:,} (use at most "
-                        f"{MAX_DATA_VALUES // per} samples, or a smaller net)")
+        raise SpecError.coded(data_field, "data_too_many_values", samples=n,
+                              values=f"{n * per:,}", max=f"{MAX_DATA_VALUES:,}",
+                              most=MAX_DATA_VALUES // per)
     need = pass_bytes(net, n_train)
     if whole_train and need > budget.pass_bytes:
         most = budget.pass_bytes // sample_bytes(net)
         share = n_train / n
-        raise SpecError(data_field, f"the {n_train} training samples take about "
-                        f"{megabytes(need)} in one pass through this net (a frame's "
-                        f"gradient picture); at most {megabytes(budget.pass_bytes)} per "
-                        f"pass: use at most {int(most / share)} samples, or a smaller net")
+        raise SpecError.coded(data_field, "data_too_large", samples=n_train,
+                              need=megabytes(need), most_bytes=megabytes(budget.pass_bytes),
+                              most=int(most / share))
 
 
 def check_sample(net: Network, budget: Budget, field: str) -> None:
@@ -152,8 +151,8 @@ def check_sample(net: Network, budget: Budget, field: str) -> None:
     size) over the budget; SpecError naming ``field``."""
     need = pass_bytes(net, 1)
     if need > budget.pass_bytes:
-        raise SpecError(field, f"one sample takes about {megabytes(need)} in this net at "
-                        f"this size; at most {megabytes(budget.pass_bytes)} per pass")
+        raise SpecError.coded(field, "sample_too_large", need=megabytes(need),
+                              most_bytes=megabytes(budget.pass_bytes))
 
 
 @dataclass(frozen=True)

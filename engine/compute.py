@@ -70,10 +70,9 @@ def check_step(net: Network, batch: int, field: str = "batch_size") -> None:
     ``MAX_STEP_MACS``, saying the largest batch that fits."""
     if step_macs(net, batch) > MAX_STEP_MACS:
         most = max(1, MAX_STEP_MACS // (TRAINING_PASSES * macs_per_sample(net)))
-        raise SpecError(field, f"a training step on {batch} samples takes "
-                        f"{step_macs(net, batch):,} multiply-adds in this net; at most "
-                        f"{MAX_STEP_MACS:,} (use at most {most} samples per batch, "
-                        "or a smaller net)")
+        raise SpecError.coded(field, "step_too_long", batch=batch,
+                              macs=f"{step_macs(net, batch):,}", max=f"{MAX_STEP_MACS:,}",
+                              most=most)
 
 
 def check_pass(net: Network, samples: int, field: str, what: str = "samples",

@@ -38,6 +38,23 @@ ENGINE_ERRORS: dict[str, str] = {
     "batch_norm_batch": "batch norm needs at least 2 samples in every batch: with one, each "
                         "unit's batch variance is 0 and its running variance decays towards "
                         "0; use 2 or more, or leave batch norm out",
+    "step_too_long": "a training step on {batch} samples takes {macs} multiply-adds in this "
+                     "net; at most {max} (use at most {most} samples per batch, or a smaller "
+                     "net)",
+    "data_too_many_values": "{samples} samples through this net are {values} values per "
+                            "pass; at most {max} (use at most {most} samples, or a smaller "
+                            "net)",
+    "data_too_large": "the {samples} training samples take about {need} in one pass through "
+                      "this net (a frame's gradient picture); at most {most_bytes} per pass: "
+                      "use at most {most} samples, or a smaller net",
+    "sample_too_large": "one sample takes about {need} in this net at this size; at most "
+                        "{most_bytes} per pass",
+    # engine/probe.py: the lab's probe
+    "probe_fixed_size": "this net only takes {side} x {side} images: it has no spatial "
+                        "pyramid or global pooling before its dense layers",
+    "probe_size_too_large": "one sample takes about {need} in this net at this size; at most "
+                            "{most_bytes} per pass: use size <= {fits}",
+    "probe_text_too_long": "at most {max} characters, got {count}",
     # engine/data/points.py: a label that does not fit the kind of data
     "label_not_binary": "label {label} is not a binary class: use 0 or 1",
     "label_not_class": "label {label} is not a class: multiclass labels are whole numbers "

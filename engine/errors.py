@@ -38,7 +38,7 @@ class SpecError(ValueError):
         super().__init__(f"{field}: {message}")
 
     @classmethod
-    def coded(cls, field: str, code: str, templates: dict[str, str] | None = None,
+    def coded(cls, field: str, code: str, templates: dict[str, str] | None = None, /,
               **params: Any) -> SpecError:
         """The error of ``code`` about ``field``, its message the code's template
         (from ``templates``, else the engine's table) filled with ``params``."""

@@ -106,7 +106,8 @@ def parse_probe(d: Mapping[str, Any] | None, trainer: Trainer) -> ProbeRequest:
         if not isinstance(text, str):
             raise SpecError("probe.text", "must be a string")
         if len(text) > MAX_TEXT:
-            raise SpecError("probe.text", f"at most {MAX_TEXT} characters, got {len(text)}")
+            raise SpecError.coded("probe.text", "probe_text_too_long", max=MAX_TEXT,
+                                  count=len(text))
         request = ProbeRequest(split, index, text=text)
     return request
 
@@ -120,15 +121,16 @@ def _check_size(trainer: Trainer, size: int, side: int) -> None:
     it within the budget (a net made for small images holds size^2 / side^2 times
     as much per image)."""
     if not takes_any_size(trainer.net.layers):
-        raise SpecError("probe.size", f"this net only takes {side} x {side} images: it "
-                        "has no spatial pyramid or global pooling before its dense layers")
+        raise SpecError.coded("probe.size", "probe_fixed_size", side=side)
     try:
         check_sample(_net_of_size(trainer, size), trainer.budget, "probe.size")
     except SpecError as err:
         fits = next((s for s in range(size - 1, DRAW_SIZES[0] - 1, -1)
                      if _fits(trainer, s)), None)
-        hint = f": use size <= {fits}" if fits is not None else ""
-        raise SpecError("probe.size", f"{err.message}{hint}") from None
+        if fits is None:
+            raise err.moved("probe.size") from None
+        raise SpecError.coded("probe.size", "probe_size_too_large", **err.params,
+                              fits=fits) from None
     try:
         trainer.net.predict(np.zeros((1, 1, size, size)))
     except ValueError as err:

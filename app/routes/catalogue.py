@@ -139,6 +139,6 @@ async def list_lessons(lang: Language = "en") -> list[dict[str, Any]]:
 async def get_lesson(name: str, lang: Language = "en") -> dict[str, Any]:
     """The lesson called `name` (see `/api/lessons` for the names)."""
     if name not in LESSONS:
-        raise ApiError(404, ["path", "name"], f"no lesson {name!r}; choose one of "
-                       + ", ".join(LESSONS), "not_found")
+        raise ApiError.coded(404, ["path", "name"], "lesson_not_found", lesson=name,
+                             choices=", ".join(LESSONS))
     return clean(LESSONS[name].describe(lang))

@@ -58,8 +58,7 @@ LESSON_BODY = {422: "no such lesson or variant, or a body that is not what the o
 async def _classroom(request: Request) -> Classroom:
     classroom = getattr(request.app.state, "classroom", None)
     if classroom is None:
-        raise ApiError(404, ["path"], "the classroom is off: the server has no teacher token "
-                       "(setting NNPLAY_TEACHER_TOKEN)", "not_found")
+        raise ApiError.coded(404, ["path"], "classroom_off")
     return classroom
 
 
@@ -68,9 +67,8 @@ ClassroomDep = Annotated[Classroom, Depends(_classroom)]
 
 async def _teacher(classroom: ClassroomDep, viewer: ViewerDep) -> Classroom:
     if not viewer.teacher:
-        raise ApiError(401, ["header", "authorization"], "the teacher's token is needed: log "
-                       "in at /teacher, or send 'Authorization: Bearer <token>'",
-                       "unauthorized", headers={"WWW-Authenticate": "Bearer"})
+        raise ApiError.coded(401, ["header", "authorization"], "teacher_token_needed",
+                             headers={"WWW-Authenticate": "Bearer"})
     return classroom
 
 
@@ -80,20 +78,29 @@ TeacherDep = Annotated[Classroom, Depends(_teacher)]
 def check_lesson(lesson: str, variant: str | None) -> None:
     """422 naming ``lesson`` or ``variant`` unless they name a lesson (variant)."""
     if lesson not in LESSONS:
-        raise ApiError(422, ["body", "lesson"], f"no lesson {lesson!r}; choose one of "
-                       + ", ".join(LESSONS))
+        raise ApiError.coded(422, ["body", "lesson"], "class_unknown_lesson", lesson=lesson,
+                             choices=", ".join(LESSONS))
     names = [v.name for v in LESSONS[lesson].variants]
     if variant is not None and variant not in names:
-        raise ApiError(422, ["body", "variant"], f"lesson {lesson!r} has no variant "
-                       f"{variant!r}" + (f"; choose one of {', '.join(names)}" if names else ""))
+        if not names:
+            raise ApiError.coded(422, ["body", "variant"], "class_no_variants", lesson=lesson,
+                                 variant=variant)
+        raise ApiError.coded(422, ["body", "variant"], "class_unknown_variant", lesson=lesson,
+                             variant=variant, choices=", ".join(names))
+
+
+def _rule(err: ValueError) -> tuple[str, None, dict[str, Any] | None]:
+    """The code and parameters of a bad name (``value_error`` for another ValueError),
+    as ApiError's ``kind``, ``headers`` and ``ctx``."""
+    return (getattr(err, "code", "value_error"), None, getattr(err, "params", None))
 
 
 def _class(classroom: Classroom, class_id: str) -> dict[str, Any]:
     try:
         return asdict(classroom.store.get(class_id))
     except ClassNotFound:
-        raise ApiError(404, ["path", "class_id"], f"no class with id {class_id!r}",
-                       "not_found") from None
+        raise ApiError.coded(404, ["path", "class_id"], "class_not_found",
+                             id=class_id) from None
 
 
 def _cookie(response: Response, name: str, value: str) -> None:
@@ -117,7 +124,7 @@ def login_teacher(body: TeacherLogin, request: Request, classroom: ClassroomDep)
         err.loc = ["body", "token"]
         raise
     if not right:
-        raise ApiError(401, ["body", "token"], "wrong teacher token", "unauthorized")
+        raise ApiError.coded(401, ["body", "token"], "teacher_token_wrong")
     response = Response(status_code=204)
     _cookie(response, TEACHER_COOKIE, request.app.state.teacher_sessions.open())
     return response
@@ -146,9 +153,9 @@ def create_class(body: ClassCreate, request: Request, response: Response,
     try:
         info = classroom.store.create(body.name, body.lesson, body.variant)
     except ValueError as err:
-        raise ApiError(422, ["body", "name"], str(err)) from None
+        raise ApiError(422, ["body", "name"], str(err), *_rule(err)) from None
     except ClassFull as err:
-        raise ApiError(409, ["body"], str(err), "conflict") from None
+        raise ApiError(409, ["body"], str(err), err.code, ctx=err.params) from None
     response.headers["Location"] = location(request, "get_class_table", class_id=info.id)
     return asdict(info)
 
@@ -173,8 +180,8 @@ async def get_class_table(class_id: str, classroom: TeacherDep) -> dict[str, Any
     try:
         return await classroom.table(class_id)
     except ClassNotFound:
-        raise ApiError(404, ["path", "class_id"], f"no class with id {class_id!r}",
-                       "not_found") from None
+        raise ApiError.coded(404, ["path", "class_id"], "class_not_found",
+                             id=class_id) from None
 
 
 @router.put("/api/classes/{class_id}/lesson", response_model=ClassOut,
@@ -213,8 +220,8 @@ async def delete_student(class_id: str, student_id: str, classroom: TeacherDep,
     try:
         classroom.remove(class_id, student_id)
     except StudentNotFound:
-        raise ApiError(404, ["path", "student_id"], f"class {class_id!r} has no student "
-                       f"with id {student_id!r}", "not_found") from None
+        raise ApiError.coded(404, ["path", "student_id"], "student_not_found", id=class_id,
+                             student=student_id) from None
     store.delete_owned(student_id)
     uploads.delete_owned(student_id)
     return Response(status_code=204)
@@ -224,8 +231,7 @@ async def delete_student(class_id: str, student_id: str, classroom: TeacherDep,
 def _membership(classroom: Classroom, viewer: Viewer) -> dict[str, Any]:
     student = viewer.student
     if student is None:
-        raise ApiError(401, ["cookie", STUDENT_COOKIE], "not in a class: join one with its "
-                       "code first", "unauthorized")
+        raise ApiError.coded(401, ["cookie", STUDENT_COOKIE], "not_in_class")
     return {"student": {"id": student.id, "name": student.name, "joined": student.joined},
             "class": _class(classroom, student.class_id)}
 
@@ -252,12 +258,12 @@ def join_class(body: JoinRequest, request: Request, response: Response,
         state.class_join_rate.check(classroom.store.by_code(body.code).id)
         student, token = classroom.store.join(body.code, body.name)
     except ClassNotFound:
-        raise ApiError(404, ["body", "code"], f"no class with the code {body.code!r}",
-                       "not_found") from None
+        raise ApiError.coded(404, ["body", "code"], "class_code_not_found",
+                             code=body.code) from None
     except ValueError as err:
-        raise ApiError(422, ["body", "name"], str(err)) from None
+        raise ApiError(422, ["body", "name"], str(err), *_rule(err)) from None
     except ClassFull as err:
-        raise ApiError(409, ["body", "code"], str(err), "conflict") from None
+        raise ApiError(409, ["body", "code"], str(err), err.code, ctx=err.params) from None
     _cookie(response, STUDENT_COOKIE, token)
     response.headers["Location"] = location(request, "get_membership")
     return {**_membership(classroom, Viewer(student=student)), "token": token}

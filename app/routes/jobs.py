@@ -46,8 +46,8 @@ def start_job(body: TrainRequest, request: Request, response: Response, slot: Ru
     try:
         job = jobs.start(slot, steps, alive=lambda: registry.has(slot.id))
     except JobBusyError as err:
-        raise ApiError(409, ["path", "run_id"], f"job {err.job.id} is already training "
-                       "this run", "conflict") from None
+        raise ApiError.coded(409, ["path", "run_id"], "job_already_training",
+                             job=err.job.id) from None
     response.headers["Location"] = location(request, "get_job", run_id=slot.id, job_id=job.id)
     return job.describe()
 
@@ -55,8 +55,7 @@ def start_job(body: TrainRequest, request: Request, response: Response, slot: Ru
 def _job(run_id: str, job_id: str, jobs: JobTable) -> Job:
     job = jobs.get(run_id, job_id)
     if job is None:
-        raise ApiError(404, ["path", "job_id"], f"run {run_id!r} has no job {job_id!r}",
-                       "not_found")
+        raise ApiError.coded(404, ["path", "job_id"], "job_not_found", id=run_id, job=job_id)
     return job
 
 

@@ -204,15 +204,14 @@ async def train_run(body: TrainRequest, request: Request, slot: RunDep,
     client that goes away stops the training (the run keeps what it learnt)."""
     try:
         steps = as_int("steps", body.steps, 1, settings.max_steps_per_request)
-    except SpecError as err:
+    except SpecError:
         if body.steps > settings.max_steps_per_request * JOB_STEPS_FACTOR:
             raise
-        raise SpecError("steps", f"{err.message}; train longer with a background job: "
-                        f"POST /api/runs/{slot.id}/jobs") from None
+        raise app_error("steps", "steps_use_a_job", low=1, high=settings.max_steps_per_request,
+                        value=body.steps, id=slot.id) from None
     job = jobs.active(slot.id)
     if job is not None:
-        raise ApiError(409, ["path", "run_id"], f"job {job.id} is training this run; "
-                       "wait for it or cancel it", "conflict")
+        raise ApiError.coded(409, ["path", "run_id"], "job_training_run", job=job.id)
     return clean(await slot.atrain(steps, gone=request.is_disconnected))
 
 

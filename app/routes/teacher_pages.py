@@ -16,8 +16,7 @@ router = APIRouter(tags=["pages"])
 
 def _classroom_on(request: Request) -> None:
     if getattr(request.app.state, "classroom", None) is None:
-        raise ApiError(404, ["path"], "the classroom is off: the server has no teacher token "
-                       "(setting NNPLAY_TEACHER_TOKEN)", "not_found")
+        raise ApiError.coded(404, ["path"], "classroom_off")
 
 
 @router.get("/teacher", response_class=HTMLResponse, include_in_schema=False)

@@ -40,21 +40,37 @@ def zh_catalogue() -> dict[str, str]:
     return merged
 
 
-def raised_codes() -> set[str]:
-    """The codes named where errors are raised: ``.coded(field, "code"`` and
-    ``app_error(field, "code"``, and the codes the handlers write."""
-    found: set[str] = set()
-    call = re.compile(r'(?:\.coded|app_error)\(\s*[^,]+?,\s*"(\w+)"', re.DOTALL)
-    written = re.compile(r'"((?:run|model|upload|client_limit)_\w+|too_many_runs|store_full|'
-                         r'uploads_full|run_busy)"')
-    for folder in ("engine", "app"):
-        for path in (ROOT / folder).rglob("*.py"):
-            if path.name == "error_codes.py":
+def source_trees() -> list[ast.Module]:
+    return [ast.parse(path.read_text(encoding="utf-8"))
+            for folder in ("engine", "app") for path in (ROOT / folder).rglob("*.py")
+            if path.name != "error_codes.py"]
+
+
+def coded_calls() -> list[str]:
+    """The literal codes of ``ApiError.coded(status, loc, code)``,
+    ``SpecError.coded(field, code)`` and ``app_error(field, code)`` calls."""
+    codes = []
+    for tree in source_trees():
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
                 continue
-            text = path.read_text(encoding="utf-8")
-            found.update(call.findall(text))
-            found.update(code for code in written.findall(text) if code in ALL_ERRORS)
-    return found
+            func = node.func
+            if isinstance(func, ast.Attribute) and func.attr == "coded":
+                at = 2 if getattr(func.value, "id", "") == "ApiError" else 1
+            elif isinstance(func, ast.Name) and func.id == "app_error":
+                at = 1
+            else:
+                continue
+            code = node.args[at] if len(node.args) > at else None
+            assert isinstance(code, ast.Constant), ast.unparse(node)
+            codes.append(code.value)
+    return codes
+
+
+def named_codes() -> set[str]:
+    """Every string in the server's source that is a code of the table."""
+    return {node.value for tree in source_trees() for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and node.value in ALL_ERRORS}
 
 
 def test_the_pages_table_holds_every_code_the_server_sends_with_the_same_sentence() -> None:
@@ -62,9 +78,10 @@ def test_the_pages_table_holds_every_code_the_server_sends_with_the_same_sentenc
 
 
 def test_every_code_raised_has_a_template_and_every_template_is_raised() -> None:
-    raised = raised_codes()
-    assert raised - set(ALL_ERRORS) == set()
-    assert set(ALL_ERRORS) - raised == set()
+    calls = coded_calls()
+    assert len(calls) > 60
+    assert set(calls) - set(ALL_ERRORS) == set()
+    assert set(ALL_ERRORS) - named_codes() == set()
     assert set(ENGINE_ERRORS).isdisjoint(APP_ERRORS)
 
 
@@ -279,3 +296,42 @@ def test_websocket_errors_carry_the_code_and_parameters(server) -> None:
         error = json.loads(ws.receive()["text"])
         assert (error["field"], error["code"], error["params"]) == ("run_id", "run_not_found",
                                                                     {"id": "nope"})
+
+
+def test_classroom_errors_carry_codes_and_parameters(open_client: Callable[..., Any]) -> None:
+    with open_client(teacher_token="teacher-secret-42") as client:
+        cases = [
+            (client.post("/api/teacher/login", json={"token": "wrong-token!"}), 401,
+             "teacher_token_wrong", {}, "wrong teacher token"),
+            (client.get("/api/classes"), 401, "teacher_token_needed", {},
+             "the teacher's token is needed: log in at /teacher, or send 'Authorization: "
+             "Bearer <token>'"),
+            (client.post("/api/classroom/join", json={"code": "ZZZZZZ", "name": "Ann"}), 404,
+             "class_code_not_found", {"code": "ZZZZZZ"}, "no class with the code 'ZZZZZZ'"),
+            (client.get("/api/classroom/me"), 401, "not_in_class", {},
+             "not in a class: join one with its code first"),
+        ]
+        assert client.post("/api/teacher/login",
+                           json={"token": "teacher-secret-42"}).status_code == 204
+        made = client.post("/api/classes", json={"name": "3B", "lesson": "dead-relu"}).json()
+        cases += [
+            (client.post("/api/classes", json={"name": " ", "lesson": "dead-relu"}), 422,
+             "name_length", {"field": "name", "max": 40}, "name must be 1 to 40 characters"),
+            (client.post("/api/classes", json={"name": "3C", "lesson": "nope"}), 422,
+             "class_unknown_lesson", None, "no lesson 'nope'; choose one of "),
+            (client.get("/api/classes/nope"), 404, "class_not_found", {"id": "nope"},
+             "no class with id 'nope'"),
+            (client.delete(f"/api/classes/{made['id']}/students/nope"), 404, "student_not_found",
+             {"id": made["id"], "student": "nope"},
+             f"class '{made['id']}' has no student with id 'nope'"),
+            (client.get("/api/lessons/nope"), 404, "lesson_not_found", None,
+             "no lesson 'nope'; choose one of "),
+        ]
+    for answer, status, code, ctx, msg in cases:
+        assert answer.status_code == status, answer.text
+        error = only_error(answer)
+        assert error["type"] == code, error
+        if ctx is None:
+            assert error["msg"].startswith(msg) and error["ctx"]["choices"] in error["msg"]
+        else:
+            assert (error.get("ctx", {}), error["msg"]) == (ctx, msg)

@@ -194,7 +194,7 @@ def test_error_answers_of_limits_validate_against_the_declared_schema(
         busy = client.post(f"/api/runs/{run_id}/train", json={"steps": 1})
         client.delete(job.headers["location"])
         assert busy.status_code == 409
-        assert check_error(busy, "post", f"{RUN}/train")["type"] == "conflict"
+        assert check_error(busy, "post", f"{RUN}/train")["type"] == "job_training_run"
 
 
 def test_error_answers_of_the_classroom_validate_against_the_declared_schema(

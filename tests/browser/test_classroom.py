@@ -404,7 +404,8 @@ def test_a_student_cannot_see_another_students_run(people: Callable[[], Person])
     assert (got["code"], got["frames"]) == (4404, 0), got
     never = alan.page.evaluate(refused, "no-such-run-000000")
     assert got["texts"] == [{**never["texts"][0], "message": never["texts"][0]["message"]
-                             .replace("no-such-run-000000", run_id)}], (got, never)
+                             .replace("no-such-run-000000", run_id), "params": {"id": run_id}}], \
+        (got, never)
     assert ada.page.evaluate(
         """(id) => new Promise((resolve) => {
           const ws = new WebSocket(`ws://${location.host}/ws/runs/${id}`);
