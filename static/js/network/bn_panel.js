@@ -11,7 +11,8 @@
  * average over positions (the cell's tooltip says so).
  *
  * `new BatchNormPanel(container)`; `update(frame)` (hidden when the net has no
- * batch norm). The table: one row group per layer (`tbody[data-layer=<path>]`),
+ * batch norm; while the run plays, the table follows at most 4 times a second,
+ * its newest frame's statistics always landing, and a stopped run's at once). The table: one row group per layer (`tbody[data-layer=<path>]`),
  * a row for μ (`data-stat="mean"`) and one for σ² (`data-stat="var"`), a cell per
  * unit or channel (`td[data-unit=<k>]`, its exact value in `data-value`).
  */
@@ -20,6 +21,9 @@ import { t } from "../common/i18n.js";
 
 /** Flat layer types whose batch norm counts channels rather than units. */
 const CHANNEL_LAYERS = new Set(["conv2d", "conv1d"]);
+
+/** While a run plays, the shortest time between two updates of the table, in ms. */
+const STATS_PERIOD = 250;
 
 /**
  * One number per unit or channel: a flat list as it is, a nested one averaged
@@ -76,15 +80,33 @@ export class BatchNormPanel {
     this.container = container;
     this.key = null;
     this.cells = [];
+    this.shownAt = -Infinity;
+    this.timer = 0;
     this.container.hidden = true;
   }
 
-  /** Shows a frame's statistics (rebuilding the table when the layers' shapes change). */
+  /** Shows a frame's statistics (rebuilding the table when the layers' shapes
+   * change); while the run plays, at most once per STATS_PERIOD ms, the newest
+   * frame's when the period ends (rewriting the table's cells makes the browser lay
+   * the whole table out again: on every frame it halved the batch-norm lesson's
+   * frame rate). */
   update(frame) {
     const layers = batchNormLayers(frame?.header);
     const key = layers.map((l) => `${l.path}:${l.kind}:${l.mean.length}:${l.averaged}`).join("|");
     if (key !== this.key) this.build(layers, key);
+    clearTimeout(this.timer);
     if (!layers.length) return;
+    const wait = this.shownAt + STATS_PERIOD - performance.now();
+    if (frame.header?.playing && wait > 0) {
+      this.timer = setTimeout(() => this.show(layers, frame), wait);
+      return;
+    }
+    this.show(layers, frame);
+  }
+
+  /** Writes a frame's statistics into the table's cells. */
+  show(layers, frame) {
+    this.shownAt = performance.now();
     layers.forEach((layer, i) => {
       const cells = this.cells[i];
       layer.mean.forEach((v, k) => fill(cells.mean[k], v));
@@ -168,5 +190,6 @@ function fill(td, v) {
   const value = String(v);
   if (td.dataset.value === value) return;
   td.dataset.value = value;
-  td.textContent = statText(v);
+  const text = statText(v);
+  if (td.textContent !== text) td.textContent = text;
 }

@@ -11,12 +11,14 @@
  *
  * Links cost the browser most: every restyled path makes it redo the style,
  * paint and raster of the diagram's links, and a 32 x 32 layer has 1024 of them.
- * While the run plays, a net's links are therefore restyled at most once every
- * `linkPeriod(links)` milliseconds (every frame for a small net, about 4 times a
- * second for the dropout lesson's 32 x 32): unit maps and counts still follow
- * every frame, and a frame whose links were skipped has them painted when the
- * period is over (the newest frame's weights always land). A frame of a run that
- * is not playing (a step, a reset, an edit, a pause) paints its links at once.
+ * While the run plays, a big net's links are therefore restyled at most once
+ * every `linkPeriod(links)` milliseconds and every `linkFrames(links)` frames
+ * (every frame for a small net; about 4 times a second, and every 4th frame on
+ * a machine too busy for 16 frames a second, for the dropout lesson's 32 x 32):
+ * unit maps and counts still follow every frame. The links of the newest frame
+ * always land: with the next frame due, or LINK_FALLBACK ms after it when no
+ * other frame comes, and at once for a frame of a run that is not playing (a
+ * step, a reset, an edit, a pause).
  */
 
 import { linkScale, linkWidth } from "./geometry.js";
@@ -37,6 +39,13 @@ const MS_PER_LINK = 0.2;
 
 /** The longest wait between two paints of a playing run's links, in milliseconds. */
 const MAX_LINK_PERIOD = 250;
+
+/** Links restyled per frame, at most, on average over the frames of a playing run. */
+const LINKS_PER_FRAME = 300;
+
+/** Milliseconds after a frame whose links were skipped, with no frame since, at
+ * which its links are painted anyway. */
+const LINK_FALLBACK = 400;
 
 /** A unit's tooltip for its state. */
 const STATE_NOTES = { dead: DEAD_UNIT_NOTE, saturated: SATURATED_UNIT_NOTE };
@@ -59,7 +68,7 @@ export function paintFrame(model, frame, spec) {
 /**
  * The shortest time between two paints of the links of a playing run with
  * `links` links (weights and biases), in milliseconds: 0 (every frame) up to
- * about 200 links, then growing with the count up to MAX_LINK_PERIOD.
+ * SMALL_NET links, then growing with the count up to MAX_LINK_PERIOD.
  * @param {number} links
  * @returns {number}
  */
@@ -68,22 +77,34 @@ export function linkPeriod(links) {
 }
 
 /**
+ * The fewest frames between two paints of the links of a playing run with
+ * `links` links: 1 (every frame) up to SMALL_NET, then one per LINKS_PER_FRAME.
+ * @param {number} links
+ * @returns {number}
+ */
+export function linkFrames(links) {
+  return links <= SMALL_NET ? 1 : Math.ceil(links / LINKS_PER_FRAME);
+}
+
+/**
  * Paints the links of `frame` now, or, for a playing run whose links were
- * painted less than `linkPeriod` ago, once that period is over (then with the
- * newest frame given meanwhile).
+ * painted less than `linkPeriod` ago or fewer than `linkFrames` frames ago, with
+ * a later frame (or LINK_FALLBACK ms after the period, if none comes).
  */
 function scheduleLinks(model, frame) {
   const links = model.linkCount ??= model.linkSets
     .reduce((n, set) => n + set.paths.length + set.biases.length, 0);
-  const period = frame.header?.playing ? linkPeriod(links) : 0;
+  const playing = Boolean(frame.header?.playing);
   const now = performance.now();
-  const due = (model.linksPaintedAt ?? -Infinity) + period;
+  const due = (model.linksPaintedAt ?? -Infinity) + (playing ? linkPeriod(links) : 0);
   model.linkFrame = frame;
-  if (now >= due) {
+  model.framesSinceLinks = (model.framesSinceLinks ?? Infinity) + 1;
+  if (!playing || (now >= due && model.framesSinceLinks >= linkFrames(links))) {
     paintAllLinks(model);
     return;
   }
-  model.linkTimer ||= setTimeout(() => paintAllLinks(model), due - now);
+  clearTimeout(model.linkTimer);
+  model.linkTimer = setTimeout(() => paintAllLinks(model), Math.max(0, due - now) + LINK_FALLBACK);
 }
 
 /** Paints the links of the newest frame given (`model.linkFrame`). */
@@ -91,6 +112,7 @@ function paintAllLinks(model) {
   clearTimeout(model.linkTimer);
   model.linkTimer = 0;
   model.linksPaintedAt = performance.now();
+  model.framesSinceLinks = 0;
   for (const set of model.linkSets) paintLinks(model.linkFrame, set);
 }
 
