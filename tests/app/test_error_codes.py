@@ -29,7 +29,7 @@ SLOT = re.compile(r"\{(\w+)\}")
 def js_table(name: str) -> dict[str, str]:
     """The code -> template table ``name`` of error_text.js."""
     source = ERROR_TEXT.read_text(encoding="utf-8")
-    body = source.split(f"export const {name} = Object.freeze({{", 1)[1].split("});", 1)[0]
+    body = source.split(f"export const {name} = Object.freeze({{", 1)[1].split("\n});", 1)[0]
     return {code: json.loads(f'"{text}"') for code, text in ENTRY.findall(body)}
 
 
@@ -46,25 +46,78 @@ def source_trees() -> list[ast.Module]:
             if path.name != "error_codes.py"]
 
 
+def literal_codes(node: ast.expr | None) -> list[str]:
+    """The codes a call's code argument can be: a literal, or either literal of
+    ``"a" if ... else "b"``."""
+    if isinstance(node, ast.IfExp):
+        return literal_codes(node.body) + literal_codes(node.orelse)
+    assert isinstance(node, ast.Constant), ast.unparse(node) if node else node
+    return [node.value]
+
+
+def calls(name: str) -> list[ast.Call]:
+    """Every call of a function or class ``name`` (plain or as an attribute)."""
+    return [node for tree in source_trees() for node in ast.walk(tree)
+            if isinstance(node, ast.Call)
+            and name in (getattr(node.func, "id", None), getattr(node.func, "attr", None))]
+
+
 def coded_calls() -> list[str]:
     """The literal codes of ``ApiError.coded(status, loc, code)``,
-    ``SpecError.coded(field, code)`` and ``app_error(field, code)`` calls."""
+    ``SpecError.coded(field, code)`` and ``app_error(field, code)`` calls, and of the
+    rate limits (``PerMinute(per_minute, code)``, whose refusal is
+    ``ApiError.coded(..., self.code)``)."""
     codes = []
-    for tree in source_trees():
-        for node in ast.walk(tree):
-            if not isinstance(node, ast.Call):
-                continue
-            func = node.func
-            if isinstance(func, ast.Attribute) and func.attr == "coded":
-                at = 2 if getattr(func.value, "id", "") == "ApiError" else 1
-            elif isinstance(func, ast.Name) and func.id == "app_error":
-                at = 1
-            else:
-                continue
-            code = node.args[at] if len(node.args) > at else None
-            assert isinstance(code, ast.Constant), ast.unparse(node)
-            codes.append(code.value)
+    for node in calls("coded") + calls("app_error") + calls("PerMinute"):
+        func = node.func
+        if getattr(func, "attr", None) == "coded":
+            at = 2 if getattr(func.value, "id", "") == "ApiError" else 1
+        else:
+            at = 1
+        code = node.args[at] if len(node.args) > at else None
+        if ast.unparse(node).startswith("ApiError.coded(429, self.loc, self.code"):
+            continue
+        codes += literal_codes(code)
     return codes
+
+
+PASSED_ON = {"SpecError(field, self.message, self.code, self.params)",
+             "SpecError(*details)"}
+"""The SpecError calls that pass on another error's code and parameters (nesting
+one under a field, or across the engine process's pipe)."""
+
+
+def test_no_error_the_server_answers_with_is_left_without_a_code() -> None:
+    """Every SpecError, ApiError and error answer the server makes names its code:
+    none is a plain ``value_error`` (the English message alone)."""
+    for node in calls("SpecError"):
+        text = ast.unparse(node)
+        assert text in PASSED_ON or len(node.args) >= 3, text
+        if len(node.args) >= 3:
+            assert not (isinstance(node.args[2], ast.Constant)
+                        and node.args[2].value == "value_error"), text
+    api_errors = calls("ApiError")
+    assert len(api_errors) >= 5
+    for node in api_errors:
+        assert len(node.args) >= 4, ast.unparse(node)
+        code = node.args[3]
+        assert not isinstance(code, ast.Constant) or code.value in ALL_ERRORS, \
+            ast.unparse(node)
+    for node in calls("error_response"):
+        code = node.args[3]
+        assert not isinstance(code, ast.Constant) or code.value in ALL_ERRORS \
+            or code.value == "http_error", ast.unparse(node)
+    for name, at in (("JsonInputError", 2), ("notice", 2), ("StoreTrouble", 1)):
+        for node in calls(name):
+            kind = node.args[at] if len(node.args) > at else None
+            assert kind is not None, ast.unparse(node)
+            if isinstance(kind, ast.Constant):
+                assert kind.value in ALL_ERRORS, ast.unparse(node)
+                if name == "StoreTrouble" and isinstance(node.args[2], ast.Constant):
+                    assert node.args[2].value == ALL_ERRORS[kind.value]
+    plain = [ast.unparse(node) for node in calls("SpecError") + calls("ApiError")
+             for arg in node.args if isinstance(arg, ast.Constant) and arg.value == "value_error"]
+    assert plain == []
 
 
 def named_codes() -> set[str]:
