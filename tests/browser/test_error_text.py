@@ -159,7 +159,8 @@ def test_a_rate_limit_is_explained_in_chinese_with_the_wait(
         page.screenshot(path=str(SHOTS / "zh_hant_rate_limited.png"))
     finally:
         context.close()
-    found = re.fullmatch(r"這個用戶端在最近一分鐘內已建立 1 次訓練，已達上限；請 (\d+) 秒後再試", text)
+    found = re.fullmatch(r"這個用戶端在最近一分鐘內已建立 1 次訓練，已達上限；"
+                         r"請 (\d+) 秒後再試", text)
     assert found, text
     assert 1 <= int(found.group(1)) <= 60
     assert [e for e in console.errors if "429" not in e] == [], console.errors
