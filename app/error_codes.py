@@ -46,7 +46,6 @@ APP_ERRORS: dict[str, str] = {
                            "keep; delete one of them (DELETE /api/models/{id}) before "
                            "saving another",
     "model_id_and_record": "give either a model_id or a record, not both",
-    "not_text": "must be a string",
     # uploads
     "upload_not_found": "no uploaded data set with id '{id}'",
     "upload_gone": "no uploaded data set with id '{id}'; upload the data again or list the "
@@ -84,6 +83,71 @@ APP_ERRORS: dict[str, str] = {
     "message_not_object": "must be a JSON object with a 'type'",
     "message_binary": "send commands as JSON text, not binary",
     "read_only_view": "this view is read-only: the run is a student's own",
+    # a run's recipe and the points a page asks about
+    "only_with_lesson": "only applies with 'lesson'",
+    "seed_only_with_lesson": "only applies with 'lesson'; a spec has its own 'seed' (and its "
+                             "data its own)",
+    "data_seed_only_with_lesson": "only applies with 'lesson' (and 'seed'); a spec's data has "
+                                  "its own 'seed'",
+    "spec_or_lesson": "give a spec (an object, may be empty) or a lesson name",
+    "data_seed_needs_seed": "goes with 'seed' (the run's seed); give both",
+    "point_size": "must have {dims} numbers (this run's data is {dims}-D), got {count}",
+    "point_size_1": "must have {dims} number (this run's data is {dims}-D), got {count}",
+    "needs_points_images": "{what} needs point data; this run's data are images (its probe "
+                           "shows one sample at a time)",
+    "needs_points_sentences": "{what} needs point data; this run's data are sentences (its "
+                              "probe shows one sample at a time)",
+    "no_activation_layer": "no hidden activation layer {layer}; layers: {layers}",
+    "upload_id_not_text": "must be the id of an uploaded data set (a string, from POST "
+                          "/api/uploads)",
+    "comes_from_upload": "comes from the upload; leave it out",
+    "upload_not_points": "an upload holds the data set 'points'",
+    "must_name_upload": "must be 'upload' when data.upload is given",
+    # names of saved models and uploads
+    "name_not_string": "name must be a string, not {got}",
+    "name_empty": "name must not be empty",
+    "name_too_long": "name must be at most {max} characters, not {count}",
+    "name_bad_character": "name must not contain control characters such as line breaks or "
+                          "bidi overrides (found {char})",
+    "value_refused": "{reason}",
+    # how often one client may act (429)
+    "rate_runs": "this client created {limit} runs in the last minute, the most it may; try "
+                 "again in {wait} s",
+    "rate_joins": "this address tried to join a class {limit} times in the last minute, the "
+                  "most it may; try again in {wait} s",
+    "rate_class_joins": "this class was joined by {limit} students in the last minute, the "
+                        "most it may; try again in {wait} s",
+    "rate_teacher_failures": "this address sent {limit} wrong teacher tokens in the last "
+                             "minute, the most it may; try again in {wait} s",
+    # the request itself
+    "too_large": "the request body is larger than {max} bytes (setting max_request_bytes)",
+    "length_not_whole": "must be a whole number of bytes",
+    "too_deep": "nested deeper than {max} levels (setting max_json_depth)",
+    "finite_number": "must be a finite number (NaN and Infinity are not allowed)",
+    "unsupported_media_type": "send the CSV text as the body with Content-Type text/csv, not "
+                              "{media}",
+    "csv_sent_as_form": "send the CSV text as the body with Content-Type text/csv, not "
+                        "{media} (not a form: send the file itself, e.g. curl --data-binary "
+                        "@points.csv -H 'Content-Type: text/csv')",
+    "host_not_allowed": "this server does not answer to the host {host}; a teacher who means "
+                        "it can add it to the setting NNPLAY_ALLOWED_HOSTS",
+    "not_found": "Not Found",
+    "method_not_allowed": "Method Not Allowed",
+    "internal_error": "internal error: this is a bug in nnplay; the run and the server are "
+                      "unharmed, please report it",
+    # the server's data folder (app/store_errors.py)
+    "store_unavailable": "the database is busy or unavailable; try again in a moment",
+    "disk_full": "the server's disk is full: nothing can be saved until space is freed on it "
+                 "(tell whoever runs the server)",
+    "data_folder_not_writable": "the server's data folder cannot be written ({reason}): saved "
+                                "models, uploads and classes fail until it is made writable "
+                                "again (tell whoever runs the server)",
+    "data_folder_missing": "the server's data folder is gone: saved models, uploads and "
+                           "classes fail until it is back (tell whoever runs the server)",
+    # the live view's own notices
+    "run_failed": "the run failed and is paused",
+    "run_lost_live": "the run was lost: the engine process holding it stopped (saved models "
+                     "are kept)",
 }
 """Code -> English template of every coded error the web layer raises."""
 
@@ -92,8 +156,9 @@ ALL_ERRORS: dict[str, str] = {**ENGINE_ERRORS, **APP_ERRORS}
 
 
 def app_error(field: str, code: str, /, **params: Any) -> SpecError:
-    """A SpecError of one of the web layer's codes about ``field``."""
-    return SpecError.coded(field, code, APP_ERRORS, **params)
+    """A SpecError of one of the server's codes (the web layer's or the engine's)
+    about ``field``."""
+    return SpecError.coded(field, code, ALL_ERRORS, **params)
 
 
 def message(code: str, /, **params: Any) -> str:

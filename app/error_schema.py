@@ -24,8 +24,9 @@ class ErrorItem(BaseModel):
     msg: str = Field(description="what is wrong, for a person")
     type: str = Field(description="what kind of error, for a program: a stable code such as "
                       "value_out_of_range, csv_not_number, run_not_found (docs/errors.md "
-                      "lists them with their sentences), value_error for an error without "
-                      "a sentence of its own, or pydantic's own (missing, ...)")
+                      "lists them with their sentences), http_error for a rare answer of the "
+                      "HTTP layer without a sentence of its own, or pydantic's own "
+                      "(missing, ...)")
 
     model_config = ConfigDict(extra="allow", json_schema_extra={
         "description": "`ctx` holds the values the sentence `msg` is built from (left out "

@@ -51,7 +51,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.client_limits import ClientLimitError
-from app.error_codes import message
+from app.error_codes import ALL_ERRORS, message
 from app.error_schema import drop_undeclared_422
 from app.json_input import JsonInputError, read_json
 from app.registry import RegistryFullError, RunBusyError, UnknownRunError
@@ -120,7 +120,7 @@ def as_field(field: str) -> Iterator[None]:
     except SpecError:
         raise
     except ValueError as err:
-        raise SpecError(field, str(err)) from None
+        raise SpecError.coded(field, "value_refused", ALL_ERRORS, reason=str(err)) from None
 
 
 async def _spec_error(request: Request, exc: Exception) -> JSONResponse:
@@ -172,10 +172,11 @@ async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
     trouble = await anyio.to_thread.run_sync(diagnose, exc, database)
     if trouble.retry_after is None:
         log.error("database %s: %s (%s)", database, trouble.kind, exc)
-        return error_response(trouble.status, [], trouble.message, trouble.kind)
+        return error_response(trouble.status, [], trouble.message, trouble.kind,
+                              ctx=trouble.params)
     log.warning("database %s busy or unavailable: %s", database, exc)
     return error_response(trouble.status, [], trouble.message, trouble.kind,
-                          {"Retry-After": str(trouble.retry_after)})
+                          {"Retry-After": str(trouble.retry_after)}, trouble.params)
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -184,13 +185,19 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(detail, list):
         return JSONResponse({"detail": detail}, status_code=exc.status_code,
                             headers=exc.headers)
+    code = HTTP_CODES.get(exc.status_code)
+    if code is not None and detail == message(code):
+        return error_response(exc.status_code, [], str(detail), code, exc.headers)
     return error_response(exc.status_code, [], str(detail), "http_error", exc.headers)
+
+
+HTTP_CODES = {404: "not_found", 405: "method_not_allowed"}
+"""The codes of the routing's own answers (an unknown path, a method it lacks)."""
 
 
 async def _last_resort(request: Request, exc: Exception) -> JSONResponse:
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return error_response(500, [], "internal error: this is a bug in nnplay; the run and "
-                          "the server are unharmed, please report it", "internal_error")
+    return error_response(500, [], message("internal_error"), "internal_error")
 
 
 def reads_as_json(content_type: str | None) -> bool:
@@ -215,7 +222,7 @@ def _json_problem(body: bytes, max_depth: int) -> JSONResponse | None:
     try:
         read_json(body, max_depth)
     except JsonInputError as err:
-        return error_response(422, ["body", *err.path], err.message, err.kind)
+        return error_response(422, ["body", *err.path], err.message, err.kind, ctx=err.params)
     except ValueError:  # not JSON at all
         pass
     return None
@@ -240,8 +247,8 @@ class BodyGuard:
         if length is not None:
             if not (length.isascii() and length.strip().isdigit()):
                 await error_response(400, ["header", "content-length"],
-                                     "must be a whole number of bytes",
-                                     "value_error")(scope, receive, send)
+                                     message("length_not_whole"),
+                                     "length_not_whole")(scope, receive, send)
                 return
             if int(length) > self.max_bytes:
                 await self._too_large(scope, receive, send)
@@ -249,16 +256,16 @@ class BodyGuard:
         chunks: list[bytes] = []
         size = 0
         while True:
-            message = await receive()
-            if message["type"] != "http.request":  # the client went away
+            incoming = await receive()
+            if incoming["type"] != "http.request":  # the client went away
                 return
-            chunk = message.get("body", b"")
+            chunk = incoming.get("body", b"")
             size += len(chunk)
             if size > self.max_bytes:
                 await self._too_large(scope, receive, send)
                 return
             chunks.append(chunk)
-            if not message.get("more_body", False):
+            if not incoming.get("more_body", False):
                 break
         body = b"".join(chunks)
         if body and reads_as_json(headers.get("content-type")):
@@ -272,9 +279,8 @@ class BodyGuard:
         await self.app(scope, _replay(body, receive), send)
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await error_response(413, ["body"], f"the request body is larger than "
-                             f"{self.max_bytes} bytes (setting max_request_bytes)",
-                             "too_large")(scope, receive, send)
+        await error_response(413, ["body"], message("too_large", max=self.max_bytes),
+                             "too_large", ctx={"max": self.max_bytes})(scope, receive, send)
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

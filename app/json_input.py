@@ -28,16 +28,18 @@ class JsonInputError(ValueError):
     error answer (``too_deep`` or ``finite_number``).
     """
 
-    def __init__(self, path: list[str], message: str, kind: str) -> None:
+    def __init__(self, path: list[str], message: str, kind: str,
+                 params: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.path = path
         self.message = message
         self.kind = kind
+        self.params = dict(params or {})
 
 
 def _too_deep(path: list[str], max_depth: int) -> JsonInputError:
     return JsonInputError(path, f"nested deeper than {max_depth} levels (setting "
-                          "max_json_depth)", "too_deep")
+                          "max_json_depth)", "too_deep", {"max": max_depth})
 
 
 def check_value(value: Any, max_depth: int) -> None:

@@ -22,6 +22,7 @@ from concurrent.futures import Future
 from typing import Any
 
 from app.error_codes import app_error
+from app.error_codes import message as error_text
 from app.fair_queue import COMMAND, FRAME
 from app.registry import RunRegistry, RunSlot, UnknownRunError
 from app.settings import Settings
@@ -115,7 +116,7 @@ class Player:
                 except Exception:  # one run's failure must not take the server down
                     log.exception("run %s failed while playing", self.slot.id)
                     self.slot.playing = False
-                    data = notice("run", "the run failed and is paused")
+                    data = notice("run", error_text("run_failed"), "run_failed")
                 await self._publish(data)
                 if playing:  # frames on a steady clock, not a period after each one
                     period = 1.0 / self.fps
@@ -136,10 +137,9 @@ class Player:
                 await asyncio.wait_for(self._wake.wait(), PAUSED_POLL_SECONDS)
             self._wake.clear()
         if self.slot.lost:
-            await self._publish(notice("run", "the run was lost: the engine process "
-                                       "holding it stopped (saved models are kept)"))
+            await self._publish(notice("run", error_text("run_lost_live"), "run_lost_live"))
         elif not self.registry.has(self.slot.id):
-            await self._publish(notice("run", "the run was deleted", "run_deleted"))
+            await self._publish(notice("run", error_text("run_deleted"), "run_deleted"))
 
     def frame_grid(self) -> int:
         """The output map side of the next frame: the viewer's, or the setting

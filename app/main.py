@@ -143,14 +143,12 @@ def create_app(settings: Settings | None = None, sweep_seconds: float = SWEEP_SE
                          favicon_url="/static/favicon.svg", redoc_url=None,
                          generate_unique_id_function=operation_id)
     app.state.settings = settings
-    app.state.run_rate = PerMinute(settings.runs_per_minute, "created {n} runs")
-    app.state.join_rate = PerMinute(settings.joins_per_minute, "tried to join a class {n} "
-                                    "times", "this address", ["body", "code"])
-    app.state.class_join_rate = PerMinute(settings.class_joins_per_minute, "was joined by {n} "
-                                          "students", "this class", ["body", "code"])
-    app.state.teacher_failures = PerMinute(
-        settings.teacher_failures_per_minute, "sent {n} wrong teacher tokens", "this address",
-        ["header", "authorization"])
+    app.state.run_rate = PerMinute(settings.runs_per_minute, "rate_runs")
+    app.state.join_rate = PerMinute(settings.joins_per_minute, "rate_joins", ["body", "code"])
+    app.state.class_join_rate = PerMinute(settings.class_joins_per_minute, "rate_class_joins",
+                                          ["body", "code"])
+    app.state.teacher_failures = PerMinute(settings.teacher_failures_per_minute,
+                                           "rate_teacher_failures", ["header", "authorization"])
     if settings.allowed_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.allowed_origins,
                            allow_methods=["*"], allow_headers=["*"])

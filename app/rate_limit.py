@@ -24,16 +24,14 @@ from app.errors import ApiError
 class PerMinute:
     """At most ``per_minute`` acts per key in any minute, counted in this process.
 
-    ``what`` words the act for the refusal (``"created {n} runs"``: ``{n}`` is the
-    limit), ``who`` the key's kind (``"this client"``), ``loc`` the field the
-    refusal names."""
+    ``code`` is the refusal's error code (:data:`app.error_codes.APP_ERRORS`: its
+    sentence words the act, with the ``limit`` and the seconds to ``wait``), ``loc``
+    the field the refusal names."""
 
-    def __init__(self, per_minute: int, what: str, who: str = "this client",
-                 loc: list[str] | None = None) -> None:
+    def __init__(self, per_minute: int, code: str, loc: list[str] | None = None) -> None:
         self.item = RateLimitItemPerMinute(per_minute)
         self.limiter = MovingWindowRateLimiter(MemoryStorage())
-        self.what = what
-        self.who = who
+        self.code = code
         self.loc = loc or []
 
     def hit(self, key: str) -> bool:
@@ -53,7 +51,5 @@ class PerMinute:
         """The 429 for ``key``, with the seconds until it may act again."""
         reset, _ = self.limiter.get_window_stats(self.item, key)
         wait = max(1, math.ceil(reset - time.time()))
-        what = self.what.replace("{n}", str(self.item.amount))
-        return ApiError(429, self.loc, f"{self.who} {what} in the last minute, the most it "
-                        f"may; try again in {wait} s", "rate_limited",
-                        headers={"Retry-After": str(wait)})
+        return ApiError.coded(429, self.loc, self.code, headers={"Retry-After": str(wait)},
+                              limit=self.item.amount, wait=wait)

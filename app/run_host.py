@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from app.error_codes import app_error
 from app.frames import encode_frame, pack, quantise
 from engine import compute
 from engine.budget import MapShape, check_maps
@@ -52,14 +53,15 @@ def as_points(points: list[list[float]], dims: int) -> np.ndarray:
     """The points as an (n, dims) array; SpecError naming the first bad point."""
     for i, point in enumerate(points):
         if len(point) != dims:
-            raise SpecError(f"points.{i}", f"must have {dims} number{'s' * (dims > 1)} "
-                            f"(this run's data is {dims}-D), got {len(point)}")
+            raise app_error(f"points.{i}", "point_size" if dims > 1 else "point_size_1",
+                            dims=dims, count=len(point))
     array = np.asarray(points, dtype=np.float64).reshape(len(points), dims)
     outside = np.argwhere(np.abs(array) > MAX_POINT_VALUE)
     if len(outside):
         i, j = outside[0]
-        raise SpecError(f"points.{i}.{j}", f"must be between {-MAX_POINT_VALUE:g} and "
-                        f"{MAX_POINT_VALUE:g}, got {array[i, j]:g}")
+        raise SpecError.coded(f"points.{i}.{j}", "value_out_of_range",
+                              low=-float(MAX_POINT_VALUE), high=float(MAX_POINT_VALUE),
+                              value=float(array[i, j]))
     return array
 
 
@@ -175,9 +177,8 @@ class HostedRun:
     def _points_only(self, field: str, what: str) -> None:
         modality = self.trainer.data.modality
         if modality != "points":
-            raise SpecError(field, f"{what} needs point data; this run's data are "
-                            f"{'images' if modality == 'image' else 'sentences'} "
-                            "(its probe shows one sample at a time)")
+            raise app_error(field, "needs_points_images" if modality == "image"
+                            else "needs_points_sentences", what=what)
 
     def unit_map(self, layer: Any, unit: Any, grid: int, header: dict[str, Any]) -> bytes:
         """One hidden unit's map on a ``grid`` x ``grid`` grid, encoded as a binary
@@ -190,8 +191,8 @@ class HostedRun:
         maker = MapMaker(self.trainer)
         counts = maker.unit_counts()
         if layer not in counts:
-            raise SpecError("layer", f"no hidden activation layer {layer!r}; "
-                            f"layers: {', '.join(counts)}")
+            raise app_error("layer", "no_activation_layer", layer=repr(layer),
+                            layers=", ".join(counts))
         index = as_int("unit", unit, 0, counts[layer] - 1)
         shape = maker.shape()
         check_maps(MapShape(1, shape.outputs, shape.dims), 2, grid, self.trainer.budget,

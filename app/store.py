@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from app.client_limits import ClientLimitError
+from app.error_codes import app_error
 from app.listing_sql import count_rows, list_rows
 
 logger = logging.getLogger(__name__)
@@ -119,23 +120,22 @@ spellings, emoji sequences), so allowed, as in class and student names."""
 
 
 def check_name(name: object) -> str:
-    """Return ``name`` stripped, or raise ``ValueError`` saying what is wrong with it.
+    """Return ``name`` stripped, or raise a SpecError about ``name`` (a ValueError)
+    saying what is wrong with it.
 
     A name has 1 to 80 characters after stripping and no character of
     :data:`REFUSED_CATEGORIES` but the joiners.
     """
     if not isinstance(name, str):
-        raise ValueError(f"name must be a string, not {type(name).__name__}")
+        raise app_error("name", "name_not_string", got=type(name).__name__)
     name = name.strip()
     if not name:
-        raise ValueError("name must not be empty")
+        raise app_error("name", "name_empty")
     if len(name) > MAX_NAME_LENGTH:
-        raise ValueError(
-            f"name must be at most {MAX_NAME_LENGTH} characters, not {len(name)}")
+        raise app_error("name", "name_too_long", max=MAX_NAME_LENGTH, count=len(name))
     for ch in name:
         if unicodedata.category(ch) in REFUSED_CATEGORIES and ch not in NAME_JOINERS:
-            raise ValueError("name must not contain control characters such as line "
-                             f"breaks or bidi overrides (found U+{ord(ch):04X})")
+            raise app_error("name", "name_bad_character", char=f"U+{ord(ch):04X}")
     return name
 
 

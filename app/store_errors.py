@@ -26,8 +26,10 @@ import errno
 import os
 import sqlite3
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from app.error_codes import message
 
 SQLITE_READONLY, SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN = 8, 10, 13, 14
 """SQLite's primary result codes (the low byte of an extended code)."""
@@ -49,12 +51,14 @@ class StoreTrouble:
             ``data_folder_missing`` or ``store_unavailable`` (busy: try again).
         message: the sentence the client reads.
         retry_after: seconds for ``Retry-After``, or None where waiting does not help.
+        params: the parameters of ``message`` (its ``ctx``).
     """
 
     status: int
     kind: str
     message: str
     retry_after: int | None = None
+    params: dict[str, str] = field(default_factory=dict)
 
 
 BUSY = StoreTrouble(503, "store_unavailable", "the database is busy or unavailable; try "
@@ -65,9 +69,9 @@ FULL = StoreTrouble(507, "disk_full", "the server's disk is full: nothing can be
 
 def not_writable(reason: str) -> StoreTrouble:
     """The answer for a data folder the server cannot write, ``reason`` saying why."""
-    return StoreTrouble(503, "data_folder_not_writable", "the server's data folder cannot "
-                        f"be written ({reason}): saved models, uploads and classes fail "
-                        "until it is made writable again (tell whoever runs the server)")
+    return StoreTrouble(503, "data_folder_not_writable",
+                        message("data_folder_not_writable", reason=reason),
+                        params={"reason": reason})
 
 
 MISSING = StoreTrouble(503, "data_folder_missing", "the server's data folder is gone: "

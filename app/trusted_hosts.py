@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.error_codes import message
 from app.errors import error_response
 from app.settings import Settings
 
@@ -117,7 +118,6 @@ class HostGuard:
             await receive()  # the handshake's websocket.connect
             await send({"type": "websocket.close", "code": 4403})
         else:
-            await error_response(
-                400, ["header", "host"], f"this server does not answer to the host "
-                f"{header[:100]!r}; a teacher who means it can add it to the setting "
-                "NNPLAY_ALLOWED_HOSTS", "host_not_allowed")(scope, receive, send)
+            host = repr(header[:100]) if header is not None else repr(None)
+            await error_response(400, ["header", "host"], message("host_not_allowed", host=host),
+                                 "host_not_allowed", ctx={"host": host})(scope, receive, send)

@@ -42,7 +42,6 @@ from app.store import check_name
 from engine.data.points import POINTS, Row, class_count, natural_extent, point_arrays
 from engine.data.registry import Kind
 from engine.data.spec import DataSpec
-from engine.errors import SpecError
 
 logger = logging.getLogger(__name__)
 
@@ -175,7 +174,7 @@ class UploadStore:
         name = check_name(name)
         spec = DataSpec.from_dict(data)
         if spec.name != POINTS:
-            raise SpecError("data.name", f"an upload holds the data set {POINTS!r}")
+            raise app_error("data.name", "upload_not_points")
         assert spec.kind is not None
         points = [list(row) for row in spec.points]
         upload_id = content_id(spec.kind, points, owner)
@@ -292,15 +291,14 @@ def resolve_uploads(spec: Any, store: UploadStore,
     data = spec["data"]
     if data.get("name") != UPLOAD:
         if "upload" in data:
-            raise SpecError("data.name", f"must be {UPLOAD!r} when data.upload is given")
+            raise app_error("data.name", "must_name_upload")
         return spec
     upload_id = data.get("upload")
     if not isinstance(upload_id, str):
-        raise SpecError("data.upload", "must be the id of an uploaded data set (a string, "
-                        "from POST /api/uploads)")
+        raise app_error("data.upload", "upload_id_not_text")
     for key in ("kind", "points"):
         if key in data:
-            raise SpecError(f"data.{key}", "comes from the upload; leave it out")
+            raise app_error(f"data.{key}", "comes_from_upload")
     try:
         if not (may_read or (lambda owner: owner is None))(store.owner(upload_id)):
             raise UploadNotFound(upload_id)

@@ -105,9 +105,9 @@ def megabytes(n: int) -> str:
     return f"{n / MB:,.0f} MB" if n >= 10 * MB else f"{n / MB:.1f} MB"
 
 
-def _too_large(net: Network, budget: Budget) -> str:
-    return (f"one sample alone takes about {megabytes(sample_bytes(net))} in this net, "
-            f"over the budget of {megabytes(budget.pass_bytes)} per pass: use a smaller net")
+def _too_large(net: Network, budget: Budget, field: str) -> SpecError:
+    return SpecError.coded(field, "sample_over_budget", need=megabytes(sample_bytes(net)),
+                           most_bytes=megabytes(budget.pass_bytes))
 
 
 def check_batch(net: Network, batch: int, budget: Budget, field: str = "batch_size") -> None:
@@ -118,7 +118,7 @@ def check_batch(net: Network, batch: int, budget: Budget, field: str = "batch_si
         return
     most = budget.pass_bytes // sample_bytes(net)
     if most < 1:
-        raise SpecError(field, _too_large(net, budget))
+        raise _too_large(net, budget, field)
     raise SpecError.coded(field, "batch_too_large", batch=batch, need=megabytes(need),
                           most_bytes=megabytes(budget.pass_bytes), name=field, most=most)
 
@@ -195,17 +195,18 @@ def check_maps(shape: MapShape, output_grid: int, unit_grid: int, budget: Budget
         return
     out_field, unit_field = fields
     square = "^2" if shape.dims == 2 else ""
-    limit = (f"at most {budget.map_values:,} map values (outputs x {out_field}{square} + "
-             f"units x {unit_field}{square}), and {shape.units} hidden units x "
-             f"{unit_grid}{square} plus the output map are {total:,}")
+    limit = {"max": f"{budget.map_values:,}", "out_field": out_field,
+             "unit_field": unit_field, "square": square, "units": shape.units,
+             "unit_grid": unit_grid, "total": f"{total:,}"}
     output = shape.outputs * output_grid ** shape.dims
     side = _largest_side(budget.map_values - output, max(shape.units, 1), shape.dims, low)
     if side >= low:
-        raise SpecError(unit_field, f"{limit}: use {unit_field} <= {side}")
+        raise SpecError.coded(unit_field, "maps_too_large", **limit, field=unit_field, most=side)
     room = budget.map_values - shape.units * low ** shape.dims
     side = _largest_side(room, shape.outputs, shape.dims, low)
-    hint = f"use {out_field} <= {side}" if side >= low else "this net has too many units"
-    raise SpecError(out_field, f"{limit}: {hint}")
+    if side >= low:
+        raise SpecError.coded(out_field, "maps_too_large", **limit, field=out_field, most=side)
+    raise SpecError.coded(out_field, "maps_too_many_units", **limit)
 
 
 def fit_grids(shape: MapShape, output_grid: int, unit_grid: int,

@@ -62,7 +62,7 @@ def _activation_layer(d: dict) -> Layer:
 
 def _embedding(d: dict, vectors: np.ndarray | None) -> Layer:
     if vectors is None:
-        raise SpecError("type", "an embedding layer needs a text data set (e.g. 'sentiment')")
+        raise SpecError.coded("type", "embedding_needs_text")
     if d["channels"] == "two_channel":
         return TwoChannelEmbedding(vectors)
     return Embedding(vectors, trainable=d["channels"] == "trained")
@@ -113,13 +113,13 @@ def build_network(spec: Spec, in_shape: int | tuple[int, ...],
             layer = build_layer(d, vectors)
             shape = layer.build(shape)
         except SpecError as err:
-            raise err.nested(f"layers.{i}") from None
+            raise _with_hint(err).nested(f"layers.{i}") from None
         except ValueError as err:
-            raise SpecError(f"layers.{i}", _with_hint(err, d, shape)) from None
+            raise SpecError.coded(f"layers.{i}", "layer_misfit", reason=str(err)) from None
         total += int(np.prod(shape))
         if total > MAX_ACTIVATIONS:
-            raise SpecError(f"layers.{i}", f"the layers up to here output {total} values per "
-                            f"sample; at most {MAX_ACTIVATIONS} are allowed")
+            raise SpecError.coded(f"layers.{i}", "too_many_activations", total=total,
+                                  max=MAX_ACTIVATIONS)
         layers.append(layer)
     if len(shape) > 1:
         layers.append(Flatten())
@@ -129,10 +129,11 @@ def build_network(spec: Spec, in_shape: int | tuple[int, ...],
     return Network(layers, start, dtype=np.dtype(spec.dtype))
 
 
-def _with_hint(err: ValueError, d: dict, shape: tuple[int, ...]) -> str:
-    hint = " (add a flatten or global_max_pool layer before it)" \
-        if d["type"] == "dense" and len(shape) > 1 else ""
-    return f"{err}{hint}"
+def _with_hint(err: SpecError) -> SpecError:
+    """A dense layer on feature maps, told how to flatten them first."""
+    if err.code == "dense_not_flat":
+        return SpecError.coded(err.field, "dense_not_flat_hint", **err.params)
+    return err
 
 
 def _check_fit(layers: list[dict], shape: tuple[int, ...], vectors: np.ndarray | None,
@@ -143,9 +144,9 @@ def _check_fit(layers: list[dict], shape: tuple[int, ...], vectors: np.ndarray |
         try:
             shape = build_layer(d, vectors).build(shape)
         except SpecError as err:
-            raise err.nested(f"{field}.{j}") from None
+            raise _with_hint(err).nested(f"{field}.{j}") from None
         except ValueError as err:
-            raise SpecError(f"{field}.{j}", _with_hint(err, d, shape)) from None
+            raise SpecError.coded(f"{field}.{j}", "layer_misfit", reason=str(err)) from None
 
 
 def build_loss(spec: Spec) -> Loss:

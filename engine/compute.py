@@ -82,9 +82,9 @@ def check_pass(net: Network, samples: int, field: str, what: str = "samples",
     most = MAX_PASS_MACS if most is None else most
     per = macs_per_sample(net)
     if samples * per > most:
-        raise SpecError(field, f"{samples} {what} through this net take {samples * per:,} "
-                        f"multiply-adds per pass; at most {most:,} (use at most "
-                        f"{max(1, most // per)} {what}, or a smaller net)")
+        raise SpecError.coded(field, "pass_too_long", samples=samples, what=what,
+                              macs=f"{samples * per:,}", max=f"{most:,}",
+                              most=max(1, most // per))
 
 
 def largest_grid(net: Network, dims: int, side: int) -> int:
@@ -102,7 +102,6 @@ def check_grid(net: Network, dims: int, side: int, field: str) -> None:
     ``dims`` input axes is more than one pass may take, saying the largest side."""
     points, per = side ** dims, macs_per_sample(net)
     if points * per > MAX_GRID_MACS:
-        raise SpecError(field, f"a grid of side {side} is {points:,} points, "
-                        f"{points * per:,} multiply-adds through this net; at most "
-                        f"{MAX_GRID_MACS:,} (use a side of at most "
-                        f"{largest_grid(net, dims, side)}, or a smaller net)")
+        raise SpecError.coded(field, "grid_too_large", side=side, points=f"{points:,}",
+                              macs=f"{points * per:,}", max=f"{MAX_GRID_MACS:,}",
+                              most=largest_grid(net, dims, side))

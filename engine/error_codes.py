@@ -83,6 +83,99 @@ ENGINE_ERRORS: dict[str, str] = {
                                "channel (shape [{channels}]), and these values differ between "
                                "the positions of a channel, so they cannot be converted "
                                "exactly: start a new run from the record's spec instead",
+    # engine/spec.py and engine/spec_layers.py: the shape of a spec
+    "not_text": "must be a string",
+    "not_an_integer": "must be an integer",
+    "layers_and_hidden": "give either 'layers' or 'hidden', not both",
+    "only_with_hidden": "only applies with 'hidden'; put it in 'layers'",
+    "text_needs_layers": "text data need a 'layers' list that starts with an embedding "
+                         "layer, e.g. [{\"type\": \"embedding\"}, {\"type\": \"conv1d\"}, "
+                         "{\"type\": \"global_max_pool\"}]",
+    "loss_wrong_task": "'{loss}' does not fit a {task} task; use one of {choices}",
+    "loss_needs_linear": "{loss} works on logits: use 'linear' (the loss applies the sigmoid "
+                         "or softmax itself)",
+    "not_for_optimiser": "does not apply to {name}",
+    "one_activation_per_layer": "give one activation per hidden layer ({count})",
+    "lower_above_upper": "must not exceed upper",
+    "layer_not_object": "must be an object with a 'type'",
+    "residual_nested": "residual blocks cannot be nested",
+    "residual_no_weights": "a residual block needs at least one dense or convolution layer",
+    "spp_no_levels": "give at least one level, e.g. [1, 2, 4]",
+    "spp_levels_repeat": "levels must differ from each other",
+    # engine/build.py and engine/layers/: a layer that does not fit its input
+    "embedding_needs_text": "an embedding layer needs a text data set (e.g. 'sentiment')",
+    "too_many_activations": "the layers up to here output {total} values per sample; at "
+                            "most {max} are allowed",
+    "dense_not_flat": "dense layer needs flat input, got shape {shape}",
+    "dense_not_flat_hint": "dense layer needs flat input, got shape {shape} (add a flatten "
+                           "or global_max_pool layer before it)",
+    "conv_input_shape": "{kind} needs input (channels, {axes} spatial axes), got shape {shape}",
+    "smaller_than_kernel": "input length {length} (padding {padding}) is smaller than the "
+                           "kernel {kernel}",
+    "needs_feature_maps": "{kind} needs input (channels, height, width), got {shape}",
+    "smaller_than_pool": "input {shape} is smaller than the pool window {size}",
+    "smaller_than_level": "input {shape} is smaller than the pyramid level {level}",
+    "global_pool_needs_maps": "global max pooling needs (channels, *spatial), got {shape}",
+    "residual_projection": "a residual projection needs flat input and output or feature "
+                           "maps that keep their size, got {shape} -> {out}",
+    "embedding_input_shape": "embedding needs inputs of shape (L,) per sample, got {shape}",
+    "layer_misfit": "{reason}",
+    # engine/compute.py and engine/budget.py: passes and maps over the budget
+    "pass_too_long": "{samples} {what} through this net take {macs} multiply-adds per pass; "
+                     "at most {max} (use at most {most} {what}, or a smaller net)",
+    "grid_too_large": "a grid of side {side} is {points} points, {macs} multiply-adds "
+                      "through this net; at most {max} (use a side of at most {most}, or a "
+                      "smaller net)",
+    "sample_over_budget": "one sample alone takes about {need} in this net, over the budget "
+                          "of {most_bytes} per pass: use a smaller net",
+    "maps_too_large": "at most {max} map values (outputs x {out_field}{square} + units x "
+                      "{unit_field}{square}), and {units} hidden units x {unit_grid}{square} "
+                      "plus the output map are {total}: use {field} <= {most}",
+    "maps_too_many_units": "at most {max} map values (outputs x {out_field}{square} + units "
+                           "x {unit_field}{square}), and {units} hidden units x "
+                           "{unit_grid}{square} plus the output map are {total}: this net "
+                           "has too many units",
+    "batch_norm_split": "batch norm needs at least 2 training samples; this split leaves "
+                        "{count}: use more samples or a larger train_fraction",
+    # engine/trainer.py: a weight set by hand
+    "no_param_layer": "no layer {layer} with parameters; layers: {layers}",
+    "layer_param_names": "layer {layer} has {names}",
+    "index_count": "needs {count} indices for shape {shape}",
+    # engine/data/: the data part of a spec
+    "dataset_not_text": "must be a data set name (a string)",
+    "unknown_dataset": "unknown dataset '{name}'; choose one of {choices}, or 'points' with "
+                       "the rows in data.points",
+    "unknown_dataset_upload": "unknown dataset '{name}'; choose one of {choices}, or 'points' "
+                              "with the rows in data.points ('upload' names a data set "
+                              "uploaded to a server, which puts its points in the spec as "
+                              "'points')",
+    "only_for_points": "only applies to the data set 'points'",
+    "only_for_images": "only applies to image data",
+    "not_for_modality": "does not apply to {modality} data",
+    "too_few_samples": "{modality} data need at least {min} samples, got {count}",
+    "offset_not_pair": "must be a list of two numbers [dx, dy]",
+    "offset_count": "must have exactly 2 numbers, got {count}",
+    "features_not_list": "must be a list of feature names",
+    "no_features": "choose at least one feature",
+    "feature_not_text": "must be a feature name (a string)",
+    "unknown_feature": "unknown feature '{name}' for {dims}-D data; choose from {choices}",
+    "feature_twice": "feature '{name}' is listed twice",
+    "kind_not_text": "must be one of {kinds}, got {got}",
+    "points_not_list": "must be a list of [x1, x2, label] rows",
+    "points_row_count": "must have {min} to {max} rows, got {count}",
+    "point_not_row": "must be a row of 3 numbers [x1, x2, label]",
+    "point_not_number": "{column} must be a number, got {got}",
+    "point_not_finite": "{column} must be a finite number, got {value}",
+    "point_out_of_range": "{column} must be between {low} and {high}, got {value}",
+    "points_too_few_classes": "multiclass points need {min} to {max} classes (labels up to "
+                              "at least {top}); for two classes use kind 'binary'",
+    # engine/probe.py: more of the lab's probe
+    "probe_not_available": "only image and text runs have a probe view",
+    "only_for_image_runs": "only applies to image runs",
+    "only_for_text_runs": "only applies to text runs",
+    "probe_shift_pair": "give [dy, dx]",
+    "only_with_draw": "only applies with 'draw'",
+    "probe_cannot_take": "this net cannot take {size} x {size} images: {reason}",
 }
 """Code -> English template of every coded error the engine raises."""
 

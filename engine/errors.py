@@ -35,7 +35,7 @@ class SpecError(ValueError):
         self.message = message
         self.code = code
         self.params = dict(params or {})
-        super().__init__(f"{field}: {message}")
+        super().__init__(f"{field}: {message}" if field else message)
 
     @classmethod
     def coded(cls, field: str, code: str, templates: dict[str, str] | None = None, /,

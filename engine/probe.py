@@ -74,29 +74,29 @@ def parse_probe(d: Mapping[str, Any] | None, trainer: Trainer) -> ProbeRequest:
     ``probe.<field>``."""
     data = trainer.data
     if data.modality == "points":
-        raise SpecError("probe", "only image and text runs have a probe view")
+        raise SpecError.coded("probe", "probe_not_available")
     d = as_mapping("probe", d if d is not None else {}, PROBE_KEYS)
     split = as_choice("probe.set", d.get("set", "test"), ("train", "test"), "split")
     count = len(trainer.X_train if split == "train" else trainer.X_test)
     index = as_int("probe.index", d.get("index", 0), 0, max(count - 1, 0))
     image_only = [k for k in ("shift", "draw", "size") if k in d]
     if data.modality != "image" and image_only:
-        raise SpecError(f"probe.{image_only[0]}", "only applies to image runs")
+        raise SpecError.coded(f"probe.{image_only[0]}", "only_for_image_runs")
     if data.modality != "text" and "text" in d:
-        raise SpecError("probe.text", "only applies to text runs")
+        raise SpecError.coded("probe.text", "only_for_text_runs")
     side = data.input_shape[-1]
     request = ProbeRequest(split, index)
     if data.modality == "image":
         moves = as_list("probe.shift", d.get("shift", [0, 0]), 2)
         if len(moves) != 2:
-            raise SpecError("probe.shift", "give [dy, dx]")
+            raise SpecError.coded("probe.shift", "probe_shift_pair")
         dy, dx = (as_int(f"probe.shift.{i}", m, -(side // 2), side // 2)
                   for i, m in enumerate(moves))
         kind = d.get("draw")
         if kind is not None:
             kind = as_choice("probe.draw", kind, IMAGE_CLASSES, "image class")
         elif "size" in d:
-            raise SpecError("probe.size", "only applies with 'draw'")
+            raise SpecError.coded("probe.size", "only_with_draw")
         size = as_int("probe.size", d.get("size", side), *DRAW_SIZES) if kind else None
         if size not in (None, side):
             _check_size(trainer, size, side)
@@ -104,7 +104,7 @@ def parse_probe(d: Mapping[str, Any] | None, trainer: Trainer) -> ProbeRequest:
     if "text" in d:
         text = d["text"]
         if not isinstance(text, str):
-            raise SpecError("probe.text", "must be a string")
+            raise SpecError.coded("probe.text", "not_text")
         if len(text) > MAX_TEXT:
             raise SpecError.coded("probe.text", "probe_text_too_long", max=MAX_TEXT,
                                   count=len(text))
@@ -134,8 +134,8 @@ def _check_size(trainer: Trainer, size: int, side: int) -> None:
     try:
         trainer.net.predict(np.zeros((1, 1, size, size)))
     except ValueError as err:
-        raise SpecError("probe.size", f"this net cannot take {size} x {size} images: "
-                        f"{err}") from None
+        raise SpecError.coded("probe.size", "probe_cannot_take", size=size,
+                              reason=str(err)) from None
 
 
 def _net_of_size(trainer: Trainer, size: int) -> Network:
@@ -145,8 +145,8 @@ def _net_of_size(trainer: Trainer, size: int) -> Network:
     try:
         return build_network(trainer.spec, (1, size, size), trainer.data.vectors)
     except SpecError as err:
-        raise SpecError("probe.size", f"this net cannot take {size} x {size} images: "
-                        f"{err.message}") from None
+        raise SpecError.coded("probe.size", "probe_cannot_take", size=size,
+                              reason=err.message) from None
 
 
 def _fits(trainer: Trainer, size: int) -> bool:

@@ -152,11 +152,11 @@ def parse_spec(d: Mapping[str, Any], limits: Limits = Limits()) -> Spec:
     as_mapping("", d, TOP_KEYS)
     data = DataSpec.from_dict(d.get("data", {}))
     if "layers" in d and "hidden" in d:
-        raise SpecError("layers", "give either 'layers' or 'hidden', not both")
+        raise SpecError.coded("layers", "layers_and_hidden")
     if "layers" in d:
         extra = [k for k in WIDTH_KEYS if k in d]
         if extra:
-            raise SpecError(extra[0], "only applies with 'hidden'; put it in 'layers'")
+            raise SpecError.coded(extra[0], "only_with_hidden")
         layers = parse_layers("layers", d["layers"], limits)
     else:
         layers = _expand_widths(d, limits)
@@ -164,9 +164,7 @@ def parse_spec(d: Mapping[str, Any], limits: Limits = Limits()) -> Spec:
         if modality == "image":  # an MLP on the pixels
             layers = [{"type": "flatten"}, *layers]
         elif modality == "text":
-            raise SpecError("hidden", "text data need a 'layers' list that starts with an "
-                            "embedding layer, e.g. [{\"type\": \"embedding\"}, "
-                            "{\"type\": \"conv1d\"}, {\"type\": \"global_max_pool\"}]")
+            raise SpecError.coded("hidden", "text_needs_layers")
     if count_weight_layers(layers) > limits.max_hidden_layers:
         raise SpecError.coded("hidden" if "hidden" in d else "layers", "too_many_layers",
                               max=limits.max_hidden_layers)
@@ -175,11 +173,10 @@ def parse_spec(d: Mapping[str, Any], limits: Limits = Limits()) -> Spec:
                         OUTPUT_ACTIVATIONS, "output activation")
     loss = as_choice("loss", d.get("loss", TASK_LOSSES[task][0]), LOSSES, "loss")
     if loss not in TASK_LOSSES[task]:
-        raise SpecError("loss", f"{loss!r} does not fit a {task} task; use one of "
-                        + ", ".join(TASK_LOSSES[task]))
+        raise SpecError.coded("loss", "loss_wrong_task", loss=loss, task=task,
+                              choices=", ".join(TASK_LOSSES[task]))
     if loss != "mse" and out_act != "linear":
-        raise SpecError("output_activation", f"{loss} works on logits: use 'linear' "
-                        "(the loss applies the sigmoid or softmax itself)")
+        raise SpecError.coded("output_activation", "loss_needs_linear", loss=loss)
     init, init_scale = _init(d.get("init", "xavier_uniform"))
     batch_size = as_int("batch_size", d.get("batch_size", 10), 1, limits.max_batch_size)
     if batch_size == 1 and has_batch_norm(layers):
@@ -225,7 +222,7 @@ def _optimizer(value: Any) -> dict:
     out: dict[str, Any] = {"name": name}
     for key in value:
         if key != "name" and key not in OPTIMIZER_KEYS[name]:
-            raise SpecError(f"optimizer.{key}", f"does not apply to {name}")
+            raise SpecError.coded(f"optimizer.{key}", "not_for_optimiser", name=name)
     for key in OPTIMIZER_KEYS[name]:
         if key == "nesterov":
             out[key] = as_bool("optimizer.nesterov", value.get("nesterov", False))
@@ -243,7 +240,7 @@ def _expand_widths(d: Mapping[str, Any], limits: Limits) -> list[dict]:
     acts = d.get("activation", "tanh")
     if isinstance(acts, list | tuple):
         if len(acts) != len(widths):
-            raise SpecError("activation", f"give one activation per hidden layer ({len(widths)})")
+            raise SpecError.coded("activation", "one_activation_per_layer", count=len(widths))
         names = [(f"activation.{i}", a) for i, a in enumerate(acts)]
     else:
         names = [("activation", acts)] * len(widths)

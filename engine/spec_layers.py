@@ -78,7 +78,7 @@ def activation_layer(field: str, name: Any, options: Mapping[str, Any]) -> dict:
         if name in applies:
             layer[key] = as_float(f"activation_options.{key}", options.get(key, default), low, high)
     if name == "rrelu" and layer["lower"] > layer["upper"]:
-        raise SpecError("activation_options.lower", "must not exceed upper")
+        raise SpecError.coded("activation_options.lower", "lower_above_upper")
     return layer
 
 
@@ -108,7 +108,7 @@ BATCH_NORM_BATCH = ("batch norm needs at least 2 samples in every batch: with on
 
 def _layer(field: str, item: Any, limits: Limits, depth: int) -> dict:
     if not isinstance(item, Mapping):
-        raise SpecError(field, "must be an object with a 'type'")
+        raise SpecError.coded(field, "layer_not_object")
     kind = as_choice(f"{field}.type", item.get("type"), LAYER_TYPES, "layer type")
     as_mapping(field, item, LAYER_KEYS[kind])
     if kind == "residual":
@@ -125,11 +125,10 @@ def _layer(field: str, item: Any, limits: Limits, depth: int) -> dict:
 
 def _residual(field: str, item: Mapping[str, Any], limits: Limits, depth: int) -> dict:
     if depth > 0:
-        raise SpecError(field, "residual blocks cannot be nested")
+        raise SpecError.coded(field, "residual_nested")
     inner = parse_layers(f"{field}.layers", item.get("layers"), limits, depth + 1)
     if not any(layer["type"] in WEIGHT_LAYERS for layer in inner):
-        raise SpecError(f"{field}.layers",
-                        "a residual block needs at least one dense or convolution layer")
+        raise SpecError.coded(f"{field}.layers", "residual_no_weights")
     return {"type": "residual", "layers": inner}
 
 
@@ -168,10 +167,10 @@ def _pool(field: str, item: Mapping[str, Any], limits: Limits) -> dict:
 def _spp(field: str, item: Mapping[str, Any], limits: Limits) -> dict:
     levels = as_list(f"{field}.levels", item.get("levels", [1, 2, 4]), MAX_LEVELS)
     if not levels:
-        raise SpecError(f"{field}.levels", "give at least one level, e.g. [1, 2, 4]")
+        raise SpecError.coded(f"{field}.levels", "spp_no_levels")
     levels = [as_int(f"{field}.levels.{i}", v, 1, MAX_POOL) for i, v in enumerate(levels)]
     if len(set(levels)) != len(levels):
-        raise SpecError(f"{field}.levels", "levels must differ from each other")
+        raise SpecError.coded(f"{field}.levels", "spp_levels_repeat")
     return {"levels": levels,
             "mode": as_choice(f"{field}.mode", item.get("mode", "max"), POOL_MODES,
                               "pooling mode")}

@@ -115,9 +115,7 @@ class Trainer:
         self._chunk = samples_per_pass(self.net, self.budget)
         self.batch_norm = any(isinstance(leaf, BatchNorm) for _, leaf in self.net.leaves)
         if self.batch_norm and self._n_train < 2:
-            raise SpecError("data.train_fraction", "batch norm needs at least 2 training "
-                            f"samples; this split leaves {self._n_train}: use more samples "
-                            "or a larger train_fraction")
+            raise SpecError.coded("data.train_fraction", "batch_norm_split", count=self._n_train)
         # batch norm: a batch ending here would leave the epoch's last sample alone
         # in the next one, so that sample joins this batch (-1: never)
         self._fold_at = self._n_train - 1 if self.batch_norm else -1
@@ -278,12 +276,14 @@ class Trainer:
         except KeyError:
             paths = sorted({e.path for e in self.net.entries})
             if str(layer) not in paths:
-                raise SpecError("layer", f"no layer {layer!r} with parameters; "
-                                f"layers: {', '.join(paths)}") from None
+                raise SpecError.coded("layer", "no_param_layer", layer=repr(layer),
+                                      layers=", ".join(paths)) from None
             names = [e.name for e in self.net.entries if e.path == str(layer)]
-            raise SpecError("name", f"layer {layer} has {', '.join(names)}") from None
+            raise SpecError.coded("name", "layer_param_names", layer=str(layer),
+                                  names=", ".join(names)) from None
         if not isinstance(index, Sequence) or len(index) != len(entry.shape):
-            raise SpecError("index", f"needs {len(entry.shape)} indices for shape {entry.shape}")
+            raise SpecError.coded("index", "index_count", count=len(entry.shape),
+                                  shape=str(entry.shape))
         idx = tuple(as_int(f"index.{i}", v, 0, size - 1)
                     for i, (v, size) in enumerate(zip(index, entry.shape, strict=True)))
         value = as_float("value", value, -MAX_HAND_VALUE, MAX_HAND_VALUE)

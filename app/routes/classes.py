@@ -90,9 +90,11 @@ def check_lesson(lesson: str, variant: str | None) -> None:
 
 
 def _rule(err: ValueError) -> tuple[str, None, dict[str, Any] | None]:
-    """The code and parameters of a bad name (``value_error`` for another ValueError),
-    as ApiError's ``kind``, ``headers`` and ``ctx``."""
-    return (getattr(err, "code", "value_error"), None, getattr(err, "params", None))
+    """The code and parameters of a bad name (``value_refused`` with the reason for
+    another ValueError), as ApiError's ``kind``, ``headers`` and ``ctx``."""
+    if hasattr(err, "code"):
+        return (err.code, None, getattr(err, "params", None))
+    return ("value_refused", None, {"reason": str(err)})
 
 
 def _class(classroom: Classroom, class_id: str) -> dict[str, Any]:

@@ -119,15 +119,13 @@ def build_recipe(body: RunCreate, settings: Settings,
         raise app_error("lesson", "lesson_and_spec")
     if body.lesson is None:
         if body.variant is not None:
-            raise SpecError("variant", "only applies with 'lesson'")
+            raise app_error("variant", "only_with_lesson")
         if body.seed is not None:
-            raise SpecError("seed", "only applies with 'lesson'; a spec has its own "
-                            "'seed' (and its data its own)")
+            raise app_error("seed", "seed_only_with_lesson")
         if body.data_seed is not None:
-            raise SpecError("data_seed", "only applies with 'lesson' (and 'seed'); a "
-                            "spec's data has its own 'seed'")
+            raise app_error("data_seed", "data_seed_only_with_lesson")
         if body.spec is None:
-            raise SpecError("spec", "give a spec (an object, may be empty) or a lesson name")
+            raise app_error("spec", "spec_or_lesson")
         try:
             spec = body.spec if uploads is None else resolve_uploads(body.spec, uploads,
                                                                       viewer.may_read)
@@ -144,7 +142,7 @@ def build_recipe(body: RunCreate, settings: Settings,
         raise app_error("variant", "unknown_variant", lesson=lesson.name, variant=body.variant,
                         choices=choices)
     if body.data_seed is not None and body.seed is None:
-        raise SpecError("data_seed", "goes with 'seed' (the run's seed); give both")
+        raise app_error("data_seed", "data_seed_needs_seed")
     draw = None if body.seed is None else Draw(
         body.seed, body.seed if body.data_seed is None else body.data_seed)
     return ("lesson", body.lesson, body.variant, run_budget(settings), draw)

@@ -32,6 +32,7 @@ from app.store import check_name
 from app.upload_schemas import UPLOAD_EXAMPLE, UploadInfo, UploadPage, UploadPoints
 from app.upload_store import UPLOAD, UploadNotFound, UploadsFull, UploadStore
 from engine.data.csv_points import parse_points_csv
+from engine.errors import SpecError
 
 router = APIRouter(prefix="/api/uploads", tags=["uploads"])
 
@@ -57,10 +58,9 @@ def _check_content_type(header: str | None) -> None:
     media = (header or "").split(";")[0].strip().lower()
     if media.startswith("text/") or media in ACCEPTED_TYPES:
         return
-    hint = (" (not a form: send the file itself, e.g. curl --data-binary @points.csv "
-            "-H 'Content-Type: text/csv')") if media.startswith("multipart/") else ""
-    raise ApiError(415, ["header", "content-type"], f"send the CSV text as the body with "
-                   f"Content-Type text/csv, not {media}{hint}", "unsupported_media_type")
+    raise ApiError.coded(415, ["header", "content-type"], "csv_sent_as_form"
+                         if media.startswith("multipart/") else "unsupported_media_type",
+                         media=media)
 
 
 def _decode(body: bytes) -> str:
@@ -83,8 +83,8 @@ def _store_csv(body: bytes, name: str, kind: str | None, max_rows: int,
     """Parse and store the CSV (in a worker thread); the entry and whether it is new."""
     try:
         name = check_name(name)
-    except ValueError as err:
-        raise ApiError(422, ["query", "name"], str(err)) from None
+    except SpecError as err:
+        raise ApiError.of(422, ["query", "name"], err) from None
     data = parse_points_csv(_decode(body), max_rows, kind)
     try:
         return uploads.add(name, data, owner, client)

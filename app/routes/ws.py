@@ -42,7 +42,8 @@ def parse_command(text: str, max_depth: int) -> dict[str, Any]:
     try:
         data = read_json(text, max_depth)
     except JsonInputError as err:
-        raise SpecError(".".join(err.path) or "message", err.message, err.kind) from None
+        raise SpecError(".".join(err.path) or "message", err.message, err.kind,
+                        err.params) from None
     except ValueError as err:
         raise app_error("message", "message_not_json", reason=str(err)) from None
     if not isinstance(data, dict):

@@ -47,21 +47,20 @@ def check_names(names: Sequence[str], dims: int) -> tuple[str, ...]:
     """
     known = registry(dims)
     if isinstance(names, str) or not isinstance(names, Sequence):
-        raise SpecError("data.features", "must be a list of feature names")
+        raise SpecError.coded("data.features", "features_not_list")
     if len(names) == 0:
-        raise SpecError("data.features", "choose at least one feature")
+        raise SpecError.coded("data.features", "no_features")
     seen: set[str] = set()
     for i, name in enumerate(names):
         field = f"data.features.{i}"
         if not isinstance(name, str):
-            raise SpecError(field, "must be a feature name (a string)")
+            raise SpecError.coded(field, "feature_not_text")
         if name not in known:
             choices = ", ".join(known)
-            raise SpecError(
-                field, f"unknown feature {name!r} for {dims}-D data; choose from {choices}"
-            )
+            raise SpecError.coded(field, "unknown_feature", name=name, dims=dims,
+                                  choices=choices)
         if name in seen:
-            raise SpecError(field, f"feature {name!r} is listed twice")
+            raise SpecError.coded(field, "feature_twice", name=name)
         seen.add(name)
     return tuple(names)
 

@@ -22,9 +22,9 @@ MAX_GRID = 200
 
 def _check_size(g: object) -> int:
     if isinstance(g, bool) or not isinstance(g, Integral):
-        raise SpecError("grid", "must be an integer")
+        raise SpecError.coded("grid", "not_an_integer")
     if not MIN_GRID <= g <= MAX_GRID:
-        raise SpecError("grid", f"must be between {MIN_GRID} and {MAX_GRID}, got {g}")
+        raise SpecError.coded("grid", "value_out_of_range", low=MIN_GRID, high=MAX_GRID, value=g)
     return int(g)
 
 

@@ -59,7 +59,10 @@ def points_info(kind: Kind) -> DatasetInfo:
 def check_kind(kind: Any) -> Kind:
     """``kind`` as one of ``KINDS``, or SpecError naming ``data.kind``."""
     if not isinstance(kind, str) or kind not in KINDS:
-        raise SpecError("data.kind", f"must be one of {', '.join(KINDS)}, got {kind!r}")
+        if isinstance(kind, str):
+            raise SpecError.coded("data.kind", "csv_bad_kind", kinds=", ".join(KINDS), kind=kind)
+        raise SpecError.coded("data.kind", "kind_not_text", kinds=", ".join(KINDS),
+                              got=repr(kind))
     return cast(Kind, kind)
 
 
@@ -77,13 +80,14 @@ def guess_kind(labels: Sequence[float]) -> Kind:
 
 def _number(field: str, column: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, Real):
-        raise SpecError(field, f"{column} must be a number, got {type(value).__name__}")
+        raise SpecError.coded(field, "point_not_number", column=column,
+                              got=type(value).__name__)
     number = float(value)
     if not math.isfinite(number):
-        raise SpecError(field, f"{column} must be a finite number, got {number}")
+        raise SpecError.coded(field, "point_not_finite", column=column, value=str(number))
     if abs(number) > MAX_VALUE:
-        raise SpecError(field, f"{column} must be between {-MAX_VALUE:g} and {MAX_VALUE:g}, "
-                        f"got {number:g}")
+        raise SpecError.coded(field, "point_out_of_range", column=column, low=-MAX_VALUE,
+                              high=MAX_VALUE, value=number)
     return number
 
 
@@ -99,24 +103,23 @@ def check_points(points: Any, kind: Any = None) -> tuple[tuple[Row, ...], Kind]:
     """Validate rows ``[[x1, x2, y], ...]`` and their kind (guessed from the labels
     when ``kind`` is None); returns the rows as tuples of floats and the kind."""
     if isinstance(points, str | bytes) or not isinstance(points, Sequence):
-        raise SpecError("data.points", "must be a list of [x1, x2, label] rows")
+        raise SpecError.coded("data.points", "points_not_list")
     if not MIN_ROWS <= len(points) <= MAX_ROWS:
-        raise SpecError("data.points", f"must have {MIN_ROWS} to {MAX_ROWS} rows, "
-                        f"got {len(points)}")
+        raise SpecError.coded("data.points", "points_row_count", min=MIN_ROWS, max=MAX_ROWS,
+                              count=len(points))
     rows: list[Row] = []
     for i, row in enumerate(points):
         field = f"data.points.{i}"
         if isinstance(row, str | bytes) or not isinstance(row, Sequence) or len(row) != 3:
-            raise SpecError(field, "must be a row of 3 numbers [x1, x2, label]")
+            raise SpecError.coded(field, "point_not_row")
         x1, x2, y = (_number(field, c, v) for c, v in zip(COLUMNS, row, strict=True))
         rows.append((x1, x2, y))
     checked = guess_kind([r[2] for r in rows]) if kind is None else check_kind(kind)
     for i, row in enumerate(rows):
         check_label(f"data.points.{i}", row[2], checked)
     if checked == "multiclass" and class_count(checked, rows) < MIN_CLASSES:
-        raise SpecError("data.points", f"multiclass points need {MIN_CLASSES} to "
-                        f"{MAX_CLASSES} classes (labels up to at least {MIN_CLASSES - 1}); "
-                        "for two classes use kind 'binary'")
+        raise SpecError.coded("data.points", "points_too_few_classes", min=MIN_CLASSES,
+                              max=MAX_CLASSES, top=MIN_CLASSES - 1)
     return tuple(rows), checked
 
 

@@ -84,10 +84,10 @@ class DataSpec:
         else:
             info = self._check_name(self.name)
             if self.kind is not None:
-                raise SpecError("data.kind", f"only applies to the data set {POINTS!r}")
+                raise SpecError.coded("data.kind", "only_for_points")
             if isinstance(self.points, str | bytes) or not isinstance(self.points, Sequence) \
                     or len(self.points) > 0:
-                raise SpecError("data.points", f"only applies to the data set {POINTS!r}")
+                raise SpecError.coded("data.points", "only_for_points")
             put(self, "points", ())
         put(self, "n_samples", _int("data.n_samples", self.n_samples, 4, 5000))
         put(self, "noise", _float("data.noise", self.noise, 0.0, 0.5))
@@ -95,17 +95,17 @@ class DataSpec:
         put(self, "classes", _int("data.classes", self.classes, MIN_CLASSES, MAX_CLASSES))
         put(self, "size", _int("data.size", self.size, MIN_IMAGE_SIZE, MAX_IMAGE_SIZE))
         if info.modality != "image" and self.size != 16:
-            raise SpecError("data.size", "only applies to image data")
+            raise SpecError.coded("data.size", "only_for_images")
         if info.modality == "points":
             features = info.default_features if self.features is None else self.features
             put(self, "features", check_names(features, info.dims))
         else:
             if self.features:
-                raise SpecError("data.features", f"does not apply to {info.modality} data")
+                raise SpecError.coded("data.features", "not_for_modality", modality=info.modality)
             put(self, "features", ())
             if self.n_samples < MIN_TENSOR_SAMPLES:
-                raise SpecError("data.n_samples", f"{info.modality} data need at least "
-                                f"{MIN_TENSOR_SAMPLES} samples, got {self.n_samples}")
+                raise SpecError.coded("data.n_samples", "too_few_samples", modality=info.modality,
+                                      min=MIN_TENSOR_SAMPLES, count=self.n_samples)
         put(self, "offset", self._check_offset(self.offset))
         put(self, "scale", _float("data.scale", self.scale, 0.01, 100.0))
         if not isinstance(self.standardize, bool):
@@ -122,28 +122,26 @@ class DataSpec:
                   "noise": modality == "text" and self.noise != 0.0}
         for name, changed in unused.items():
             if changed:
-                raise SpecError(f"data.{name}", f"does not apply to {modality} data")
+                raise SpecError.coded(f"data.{name}", "not_for_modality", modality=modality)
 
     @staticmethod
     def _check_name(name: Any) -> DatasetInfo:
         """The catalogue entry of a drawn data set ``name``, or SpecError naming
         ``data.name``."""
         if not isinstance(name, str):
-            raise SpecError("data.name", "must be a data set name (a string)")
+            raise SpecError.coded("data.name", "dataset_not_text")
         if name not in DATASETS:
             choices = ", ".join(DATASETS)
-            hint = (" ('upload' names a data set uploaded to a server, which puts its points "
-                    f"in the spec as {POINTS!r})") if name == "upload" else ""
-            raise SpecError("data.name", f"unknown dataset {name!r}; choose one of {choices}, "
-                            f"or {POINTS!r} with the rows in data.points{hint}")
+            raise SpecError.coded("data.name", "unknown_dataset_upload" if name == "upload"
+                                  else "unknown_dataset", name=name, choices=choices)
         return DATASETS[name]
 
     @staticmethod
     def _check_offset(offset: Any) -> tuple[float, float]:
         if isinstance(offset, str | bytes) or not isinstance(offset, Sequence):
-            raise SpecError("data.offset", "must be a list of two numbers [dx, dy]")
+            raise SpecError.coded("data.offset", "offset_not_pair")
         if len(offset) != 2:
-            raise SpecError("data.offset", f"must have exactly 2 numbers, got {len(offset)}")
+            raise SpecError.coded("data.offset", "offset_count", count=len(offset))
         dx = _float("data.offset.0", offset[0], -1000.0, 1000.0)
         dy = _float("data.offset.1", offset[1], -1000.0, 1000.0)
         return (dx, dy)
@@ -191,7 +189,7 @@ class DataSpec:
         if isinstance(feats, list):
             kwargs["features"] = tuple(feats)
         elif feats is not None and not isinstance(feats, tuple):
-            raise SpecError("data.features", "must be a list of feature names")
+            raise SpecError.coded("data.features", "features_not_list")
         if isinstance(kwargs.get("offset"), list):
             kwargs["offset"] = tuple(kwargs["offset"])
         return cls(**kwargs)

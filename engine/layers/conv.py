@@ -40,6 +40,7 @@ import math
 
 import numpy as np
 
+from engine.errors import SpecError
 from engine.initializers import Initializer
 from engine.layers.base import Layer, ParamSpec, Shape, total_size
 
@@ -61,8 +62,8 @@ def dense_equivalent_params(in_shape: Shape, out_shape: Shape) -> int:
 def out_length(length: int, kernel: int, stride: int, padding: int) -> int:
     """Output positions along one axis: (length + 2 padding - kernel) // stride + 1."""
     if length + 2 * padding < kernel:
-        raise ValueError(f"input length {length} (padding {padding}) is smaller than "
-                         f"the kernel {kernel}")
+        raise SpecError.coded("", "smaller_than_kernel", length=length, padding=padding,
+                              kernel=kernel)
     return (length + 2 * padding - kernel) // stride + 1
 
 
@@ -101,8 +102,8 @@ class _Conv(Layer):
     # -- construction -------------------------------------------------------------
     def build(self, in_shape: Shape) -> Shape:
         if len(in_shape) != 1 + self.ndim:
-            raise ValueError(f"{self.kind} needs input (channels, {self.ndim} spatial axes), "
-                             f"got shape {tuple(in_shape)}")
+            raise SpecError.coded("", "conv_input_shape", kind=self.kind, axes=self.ndim,
+                                  shape=str(tuple(in_shape)))
         self.in_shape = tuple(in_shape)
         self.out_shape = (self.filters, *self._spatial_out(self.in_shape[1:]))
         return self.out_shape

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.errors import SpecError
 from engine.initializers import Initializer
 from engine.layers.base import Layer, ParamSpec, Shape
 
@@ -59,7 +60,7 @@ class Dense(Layer):
 
     def build(self, in_shape: Shape) -> Shape:
         if len(in_shape) != 1:
-            raise ValueError(f"dense layer needs flat input, got shape {in_shape}")
+            raise SpecError.coded("", "dense_not_flat", shape=str(in_shape))
         self.in_shape = tuple(in_shape)
         self.out_shape = (self.units,)
         return self.out_shape

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.errors import SpecError
 from engine.initializers import Initializer
 from engine.layers.base import Layer, ParamSpec, Shape
 
@@ -96,7 +97,7 @@ class _TableLayer(Layer):
 
     def build(self, in_shape: Shape) -> Shape:
         if len(in_shape) != 1:
-            raise ValueError(f"embedding needs inputs of shape (L,) per sample, got {in_shape}")
+            raise SpecError.coded("", "embedding_input_shape", shape=str(in_shape))
         self.in_shape = tuple(in_shape)
         self.out_shape = (self.channels, self.in_shape[0])
         return self.out_shape

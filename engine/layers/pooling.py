@@ -25,6 +25,7 @@ import math
 
 import numpy as np
 
+from engine.errors import SpecError
 from engine.layers.base import Layer, Shape
 
 MODES = ("max", "mean")
@@ -85,12 +86,14 @@ class Pool2D(Layer):
 
     def _spatial_out(self, spatial: Shape) -> Shape:
         if min(spatial) < self.size:
-            raise ValueError(f"input {spatial} is smaller than the pool window {self.size}")
+            raise SpecError.coded("", "smaller_than_pool", shape=str(spatial),
+                                  size=self.size)
         return tuple((m - self.size) // self.stride + 1 for m in spatial)
 
     def build(self, in_shape: Shape) -> Shape:
         if len(in_shape) != 3:
-            raise ValueError(f"pool2d needs input (channels, height, width), got {in_shape}")
+            raise SpecError.coded("", "needs_feature_maps", kind="pool2d",
+                                  shape=str(in_shape))
         self.in_shape = tuple(in_shape)
         self.out_shape = (self.in_shape[0], *self._spatial_out(self.in_shape[1:]))
         return self.out_shape
@@ -215,7 +218,7 @@ class GlobalMaxPool(Layer):
 
     def build(self, in_shape: Shape) -> Shape:
         if len(in_shape) < 2:
-            raise ValueError(f"global max pooling needs (channels, *spatial), got {in_shape}")
+            raise SpecError.coded("", "global_pool_needs_maps", shape=str(in_shape))
         self.in_shape = tuple(in_shape)
         self.out_shape = (self.in_shape[0],)
         return self.out_shape

@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from engine.errors import SpecError
 from engine.layers.base import Layer, Shape
 from engine.layers.pooling import best_rank, check_mode, rank_order
 
@@ -103,7 +104,7 @@ class SpatialPyramidPool(Layer):
 
     def build(self, in_shape: Shape) -> Shape:
         if len(in_shape) != 3:
-            raise ValueError(f"spp needs input (channels, height, width), got {in_shape}")
+            raise SpecError.coded("", "needs_feature_maps", kind="spp", shape=str(in_shape))
         self._check_size(in_shape[1:])
         self.in_shape = tuple(in_shape)
         self.out_shape = (self.in_shape[0] * self.bins,)
@@ -111,8 +112,8 @@ class SpatialPyramidPool(Layer):
 
     def _check_size(self, spatial: Shape) -> None:
         if min(spatial) < max(self.levels):
-            raise ValueError(f"input {tuple(spatial)} is smaller than the pyramid level "
-                             f"{max(self.levels)}")
+            raise SpecError.coded("", "smaller_than_level", shape=str(tuple(spatial)),
+                                  level=max(self.levels))
 
     def _cells(self, h: int, w: int, level: int) -> list[np.ndarray]:
         """Flat pixel indices (row * w + col) of each cell of one level, row-major."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.errors import SpecError
 from engine.initializers import Initializer
 from engine.layers.base import Layer, ParamSpec, Sequential, Shape
 from engine.layers.conv import Conv2D
@@ -50,8 +51,8 @@ class Residual(Layer):
             return Dense(out_shape[0])
         if len(in_shape) == 3 and len(out_shape) == 3 and in_shape[1:] == out_shape[1:]:
             return Conv2D(out_shape[0], 1)
-        raise ValueError(f"a residual projection needs flat input and output or feature maps "
-                         f"that keep their size, got {in_shape} -> {out_shape}")
+        raise SpecError.coded("", "residual_projection", shape=str(in_shape),
+                              out=str(out_shape))
 
     def param_specs(self) -> list[ParamSpec]:
         parts = [self.branch] + ([self.projection] if self.projection else [])

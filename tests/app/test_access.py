@@ -38,7 +38,7 @@ def test_wrong_bearer_tokens_are_counted_on_every_route(server: CheckedClient):
         assert refused.status_code == 429, (path, refused.text)
         assert 1 <= int(refused.headers["retry-after"]) <= 60
         error = only_error(refused)
-        assert error["type"] == "rate_limited" and "wrong teacher tokens" in error["msg"]
+        assert error["type"] == "rate_teacher_failures" and "wrong teacher tokens" in error["msg"]
         assert error["loc"] == (["body", "token"] if body else ["header", "authorization"])
     # a request without a token is not refused, and a session cookie still works:
     # the real teacher behind the guesser's school address stays logged in

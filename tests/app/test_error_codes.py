@@ -29,7 +29,7 @@ SLOT = re.compile(r"\{(\w+)\}")
 def js_table(name: str) -> dict[str, str]:
     """The code -> template table ``name`` of error_text.js."""
     source = ERROR_TEXT.read_text(encoding="utf-8")
-    body = source.split(f"export const {name} = Object.freeze({{", 1)[1].split("});", 1)[0]
+    body = source.split(f"export const {name} = Object.freeze({{", 1)[1].split("\n});", 1)[0]
     return {code: json.loads(f'"{text}"') for code, text in ENTRY.findall(body)}
 
 
@@ -46,25 +46,78 @@ def source_trees() -> list[ast.Module]:
             if path.name != "error_codes.py"]
 
 
+def literal_codes(node: ast.expr | None) -> list[str]:
+    """The codes a call's code argument can be: a literal, or either literal of
+    ``"a" if ... else "b"``."""
+    if isinstance(node, ast.IfExp):
+        return literal_codes(node.body) + literal_codes(node.orelse)
+    assert isinstance(node, ast.Constant), ast.unparse(node) if node else node
+    return [node.value]
+
+
+def calls(name: str) -> list[ast.Call]:
+    """Every call of a function or class ``name`` (plain or as an attribute)."""
+    return [node for tree in source_trees() for node in ast.walk(tree)
+            if isinstance(node, ast.Call)
+            and name in (getattr(node.func, "id", None), getattr(node.func, "attr", None))]
+
+
 def coded_calls() -> list[str]:
     """The literal codes of ``ApiError.coded(status, loc, code)``,
-    ``SpecError.coded(field, code)`` and ``app_error(field, code)`` calls."""
+    ``SpecError.coded(field, code)`` and ``app_error(field, code)`` calls, and of the
+    rate limits (``PerMinute(per_minute, code)``, whose refusal is
+    ``ApiError.coded(..., self.code)``)."""
     codes = []
-    for tree in source_trees():
-        for node in ast.walk(tree):
-            if not isinstance(node, ast.Call):
-                continue
-            func = node.func
-            if isinstance(func, ast.Attribute) and func.attr == "coded":
-                at = 2 if getattr(func.value, "id", "") == "ApiError" else 1
-            elif isinstance(func, ast.Name) and func.id == "app_error":
-                at = 1
-            else:
-                continue
-            code = node.args[at] if len(node.args) > at else None
-            assert isinstance(code, ast.Constant), ast.unparse(node)
-            codes.append(code.value)
+    for node in calls("coded") + calls("app_error") + calls("PerMinute"):
+        func = node.func
+        if getattr(func, "attr", None) == "coded":
+            at = 2 if getattr(func.value, "id", "") == "ApiError" else 1
+        else:
+            at = 1
+        code = node.args[at] if len(node.args) > at else None
+        if ast.unparse(node).startswith("ApiError.coded(429, self.loc, self.code"):
+            continue
+        codes += literal_codes(code)
     return codes
+
+
+PASSED_ON = {"SpecError(field, self.message, self.code, self.params)",
+             "SpecError(*details)"}
+"""The SpecError calls that pass on another error's code and parameters (nesting
+one under a field, or across the engine process's pipe)."""
+
+
+def test_no_error_the_server_answers_with_is_left_without_a_code() -> None:
+    """Every SpecError, ApiError and error answer the server makes names its code:
+    none is a plain ``value_error`` (the English message alone)."""
+    for node in calls("SpecError"):
+        text = ast.unparse(node)
+        assert text in PASSED_ON or len(node.args) >= 3, text
+        if len(node.args) >= 3:
+            assert not (isinstance(node.args[2], ast.Constant)
+                        and node.args[2].value == "value_error"), text
+    api_errors = calls("ApiError")
+    assert len(api_errors) >= 5
+    for node in api_errors:
+        assert len(node.args) >= 4, ast.unparse(node)
+        code = node.args[3]
+        assert not isinstance(code, ast.Constant) or code.value in ALL_ERRORS, \
+            ast.unparse(node)
+    for node in calls("error_response"):
+        code = node.args[3]
+        assert not isinstance(code, ast.Constant) or code.value in ALL_ERRORS \
+            or code.value == "http_error", ast.unparse(node)
+    for name, at in (("JsonInputError", 2), ("notice", 2), ("StoreTrouble", 1)):
+        for node in calls(name):
+            kind = node.args[at] if len(node.args) > at else None
+            assert kind is not None, ast.unparse(node)
+            if isinstance(kind, ast.Constant):
+                assert kind.value in ALL_ERRORS, ast.unparse(node)
+                if name == "StoreTrouble" and isinstance(node.args[2], ast.Constant):
+                    assert node.args[2].value == ALL_ERRORS[kind.value]
+    plain = [ast.unparse(node) for node in calls("SpecError") + calls("ApiError")
+             for arg in node.args if isinstance(arg, ast.Constant) and arg.value == "value_error"]
+    assert plain == []
 
 
 def named_codes() -> set[str]:
@@ -335,3 +388,117 @@ def test_classroom_errors_carry_codes_and_parameters(open_client: Callable[..., 
             assert error["msg"].startswith(msg) and error["ctx"]["choices"] in error["msg"]
         else:
             assert (error.get("ctx", {}), error["msg"]) == (ctx, msg)
+
+
+CONV = {"type": "conv2d", "filters": 2, "kernel": 3}
+
+
+@pytest.mark.parametrize(("body", "loc", "code", "ctx", "msg"), [
+    ({"spec": {"layers": [{"type": "dense", "units": 2}], "hidden": [2]}}, ["spec", "layers"],
+     "layers_and_hidden", {}, "give either 'layers' or 'hidden', not both"),
+    ({"spec": {"layers": [{"type": "residual", "layers": [
+        {"type": "residual", "layers": [{"type": "dense", "units": 2}]}]}]}},
+     ["spec", "layers", "0", "layers", "0"], "residual_nested", {},
+     "residual blocks cannot be nested"),
+    ({"spec": {"layers": [{"type": "residual", "layers": [
+        {"type": "activation", "name": "relu"}]}]}}, ["spec", "layers", "0", "layers"],
+     "residual_no_weights", {}, "a residual block needs at least one dense or convolution layer"),
+    ({"spec": {"layers": [{"type": "spp", "levels": [2, 2]}]}}, ["spec", "layers", "0", "levels"],
+     "spp_levels_repeat", {}, "levels must differ from each other"),
+    ({"spec": {"optimizer": {"name": "sgd", "beta1": 0.9}}}, ["spec", "optimizer", "beta1"],
+     "not_for_optimiser", {"name": "sgd"}, "does not apply to sgd"),
+    ({"spec": {"hidden": [2, 2], "activation": ["relu"]}}, ["spec", "activation"],
+     "one_activation_per_layer", {"count": 2}, "give one activation per hidden layer (2)"),
+    ({"spec": {"activation": "rrelu", "activation_options": {"lower": 0.3, "upper": 0.1}}},
+     ["spec", "activation_options", "lower"], "lower_above_upper", {}, "must not exceed upper"),
+    ({"spec": {"data": {"name": "sine"}, "loss": "bce"}}, ["spec", "loss"], "loss_wrong_task",
+     {"loss": "bce", "task": "regression", "choices": "mse"},
+     "'bce' does not fit a regression task; use one of mse"),
+    ({"spec": {"loss": "bce", "output_activation": "sigmoid"}}, ["spec", "output_activation"],
+     "loss_needs_linear", {"loss": "bce"},
+     "bce works on logits: use 'linear' (the loss applies the sigmoid or softmax itself)"),
+    ({"spec": {"data": {"name": "xor", "offset": [1]}}}, ["spec", "data", "offset"],
+     "offset_count", {"count": 1}, "must have exactly 2 numbers, got 1"),
+    ({"spec": {"data": {"name": "xor", "features": ["x1", "x1"]}}},
+     ["spec", "data", "features", "1"], "feature_twice", {"name": "x1"},
+     "feature 'x1' is listed twice"),
+    ({"spec": {"data": {"name": "xor", "kind": "binary"}}}, ["spec", "data", "kind"],
+     "only_for_points", {}, "only applies to the data set 'points'"),
+    ({"spec": {"data": {"name": "points", "points": [[0, 0, 0]]}}}, ["spec", "data", "points"],
+     "points_row_count", {"min": 4, "max": 5000, "count": 1}, "must have 4 to 5000 rows, got 1"),
+    ({"spec": {"data": {"name": "shapes"}, "layers": [CONV, {"type": "dense", "units": 4}]}},
+     ["spec", "layers", "1"], "dense_not_flat_hint", None,
+     "dense layer needs flat input, got shape (2, "),
+    ({"spec": {}, "seed": 3}, ["seed"], "seed_only_with_lesson", {},
+     "only applies with 'lesson'; a spec has its own 'seed' (and its data its own)"),
+    ({"lesson": "dead-relu", "data_seed": 3}, ["data_seed"], "data_seed_needs_seed", {},
+     "goes with 'seed' (the run's seed); give both"),
+])
+def test_spec_errors_once_plain_have_codes_and_the_same_english(
+        client: CheckedClient, body: dict, loc: list[str], code: str, ctx: dict | None,
+        msg: str) -> None:
+    """Each ``msg`` is the English the error had before it had a code."""
+    answer = client.post("/api/runs", json=body)
+    assert answer.status_code == 422, answer.text
+    error = only_error(answer)
+    assert (error["loc"], error["type"]) == (["body", *loc], code)
+    if ctx is None:  # a shape: the sentence holds it as written
+        assert error["msg"].startswith(msg) and error["msg"].endswith(
+            "(add a flatten or global_max_pool layer before it)")
+    else:
+        assert (error.get("ctx", {}), error["msg"]) == (ctx, msg)
+    assert render(ALL_ERRORS[code], error.get("ctx", {})) == error["msg"]
+
+
+def test_an_unknown_data_set_names_the_choices(client: CheckedClient) -> None:
+    error = only_error(client.post("/api/runs", json={"spec": {"data": {"name": "nope"}}}))
+    assert (error["type"], error["ctx"]["name"]) == ("unknown_dataset", "nope")
+    assert error["msg"] == (f"unknown dataset 'nope'; choose one of {error['ctx']['choices']}, "
+                            "or 'points' with the rows in data.points")
+    assert "xor, " in error["ctx"]["choices"]
+
+
+def test_the_web_layers_own_refusals_have_codes(open_client: Callable[..., Any]) -> None:
+    """429, 413, 415, an unknown path, JSON nested too deep and a bad upload name."""
+    spec = {"spec": SMALL_SPEC}
+    with open_client(runs_per_minute=1, max_request_bytes=4096, max_json_depth=8) as client:
+        assert client.post("/api/runs", json=spec).status_code == 201
+        answer = client.post("/api/runs", json=spec)
+        assert answer.status_code == 429
+        error = only_error(answer)
+        wait = error["ctx"]["wait"]
+        assert (error["type"], error["ctx"]) == ("rate_runs", {"limit": 1, "wait": wait})
+        assert answer.headers["retry-after"] == str(wait)
+        assert error["msg"] == (f"this client created 1 runs in the last minute, the most it "
+                                f"may; try again in {wait} s")
+        cases = [
+            (client.post("/api/runs", content=b"[" * 5000, headers={
+                "Content-Type": "application/json"}), 413, ["body"], "too_large",
+             {"max": 4096}, "the request body is larger than 4096 bytes (setting "
+             "max_request_bytes)"),
+            (client.post("/api/runs", json={"spec": {"a": [[[[[[[[[1]]]]]]]]]}}), 422,
+             ["body", "spec", "a", "0", "0", "0", "0", "0", "0"], "too_deep", {"max": 8},
+             "nested deeper than 8 levels (setting max_json_depth)"),
+            (client.post("/api/uploads", params={"name": "p.csv"}, content=b"1,2,0",
+                         headers={"Content-Type": "image/png"}), 415,
+             ["header", "content-type"], "unsupported_media_type", {"media": "image/png"},
+             "send the CSV text as the body with Content-Type text/csv, not image/png"),
+            (client.post("/api/uploads", params={"name": "p.csv"}, content=b"1,2,0",
+                         headers={"Content-Type": "multipart/form-data; boundary=x"}), 415,
+             ["header", "content-type"], "csv_sent_as_form", {"media": "multipart/form-data"},
+             "send the CSV text as the body with Content-Type text/csv, not "
+             "multipart/form-data (not a form: send the file itself, e.g. curl "
+             "--data-binary @points.csv -H 'Content-Type: text/csv')"),
+            (client.post("/api/uploads", params={"name": "  "}, content=CSV_HEAD + FOUR,
+                         headers={"Content-Type": "text/csv"}), 422, ["query", "name"],
+             "name_empty", {}, "name must not be empty"),
+            (client.get("/api/no-such-thing"), 404, [], "not_found", {}, "Not Found"),
+            (client.delete("/api/datasets"), 405, [], "method_not_allowed", {},
+             "Method Not Allowed"),
+        ]
+    for answer, status, loc, code, ctx, msg in cases:
+        assert answer.status_code == status, answer.text
+        error = only_error(answer)
+        assert (error["loc"], error["type"], error.get("ctx", {}), error["msg"]) \
+            == (loc, code, ctx, msg)
+        assert render(ALL_ERRORS[code], ctx) == msg

@@ -189,7 +189,7 @@ def test_error_answers_of_limits_validate_against_the_declared_schema(
         run_id = client.post("/api/runs", json={"spec": SMALL_SPEC}).json()["id"]
         again = client.post("/api/runs", json={"spec": SMALL_SPEC})
         assert again.status_code == 429 and int(again.headers["retry-after"]) >= 1
-        assert check_error(again, "post", "/api/runs")["type"] == "rate_limited"
+        assert check_error(again, "post", "/api/runs")["type"] == "rate_runs"
         job = client.post(f"/api/runs/{run_id}/jobs", json={"steps": 100_000})
         busy = client.post(f"/api/runs/{run_id}/train", json={"steps": 1})
         client.delete(job.headers["location"])

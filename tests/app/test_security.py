@@ -123,7 +123,7 @@ def test_run_creation_is_rate_limited_per_client(open_client: Callable[..., Any]
             assert limited.post("/api/runs", json=spec).status_code == 201
         refused = limited.post("/api/runs", json=spec)
         assert refused.status_code == 429
-        assert refused.json()["detail"][0]["type"] == "rate_limited"
+        assert refused.json()["detail"][0]["type"] == "rate_runs"
         assert 1 <= int(refused.headers["retry-after"]) <= 60
         saved = limited.post("/api/models/import", json={"model_id": "nope"})
         assert saved.status_code == 429  # opening a model makes a run too

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.browser.conftest import SHOTS, Console, open_playground
+from tests.browser.conftest import SHOTS, Console, open_playground, run_server
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
@@ -111,3 +111,56 @@ def test_a_field_out_of_range_is_named_in_chinese_with_its_limits(
     text = zh_page.text_content("[data-testid=status]")
     assert text.startswith("spec.layers.1.name：沒有「swish」這個激活函數；請從 ")
     assert CHINESE.search(text) and "unknown" not in text
+
+
+def test_a_model_file_with_a_nested_residual_block_is_refused_in_chinese(
+        zh_page: Any, server: str, tmp_path: Path) -> None:
+    """A spec error that had no code of its own before: the page names the inner
+    layer and says, in Chinese, that residual blocks do not nest."""
+    record = saved_record(server)
+    inner = {"type": "residual", "layers": [{"type": "dense", "units": 3}]}
+    spec = {**record["spec"], "layers": [{"type": "residual", "layers": [inner]}]}
+    model = tmp_path / "nested.nnplay.json"
+    model.write_text(json.dumps({**record, "spec": spec}))
+    zh_page.set_input_files("[data-testid=load-model]", str(model))
+    text = failed_status(zh_page)
+    assert text == "spec.layers.0.layers.0：殘差區塊不能互相巢狀"
+    zh_page.screenshot(path=str(SHOTS / "zh_hant_nested_residual_model_file.png"))
+    spec = {**record["spec"], "optimizer": {"name": "sgd", "beta1": 0.9}}
+    model.write_text(json.dumps({**record, "spec": spec}))
+    zh_page.set_input_files("[data-testid=load-model]", str(model))
+    zh_page.wait_for_function("document.querySelector('[data-testid=status]')"
+                              ".textContent.includes('beta1')", timeout=20000)
+    assert zh_page.text_content("[data-testid=status]") == "spec.optimizer.beta1：不適用於 sgd"
+
+
+@pytest.fixture
+def limited_server() -> Iterator[str]:
+    """A server that lets a client make one run a minute: the page's own."""
+    with run_server({"NNPLAY_RUNS_PER_MINUTE": "1"}) as base:
+        yield base
+
+
+def test_a_rate_limit_is_explained_in_chinese_with_the_wait(
+        browser: Any, server: str, limited_server: str, tmp_path: Path) -> None:
+    """The playground in Chinese has made its one run of the minute; opening a model
+    file (a second run) is refused with 429, shown in Chinese with the seconds to wait."""
+    model = tmp_path / "good.nnplay.json"
+    model.write_text(json.dumps(saved_record(server)))
+    context = browser.new_context(viewport={"width": 1280, "height": 800},
+                                  base_url=limited_server, bypass_csp=True)
+    page = context.new_page()
+    console = Console()
+    console.watch(page)
+    try:
+        open_playground(page, "/?lang=zh-Hant")
+        page.set_input_files("[data-testid=load-model]", str(model))
+        text = failed_status(page)
+        page.screenshot(path=str(SHOTS / "zh_hant_rate_limited.png"))
+    finally:
+        context.close()
+    found = re.fullmatch(r"這個用戶端在最近一分鐘內已建立 1 次訓練，已達上限；"
+                         r"請 (\d+) 秒後再試", text)
+    assert found, text
+    assert 1 <= int(found.group(1)) <= 60
+    assert [e for e in console.errors if "429" not in e] == [], console.errors
