@@ -7,8 +7,9 @@
 
 import { columnHeader } from "./labels.js";
 
-/** User units per text line (text is 12 units, drawn at scale MIN_SCALE at least). */
-export const LINE = 14;
+/** User units per text line (text is 12 units, drawn at scale MIN_SCALE at least;
+ * a 12-unit line's box is about 14.4 units tall, so two lines 15 apart never touch). */
+export const LINE = 15;
 /** Smallest drawing scale before the diagram scrolls. */
 export const MIN_SCALE = 0.7;
 /** Largest drawing scale: a small net (no hidden layer, say) is not blown up. */
