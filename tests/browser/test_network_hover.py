@@ -14,7 +14,7 @@ import pytest
 
 from tests.browser.conftest import SHOTS
 from tests.browser.test_network_fit import open_state
-from tests.browser.test_network_view import page_run, page_step, wait_until
+from tests.browser.test_network_view import page_run, trained
 
 
 def fmt(v: float) -> str:
@@ -31,26 +31,6 @@ def snapshot(server: str, run: str, grid: int = 4) -> dict[str, Any]:
                        params={"output_grid": grid, "unit_grid": grid}, timeout=30)
     assert answer.status_code == 200, answer.text
     return answer.json()
-
-
-def trained(page: object, server: str, steps: int = 40) -> dict[str, Any]:
-    """Trains the page's run for `steps` or more, pauses, and answers the run's
-    snapshot at the step the page shows."""
-    page.click("[data-testid=play]")
-    page.wait_for_function(f"Number(document.getElementById('output').dataset.step) >= {steps}",
-                           timeout=20000)
-    page.click("[data-testid=play]")
-    page.wait_for_function("document.querySelector('[data-testid=play]')"
-                           ".getAttribute('aria-pressed') === 'false'", timeout=10000)
-    run = page_run(page)
-    snaps: list[dict[str, Any]] = []
-
-    def settled() -> bool:
-        snaps.append(snapshot(server, run))
-        return snaps[-1]["step"] == page_step(page)
-
-    wait_until(settled)
-    return snaps[-1]
 
 
 POINT_ON = """([el, share]) => { const p = el.getPointAtLength(el.getTotalLength() * share);
@@ -71,7 +51,7 @@ def tip(page: object) -> dict[str, Any]:
 def test_hovering_a_link_shows_its_weight_and_a_bias_mark_its_bias(page: object,
                                                                    server: str) -> None:
     open_state(page, {})
-    snap = trained(page, server)
+    snap = trained(page, server, unit_grid=4)
     W = snap["layers"][0]["params"]["W"]  # [inputs, units], the first dense layer
     units = len(W[0])
     hits = page.locator(".nv-link-hits").first.locator(".nv-hit")
@@ -115,7 +95,7 @@ def test_hovering_a_link_shows_its_weight_and_a_bias_mark_its_bias(page: object,
 def test_hovering_a_unit_shows_its_activation_bias_and_value(page: object,
                                                              server: str) -> None:
     open_state(page, {})
-    trained(page, server)
+    trained(page, server, unit_grid=4)
     info = page.locator("[data-testid=unit-info]")
     for column, k, dense, act, name in ((".nv-hidden", 2, 0, 1, "tanh"),
                                         (".nv-output", 0, 4, None, "sigmoid")):
@@ -147,7 +127,7 @@ def test_hovering_a_unit_shows_its_activation_bias_and_value(page: object,
 
 def test_a_linear_units_hover_shows_its_bias(page: object, server: str) -> None:
     open_state(page, {"network": {"hidden": [3], "activations": ["linear"]}})
-    snap = trained(page, server, steps=10)
+    snap = trained(page, server, steps=10, unit_grid=4)
     page.locator(".nv-column.nv-hidden .nv-map").nth(1).hover()
     info = page.locator("[data-testid=unit-info]")
     info.wait_for(state="visible", timeout=5000)

@@ -108,9 +108,9 @@ def new_run(server: str, spec: dict[str, Any]) -> dict[str, Any]:
     return answer.json()
 
 
-def snapshot(server: str, run_id: str) -> dict[str, Any]:
+def snapshot(server: str, run_id: str, unit_grid: int = 2) -> dict[str, Any]:
     answer = httpx.get(f"{server}/api/runs/{run_id}/snapshot",
-                       params={"output_grid": 4, "unit_grid": 2}, timeout=30)
+                       params={"output_grid": 4, "unit_grid": unit_grid}, timeout=30)
     assert answer.status_code == 200, answer.text
     return answer.json()
 
@@ -246,11 +246,11 @@ def test_batch_norm_statistics_are_in_their_own_panel(page: object, server: str)
     assert moved > 0  # trained statistics, not the initial zeros
 
 
-def test_dropout_greys_the_units_its_last_mask_switched_off(page: object, server: str) -> None:
-    open_state(page, {"hidden": [8, 8], "activations": ["tanh", "tanh"], "dropout": 0.5})
-    assert page.locator(".nv-off[visibility=visible]").count() == 0  # no mask before training
+def trained(page: object, server: str, steps: int = 40, unit_grid: int = 2) -> dict[str, Any]:
+    """Trains the page's run for `steps` or more, pauses, and answers the run's
+    snapshot (unit maps on a `unit_grid` grid) at the step the page shows."""
     page.click("[data-testid=play]")
-    page.wait_for_function("Number(document.getElementById('output').dataset.step) >= 30",
+    page.wait_for_function(f"Number(document.getElementById('output').dataset.step) >= {steps}",
                            timeout=20000)
     page.click("[data-testid=play]")
     page.wait_for_function("document.querySelector('[data-testid=play]')"
@@ -259,14 +259,21 @@ def test_dropout_greys_the_units_its_last_mask_switched_off(page: object, server
     snaps: list[dict[str, Any]] = []
 
     def settled() -> bool:
-        snaps.append(snapshot(server, run))
+        snaps.append(snapshot(server, run, unit_grid))
         return snaps[-1]["step"] == page_step(page)
 
     wait_until(settled)
+    return snaps[-1]
+
+
+def test_dropout_greys_the_units_its_last_mask_switched_off(page: object, server: str) -> None:
+    open_state(page, {"hidden": [8, 8], "activations": ["tanh", "tanh"], "dropout": 0.5})
+    assert page.locator(".nv-off[visibility=visible]").count() == 0  # no mask before training
+    snap = trained(page, server, 30)
     hidden = page.locator(".nv-column.nv-hidden")
     greyed_total = 0
     for column, path in zip(range(2), ("2", "5"), strict=True):
-        dropout = layer(snaps[-1], path)
+        dropout = layer(snap, path)
         assert dropout["type"] == "dropout"
         off = [k for k, kept in enumerate(dropout["mask"][0]) if not kept]
         units = hidden.nth(column).locator(".nv-unit")

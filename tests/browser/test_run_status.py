@@ -18,6 +18,7 @@ import struct
 from app.frames import header_of, pack
 from tests.browser.conftest import SHOTS, open_playground
 from tests.browser.test_lab import open_lab
+from tests.browser.test_playground import diverging_hash
 
 STATUS = "[data-testid=status]"
 
@@ -61,15 +62,7 @@ def test_the_playgrounds_status_line_says_what_the_run_does(page: object) -> Non
 
 def test_a_diverged_run_reads_play_and_its_warnings_clear_on_reset(page: object) -> None:
     open_playground(page)
-    hash_ = page.evaluate("""async () => {
-      const m = await import('/static/js/state/state.js');
-      const s = m.defaultState();
-      s.network.hidden = [8, 8, 8];
-      s.network.activations = ['relu', 'relu', 'relu'];
-      s.loss = 'mse';
-      s.optimizer = {name: 'sgd', lr: 10};
-      return m.encodeState(s);
-    }""")
+    hash_ = diverging_hash(page)
     page.goto("about:blank")  # a fresh page: the last one's pagehide keeps its own hash
     open_playground(page, f"/#s={hash_}&n=0")
     assert page.input_value("[data-testid=lr]") == "10"
