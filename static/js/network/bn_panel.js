@@ -18,6 +18,7 @@
  */
 
 import { t } from "../common/i18n.js";
+import { Throttle } from "../common/throttle.js";
 
 /** Flat layer types whose batch norm counts channels rather than units. */
 const CHANNEL_LAYERS = new Set(["conv2d", "conv1d"]);
@@ -80,8 +81,7 @@ export class BatchNormPanel {
     this.container = container;
     this.key = null;
     this.cells = [];
-    this.shownAt = -Infinity;
-    this.timer = 0;
+    this.throttle = new Throttle({ period: STATS_PERIOD });
     this.container.hidden = true;
   }
 
@@ -94,19 +94,15 @@ export class BatchNormPanel {
     const layers = batchNormLayers(frame?.header);
     const key = layers.map((l) => `${l.path}:${l.kind}:${l.mean.length}:${l.averaged}`).join("|");
     if (key !== this.key) this.build(layers, key);
-    clearTimeout(this.timer);
-    if (!layers.length) return;
-    const wait = this.shownAt + STATS_PERIOD - performance.now();
-    if (frame.header?.playing && wait > 0) {
-      this.timer = setTimeout(() => this.show(layers, frame), wait);
+    if (!layers.length) {
+      this.throttle.cancel();
       return;
     }
-    this.show(layers, frame);
+    this.throttle.offer(Boolean(frame.header?.playing), () => this.show(layers, frame));
   }
 
   /** Writes a frame's statistics into the table's cells. */
   show(layers, frame) {
-    this.shownAt = performance.now();
     layers.forEach((layer, i) => {
       const cells = this.cells[i];
       layer.mean.forEach((v, k) => fill(cells.mean[k], v));

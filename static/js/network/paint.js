@@ -22,6 +22,7 @@
  */
 
 import { linkScale, linkWidth } from "./geometry.js";
+import { Throttle } from "../common/throttle.js";
 import { outputColouring, readArray, unitState } from "./frame.js";
 import { DEAD_UNIT_NOTE, SATURATED_UNIT_NOTE, unitName } from "./labels.js";
 import { setAttr, setText } from "./dom.js";
@@ -87,33 +88,19 @@ export function linkFrames(links) {
 }
 
 /**
- * Paints the links of `frame` now, or, for a playing run whose links were
- * painted less than `linkPeriod` ago or fewer than `linkFrames` frames ago, with
- * a later frame (or LINK_FALLBACK ms after the period, if none comes).
+ * Paints the links of `frame` now or, for a playing run whose links were painted
+ * less than `linkPeriod` ago or fewer than `linkFrames` frames ago, later
+ * (common/throttle.js: with a later frame, or LINK_FALLBACK ms after the period).
  */
 function scheduleLinks(model, frame) {
-  const links = model.linkCount ??= model.linkSets
-    .reduce((n, set) => n + set.paths.length + set.biases.length, 0);
-  const playing = Boolean(frame.header?.playing);
-  const now = performance.now();
-  const due = (model.linksPaintedAt ?? -Infinity) + (playing ? linkPeriod(links) : 0);
-  model.linkFrame = frame;
-  model.framesSinceLinks = (model.framesSinceLinks ?? Infinity) + 1;
-  if (!playing || (now >= due && model.framesSinceLinks >= linkFrames(links))) {
-    paintAllLinks(model);
-    return;
+  if (!model.linkThrottle) {
+    const links = model.linkSets.reduce((n, set) => n + set.paths.length + set.biases.length, 0);
+    model.linkThrottle = new Throttle({
+      period: linkPeriod(links), frames: linkFrames(links), fallback: LINK_FALLBACK });
   }
-  clearTimeout(model.linkTimer);
-  model.linkTimer = setTimeout(() => paintAllLinks(model), Math.max(0, due - now) + LINK_FALLBACK);
-}
-
-/** Paints the links of the newest frame given (`model.linkFrame`). */
-function paintAllLinks(model) {
-  clearTimeout(model.linkTimer);
-  model.linkTimer = 0;
-  model.linksPaintedAt = performance.now();
-  model.framesSinceLinks = 0;
-  for (const set of model.linkSets) paintLinks(model.linkFrame, set);
+  model.linkThrottle.offer(Boolean(frame.header?.playing), () => {
+    for (const set of model.linkSets) paintLinks(frame, set);
+  });
 }
 
 /**
