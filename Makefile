@@ -17,7 +17,7 @@ $(SERVER_STAMP): pyproject.toml | $(VENV)/bin/python
 	touch $@
 
 $(TEST_STAMP): pyproject.toml | $(VENV)/bin/python
-	$(VENV)/bin/python -m pip install -e '.[test]'
+	$(VENV)/bin/python -m pip install -e '.[test,cluster]'
 	touch $@ $(SERVER_STAMP)
 
 run: $(SERVER_STAMP)

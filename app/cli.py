@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, TextIO
 from app import __version__
 from app.preflight import (
     ConfigError,
+    check_engine,
     check_listening,
     load_settings,
     older_data,
@@ -250,6 +251,7 @@ def start_server(host: str | None, port: int | None) -> int:
         host = host if host is not None else settings.host
         port = port if port is not None else settings.port
         check_listening(host, port)
+        check_engine(settings.engine)
     except ConfigError as problem:
         for line in problem.lines:
             print(f"nnplay: {line}", file=sys.stderr)

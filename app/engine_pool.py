@@ -55,6 +55,10 @@ class WorkerLostError(RuntimeError):
     """The engine process holding a run stopped; the run is gone."""
 
 
+LOST_MESSAGE = ("the engine process holding this run stopped; the run is lost (saved models "
+                "are kept)")
+
+
 class RunFailedError(RuntimeError):
     """An operation failed inside an engine process for a reason other than bad
     input (the message names the exception; the worker keeps serving)."""
@@ -184,19 +188,11 @@ class ProcessWorker(Worker):
     def _execute(self, run_id: str, op: str, args: tuple) -> Reply:
         try:
             self._conn.send((run_id, op, args))
-            ok, value, status, revision = self._conn.recv()
+            answer = self._conn.recv()
         except (EOFError, OSError) as err:
             self._replace(err)
-            raise WorkerLostError("the engine process holding this run stopped; "
-                                  "the run is lost (saved models are kept)") from None
-        if ok:
-            return value, status, revision
-        kind, *details = value
-        if kind == "spec":
-            raise SpecError(*details)
-        if kind == "unknown":
-            raise HostedRunMissingError(details[0])
-        raise RunFailedError(details[0])
+            raise WorkerLostError(LOST_MESSAGE) from None
+        return unpack(answer)
 
     def _replace(self, err: BaseException) -> None:
         log.error("engine process %s stopped (%s); starting a new one, its %d run(s) "
@@ -218,6 +214,41 @@ class ProcessWorker(Worker):
             self.process.join(timeout=5)
 
 
+Answer = tuple
+"""A request's outcome as it crosses from an engine process back to the server:
+``(True, value, status, revision)``, or ``(False, (kind, *details), None, None)``
+for a failure (``kind`` "spec", "unknown" or "failed"): plain values, picklable."""
+
+
+def carry_out(host: RunHost, run_id: str, op: str, args: tuple) -> Answer:
+    """Carry out one request on ``host`` where the runs live, as an :data:`Answer`
+    (never raises for a failed operation: the worker serves on)."""
+    try:
+        value, status, revision = host.handle(run_id, op, args)
+        return True, value, status, revision
+    except SpecError as err:
+        return False, ("spec", err.field, err.message, err.code, err.params), None, None
+    except HostedRunMissingError as err:
+        return False, ("unknown", err.args[0]), None, None
+    except Exception as err:  # reported to the caller; this process serves on
+        log.exception("operation %s on run %s failed", op, run_id)
+        return False, ("failed", f"{type(err).__name__}: {err}"), None, None
+
+
+def unpack(answer: Answer) -> Reply:
+    """The :data:`Reply` of an :data:`Answer`, or the error it reports raised
+    (SpecError, HostedRunMissingError or RunFailedError)."""
+    ok, value, status, revision = answer
+    if ok:
+        return value, status, revision
+    kind, *details = value
+    if kind == "spec":
+        raise SpecError(*details)
+    if kind == "unknown":
+        raise HostedRunMissingError(details[0])
+    raise RunFailedError(details[0])
+
+
 def serve(conn: Connection) -> None:
     """An engine process's main loop: requests in, replies out, until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops us
@@ -229,17 +260,7 @@ def serve(conn: Connection) -> None:
         except (EOFError, OSError):
             return
         try:
-            value, status, revision = host.handle(run_id, op, args)
-            reply: tuple = (True, value, status, revision)
-        except SpecError as err:
-            reply = (False, ("spec", err.field, err.message, err.code, err.params), None, None)
-        except HostedRunMissingError as err:
-            reply = (False, ("unknown", err.args[0]), None, None)
-        except Exception as err:  # reported to the caller; this process serves on
-            log.exception("operation %s on run %s failed", op, run_id)
-            reply = (False, ("failed", f"{type(err).__name__}: {err}"), None, None)
-        try:
-            conn.send(reply)
+            conn.send(carry_out(host, run_id, op, args))
         except (EOFError, OSError):
             return
 
@@ -252,9 +273,22 @@ def default_processes() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+class EngineUnavailableError(RuntimeError):
+    """No engine worker can take a new run now (every worker of the cluster is lost,
+    or the cluster cannot be reached)."""
+
+
 class EnginePool:
     """The server's workers: ``processes`` child processes, or one worker in the
-    server process when ``processes`` is 0."""
+    server process when ``processes`` is 0 (the local engine).
+
+    Attributes:
+        kind: "local" here; "ray" for :class:`app.cluster_engine.RayPool`.
+        in_process: whether runs live in the server process (their trainers can be
+            handed over and read directly).
+    """
+
+    kind = "local"
 
     def __init__(self, processes: int) -> None:
         self.in_process = processes == 0
@@ -266,6 +300,25 @@ class EnginePool:
         """The worker a new run goes to: the one holding the fewest runs."""
         return min(self.workers, key=lambda w: w.runs)
 
+    def describe(self) -> dict[str, Any]:
+        """What /healthz reports of the engine: its kind, whether it can be reached,
+        its nodes and its workers with the runs each holds."""
+        return {"kind": self.kind, "address": None, "reachable": True, "problem": None,
+                "nodes": 1, "workers": [{"node": "local", "runs": w.runs}
+                                        for w in self.workers]}
+
     def close(self) -> None:
         for worker in self.workers:
             worker.close()
+
+
+def make_pool(engine: str, processes: int | None) -> EnginePool:
+    """The pool of the setting ``engine``: "local" for engine processes on this
+    machine (``processes`` of them, one per core by default, 0 for none), or the
+    address of a Ray cluster (``ray://HOST:PORT``, ``HOST:PORT`` or ``auto``), whose
+    workers follow its CPUs (at most ``processes``, when given)."""
+    if engine == "local":
+        return EnginePool(default_processes() if processes is None else processes)
+    from app.cluster_engine import RayPool  # Ray is an optional extra
+
+    return RayPool(engine, processes)

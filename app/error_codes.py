@@ -20,6 +20,9 @@ from engine.errors import SpecError
 APP_ERRORS: dict[str, str] = {
     # runs
     "run_not_found": "no run with id '{id}' (it may have been dropped after idling)",
+    "engine_unavailable": "the server's engine cannot take a new run now: its Ray cluster is "
+                          "out of reach or has no engine worker left; try again in a minute "
+                          "(tell whoever runs the server)",
     "run_lost": "no run with id '{id}' (the engine process holding it stopped; saved "
                 "models are kept)",
     "run_deleted": "the run was deleted",

@@ -51,6 +51,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.client_limits import ClientLimitError
+from app.engine_pool import EngineUnavailableError
 from app.error_codes import ALL_ERRORS, message
 from app.error_schema import drop_undeclared_422
 from app.json_input import JsonInputError, read_json
@@ -159,6 +160,12 @@ async def _registry_full(request: Request, exc: Exception) -> JSONResponse:
 async def _client_limit(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ClientLimitError)
     return error_response(409, [], str(exc), exc.code, ctx=exc.params)
+
+
+async def _engine_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, EngineUnavailableError)
+    return error_response(503, [], message("engine_unavailable"), "engine_unavailable",
+                          {"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 async def _store_full(request: Request, exc: Exception) -> JSONResponse:
@@ -320,6 +327,7 @@ def install(app: FastAPI, max_request_bytes: int, max_json_depth: int) -> None:
     app.add_exception_handler(ModelNotFound, _unknown_model)
     app.add_exception_handler(RegistryFullError, _registry_full)
     app.add_exception_handler(StoreFull, _store_full)
+    app.add_exception_handler(EngineUnavailableError, _engine_unavailable)
     app.add_exception_handler(ClientLimitError, _client_limit)
     app.add_exception_handler(sqlite3.Error, _store_unavailable)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -14,7 +14,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
@@ -23,7 +23,7 @@ from app import __version__, errors
 from app.addresses import trust_proxies
 from app.class_store import ClassStore
 from app.classroom import Classroom
-from app.engine_pool import EnginePool, default_processes
+from app.engine_pool import make_pool
 from app.jobs import JobTable
 from app.live import Players
 from app.rate_limit import PerMinute
@@ -106,8 +106,7 @@ def create_app(settings: Settings | None = None, sweep_seconds: float = SWEEP_SE
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        processes = settings.engine_processes
-        pool = EnginePool(default_processes() if processes is None else processes)
+        pool = make_pool(settings.engine, settings.engine_processes)
         registry = RunRegistry(settings.max_runs, settings.run_idle_seconds, pool,
                                max_per_client=settings.max_runs_per_client,
                                slice_seconds=settings.compute_slice_ms / 1000)
@@ -162,10 +161,21 @@ def create_app(settings: Settings | None = None, sweep_seconds: float = SWEEP_SE
         app.include_router(router)
     app.mount("/static", pages.static_files(), name="static")
 
-    @app.get("/healthz", response_model=Health, tags=["health"], summary="Liveness check")
-    async def get_health(request: Request) -> dict[str, object]:
-        """Liveness check: answers as long as the process serves requests."""
-        return {"status": "ok", "runs": len(request.app.state.registry)}
+    @app.get("/healthz", response_model=Health, tags=["health"], summary="Liveness check",
+             responses={503: {"model": Health, "description": "The engine cannot take runs: "
+                                                           "its Ray cluster is out of reach, "
+                                                           "or has no engine worker left"}})
+    async def get_health(request: Request, response: Response) -> dict[str, object]:
+        """Whether the server can serve runs, and its engine: its kind (local or ray),
+        its nodes, and its workers with the runs each holds. 503 (status
+        ``engine_unreachable`` or ``engine_unavailable``) while a Ray cluster cannot
+        be reached or has no worker left."""
+        engine = request.app.state.registry.pool.describe()
+        status = ("engine_unreachable" if not engine["reachable"]
+                  else "engine_unavailable" if not engine["workers"] else "ok")
+        if status != "ok":
+            response.status_code = 503
+        return {"status": status, "runs": len(request.app.state.registry), "engine": engine}
 
     @app.get("/api", tags=["health"], summary="What this server is")
     async def get_server_info() -> dict[str, str]:

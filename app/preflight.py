@@ -5,6 +5,7 @@ and what it needs, instead of a traceback that names an internal field.
     settings = load_settings()         # ConfigError: "NNPLAY_PORT: ..." per bad variable
     settings_store(settings)           # ConfigError: "NNPLAY_DATA_DIR: ..." if unwritable
     check_listening(host, port)        # ConfigError: the port in use, an unknown host
+    check_engine(settings.engine)      # ConfigError: "NNPLAY_ENGINE: ..." if not joined
 """
 
 from __future__ import annotations
@@ -116,6 +117,43 @@ def check_listening(host: str, port: int) -> None:
             reason = getattr(err, "strerror", None) or str(err)
             raise ConfigError([f"NNPLAY_HOST (or --host): cannot listen on {host!r} "
                                f"({reason})"]) from None
+
+
+ENGINE_CHECK_SECONDS = 5.0
+"""How long the server tries to reach a Ray cluster's port before it says it cannot."""
+
+
+def check_engine(engine: str) -> None:
+    """Join the Ray cluster the setting ``engine`` names (nothing for "local"), or
+    ConfigError naming NNPLAY_ENGINE: Ray not installed, the address not reachable
+    (tried for :data:`ENGINE_CHECK_SECONDS`), Ray refusing to join, or a cluster
+    with no CPU for an engine worker."""
+    if engine == "local":
+        return
+    name = variable("engine")
+    try:
+        from app.cluster_engine import connect, cpus
+    except ImportError:
+        raise ConfigError([f"{name}={engine}: Ray is not installed with this server; "
+                           "install it with: pip install 'nnplay[cluster]'"]) from None
+    if engine != "auto":
+        host, _, port = engine.removeprefix("ray://").rpartition(":")
+        try:
+            socket.create_connection((host.strip("[]"), int(port)),
+                                     timeout=ENGINE_CHECK_SECONDS).close()
+        except OSError as err:
+            reason = getattr(err, "strerror", None) or str(err) or type(err).__name__
+            raise ConfigError([f"{name}={engine}: cannot reach the Ray cluster there "
+                               f"({reason}): is it running, and is the port open?"]) from None
+    try:
+        connect(engine)
+        available = cpus()
+    except Exception as err:
+        first = (str(err).strip().splitlines() or [type(err).__name__])[0]
+        raise ConfigError([f"{name}={engine}: cannot join the Ray cluster ({first})"]) from None
+    if available < 1:
+        raise ConfigError([f"{name}={engine}: the Ray cluster has no CPU for an engine "
+                           "worker (start its nodes with --num-cpus)"])
 
 
 OLD_DATA_DIR = Path("data")

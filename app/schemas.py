@@ -9,7 +9,7 @@ records stay plain JSON objects here: the engine validates them field by field
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -326,6 +326,22 @@ class RunParams(BaseModel):
              "weights_shape": [2, 1], "biases": [0.2], "biases_shape": [1], "others": {}}]}]})
 
 
+class EngineWorker(BaseModel):
+    node: str = Field(description="the address of the node the worker runs on ('local' for "
+                                  "the local engine)")
+    runs: int = Field(description="runs it holds")
+
+
+class EngineHealth(BaseModel):
+    kind: Literal["local", "ray"]
+    address: str | None = Field(description="the Ray cluster's address (NNPLAY_ENGINE)")
+    reachable: bool
+    problem: str | None = Field(description="why the cluster cannot be reached, if it cannot")
+    nodes: int = Field(description="machines (Ray nodes) alive")
+    workers: list[EngineWorker] = Field(description="engine workers taking runs")
+
+
 class Health(BaseModel):
-    status: str
+    status: Literal["ok", "engine_unreachable", "engine_unavailable"]
     runs: int
+    engine: EngineHealth

@@ -56,10 +56,19 @@ class Settings(BaseSettings):
         default=False,
         description="per-message deflate on the live websocket: frames about 30% smaller "
                     "for about 0.7 ms of CPU each, which a busy class server cannot spare")
+    engine: str = Field(
+        default="local",
+        description="where runs live and compute: 'local' (engine processes of this "
+                    "server) or a Ray cluster: 'ray://HOST:PORT' (its Ray Client port, "
+                    "from any machine), 'HOST:PORT' (its head's GCS port, from a machine "
+                    "that is a node of it) or 'auto' (the cluster this machine is a node "
+                    "of); a cluster needs `pip install 'nnplay[cluster]'`")
     engine_processes: int | None = Field(
-        default=None, ge=0, le=64,
+        default=None, ge=0, le=1024,
         description="engine worker processes that hold the runs and compute their frames "
-                    "(default: one per core; 0 keeps the runs in the server process)")
+                    "(default: one per core; 0 keeps the runs in the server process); "
+                    "with a Ray cluster, the most engine workers (default: one per CPU of "
+                    "the cluster)")
     compute_slice_ms: float = Field(
         default=20.0, ge=1.0, le=1000.0,
         description="longest stretch of training one request (a live frame, a step "
@@ -136,6 +145,20 @@ class Settings(BaseSettings):
         """``~/x`` means the home folder's x also when a service manager or an env
         file passed the variable without a shell to expand it."""
         return None if path is None else path.expanduser()
+
+    @field_validator("engine")
+    @classmethod
+    def _engine(cls, engine: str) -> str:
+        """``local``, ``auto``, ``ray://HOST:PORT`` or ``HOST:PORT``."""
+        engine = engine.strip()
+        if engine in ("local", "auto"):
+            return engine
+        host, _, port = engine.removeprefix("ray://").rpartition(":")
+        if not host or "/" in host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError(f"{engine!r} is not an engine: write 'local', 'auto', "
+                             "'ray://HOST:PORT' (a Ray cluster's client port) or 'HOST:PORT' "
+                             "(its GCS port)")
+        return engine
 
     @field_validator("allowed_origins")
     @classmethod

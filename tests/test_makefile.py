@@ -21,12 +21,12 @@ def planned(target: str) -> list[str]:
 def test_make_run_installs_only_what_the_server_needs() -> None:
     installs = [line for line in planned("run") if "pip install" in line]
     assert any(line.endswith("pip install -e .") for line in installs), installs
-    assert not any("[test]" in line for line in installs)
+    assert not any("[test" in line or "cluster" in line for line in installs)
 
 
-def test_make_test_installs_the_test_extra() -> None:
+def test_make_test_installs_the_test_and_cluster_extras() -> None:
     lines = planned("test")
-    assert any("pip install -e '.[test]'" in line for line in lines)
+    assert any("pip install -e '.[test,cluster]'" in line for line in lines)
     assert any(line.endswith("-m pytest") for line in lines)
 
 

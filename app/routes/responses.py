@@ -26,7 +26,9 @@ BAD_QUERY = {422: "a query parameter is out of range (`loc` names it)"}
 NEW_RUN = {429: "the server holds its maximum of runs, or this client created too many in "
                 "the last minute (see `Retry-After`)",
            409: "this client holds as many runs as one client may (setting "
-                "max_runs_per_client): delete one first"}
+                "max_runs_per_client): delete one first",
+           503: "the engine cannot take a new run: its Ray cluster is out of reach or has "
+                "no engine worker left (see `Retry-After`)"}
 TOKEN_GUESSES = {429: "this address sent too many wrong teacher tokens in the last minute "
                       "(see `Retry-After`)"}
 STORE_BUSY = {503: "the database is busy (try again after `Retry-After`), or the server's "

@@ -92,9 +92,12 @@ def test_lesson_unknown_is_404_naming_it(client: CheckedClient) -> None:
 
 
 def test_healthz_counts_runs(client: CheckedClient) -> None:
-    assert client.get("/healthz").json() == {"status": "ok", "runs": 0}
+    health = client.get("/healthz").json()
+    assert (health["status"], health["runs"]) == ("ok", 0)
     client.post("/api/runs", json={"lesson": "xor-two-relu"})
-    assert client.get("/healthz").json() == {"status": "ok", "runs": 1}
+    health = client.get("/healthz").json()
+    assert (health["status"], health["runs"]) == ("ok", 1)
+    assert health["engine"]["workers"] == [{"node": "local", "runs": 1}]
 
 
 def test_openapi_states_the_optimiser_defaults_where_a_spec_is_given(

@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 
 from app import cli
 from app.deps import run_budget, spec_limits
+from app.engine_pool import default_processes
 from app.main import create_app
 from app.settings import Settings, get_settings
 from engine.budget import MB, Budget
@@ -32,7 +33,10 @@ def fresh_settings() -> Iterator[None]:
 def test_healthz_ok(client: TestClient) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "runs": 0}
+    assert response.json() == {
+        "status": "ok", "runs": 0,
+        "engine": {"kind": "local", "address": None, "reachable": True, "problem": None,
+                   "nodes": 1, "workers": [{"node": "local", "runs": 0}] * default_processes()}}
 
 
 def test_api_root_describes_server(client: TestClient) -> None:

@@ -120,6 +120,7 @@ export const SERVER_TEMPLATES = Object.freeze({
   only_with_draw: "only applies with 'draw'",
   probe_cannot_take: "this net cannot take {size} x {size} images: {reason}",
   run_not_found: "no run with id '{id}' (it may have been dropped after idling)",
+  engine_unavailable: "the server's engine cannot take a new run now: its Ray cluster is out of reach or has no engine worker left; try again in a minute (tell whoever runs the server)",
   run_lost: "no run with id '{id}' (the engine process holding it stopped; saved models are kept)",
   run_deleted: "the run was deleted",
   run_busy: "run '{id}' is training for another request or a background job; wait for it to finish (or cancel the job)",

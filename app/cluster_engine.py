@@ -1,0 +1,346 @@
+"""Engine workers on a Ray cluster: each a Ray actor holding a :class:`RunHost`.
+
+With the setting ``engine`` set to a cluster's address (``ray://HOST:PORT`` for
+Ray Client, ``HOST:PORT`` for the cluster's GCS, or ``auto`` for the cluster this
+machine belongs to), the server keeps its runs on actors spread over the cluster's
+nodes instead of in processes of its own: one actor per CPU, one CPU each, at
+most ``engine_processes`` of them when that is set. Everything else stays as with
+the local engine (:mod:`app.engine_pool`): each worker has its fair priority
+queue in the server, a run stays on the worker that created it, new runs go to
+the worker holding the fewest, and every request's answer is the same
+:data:`app.engine_pool.Answer` an engine process gives.
+
+A worker talks to its actor asynchronously: a sender thread takes requests off the
+queue in the queue's order and sends them in small batches (a command goes alone,
+at most :data:`BATCH` requests), keeping up to :data:`DEPTH` batches in flight
+so the actor always has work while a reply travels back; a receiver thread
+settles the futures in order and charges each client the time the actor spent on
+its request. An actor runs its calls one at a time, in the order sent.
+
+A watcher thread asks the cluster for its nodes every :data:`WATCH_SECONDS`:
+workers on a node that is gone are lost (their runs end as a dead local engine
+process's do: :class:`WorkerLostError`, then "run was lost"), and actors are
+started wherever a node has CPUs no worker uses (a machine added to the cluster,
+or one that came back). When the cluster cannot be reached, :meth:`RayPool.describe`
+says so and new runs are refused (:class:`EngineUnavailableError`).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from typing import Any
+
+import ray
+from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+from app import __version__
+from app.allocator import keep_freed_memory
+from app.engine_pool import (
+    LOST_MESSAGE,
+    Answer,
+    EnginePool,
+    EngineUnavailableError,
+    RunFailedError,
+    Worker,
+    WorkerLostError,
+    carry_out,
+    unpack,
+)
+from app.fair_queue import COMMAND, Request
+from app.run_host import RunHost
+
+log = logging.getLogger(__name__)
+
+DEPTH = 2
+"""Batches in flight to one actor: one running, one waiting there."""
+
+BATCH = 4
+"""Requests in one batch at most (a busy class's frames share one call's cost)."""
+
+WATCH_SECONDS = 1.0
+"""How often the watcher asks the cluster for its nodes."""
+
+READY_SECONDS = 120.0
+"""How long a new actor may take to start (import NumPy and the engine) before
+it is given up."""
+
+NAMESPACE = "nnplay"
+
+LOST_ERRORS: tuple[type[BaseException], ...] = (ray.exceptions.RayActorError,
+                                                  ray.exceptions.ObjectLostError)
+"""What a call on an actor raises once the actor or its node is gone."""
+
+
+class EngineActor:
+    """What lives in each Ray actor: a :class:`RunHost` and a batch entry point."""
+
+    def __init__(self) -> None:
+        keep_freed_memory()
+        self.host = RunHost()
+
+    def ready(self) -> tuple[str, str]:
+        """(the id of the node this actor runs on, the nnplay version installed there)."""
+        return ray.get_runtime_context().get_node_id(), __version__
+
+    def carry_out(self, requests: list[tuple[str, str, tuple]]) -> list[tuple[Answer, float]]:
+        """Each (run id, operation, arguments) carried out in order: its
+        :data:`Answer` and the seconds it took."""
+        answers = []
+        for run_id, op, args in requests:
+            started = time.perf_counter()
+            answer = carry_out(self.host, run_id, op, args)
+            answers.append((answer, time.perf_counter() - started))
+        return answers
+
+
+class RayWorker(Worker):
+    """A worker whose runs live in one Ray actor on the node ``node_ip``.
+
+    Attributes:
+        actor: the actor's handle.
+        node_id: Ray's id of the actor's node; node_ip: its address.
+        alive: False once the actor or its node is gone (it takes no new runs).
+    """
+
+    def __init__(self, index: int, actor: Any, node_id: str, node_ip: str) -> None:
+        self.actor = actor
+        self.node_id = node_id
+        self.node_ip = node_ip
+        self.alive = True
+        self._in_flight: queue.Queue[tuple[list[Request], Any] | None] = queue.Queue()
+        self._room = threading.Semaphore(DEPTH)
+        super().__init__(index)
+        self._receiver = threading.Thread(target=self._receive, daemon=True,
+                                          name=f"engine-{index}-replies")
+        self._receiver.start()
+
+    def lose(self, why: str) -> None:
+        """The actor is gone: its runs are lost (their slots see a new generation)."""
+        with self._ready:
+            if not self.alive:
+                return
+            self.alive = False
+            self.generation += 1
+            lost, self.runs = self.runs, 0
+        log.error("engine worker %d on node %s is gone (%s); its %d run(s) are lost",
+                  self.index, self.node_ip, why, lost)
+
+    def close(self) -> None:
+        super().close()
+        self._receiver.join(timeout=10)
+        if self.alive:
+            ray.kill(self.actor, no_restart=True)
+
+    def _batch(self) -> list[Request] | None:
+        """The next requests to send, in the queue's order: a command alone, else up
+        to :data:`BATCH` of them (None once closed)."""
+        batch: list[Request] = []
+        while not batch:
+            request = self._next()
+            if request is None:
+                return None
+            if request.future.set_running_or_notify_cancel():
+                batch.append(request)
+        with self._ready:
+            while (len(batch) < BATCH and batch[-1].priority != COMMAND and self._queue
+                   and not self._closed):
+                request = self._queue.pop()
+                if request is not None and request.future.set_running_or_notify_cancel():
+                    batch.append(request)
+        return batch
+
+    def _dispatch(self) -> None:
+        """The sender: batches off the queue to the actor, :data:`DEPTH` in flight."""
+        while True:
+            while not self._room.acquire(timeout=1.0):
+                if self._closed:
+                    self._in_flight.put(None)
+                    return
+            batch = self._batch()
+            if batch is None:
+                self._in_flight.put(None)
+                return
+            if not self.alive:
+                self._fail(batch, WorkerLostError(LOST_MESSAGE))
+                self._room.release()
+                continue
+            try:
+                ref = self.actor.carry_out.remote([(r.run_id, r.op, r.args) for r in batch])
+            except Exception as err:  # the cluster connection itself failed
+                ref = err
+            self._in_flight.put((batch, ref))
+
+    def _receive(self) -> None:
+        """The receiver: each batch's answers, in the order sent, to its futures."""
+        while (item := self._in_flight.get()) is not None:
+            batch, ref = item
+            try:
+                if isinstance(ref, Exception):
+                    raise ref
+                answers = ray.get(ref)
+            except LOST_ERRORS as err:
+                self.lose(type(err).__name__)
+                self._fail(batch, WorkerLostError(LOST_MESSAGE))
+            except Exception as err:  # e.g. the cluster cannot be reached
+                log.error("engine worker %d: a call failed: %s", self.index, err)
+                self._fail(batch, RunFailedError(f"{type(err).__name__}: {err}"))
+            else:
+                for request, (answer, seconds) in zip(batch, answers, strict=True):
+                    try:
+                        request.future.set_result(unpack(answer))
+                    except BaseException as err:  # handed to the caller, never lost
+                        request.future.set_exception(err)
+                    with self._ready:
+                        self._queue.charge(request.tenant, seconds)
+            finally:
+                self._room.release()
+
+    @staticmethod
+    def _fail(batch: list[Request], err: BaseException) -> None:
+        for request in batch:
+            request.future.set_exception(err)
+
+
+class RayPool(EnginePool):
+    """Workers as actors on the Ray cluster at ``address``: one per CPU of its
+    nodes, at most ``max_workers`` (None: no cap)."""
+
+    kind = "ray"
+
+    def __init__(self, address: str, max_workers: int | None = None) -> None:
+        self.in_process = False
+        self.address = address
+        self.max_workers = max_workers
+        self.workers: list[Worker] = []
+        self.reachable = True
+        self.problem: str | None = None
+        self.nodes: dict[str, str] = {}  # alive node id -> its address
+        self._count = 0  # workers started so far (their indexes)
+        self._lock = threading.Lock()
+        self._closed = threading.Event()
+        connect(address)
+        self._actor_class = ray.remote(num_cpus=1, max_restarts=0,
+                                       max_task_retries=0)(EngineActor)
+        self.refresh()
+        if not self.workers:
+            problem = self.problem or "it has no CPUs for engine workers"
+            self.close()
+            raise EngineUnavailableError(f"the Ray cluster at {address}: {problem}")
+        self._watcher = threading.Thread(target=self._watch, daemon=True,
+                                         name="engine-watcher")
+        self._watcher.start()
+
+    def live_workers(self) -> list[RayWorker]:
+        with self._lock:
+            return [w for w in self.workers if isinstance(w, RayWorker) and w.alive]
+
+    def assign(self) -> Worker:
+        """The live worker holding the fewest runs, on any node."""
+        workers = self.live_workers()
+        if not workers or not self.reachable:
+            raise EngineUnavailableError(self.problem or "no engine worker is running")
+        return min(workers, key=lambda w: w.runs)
+
+    def describe(self) -> dict[str, Any]:
+        return {"kind": self.kind, "address": self.address, "reachable": self.reachable,
+                "problem": self.problem, "nodes": len(self.nodes),
+                "workers": [{"node": w.node_ip, "runs": w.runs}
+                            for w in self.live_workers()]}
+
+    def refresh(self) -> None:
+        """Ask the cluster for its nodes: lose the workers of nodes that are gone,
+        and start workers on CPUs no worker uses (up to the cap)."""
+        try:
+            nodes = {n["NodeID"]: n for n in ray.nodes() if n.get("Alive")}
+        except Exception as err:  # the cluster is out of reach
+            if self.reachable:
+                log.error("the Ray cluster at %s cannot be reached: %s", self.address, err)
+            self.reachable, self.problem = False, f"cannot reach the Ray cluster ({err})"
+            return
+        if not self.reachable:
+            log.warning("the Ray cluster at %s can be reached again", self.address)
+        self.reachable, self.problem = True, None
+        self.nodes = {node_id: n.get("NodeManagerAddress", node_id)
+                      for node_id, n in nodes.items()}
+        with self._lock:
+            for worker in self.workers:
+                if isinstance(worker, RayWorker) and worker.node_id not in nodes:
+                    worker.lose("its node left the cluster")
+            gone = [w for w in self.workers if isinstance(w, RayWorker) and not w.alive]
+            self.workers = [w for w in self.workers if w not in gone]
+        for worker in gone:
+            threading.Thread(target=worker.close, daemon=True).start()
+        self._start_workers(nodes)
+
+    def _start_workers(self, nodes: dict[str, dict[str, Any]]) -> None:
+        """Actors on the nodes' unused CPUs, a node at a time in turn, up to the cap."""
+        used: dict[str, int] = {}
+        for worker in self.live_workers():
+            used[worker.node_id] = used.get(worker.node_id, 0) + 1
+        room = {node_id: int(n.get("Resources", {}).get("CPU", 0)) - used.get(node_id, 0)
+                for node_id, n in nodes.items()}
+        cap = self.max_workers if self.max_workers is not None else sum(
+            int(n.get("Resources", {}).get("CPU", 0)) for n in nodes.values())
+        wanted: list[str] = []
+        while len(self.live_workers()) + len(wanted) < cap and any(v > 0 for v in room.values()):
+            for node_id in sorted(room):
+                if room[node_id] > 0 and len(self.live_workers()) + len(wanted) < cap:
+                    wanted.append(node_id)
+                    room[node_id] -= 1
+        if not wanted:
+            return
+        actors = [self._actor_class.options(
+            namespace=NAMESPACE,
+            scheduling_strategy=NodeAffinitySchedulingStrategy(node_id, soft=False)).remote()
+            for node_id in wanted]
+        for node_id, actor in zip(wanted, actors, strict=True):
+            try:
+                actual, version = ray.get(actor.ready.remote(), timeout=READY_SECONDS)
+            except Exception as err:
+                log.error("an engine worker could not start on node %s: %s",
+                          self.nodes.get(node_id, node_id), err)
+                ray.kill(actor, no_restart=True)
+                continue
+            if version != __version__:
+                log.error("node %s has nnplay %s, this server %s: no engine workers there "
+                          "(install the same version on every node)",
+                          self.nodes.get(node_id, node_id), version, __version__)
+                ray.kill(actor, no_restart=True)
+                continue
+            with self._lock:
+                self.workers.append(RayWorker(self._count, actor, actual,
+                                              self.nodes.get(actual, actual)))
+                self._count += 1
+        log.info("engine: %d worker(s) on %d node(s) of the Ray cluster at %s",
+                 len(self.live_workers()), len(self.nodes), self.address)
+
+    def _watch(self) -> None:
+        while not self._closed.wait(WATCH_SECONDS):
+            try:
+                self.refresh()
+            except Exception:  # the watcher must outlive any one bad look
+                log.exception("looking at the Ray cluster failed")
+
+    def close(self) -> None:
+        self._closed.set()
+        with self._lock:
+            workers, self.workers = self.workers, []
+        for worker in workers:
+            worker.close()
+
+
+def connect(address: str) -> None:
+    """Join the Ray cluster at ``address`` as a driver (or its client), unless this
+    process already has; raises ConnectionError or RuntimeError when it cannot."""
+    if ray.is_initialized():
+        return
+    ray.init(address=address, namespace=NAMESPACE, log_to_driver=False,
+             logging_level=logging.WARNING)
+
+
+def cpus() -> int:
+    """CPUs of the cluster this process has joined."""
+    return int(ray.cluster_resources().get("CPU", 0))
