@@ -63,9 +63,15 @@ BATCH = 4
 WATCH_SECONDS = 1.0
 """How often the watcher asks the cluster for its nodes."""
 
-READY_SECONDS = 120.0
-"""How long a new actor may take to start (import NumPy and the engine) before
-it is given up."""
+STALE_SECONDS = 10.0
+"""A cluster that has not answered the watcher for this long is out of reach."""
+
+GRACE_SECONDS = 10.0
+"""How long the server waits at its start for its other actors, once one has started."""
+
+READY_SECONDS = 60.0
+"""How long the server waits at its start for its first actors to start (import
+NumPy and the engine); those still waiting for a CPU become workers later."""
 
 NAMESPACE = "nnplay"
 
@@ -218,34 +224,52 @@ class RayPool(EnginePool):
         self.reachable = True
         self.problem: str | None = None
         self.nodes: dict[str, str] = {}  # alive node id -> its address
+        self._seen = time.monotonic()  # when the cluster last answered
         self._count = 0  # workers started so far (their indexes)
         self._lock = threading.Lock()
         self._closed = threading.Event()
+        self._starting: list[tuple[str, Any, Any]] = []  # (node id, actor, its ready())
         connect(address)
         self._actor_class = ray.remote(num_cpus=1, max_restarts=0,
                                        max_task_retries=0)(EngineActor)
         self.refresh()
+        self._settle_starting(self.nodes, wait=READY_SECONDS, first=True)
+        self._settle_starting(self.nodes, wait=GRACE_SECONDS)
         if not self.workers:
-            problem = self.problem or "it has no CPUs for engine workers"
+            problem = self.problem or (f"no engine worker started within {READY_SECONDS:.0f} s "
+                                       "(are its CPUs all in use?)")
             self.close()
             raise EngineUnavailableError(f"the Ray cluster at {address}: {problem}")
         self._watcher = threading.Thread(target=self._watch, daemon=True,
                                          name="engine-watcher")
         self._watcher.start()
 
+    def _answering(self) -> bool:
+        """Whether the cluster answered lately (a call to a cluster that is gone can
+        hang rather than fail, so silence counts too)."""
+        if self.reachable and time.monotonic() - self._seen > STALE_SECONDS:
+            self.reachable = False
+            self.problem = f"the Ray cluster has not answered for over {STALE_SECONDS:.0f} s"
+            log.error("%s (at %s)", self.problem, self.address)
+        return self.reachable
+
     def live_workers(self) -> list[RayWorker]:
         with self._lock:
             return [w for w in self.workers if isinstance(w, RayWorker) and w.alive]
 
     def assign(self) -> Worker:
-        """The live worker holding the fewest runs, on any node."""
+        """The live worker holding the fewest runs, on any node (of those, one on the
+        node holding the fewest)."""
         workers = self.live_workers()
-        if not workers or not self.reachable:
+        if not workers or not self._answering():
             raise EngineUnavailableError(self.problem or "no engine worker is running")
-        return min(workers, key=lambda w: w.runs)
+        on_node: dict[str, int] = {}
+        for worker in workers:
+            on_node[worker.node_id] = on_node.get(worker.node_id, 0) + worker.runs
+        return min(workers, key=lambda w: (w.runs, on_node[w.node_id]))
 
     def describe(self) -> dict[str, Any]:
-        return {"kind": self.kind, "address": self.address, "reachable": self.reachable,
+        return {"kind": self.kind, "address": self.address, "reachable": self._answering(),
                 "problem": self.problem, "nodes": len(self.nodes),
                 "workers": [{"node": w.node_ip, "runs": w.runs}
                             for w in self.live_workers()]}
@@ -263,6 +287,7 @@ class RayPool(EnginePool):
         if not self.reachable:
             log.warning("the Ray cluster at %s can be reached again", self.address)
         self.reachable, self.problem = True, None
+        self._seen = time.monotonic()
         self.nodes = {node_id: n.get("NodeManagerAddress", node_id)
                       for node_id, n in nodes.items()}
         with self._lock:
@@ -276,46 +301,63 @@ class RayPool(EnginePool):
         self._start_workers(nodes)
 
     def _start_workers(self, nodes: dict[str, dict[str, Any]]) -> None:
-        """Actors on the nodes' unused CPUs, a node at a time in turn, up to the cap."""
+        """Workers from the actors that have started; new actors on the nodes' CPUs
+        that no worker (or actor starting) uses, a node at a time in turn, up to the
+        cap. An actor waits to start while its CPU is taken by someone else's work."""
+        self._settle_starting(nodes)
         used: dict[str, int] = {}
-        for worker in self.live_workers():
-            used[worker.node_id] = used.get(worker.node_id, 0) + 1
+        for node_id in [w.node_id for w in self.live_workers()] + [n for n, _, _ in
+                                                                  self._starting]:
+            used[node_id] = used.get(node_id, 0) + 1
         room = {node_id: int(n.get("Resources", {}).get("CPU", 0)) - used.get(node_id, 0)
                 for node_id, n in nodes.items()}
         cap = self.max_workers if self.max_workers is not None else sum(
             int(n.get("Resources", {}).get("CPU", 0)) for n in nodes.values())
-        wanted: list[str] = []
-        while len(self.live_workers()) + len(wanted) < cap and any(v > 0 for v in room.values()):
+        count = sum(used.values())
+        while count < cap and any(v > 0 for v in room.values()):
             for node_id in sorted(room):
-                if room[node_id] > 0 and len(self.live_workers()) + len(wanted) < cap:
-                    wanted.append(node_id)
+                if room[node_id] > 0 and count < cap:
+                    actor = self._actor_class.options(
+                        namespace=NAMESPACE, scheduling_strategy=NodeAffinitySchedulingStrategy(
+                            node_id, soft=False)).remote()
+                    self._starting.append((node_id, actor, actor.ready.remote()))
                     room[node_id] -= 1
-        if not wanted:
+                    count += 1
+
+    def _settle_starting(self, nodes: dict[str, Any], wait: float = 0.0,
+                         first: bool = False) -> None:
+        """The actors that have started become workers (waiting up to ``wait``
+        seconds for all of them, or for the first one if ``first``); those that
+        failed, or whose node is gone, are dropped."""
+        if not self._starting:
             return
-        actors = [self._actor_class.options(
-            namespace=NAMESPACE,
-            scheduling_strategy=NodeAffinitySchedulingStrategy(node_id, soft=False)).remote()
-            for node_id in wanted]
-        for node_id, actor in zip(wanted, actors, strict=True):
+        refs = [ref for _, _, ref in self._starting]
+        ready, _ = ray.wait(refs, num_returns=1 if first else len(refs), timeout=wait)
+        done = set(ready)
+        starting, self._starting = self._starting, []
+        for node_id, actor, ref in starting:
+            where = self.nodes.get(node_id, node_id)
+            if ref not in done:
+                if node_id in nodes:
+                    self._starting.append((node_id, actor, ref))
+                else:
+                    ray.kill(actor, no_restart=True)
+                continue
             try:
-                actual, version = ray.get(actor.ready.remote(), timeout=READY_SECONDS)
+                actual, version = ray.get(ref)
             except Exception as err:
-                log.error("an engine worker could not start on node %s: %s",
-                          self.nodes.get(node_id, node_id), err)
-                ray.kill(actor, no_restart=True)
+                log.error("an engine worker could not start on node %s: %s", where, err)
                 continue
             if version != __version__:
                 log.error("node %s has nnplay %s, this server %s: no engine workers there "
-                          "(install the same version on every node)",
-                          self.nodes.get(node_id, node_id), version, __version__)
+                          "(install the same version on every node)", where, version,
+                          __version__)
                 ray.kill(actor, no_restart=True)
                 continue
             with self._lock:
-                self.workers.append(RayWorker(self._count, actor, actual,
-                                              self.nodes.get(actual, actual)))
+                self.workers.append(RayWorker(self._count, actor, actual, where))
                 self._count += 1
-        log.info("engine: %d worker(s) on %d node(s) of the Ray cluster at %s",
-                 len(self.live_workers()), len(self.nodes), self.address)
+            log.info("engine worker %d started on node %s", self._count - 1, where)
 
     def _watch(self) -> None:
         while not self._closed.wait(WATCH_SECONDS):
@@ -328,8 +370,11 @@ class RayPool(EnginePool):
         self._closed.set()
         with self._lock:
             workers, self.workers = self.workers, []
+            starting, self._starting = self._starting, []
         for worker in workers:
             worker.close()
+        for _, actor, _ in starting:
+            ray.kill(actor, no_restart=True)
 
 
 def connect(address: str) -> None:
@@ -341,6 +386,7 @@ def connect(address: str) -> None:
              logging_level=logging.WARNING)
 
 
-def cpus() -> int:
-    """CPUs of the cluster this process has joined."""
-    return int(ray.cluster_resources().get("CPU", 0))
+def free_cpus() -> tuple[int, int]:
+    """(CPUs no task or actor holds, all CPUs) of the cluster this process has joined."""
+    return (int(ray.available_resources().get("CPU", 0)),
+            int(ray.cluster_resources().get("CPU", 0)))

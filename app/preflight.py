@@ -11,9 +11,11 @@ and what it needs, instead of a traceback that names an internal field.
 from __future__ import annotations
 
 import errno
+import os
 import re
 import socket
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -122,38 +124,58 @@ def check_listening(host: str, port: int) -> None:
 ENGINE_CHECK_SECONDS = 5.0
 """How long the server tries to reach a Ray cluster's port before it says it cannot."""
 
+ENGINE_JOIN_SECONDS = 60.0
+"""How long joining a Ray cluster that answers may take (Ray retries for minutes)."""
+
 
 def check_engine(engine: str) -> None:
     """Join the Ray cluster the setting ``engine`` names (nothing for "local"), or
-    ConfigError naming NNPLAY_ENGINE: Ray not installed, the address not reachable
-    (tried for :data:`ENGINE_CHECK_SECONDS`), Ray refusing to join, or a cluster
-    with no CPU for an engine worker."""
+    ConfigError naming NNPLAY_ENGINE: Ray not installed, the cluster's port (for
+    ``auto``, RAY_ADDRESS's, when set) not answering within
+    :data:`ENGINE_CHECK_SECONDS`, joining failing or taking over
+    :data:`ENGINE_JOIN_SECONDS`, or a cluster with no free CPU for an engine worker."""
     if engine == "local":
         return
-    name = variable("engine")
+    name = f"{variable('engine')}={engine}"
     try:
-        from app.cluster_engine import connect, cpus
+        from app.cluster_engine import connect, free_cpus
     except ImportError:
-        raise ConfigError([f"{name}={engine}: Ray is not installed with this server; "
-                           "install it with: pip install 'nnplay[cluster]'"]) from None
-    if engine != "auto":
-        host, _, port = engine.removeprefix("ray://").rpartition(":")
+        raise ConfigError([f"{name}: Ray is not installed with this server; install it "
+                           "with: pip install 'nnplay[cluster]'"]) from None
+    target = os.environ.get("RAY_ADDRESS", "") if engine == "auto" else engine
+    if target:
+        where = f" (RAY_ADDRESS={target})" if engine == "auto" else ""
+        host, _, port = target.removeprefix("ray://").rpartition(":")
         try:
             socket.create_connection((host.strip("[]"), int(port)),
                                      timeout=ENGINE_CHECK_SECONDS).close()
-        except OSError as err:
+        except (OSError, ValueError) as err:
             reason = getattr(err, "strerror", None) or str(err) or type(err).__name__
-            raise ConfigError([f"{name}={engine}: cannot reach the Ray cluster there "
-                               f"({reason}): is it running, and is the port open?"]) from None
-    try:
-        connect(engine)
-        available = cpus()
-    except Exception as err:
+            raise ConfigError([f"{name}: cannot reach the Ray cluster{where} ({reason}): is "
+                               "it running, and is its port open to this machine?"]) from None
+    outcome: list[BaseException | tuple[int, int]] = []
+
+    def join() -> None:
+        try:
+            connect(engine)
+            outcome.append(free_cpus())
+        except BaseException as err:  # reported below, in the caller's thread
+            outcome.append(err)
+
+    joiner = threading.Thread(target=join, daemon=True, name="engine-join")
+    joiner.start()
+    joiner.join(ENGINE_JOIN_SECONDS)
+    if not outcome:
+        raise ConfigError([f"{name}: the Ray cluster did not let this server join within "
+                           f"{ENGINE_JOIN_SECONDS:.0f} s"])
+    if isinstance(outcome[0], BaseException):
+        err = outcome[0]
         first = (str(err).strip().splitlines() or [type(err).__name__])[0]
-        raise ConfigError([f"{name}={engine}: cannot join the Ray cluster ({first})"]) from None
-    if available < 1:
-        raise ConfigError([f"{name}={engine}: the Ray cluster has no CPU for an engine "
-                           "worker (start its nodes with --num-cpus)"])
+        raise ConfigError([f"{name}: cannot join the Ray cluster ({first})"])
+    free, total = outcome[0]
+    if free < 1:
+        raise ConfigError([f"{name}: the Ray cluster has no free CPU for an engine worker "
+                           f"({total} in all, all in use; `ray start` takes --num-cpus)"])
 
 
 OLD_DATA_DIR = Path("data")

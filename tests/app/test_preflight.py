@@ -13,7 +13,7 @@ import pytest
 
 from app import preflight
 from app.settings import Settings, get_settings
-from tests.http_checks import run_alone, without_settings
+from tests.http_checks import free_port, run_alone, without_settings
 
 NNPLAY = str(Path(sys.executable).parent / "nnplay")
 
@@ -174,3 +174,55 @@ def test_an_older_data_folder_in_the_start_folder_is_pointed_out(tmp_path, monke
         f"its data in ./data; set NNPLAY_DATA_DIR={tmp_path / 'data'} to keep using them")
     chosen = Settings(data_dir=tmp_path / "data")
     assert preflight.older_data(chosen, tmp_path) is None  # the folder was chosen
+
+
+def serve_on_a_free_port(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """``nnplay serve`` with ``env`` added on a port it could listen on: for checks
+    that come after the port's (a check that let the setting through would serve
+    until the timeout, and the test would fail)."""
+    base = without_settings(os.environ)
+    base.update({"NNPLAY_DATA_DIR": str(tmp_path / "data"),
+                 "NNPLAY_PORT": str(free_port())}, **env)
+    return run_alone([NNPLAY, "serve"], cwd=tmp_path, env=base, timeout=90)
+
+
+def test_serve_with_a_cluster_out_of_reach_says_one_line(tmp_path) -> None:
+    port = free_port()  # nothing listens there
+    done = serve_on_a_free_port(tmp_path, NNPLAY_ENGINE=f"ray://127.0.0.1:{port}")
+    assert done.returncode == 2
+    assert done.stderr == (f"nnplay: NNPLAY_ENGINE=ray://127.0.0.1:{port}: cannot reach the "
+                           "Ray cluster (Connection refused): is it running, and is its port "
+                           "open to this machine?\n")
+
+
+def test_serve_with_auto_names_the_ray_address_it_could_not_reach(tmp_path) -> None:
+    port = free_port()  # nothing listens there
+    done = serve_on_a_free_port(tmp_path, NNPLAY_ENGINE="auto",
+                                RAY_ADDRESS=f"127.0.0.1:{port}")
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        f"nnplay: NNPLAY_ENGINE=auto: cannot reach the Ray cluster (RAY_ADDRESS="
+        f"127.0.0.1:{port}) (Connection refused): is it running, and is its port open to "
+        "this machine?"]
+
+
+@pytest.mark.parametrize("engine", ["rai://head:10001", "head", "ray://head:port",
+                                    "ray://:10001", "http://head:8265/x"])
+def test_an_engine_that_is_no_address_is_refused(engine: str, monkeypatch) -> None:
+    monkeypatch.setenv("NNPLAY_ENGINE", engine)
+    with pytest.raises(preflight.ConfigError) as refused:
+        preflight.load_settings()
+    assert refused.value.lines == [
+        f"NNPLAY_ENGINE: {engine!r} is not an engine: write 'local', 'auto', "
+        "'ray://HOST:PORT' (a Ray cluster's client port) or 'HOST:PORT' (its GCS port)"]
+
+
+@pytest.mark.parametrize("engine", ["local", "auto", "ray://head.school:10001", "10.0.0.5:6379",
+                                    "ray://[fd00::5]:10001"])
+def test_engines_that_are_addresses_are_taken(engine: str, monkeypatch) -> None:
+    monkeypatch.setenv("NNPLAY_ENGINE", engine)
+    assert preflight.load_settings().engine == engine
+
+
+def test_the_local_engine_needs_no_check() -> None:
+    preflight.check_engine("local")  # no Ray, no network: returns at once
