@@ -11,8 +11,9 @@ the worker holding the fewest, and every request's answer is the same
 :data:`app.engine_pool.Answer` an engine process gives.
 
 A worker talks to its actor asynchronously: a sender thread takes requests off the
-queue in the queue's order and sends them in small batches (a command goes alone,
-at most :data:`BATCH` requests), keeping up to :data:`DEPTH` batches in flight
+queue in the queue's order and sends them in small batches (live frames, at most
+:data:`BATCH`; a command or a training slice ends a batch), keeping up to
+:data:`DEPTH` batches in flight
 so the actor always has work while a reply travels back; a receiver thread
 settles the futures in order and charges each client the time the actor spent on
 its request. An actor runs its calls one at a time, in the order sent.
@@ -49,7 +50,7 @@ from app.engine_pool import (
     carry_out,
     unpack,
 )
-from app.fair_queue import COMMAND, Request
+from app.fair_queue import FRAME, Request
 from app.run_host import RunHost
 
 log = logging.getLogger(__name__)
@@ -141,8 +142,10 @@ class RayWorker(Worker):
             ray.kill(self.actor, no_restart=True)
 
     def _batch(self) -> list[Request] | None:
-        """The next requests to send, in the queue's order: a command alone, else up
-        to :data:`BATCH` of them (None once closed)."""
+        """The next requests to send, in the queue's order: up to :data:`BATCH` live
+        frames, the last of them possibly a command or a slice of training (a batch's
+        answers come back together, so a command or a training slice never holds
+        frames up behind it; None once closed)."""
         batch: list[Request] = []
         while not batch:
             request = self._next()
@@ -151,7 +154,7 @@ class RayWorker(Worker):
             if request.future.set_running_or_notify_cancel():
                 batch.append(request)
         with self._ready:
-            while (len(batch) < BATCH and batch[-1].priority != COMMAND and self._queue
+            while (len(batch) < BATCH and batch[-1].priority == FRAME and self._queue
                    and not self._closed):
                 request = self._queue.pop()
                 if request is not None and request.future.set_running_or_notify_cancel():
