@@ -142,10 +142,10 @@ class RayWorker(Worker):
             ray.kill(self.actor, no_restart=True)
 
     def _batch(self) -> list[Request] | None:
-        """The next requests to send, in the queue's order: up to :data:`BATCH` live
-        frames, the last of them possibly a command or a slice of training (a batch's
-        answers come back together, so a command or a training slice never holds
-        frames up behind it; None once closed)."""
+        """The next requests to send, in the queue's order: up to :data:`BATCH`
+        requests, all live frames but the last, which may be a command or a slice of
+        training (None once closed). A command or a slice that comes first goes
+        alone, since a batch's answers come back together."""
         batch: list[Request] = []
         while not batch:
             request = self._next()
