@@ -32,9 +32,11 @@ What was measured on a 2-core machine (Ray 2.60):
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import os
+import select
 import shutil
 import signal
 import socket
@@ -70,9 +72,13 @@ OBJECT_STORE_BYTES = 100_000_000
 START_TIMEOUT = 90.0
 """Seconds a start may take until every node is reported alive."""
 
-TERM_GRACE = 3.0
+JOIN_TIMEOUT = 60.0
+"""Seconds a watcher subprocess may take to join the cluster as a driver."""
+
+TERM_GRACE = 1.0
 """Seconds that processes get after SIGTERM before they are sent SIGKILL (the head's
-`ray start` takes over 10 s to stop gracefully; nothing of a test cluster needs it)."""
+`ray start` takes over 10 s to stop gracefully; a test cluster's state is thrown away
+anyway)."""
 
 STOP_TIMEOUT = 10.0
 """Seconds to wait for processes to disappear after SIGKILL."""
@@ -147,6 +153,8 @@ class _Node:
     cpus: int
     folder: Path
     process: subprocess.Popen[bytes] | None = None
+    killed: bool = False
+    """Whether `kill_node` ended it (its `ray start` is then expected to be gone)."""
 
     @property
     def log(self) -> Path:
@@ -172,6 +180,8 @@ class LocalCluster:
         self._nodes: list[_Node] = []
         self._gcs_port = 0
         self._client_port = 0
+        self._ray_env = {"RAY_USAGE_STATS_ENABLED": "0"}
+        """Ray's environment variables for every process of, or joining, the cluster."""
         self.start_seconds: float | None = None
         """How long the last `start()` took, until every node was reported alive."""
 
@@ -198,7 +208,7 @@ class LocalCluster:
         """Environment variables for a process that is to use this cluster: with them,
         `ray.init(address="auto")` (or `ray.init()`) joins it as a driver on the head
         node. Add them to the process's environment (``{**os.environ, **env()}``)."""
-        return {"RAY_ADDRESS": self.gcs_address, "RAY_USAGE_STATS_ENABLED": "0"}
+        return {"RAY_ADDRESS": self.gcs_address, **self._ray_env}
 
     # ----- start and stop -----
 
@@ -209,6 +219,7 @@ class LocalCluster:
             raise RuntimeError("the cluster is already started")
         began = time.monotonic()
         self.folder = Path(tempfile.mkdtemp(prefix="ray-cluster-"))
+        _open_clusters.add(self)
         self._nodes = [
             _Node(ip, n, self.folder / f"node{i}")
             for i, (ip, n) in enumerate(zip(self.node_ips, self.cpus, strict=True))
@@ -217,9 +228,9 @@ class LocalCluster:
             self._gcs_port, self._client_port = _free_ports(2)
             head = self._nodes[0]
             self._launch(head, self._head_arguments())
-            self._wait_for_gcs(began + START_TIMEOUT)
             for node in self._nodes[1:]:
                 self._launch(node, ["--address", self.gcs_address])
+            self._wait_for_gcs(began + START_TIMEOUT)
             self._watch({ip: True for ip in self.node_ips}, began + START_TIMEOUT)
         except BaseException:
             self.close()
@@ -239,6 +250,7 @@ class LocalCluster:
         self._wait_gone(self.pids, STOP_TIMEOUT)
         left = self.pids()
         folder, self.folder, self._nodes = self.folder, None, []
+        _open_clusters.discard(self)
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
         if left:
@@ -268,6 +280,7 @@ class LocalCluster:
         want = {ip: ip != node.ip for ip in self.node_ips}
         with self._watcher(want, START_TIMEOUT) as watcher:
             killed = time.time()
+            node.killed = True
             self._end(node, signal.SIGKILL)
             self._wait_gone(lambda: self._node_pids(node), STOP_TIMEOUT)
             report = self._report(watcher)
@@ -366,7 +379,7 @@ class LocalCluster:
 
     def _node_env(self, node: _Node) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("RAY_")}
-        env.update({"RAY_USAGE_STATS_ENABLED": "0", MARKER: str(node.folder)})
+        env.update({**self._ray_env, MARKER: str(node.folder)})
         return env
 
     def _wait_for_gcs(self, deadline: float) -> None:
@@ -438,10 +451,12 @@ class _Watcher:
         self.want = dict(want)
         self.timeout = timeout
         self.process: subprocess.Popen[str] | None = None
+        self.errors = tempfile.TemporaryFile("w+")  # noqa: SIM115 (closed in __exit__)
+        """The watcher's stderr (a file, not a pipe, that it cannot fill up)."""
 
     def __enter__(self) -> _Watcher:
         env = {k: v for k, v in os.environ.items() if not k.startswith("RAY_")}
-        env["RAY_USAGE_STATS_ENABLED"] = "0"
+        env.update(self.cluster._ray_env)
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -453,24 +468,30 @@ class _Watcher:
             ],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=self.errors,
             text=True,
             env=env,
         )
         assert self.process.stdout is not None
-        line = self.process.stdout.readline()
-        if line.strip() != "watching":
+        ready, _, _ = select.select([self.process.stdout], [], [], JOIN_TIMEOUT)
+        if not ready or self.process.stdout.readline().strip() != "watching":
             self._fail("the watcher could not join the cluster")
         return self
 
     def result(self) -> dict[str, Any]:
         """The watcher's report, once it has seen the state or run out of time."""
         assert self.process is not None and self.process.stdout is not None
-        try:
-            out, _ = self.process.communicate(timeout=self.timeout + 30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self._fail("the watcher did not answer")
+        deadline = time.monotonic() + self.timeout + 30
+        while self.process.poll() is None:
+            for node in self.cluster._nodes:
+                process = None if node.killed else node.process
+                if process is not None and process.poll() is not None:
+                    self._fail(f"the node at {node.ip} exited")
+            if time.monotonic() > deadline:
+                self._fail("the watcher did not answer")
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=0.1)
+        out, _ = self.process.communicate()
         try:
             return json.loads(out.strip().splitlines()[-1])
         except (ValueError, IndexError):
@@ -479,13 +500,29 @@ class _Watcher:
     def _fail(self, why: str) -> Any:
         assert self.process is not None
         self.process.kill()
-        _, err = self.process.communicate()
-        raise ClusterError(f"{why}: {err[-2000:]}\n{self.cluster.log_tail()}")
+        self.process.communicate()
+        self.errors.seek(0)
+        err = self.errors.read()[-2000:]
+        self.errors.close()
+        raise ClusterError(f"{why}: {err}\n{self.cluster.log_tail()}")
 
     def __exit__(self, *exc: object) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
             self.process.communicate()
+        self.errors.close()
+
+
+_open_clusters: set[LocalCluster] = set()
+"""Started clusters not yet closed: closed when the interpreter exits, so that an
+interrupted test run leaves no Ray processes behind."""
+
+
+@atexit.register
+def _close_open_clusters() -> None:
+    for cluster in list(_open_clusters):
+        with contextlib.suppress(Exception):
+            cluster.close()
 
 
 # ----- ports and processes -----

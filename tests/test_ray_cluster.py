@@ -73,9 +73,7 @@ def test_driver_with_env_joins_and_runs_an_actor_on_each_node(cluster: LocalClus
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads(done.stdout.strip().splitlines()[-1])
     ids = {n["ip"]: n["node_id"] for n in cluster.nodes()}
-    assert sorted(map(tuple, report["actors"])) == sorted(
-        (ids[ip], ip) for ip in cluster.node_ips
-    )
+    assert sorted(map(tuple, report["actors"])) == sorted((ids[ip], ip) for ip in cluster.node_ips)
     assert report["driver_node"] == ids["127.0.0.2"]
 
 
