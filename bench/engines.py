@@ -31,6 +31,7 @@ class Engine:
         env: the server's environment variables for it.
         address: the cluster's GCS address (``HOST:PORT``) for a driver in this
             process, or None for the local engine.
+        client_address: its Ray Client address (``ray://HOST:PORT``) when known.
         pids: the engine's processes outside the server (a cluster the bench started),
             or None when they are not known (local: the server's children; a cluster
             given by address: elsewhere).
@@ -40,6 +41,7 @@ class Engine:
     env: dict[str, str] = field(default_factory=dict)
     address: str | None = None
     pids: Callable[[], set[int]] | None = None
+    client_address: str | None = None
 
 
 @contextlib.contextmanager
@@ -57,8 +59,8 @@ def engine(name: str, processes: int | None = None) -> Iterator[Engine]:
 
         with LocalCluster(cpus=(1, 1)) as cluster:
             yield Engine(name, {**cluster.env(), "NNPLAY_ENGINE": "auto", **cap},
-                         cluster.gcs_address, cluster.pids)
+                         cluster.gcs_address, cluster.pids, cluster.client_address)
     else:
-        address = None if name.startswith("ray://") or name == "auto" else name
+        client = name.startswith("ray://")
         yield Engine(name, {"NNPLAY_ENGINE": name, "RAY_USAGE_STATS_ENABLED": "0", **cap},
-                     address)
+                     None if client else name, client_address=name if client else None)
