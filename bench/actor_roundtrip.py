@@ -1,7 +1,8 @@
 """A request's round trip to where a run lives (run: python bench/actor_roundtrip.py).
 
 The same requests go, one at a time, to a run held
-1. in this process (``EnginePool(0)``): the bare operation, no transport;
+0. in this thread (``RunHost.handle`` called directly): the bare operation;
+1. in this process (``EnginePool(0)``): its worker thread and queue;
 2. in a local engine process (``EnginePool(1)``): a pipe to a child process;
 3. in a Ray actor (``app.cluster_engine.RayPool`` with one worker, on a two-node
    cluster of 1-CPU nodes the bench starts on 127.0.0.2 and 127.0.0.3, this
@@ -34,7 +35,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from concurrent.futures import wait
+from concurrent.futures import Future, wait
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -46,13 +47,43 @@ from server import family, reference_call_us
 
 from app.deps import run_budget
 from app.engine_pool import EnginePool, Worker
-from app.fair_queue import COMMAND, FRAME
+from app.fair_queue import COMMAND, FRAME, Request
+from app.run_host import RunHost
 from app.settings import Settings
 
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[int(q * (len(ordered) - 1))] if ordered else float("nan")
+
+
+class BareWorker:
+    """A stand-in worker that carries out each request at once in the calling thread."""
+
+    def __init__(self) -> None:
+        self.host = RunHost()
+        self.runs = 0
+
+    def submit(self, run_id: str, op: str, args: tuple = (), priority: int = COMMAND,
+               tenant: str | None = None) -> Future:
+        request = Request(run_id, op, args, priority, tenant or run_id)
+        request.future.set_running_or_notify_cancel()
+        request.future.set_result(self.host.handle(run_id, op, args))
+        return request.future
+
+
+class BarePool(EnginePool):
+    """A pool of one :class:`BareWorker`."""
+
+    def __init__(self) -> None:
+        self.in_process = True
+        self.workers = [BareWorker()]  # type: ignore[list-item]
+
+    def describe(self) -> dict:
+        return {"workers": [{"node": "this thread", "runs": 0}]}
+
+    def close(self) -> None:
+        pass
 
 
 class Target:
@@ -65,11 +96,13 @@ class Target:
         self.worker: Worker = pool.assign()
         self.pids = pids  # besides this process and its children
 
-    def cpu(self) -> float:
+    def reading(self) -> cpu_use.Reading:
         """CPU seconds so far of this process, its children and the target's other
         processes."""
-        own = {os.getpid(), *family(os.getpid()), *self.pids()}
-        return cpu_use.read(own).total
+        return cpu_use.read({os.getpid(), *family(os.getpid()), *self.pids()})
+
+    def cpu(self) -> float:
+        return self.reading().total
 
 
 def frame_args(args: argparse.Namespace, run_id: str) -> tuple:
@@ -114,13 +147,16 @@ def in_flight(target: Target, args: argparse.Namespace, run_ids: list[str]) -> d
 
     round_()
     rounds = max(1, args.requests // len(run_ids))
-    cpu_before, started = target.cpu(), time.perf_counter()
+    before, started = target.reading(), time.perf_counter()
     for _ in range(rounds):
         round_()
     wall = time.perf_counter() - started
+    after = target.reading()
     frames = rounds * len(run_ids)
-    return {"fps": frames / wall, "wall": wall / frames, "cpu": (target.cpu() - cpu_before)
-            / frames, "count": frames}
+    return {"fps": frames / wall, "wall": wall / frames,
+            "cpu": cpu_use.used(before, after) / frames, "count": frames,
+            "parts": [(label, seconds / frames) for label, _, seconds
+                      in cpu_use.by_label(before, after) if seconds > 0]}
 
 
 def measure(target: Target, args: argparse.Namespace) -> dict:
@@ -177,12 +213,18 @@ def main(argv: list[str] | None = None) -> int:
                              "address (HOST:PORT) of a running one")
     parser.add_argument("--client", action="store_true",
                         help="also through Ray Client (ray://), for a cluster started here")
+    parser.add_argument("--ray-only", action="store_true",
+                        help="leave out the in-process pool and the engine process (the bare "
+                             "operation stays, as the baseline)")
     args = parser.parse_args(argv)
     load_before = cpu_use.loadavg()
     reference = reference_call_us()
     results = []
-    for label, processes in (("in process", 0), ("engine process", 1)):
-        pool = EnginePool(processes)
+    for label, make in (("bare", BarePool), ("in process", lambda: EnginePool(0)),
+                        ("engine process", lambda: EnginePool(1))):
+        if args.ray_only and label != "bare":
+            continue
+        pool = make()
         try:
             results.append(measure(Target(label, pool), args))
         finally:
@@ -206,7 +248,10 @@ def main(argv: list[str] | None = None) -> int:
         m = r["in_flight"]
         print(f"  {r['label']:15} {m['fps']:7.1f} frames/s; {m['wall'] * 1e3:7.3f} ms wall, "
               f"CPU {m['cpu'] * 1e3:7.3f} ms per frame ({m['count']} frames; CPU "
-              f"{m['cpu'] / bare['in_flight']['cpu'] - 1:+.0%} against in process)")
+              f"{m['cpu'] / bare['in_flight']['cpu'] - 1:+.0%} against bare)")
+        if len(m["parts"]) > 1:
+            print("    CPU ms per frame by process: " + ", ".join(
+                f"{label} {seconds * 1e3:.2f}" for label, seconds in m["parts"]))
     return 0
 
 
