@@ -189,7 +189,13 @@ def ray_targets(args: argparse.Namespace) -> list[dict]:
             if address is None:
                 print(f"({label}: no address for it)")
                 continue
-            pool = RayPool(address, 1)
+            try:
+                pool = RayPool(address, 1)
+            except Exception as err:  # reported; the other ways' figures still print
+                print(f"({label}: could not join the cluster at {address}: "
+                      f"{type(err).__name__}: {str(err).strip().splitlines()[-1]})")
+                ray.shutdown()
+                continue
             try:
                 results.append(measure(Target(label, pool, pids), args))
             finally:
