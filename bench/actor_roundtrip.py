@@ -17,7 +17,8 @@ the transport's cost (median minus the bare operation's median), and the CPU tim
 per request of every process involved (this one, the engine process, or every
 process of the cluster). Then ``--in-flight`` runs' frames queued at once, as a
 busy class queues them (the Ray worker sends them in pipelined batches): frames
-per second and CPU per frame.
+per second and CPU per frame. Last, the cluster's CPU use while its runs are idle
+(``--idle`` seconds): Ray's fixed cost.
 
     python bench/actor_roundtrip.py
     python bench/actor_roundtrip.py --requests 500 --client
@@ -172,6 +173,16 @@ def measure(target: Target, args: argparse.Namespace) -> dict:
     }
 
 
+def idle(target: Target, seconds: float) -> list[tuple[str, float]]:
+    """CPU cores that the target's processes use while its runs are idle for
+    ``seconds`` (Ray's fixed cost: its agents, the GCS's health checks, polling)."""
+    before = target.reading()
+    time.sleep(seconds)
+    after = target.reading()
+    return [(label, spent / seconds) for label, _, spent in cpu_use.by_label(before, after)
+            if spent > 0]
+
+
 def ray_targets(args: argparse.Namespace) -> list[dict]:
     """The Ray actor's figures: by the GCS address and, with --client, by Ray Client."""
     import ray
@@ -197,7 +208,9 @@ def ray_targets(args: argparse.Namespace) -> list[dict]:
                 ray.shutdown()
                 continue
             try:
-                results.append(measure(Target(label, pool, pids), args))
+                target = Target(label, pool, pids)
+                results.append(measure(target, args))
+                results[-1]["idle"] = idle(target, args.idle)
             finally:
                 pool.close()
                 ray.shutdown()
@@ -219,6 +232,8 @@ def main(argv: list[str] | None = None) -> int:
                              "address (HOST:PORT) of a running one")
     parser.add_argument("--client", action="store_true",
                         help="also through Ray Client (ray://), for a cluster started here")
+    parser.add_argument("--idle", type=float, default=10.0,
+                        help="seconds the cluster is watched idle, for its fixed CPU cost")
     parser.add_argument("--ray-only", action="store_true",
                         help="leave out the in-process pool and the engine process (the bare "
                              "operation stays, as the baseline)")
@@ -259,6 +274,11 @@ def main(argv: list[str] | None = None) -> int:
         if len(m["parts"]) > 1:
             print("    CPU ms per frame by process: " + ", ".join(
                 f"{label} {seconds * 1e3:.2f}" for label, seconds in m["parts"]))
+    for r in results:
+        if "idle" in r:
+            print(f"{r['label']}: idle for {args.idle:g} s, CPU cores "
+                  f"{sum(c for _, c in r['idle']):.3f}: " + ", ".join(
+                      f"{label} {cores:.3f}" for label, cores in r["idle"]))
     return 0
 
 
