@@ -15,6 +15,24 @@ memory per student, and how current the teacher's table is: for each row, how
 far it was behind the frames the student's page had ("behind"), and how long
 before the table was read the student's page had received the frame the row
 shows ("age"). Asserts nothing; traffic goes to 127.0.0.1 only.
+
+The engine (``--engine``, default ``local``): ``local`` is the server's own engine
+processes (one per core, or ``--processes``); ``two-node`` starts a Ray cluster of
+two 1-CPU nodes on loopback (127.0.0.2 and 127.0.0.3) for the run and points the
+server at it (``NNPLAY_ENGINE=auto`` with the cluster's ``RAY_ADDRESS``); any other
+value is a running cluster's address, passed as ``NNPLAY_ENGINE`` as is. Several
+``--engine`` values, or ``--compare`` (``local`` then ``two-node``), run the same
+class on each, one after another, and print the figures side by side, with the CPU
+seconds each frame cost: the server process (web, and with Ray its driver), the
+engine (the local engine processes, or every process of the cluster the bench
+started: GCS, raylets, Ray's agents, the actors' workers) and their total; and
+Ray's cost per frame, (total per frame with Ray) / (total per frame local) - 1
+(target: within 15%). ``--detail`` adds where the CPU went per process and per
+thread of the server.
+
+    python bench/classroom.py --students 4 --seconds 5
+    python bench/classroom.py --compare --seconds 60
+    python bench/classroom.py --engine local --engine 127.0.0.2:6379 --seconds 60
 """
 
 from __future__ import annotations
@@ -25,6 +43,7 @@ import bisect
 import json
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -34,7 +53,9 @@ import websockets
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import contextlib
 
-from server import Server, cpu_seconds, reference_call_us, rss_kb
+import cpu_use
+from engines import Engine, engine
+from server import Server, cpu_seconds, family, reference_call_us, rss_kb
 from server import student as play_run
 
 TOKEN = "bench-classroom-teacher"
@@ -55,6 +76,7 @@ class Student:
         self.latencies: list[float] = []
         self.errors: list[str] = []
         self.grids: dict[int, int] = {}  # output map side -> frames drawn at it
+        self.frames = 0
 
 
 async def join(client: httpx.AsyncClient, port: int, code: str, name: str) -> Student:
@@ -92,6 +114,7 @@ async def play(student: Student, server: Server, seconds: float, fps: float,
                steps: int) -> None:
     """Play the student's run (bench/server.py's student loop, with their token)."""
     def seen(header: dict) -> None:
+        student.frames += 1
         step = header["step"]
         if step not in student.seen and (not student.steps or step > student.steps[-1]):
             student.seen[step] = time.monotonic()  # (a diverged run's rewind is left out)
@@ -140,7 +163,8 @@ async def watch_table(client: httpx.AsyncClient, class_id: str, students: list[S
     return reads
 
 
-async def lesson_class(server: Server, args: argparse.Namespace) -> dict:
+async def lesson_class(server: Server, args: argparse.Namespace,
+                       cluster: Engine | None = None) -> dict:
     port = server.port
     async with httpx.AsyncClient(base_url=server.base, timeout=60) as client:
         made = await client.post("/api/classes", headers=TEACHER,
@@ -159,6 +183,9 @@ async def lesson_class(server: Server, args: argparse.Namespace) -> dict:
         ages: list[float] = []
         lags: list[float] = []
         table_errors: list[str] = []
+        cluster_pids = cluster.pids if cluster is not None and cluster.pids else set
+        here = cpu_use.read(family(server.proc.pid), threads=True)
+        there = cpu_use.read(cluster_pids())
         cpu_before, wall_before = cpu_seconds(server.proc.pid), time.monotonic()
         web_before, own_before = cpu_seconds(server.proc.pid, children=False), time.process_time()
         table = asyncio.create_task(watch_table(client, info["id"], students, stop, ages,
@@ -171,6 +198,9 @@ async def lesson_class(server: Server, args: argparse.Namespace) -> dict:
         cores = (cpu_seconds(server.proc.pid) - cpu_before) / wall
         web_cores = (cpu_seconds(server.proc.pid, children=False) - web_before) / wall
         own_cores = (time.process_time() - own_before) / wall
+        here_after = cpu_use.read(family(server.proc.pid), threads=True)
+        there_after = cpu_use.read(cluster_pids())
+        engine = (await client.get("/healthz")).json().get("engine", {})
         # every saved model is still there: each student's own, and all of them for the teacher
         found = 0
         for s in students:
@@ -193,6 +223,12 @@ async def lesson_class(server: Server, args: argparse.Namespace) -> dict:
         "rss_mb": rss_kb(server.proc.pid) / 1024,
         "cores": cores, "web_cores": web_cores, "own_cores": own_cores,
         "ages": ages, "lags": lags, "reads": reads, "grids": grids,
+        "frames": sum(s.frames for s in students), "wall": wall,
+        "server_cpu": cores * wall, "web_cpu": web_cores * wall,
+        "cluster_cpu": cpu_use.used(there, there_after) if cluster_pids is not set else None,
+        "server_parts": cpu_use.by_label(here, here_after),
+        "web_threads": cpu_use.threads_by_name(here, here_after, server.proc.pid),
+        "cluster_parts": cpu_use.by_label(there, there_after), "engine": engine,
     }
 
 
@@ -200,24 +236,52 @@ def percentile(values: list[float], q: float) -> float:
     return values[int(q * (len(values) - 1))] if values else float("nan")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--students", type=int, default=40)
-    parser.add_argument("--seconds", type=float, default=60.0)
-    parser.add_argument("--fps", type=float, default=10.0)
-    parser.add_argument("--steps", type=int, default=10,
-                        help="steps per frame (the live view's default is 10)")
-    parser.add_argument("--lesson", default="vanishing-gradients",
-                        help="the class's lesson (default: the 8-layer sigmoid net)")
-    args = parser.parse_args(argv)
-    server = Server(max_frame_rate=30, env={"NNPLAY_TEACHER_TOKEN": TOKEN})
-    try:
-        result = asyncio.run(lesson_class(server, args))
-    finally:
-        server.close()
+def run_class(name: str, args: argparse.Namespace) -> dict:
+    """The class on the engine ``name``: the figures of :func:`lesson_class`, with the
+    reference call time and the machine's load before and after."""
+    load_before = cpu_use.loadavg()
+    reference = reference_call_us()
+    with engine(name, args.processes) as chosen, tempfile.TemporaryDirectory() as folder:
+        log = Path(folder) / "server.log"
+        try:
+            server = Server(max_frame_rate=30, env={"NNPLAY_TEACHER_TOKEN": TOKEN, **chosen.env},
+                            start_seconds=30 if name == "local" else 180, log=log)
+        except RuntimeError:
+            print(log.read_text(errors="replace")[-3000:], file=sys.stderr)
+            raise
+        try:
+            result = asyncio.run(lesson_class(server, args,
+                                              chosen if chosen.pids is not None else None))
+        finally:
+            server.close()
+    return {**result, "name": name, "reference_us": reference, "load_before": load_before,
+            "load_after": cpu_use.loadavg()}
+
+
+def per_frame_ms(result: dict) -> tuple[float, float, float | None]:
+    """CPU milliseconds per frame: (the server process, the engine, their total);
+    the engine is the server's children (local engine processes) plus the processes
+    of a cluster the bench started; None when the cluster's are not known."""
+    frames = max(1, result["frames"])
+    web = result["web_cpu"] / frames * 1e3
+    engine_cpu = result["server_cpu"] - result["web_cpu"]
+    if result["engine"].get("kind", "local") != "local":
+        if result["cluster_cpu"] is None:
+            return web, float("nan"), None
+        engine_cpu += result["cluster_cpu"]
+    engine_ms = engine_cpu / frames * 1e3
+    return web, engine_ms, web + engine_ms
+
+
+def report(result: dict, args: argparse.Namespace) -> None:
+    """One engine's figures, as this bench has always printed them, and its CPU."""
     rates, lat, ages = result["rates"], result["latencies"], result["ages"]
-    print(f"reference NumPy call {reference_call_us():.2f} us")
+    engine_info = result["engine"]
+    print(f"== engine {result['name']}: {engine_info.get('kind', '?')}, "
+          f"{len(engine_info.get('workers', []))} worker(s) on {engine_info.get('nodes', '?')} "
+          f"node(s) {[w.get('node') for w in engine_info.get('workers', [])]}")
+    print(f"reference NumPy call {result['reference_us']:.2f} us; load before "
+          f"{result['load_before']}, after {result['load_after']}")
     print(f"{args.students} students, lesson {args.lesson}, {args.seconds:g} s at {args.fps:g} "
           f"fps, {args.steps} steps per frame")
     print(f"frames/s per student: median {statistics.median(rates):.1f}, min {rates[0]:.1f}, "
@@ -238,14 +302,107 @@ def main(argv: list[str] | None = None) -> int:
     print(f"CPU: server {result['cores']:.2f} cores (web process {result['web_cores']:.2f}, "
           f"engine processes {result['cores'] - result['web_cores']:.2f}); these simulated "
           f"students {result['own_cores']:.2f} (on the same machine)")
+    web, engine_ms, total = per_frame_ms(result)
+    cluster = ("" if result["cluster_cpu"] is None else
+               f"; the cluster's processes {result['cluster_cpu'] / result['wall']:.2f} cores")
+    print(f"CPU per frame over {result['frames']} frames: server process {web:.2f} ms, "
+          f"engine {engine_ms:.2f} ms, total "
+          f"{'unknown (the cluster is elsewhere)' if total is None else f'{total:.2f} ms'}"
+          f"{cluster}")
     lags = result["lags"]
-    print(f"teacher table: read {result['reads']} times (as its page does, every 0.5 s); "
-          f"behind the student's page by: median {statistics.median(lags) * 1e3:.0f} ms, "
-          f"95th percentile {percentile(lags, 0.95) * 1e3:.0f} ms, max {lags[-1] * 1e3:.0f} "
-          f"ms (target: current within 1 s); age of a row's figures, which adds the time "
-          f"between two of the student's frames: median {statistics.median(ages) * 1e3:.0f} "
-          f"ms, 95th percentile {percentile(ages, 0.95) * 1e3:.0f} ms, max "
-          f"{ages[-1] * 1e3:.0f} ms")
+    if lags:
+        print(f"teacher table: read {result['reads']} times (as its page does, every 0.5 s); "
+              f"behind the student's page by: median {statistics.median(lags) * 1e3:.0f} ms, "
+              f"95th percentile {percentile(lags, 0.95) * 1e3:.0f} ms, max "
+              f"{lags[-1] * 1e3:.0f} ms (target: current within 1 s); age of a row's "
+              f"figures, which adds the time between two of the student's frames: median "
+              f"{statistics.median(ages) * 1e3:.0f} ms, 95th percentile "
+              f"{percentile(ages, 0.95) * 1e3:.0f} ms, max {ages[-1] * 1e3:.0f} ms")
+    if args.detail:
+        frames = max(1, result["frames"])
+        print("CPU ms per frame by process (server and its children):")
+        for label, count, seconds in result["server_parts"][:8]:
+            print(f"  {seconds / frames * 1e3:7.3f}  {label} ({count})")
+        print("CPU ms per frame by thread of the server process:")
+        for name, count, seconds in result["web_threads"][:12]:
+            print(f"  {seconds / frames * 1e3:7.3f}  {name} ({count})")
+        if result["cluster_cpu"] is not None:
+            print("CPU ms per frame by process of the cluster:")
+            for label, count, seconds in result["cluster_parts"][:12]:
+                print(f"  {seconds / frames * 1e3:7.3f}  {label} ({count})")
+
+
+def side_by_side(results: list[dict]) -> None:
+    """The engines' main figures in columns, and Ray's cost per frame against the
+    first local engine's."""
+    width = max(12, *(len(r["name"]) + 2 for r in results))
+    print("== side by side")
+    print(f"{'':38}" + "".join(f"{r['name']:>{width}}" for r in results))
+
+    def row(label: str, cells: list[str]) -> None:
+        print(f"{label:38}" + "".join(f"{c:>{width}}" for c in cells))
+
+    row("reference NumPy call (us)", [f"{r['reference_us']:.2f}" for r in results])
+    row("load average (1 min) before / after",
+        [f"{r['load_before'].split()[0]}/{r['load_after'].split()[0]}" for r in results])
+    row("workers / nodes", [f"{len(r['engine'].get('workers', []))}/{r['engine'].get('nodes')}"
+                            for r in results])
+    row("frames/s per student: median", [f"{statistics.median(r['rates']):.2f}"
+                                         for r in results])
+    row("frames/s per student: lowest", [f"{r['rates'][0]:.2f}" for r in results])
+    row("command latency median (ms)", [f"{statistics.median(r['latencies']) * 1e3:.0f}"
+                                        for r in results])
+    row("command latency p95 (ms)", [f"{percentile(r['latencies'], 0.95) * 1e3:.0f}"
+                                     for r in results])
+    row("frames", [str(r["frames"]) for r in results])
+    row("frames with a 100 x 100 output map",
+        [f"{r['grids'].get(100, 0) / max(1, sum(r['grids'].values())):.0%}" for r in results])
+    row("errors", [str(len(r["errors"])) for r in results])
+    costs = [per_frame_ms(r) for r in results]
+    row("CPU ms/frame: server process", [f"{c[0]:.2f}" for c in costs])
+    row("CPU ms/frame: engine (or cluster)", [f"{c[1]:.2f}" for c in costs])
+    row("CPU ms/frame: total", [f"{c[2]:.2f}" if c[2] is not None else "?" for c in costs])
+    local = next((c[2] for r, c in zip(results, costs, strict=True)
+                  if r["engine"].get("kind") == "local"), None)
+    for result, cost in zip(results, costs, strict=True):
+        if result["engine"].get("kind") == "local" or local is None or cost[2] is None:
+            continue
+        print(f"Ray's cost per frame ({result['name']}): {cost[2] / local - 1:+.1%} "
+              f"(total CPU per frame {cost[2]:.2f} ms against {local:.2f} ms local; "
+              f"target: within +15%)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--students", type=int, default=40)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--fps", type=float, default=10.0)
+    parser.add_argument("--steps", type=int, default=10,
+                        help="steps per frame (the live view's default is 10)")
+    parser.add_argument("--lesson", default="vanishing-gradients",
+                        help="the class's lesson (default: the 8-layer sigmoid net)")
+    parser.add_argument("--engine", action="append", dest="engines", metavar="ENGINE",
+                        help="local (default), two-node, or a Ray cluster's address "
+                             "(ray://HOST:PORT, HOST:PORT, auto); give several to compare")
+    parser.add_argument("--compare", action="store_true",
+                        help="the same class on local, then on two-node, side by side")
+    parser.add_argument("--processes", type=int, default=None,
+                        help="engine workers at most (NNPLAY_ENGINE_PROCESSES; default: "
+                             "one per core locally, one per CPU of a cluster)")
+    parser.add_argument("--detail", action="store_true",
+                        help="also the CPU per frame of each process and server thread")
+    args = parser.parse_args(argv)
+    engines = list(args.engines or [])
+    if args.compare:
+        engines += [e for e in ("local", "two-node") if e not in engines]
+    engines = engines or ["local"]
+    results = []
+    for name in engines:
+        results.append(run_class(name, args))
+        report(results[-1], args)
+    if len(results) > 1:
+        side_by_side(results)
     return 0
 
 

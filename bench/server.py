@@ -89,7 +89,10 @@ class Server:
     """The server as `make run` starts it (python -m app), on a free loopback port."""
 
     def __init__(self, max_frame_rate: float, output_grid: int = 100,
-                 env: dict[str, str] | None = None, root: Path = ROOT) -> None:
+                 env: dict[str, str] | None = None, root: Path = ROOT,
+                 start_seconds: float = 30.0, log: Path | None = None) -> None:
+        """Start it and wait until /healthz answers (``start_seconds`` at most);
+        ``log``, when given, gets its console output (else it is dropped)."""
         self.port = free_port()
         self.data = tempfile.TemporaryDirectory()
         env = {**os.environ, "NNPLAY_DATA_DIR": self.data.name, "NNPLAY_HOST": "127.0.0.1",
@@ -100,17 +103,23 @@ class Server:
                "NNPLAY_JOINS_PER_MINUTE": "10000", "NNPLAY_CLASS_JOINS_PER_MINUTE": "10000",
                "NNPLAY_LIVE_OUTPUT_GRID": str(output_grid), **(env or {})}
         # started as `make run` starts it; its access log is not wanted here
+        out = subprocess.DEVNULL if log is None else log.open("wb")
         self.proc = subprocess.Popen([sys.executable, "-m", "app"], cwd=root, env=env,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                     stdout=out, stderr=subprocess.STDOUT)
+        if log is not None:
+            out.close()
         self.base = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+        deadline = time.monotonic() + start_seconds
+        while time.monotonic() < deadline and self.proc.poll() is None:
             try:
                 if httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200:
                     return
             except httpx.HTTPError:
                 time.sleep(0.1)
-        raise RuntimeError("server did not start")
+        self.proc.kill()
+        self.proc.wait(timeout=10)
+        self.data.cleanup()
+        raise RuntimeError(f"server did not start (exit code {self.proc.returncode})")
 
     def new_run(self) -> str:
         response = httpx.post(f"{self.base}/api/runs", json={"spec": SPEC}, timeout=30)
