@@ -29,10 +29,16 @@ says so and new runs are refused (:class:`EngineUnavailableError`).
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import threading
 import time
 from typing import Any
+
+# Ray joins a cluster by itself (the newest one started on this machine) when a call
+# finds none; it reads this switch when it is imported. A server that lost its
+# cluster must not wander into another one, e.g. when it ends its actors at exit.
+os.environ["RAY_ENABLE_AUTO_CONNECT"] = "0"
 
 import ray
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
@@ -58,7 +64,7 @@ log = logging.getLogger(__name__)
 DEPTH = 2
 """Batches in flight to one actor: one running, one waiting there."""
 
-BATCH = 4
+BATCH = 8
 """Requests in one batch at most (a busy class's frames share one call's cost)."""
 
 WATCH_SECONDS = 1.0
@@ -94,7 +100,8 @@ class EngineActor:
 
     def carry_out(self, requests: list[tuple[str, str, tuple]]) -> list[tuple[Answer, float]]:
         """Each (run id, operation, arguments) carried out in order: its
-        :data:`Answer` and the seconds it took."""
+        :data:`Answer` and the seconds it took (called with as many returns as
+        requests, so each answer travels as an object of its own)."""
         answers = []
         for run_id, op, args in requests:
             started = time.perf_counter()
@@ -135,11 +142,13 @@ class RayWorker(Worker):
         log.error("engine worker %d on node %s is gone (%s); its %d run(s) are lost",
                   self.index, self.node_ip, why, lost)
 
-    def close(self) -> None:
+    def close(self, reachable: bool = True) -> None:
+        """Stop sending; end the actor if the cluster can be reached (a call that
+        waits on a cluster gone is left to its daemon thread)."""
         super().close()
-        self._receiver.join(timeout=10)
-        if self.alive:
-            ray.kill(self.actor, no_restart=True)
+        self._receiver.join(timeout=10 if reachable else 0.5)
+        if self.alive and reachable:
+            end_actor(self.actor)
 
     def _batch(self) -> list[Request] | None:
         """The next requests to send, in the queue's order: up to :data:`BATCH`
@@ -177,7 +186,11 @@ class RayWorker(Worker):
                 self._room.release()
                 continue
             try:
-                ref = self.actor.carry_out.remote([(r.run_id, r.op, r.args) for r in batch])
+                # an object per answer: each frame (about 50 KB) stays under Ray's limit
+                # for objects sent back directly; one list of a batch's frames would go
+                # through the object store, its raylets costing a millisecond a frame
+                ref = self.actor.carry_out.options(num_returns=len(batch)).remote(
+                    [(r.run_id, r.op, r.args) for r in batch])
             except Exception as err:  # the cluster connection itself failed
                 ref = err
             self._in_flight.put((batch, ref))
@@ -300,7 +313,7 @@ class RayPool(EnginePool):
             gone = [w for w in self.workers if isinstance(w, RayWorker) and not w.alive]
             self.workers = [w for w in self.workers if w not in gone]
         for worker in gone:
-            threading.Thread(target=worker.close, daemon=True).start()
+            threading.Thread(target=worker.close, args=(False,), daemon=True).start()
         self._start_workers(nodes)
 
     def _start_workers(self, nodes: dict[str, dict[str, Any]]) -> None:
@@ -344,7 +357,7 @@ class RayPool(EnginePool):
                 if node_id in nodes:
                     self._starting.append((node_id, actor, ref))
                 else:
-                    ray.kill(actor, no_restart=True)
+                    end_actor(actor)
                 continue
             try:
                 actual, version = ray.get(ref)
@@ -355,7 +368,7 @@ class RayPool(EnginePool):
                 log.error("node %s has nnplay %s, this server %s: no engine workers there "
                           "(install the same version on every node)", where, version,
                           __version__)
-                ray.kill(actor, no_restart=True)
+                end_actor(actor)
                 continue
             with self._lock:
                 self.workers.append(RayWorker(self._count, actor, actual, where))
@@ -371,18 +384,33 @@ class RayPool(EnginePool):
 
     def close(self) -> None:
         self._closed.set()
+        reachable = self.reachable and ray.is_initialized()
         with self._lock:
             workers, self.workers = self.workers, []
             starting, self._starting = self._starting, []
         for worker in workers:
-            worker.close()
-        for _, actor, _ in starting:
-            ray.kill(actor, no_restart=True)
+            if isinstance(worker, RayWorker):
+                worker.close(reachable)
+            else:
+                worker.close()
+        if reachable:
+            for _, actor, _ in starting:
+                end_actor(actor)
+
+
+def end_actor(actor: Any) -> None:
+    """Ask the cluster to end ``actor`` (nothing if the cluster is gone)."""
+    try:
+        ray.kill(actor, no_restart=True)
+    except Exception as err:  # the actor or the cluster is gone already
+        log.info("could not end an engine worker's actor: %s", err)
 
 
 def connect(address: str) -> None:
     """Join the Ray cluster at ``address`` as a driver (or its client), unless this
-    process already has; raises ConnectionError or RuntimeError when it cannot."""
+    process already has; raises ConnectionError or RuntimeError when it cannot.
+
+    (Ray's habit of joining a cluster by itself is off: see the imports.)"""
     if ray.is_initialized():
         return
     ray.init(address=address, namespace=NAMESPACE, log_to_driver=False,
