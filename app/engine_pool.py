@@ -22,7 +22,11 @@ status, revision), which threads wait on and coroutines await.
 ``engine_processes = 0``, as the tests use). :class:`ProcessWorker` keeps it in a
 child process, reached through a pipe; if that process dies, its runs are lost
 (saved models are in the database and stay), requests on them fail with
-:class:`WorkerLostError`, and a new process takes its place.
+:class:`WorkerLostError`, and a new process takes its place. With the setting
+``engine`` naming a Ray cluster, :func:`make_pool` gives
+:class:`app.cluster_engine.RayPool` instead: the same workers, each a Ray actor
+on one of the cluster's machines. Either way a request's outcome crosses back as
+an :data:`Answer` (:func:`carry_out` where the runs live, :func:`unpack` here).
 
 Wherever runs live, the process keeps the memory it frees for the next frame
 (:func:`app.allocator.keep_freed_memory`).
