@@ -13,8 +13,9 @@ the worker holding the fewest, and every request's answer is the same
 A worker talks to its actor asynchronously: a sender thread takes requests off the
 queue in the queue's order and sends them in small batches (live frames, at most
 :data:`BATCH`; a command or a training slice ends a batch), keeping up to
-:data:`DEPTH` batches in flight
-so the actor always has work while a reply travels back; a receiver thread
+:data:`DEPTH` batches in flight so the actor always has work while a reply
+travels back, and one more when a command waits (it need not wait for a batch to
+come back to be sent); a receiver thread
 settles the futures in order and charges each client the time the actor spent on
 its request. An actor runs its calls one at a time, in the order sent.
 
@@ -56,7 +57,7 @@ from app.engine_pool import (
     carry_out,
     unpack,
 )
-from app.fair_queue import FRAME, Request
+from app.fair_queue import COMMAND, FRAME, Request
 from app.run_host import RunHost
 
 log = logging.getLogger(__name__)
@@ -124,8 +125,9 @@ class RayWorker(Worker):
         self.node_id = node_id
         self.node_ip = node_ip
         self.alive = True
-        self._in_flight: queue.Queue[tuple[list[Request], Any] | None] = queue.Queue()
-        self._room = threading.Semaphore(DEPTH)
+        self._in_flight: queue.Queue[tuple[list[Request], Any, str] | None] = queue.Queue()
+        self._flying = 0  # batches in flight (at most DEPTH), and the command lane's:
+        self._lane_taken = False
         super().__init__(index)
         self._receiver = threading.Thread(target=self._receive, daemon=True,
                                           name=f"engine-{index}-replies")
@@ -171,19 +173,18 @@ class RayWorker(Worker):
         return batch
 
     def _dispatch(self) -> None:
-        """The sender: batches off the queue to the actor, :data:`DEPTH` in flight."""
+        """The sender: batches off the queue to the actor, :data:`DEPTH` in flight,
+        and one more when a command waits (it need not wait for a batch to come
+        back before it is sent; the actor still runs it after those sent before)."""
         while True:
-            while not self._room.acquire(timeout=1.0):
-                if self._closed:
-                    self._in_flight.put(None)
-                    return
-            batch = self._batch()
+            room = self._wait_for_room()
+            batch = None if room is None else self._batch()
             if batch is None:
                 self._in_flight.put(None)
                 return
             if not self.alive:
                 self._fail(batch, WorkerLostError(LOST_MESSAGE))
-                self._room.release()
+                self._free_room(room)
                 continue
             try:
                 # an object per answer: each frame (about 50 KB) stays under Ray's limit
@@ -193,12 +194,35 @@ class RayWorker(Worker):
                     [(r.run_id, r.op, r.args) for r in batch])
             except Exception as err:  # the cluster connection itself failed
                 ref = err
-            self._in_flight.put((batch, ref))
+            self._in_flight.put((batch, ref, room))
+
+    def _wait_for_room(self) -> str | None:
+        """Take a place in flight: ``"depth"`` (one of :data:`DEPTH`) or ``"lane"``
+        (the one more a waiting command may take); None once closed. Woken by a new
+        request and by a batch coming back."""
+        with self._ready:
+            while not self._closed:
+                if self._flying < DEPTH:
+                    self._flying += 1
+                    return "depth"
+                if not self._lane_taken and self._queue.waiting(COMMAND) > 0:
+                    self._lane_taken = True
+                    return "lane"
+                self._ready.wait()
+            return None
+
+    def _free_room(self, room: str) -> None:
+        with self._ready:
+            if room == "lane":
+                self._lane_taken = False
+            else:
+                self._flying -= 1
+            self._ready.notify()
 
     def _receive(self) -> None:
         """The receiver: each batch's answers, in the order sent, to its futures."""
         while (item := self._in_flight.get()) is not None:
-            batch, ref = item
+            batch, ref, room = item
             try:
                 if isinstance(ref, Exception):
                     raise ref
@@ -218,7 +242,7 @@ class RayWorker(Worker):
                     with self._ready:
                         self._queue.charge(request.tenant, seconds)
             finally:
-                self._room.release()
+                self._free_room(room)
 
     @staticmethod
     def _fail(batch: list[Request], err: BaseException) -> None:
