@@ -24,14 +24,20 @@ workers on a node that is gone are lost (their runs end as a dead local engine
 process's do: :class:`WorkerLostError`, then "run was lost"), and actors are
 started wherever a node has CPUs no worker uses (a machine added to the cluster,
 or one that came back). When the cluster cannot be reached, :meth:`RayPool.describe`
-says so and new runs are refused (:class:`EngineUnavailableError`).
+says so and new runs are refused (:class:`EngineUnavailableError`). Through Ray
+Client (``ray://``) the server joins the cluster again once it answers at its
+address (a head started again); its runs were lost with the old cluster. A server
+that is a node of the cluster (``auto``, ``HOST:PORT``) cannot: Ray ends its
+process about a minute after the head is gone.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import queue
+import socket
 import threading
 import time
 from typing import Any
@@ -82,6 +88,12 @@ READY_SECONDS = 60.0
 NumPy and the engine); those still waiting for a CPU become workers later."""
 
 NAMESPACE = "nnplay"
+
+ACTOR_OPTIONS: dict[str, Any] = {"num_cpus": 1, "max_restarts": 0, "max_task_retries": 0}
+"""Each actor holds one CPU; one that dies is not started again (its runs are lost)."""
+
+RECONNECT_SECONDS = 5.0
+"""How often a server that lost its Ray Client connection tries the address again."""
 
 LOST_ERRORS: tuple[type[BaseException], ...] = (ray.exceptions.RayActorError,
                                                   ray.exceptions.ObjectLostError)
@@ -265,13 +277,14 @@ class RayPool(EnginePool):
         self.problem: str | None = None
         self.nodes: dict[str, str] = {}  # alive node id -> its address
         self._seen = time.monotonic()  # when the cluster last answered
+        self._disconnected = False  # a Ray Client connection lost, to make again
+        self._tried = 0.0  # when it was last tried
         self._count = 0  # workers started so far (their indexes)
         self._lock = threading.Lock()
         self._closed = threading.Event()
         self._starting: list[tuple[str, Any, Any]] = []  # (node id, actor, its ready())
         connect(address)
-        self._actor_class = ray.remote(num_cpus=1, max_restarts=0,
-                                       max_task_retries=0)(EngineActor)
+        self._actor_class = ray.remote(**ACTOR_OPTIONS)(EngineActor)
         self.refresh()
         self._settle_starting(self.nodes, wait=READY_SECONDS, first=True)
         self._settle_starting(self.nodes, wait=GRACE_SECONDS)
@@ -316,13 +329,18 @@ class RayPool(EnginePool):
 
     def refresh(self) -> None:
         """Ask the cluster for its nodes: lose the workers of nodes that are gone,
-        and start workers on CPUs no worker uses (up to the cap)."""
+        and start workers on CPUs no worker uses (up to the cap). Through Ray Client,
+        a connection that was lost is made again (every :data:`RECONNECT_SECONDS`)
+        once the address answers: a cluster started again there gets workers anew."""
+        if self._disconnected and not self._reconnect():
+            return
         try:
             nodes = {n["NodeID"]: n for n in ray.nodes() if n.get("Alive")}
         except Exception as err:  # the cluster is out of reach
             if self.reachable:
                 log.error("the Ray cluster at %s cannot be reached: %s", self.address, err)
             self.reachable, self.problem = False, f"cannot reach the Ray cluster ({err})"
+            self._disconnected = self.address.startswith("ray://")
             return
         if not self.reachable:
             log.warning("the Ray cluster at %s can be reached again", self.address)
@@ -339,6 +357,31 @@ class RayPool(EnginePool):
         for worker in gone:
             threading.Thread(target=worker.close, args=(False,), daemon=True).start()
         self._start_workers(nodes)
+
+    def _reconnect(self) -> bool:
+        """Join the cluster at the address again, if it answers there; whether joined.
+        Workers of the cluster that was lost are lost at the next look at the nodes
+        (theirs are gone)."""
+        if time.monotonic() - self._tried < RECONNECT_SECONDS:
+            return False
+        self._tried = time.monotonic()
+        host, _, port = self.address.removeprefix("ray://").rpartition(":")
+        try:
+            socket.create_connection((host.strip("[]"), int(port)), timeout=2.0).close()
+        except OSError:
+            return False
+        with contextlib.suppress(Exception):  # the old connection is gone anyway
+            ray.shutdown()
+        try:
+            connect(self.address)
+        except Exception as err:
+            log.error("joining the Ray cluster at %s again failed: %s", self.address, err)
+            return False
+        self._actor_class = ray.remote(**ACTOR_OPTIONS)(EngineActor)
+        self._starting = []  # actors asked of the cluster that was lost
+        self._disconnected = False
+        log.warning("joined the Ray cluster at %s again", self.address)
+        return True
 
     def _start_workers(self, nodes: dict[str, dict[str, Any]]) -> None:
         """Workers from the actors that have started; new actors on the nodes' CPUs

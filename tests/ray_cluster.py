@@ -237,7 +237,8 @@ class LocalCluster:
             for i, (ip, n) in enumerate(zip(self.node_ips, self.cpus, strict=True))
         ]
         try:
-            self._gcs_port, self._client_port = _free_ports(2)
+            if not self._gcs_port:  # started again after close(): the same addresses
+                self._gcs_port, self._client_port = _free_ports(2)
             head = self._nodes[0]
             self._launch(head, self._head_arguments())
             for node in self._nodes[1:]:

@@ -1,10 +1,11 @@
-"""The cluster engine against a real Ray cluster: a head node (2 CPUs) and a second
+"""The cluster engine against a real Ray cluster: a head node (3 CPUs) and a second
 node (1 CPU) on loopback addresses of this machine
 (:class:`tests.ray_cluster.LocalCluster`), and the server started as `make run`
-starts it with ``NNPLAY_ENGINE=auto``, capped at two engine workers (so one of the
-head's CPUs is left for a second server, through Ray Client). The cluster and the
-server are started once for the module; the tests run in order, the last ones
-taking a node and then the cluster down."""
+starts it with ``NNPLAY_ENGINE=auto``, capped at two engine workers; a second
+server, outside the cluster (through Ray Client, capped at one), shares the head.
+The cluster and the servers are started once for the module; the tests run in
+order, the last ones taking a node and then the cluster down, and starting the
+cluster again."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ SPEC = {"hidden": [8, 8], "activation": "tanh", "seed": 11, "batch_size": 10,
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[LocalCluster]:
-    with LocalCluster(cpus=(2, 1)) as started:
+    with LocalCluster(cpus=(3, 1)) as started:
         yield started
 
 
@@ -50,6 +51,16 @@ def server(cluster: LocalCluster, tmp_path_factory: pytest.TempPathFactory) -> I
                         {**os.environ, **cluster.env()}, NNPLAY_ENGINE="auto",
                         NNPLAY_ENGINE_PROCESSES="2", NNPLAY_TEACHER_TOKEN=TOKEN,
                         NNPLAY_RUNS_PER_MINUTE="1000", NNPLAY_JOINS_PER_MINUTE="1000") as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def client_server(cluster: LocalCluster,
+                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A server outside the cluster: through Ray Client, one engine worker."""
+    with running_server(tmp_path_factory.mktemp("client-server"), os.environ,
+                        NNPLAY_ENGINE=cluster.client_address,
+                        NNPLAY_ENGINE_PROCESSES="1") as base:
         yield base
 
 
@@ -225,18 +236,22 @@ def test_a_class_plays_on_the_cluster(api: httpx.Client, server: str,
     assert api.delete(f"/api/classes/{made.json()['id']}", headers=teacher).status_code == 204
 
 
+def plays(base: str, body: dict[str, Any]) -> None:
+    """A new run of ``body`` on the server at ``base`` plays: its frames advance."""
+    with httpx.Client(base_url=base, timeout=60) as client:
+        run_id = new_run(client, body)
+    with live(base, run_id) as socket:
+        steps = [header["step"] for header in frames_until(socket, 5)]
+    assert steps == sorted(steps) and steps[-1] > steps[0]
+
+
 def test_a_server_outside_the_cluster_uses_ray_client(cluster: LocalCluster,
-                                                      tmp_path: Path) -> None:
-    with running_server(tmp_path, os.environ, NNPLAY_ENGINE=cluster.client_address) as base, \
-            httpx.Client(base_url=base, timeout=60) as client:
+                                                      client_server: str) -> None:
+    with httpx.Client(base_url=client_server, timeout=60) as client:
         described = engine(client)
-        assert described["address"] == cluster.client_address
-        # the head's one free CPU: the other two are the first server's workers
-        assert [w["node"] for w in described["workers"]] == [HEAD]
-        run_id = new_run(client, {"spec": SPEC})
-        with live(base, run_id) as socket:
-            steps = [header["step"] for header in frames_until(socket, 5)]
-        assert steps == sorted(steps) and steps[-1] > steps[0]
+    assert described["address"] == cluster.client_address
+    assert worker_nodes(described) == [HEAD]  # capped at one
+    plays(client_server, {"spec": SPEC})
 
 
 def test_losing_a_node_loses_its_runs_only(api: httpx.Client, server: str,
@@ -264,8 +279,7 @@ def test_losing_a_node_loses_its_runs_only(api: httpx.Client, server: str,
     gone = api.get(f"/api/runs/{lost_run}")
     assert gone.status_code == 404 and gone.json()["detail"][0]["type"] == "run_lost"
     assert api.get(f"/api/runs/{kept_run}").status_code == 200
-    # the cap is two workers: the watcher starts one on the head's CPU the Ray Client
-    # server freed
+    # the cap is two workers: the watcher starts one on the head's CPU left
     deadline = time.monotonic() + 60
     while worker_nodes(left := engine(api)) != [HEAD, HEAD]:
         assert time.monotonic() < deadline, left
@@ -279,19 +293,34 @@ def test_losing_a_node_loses_its_runs_only(api: httpx.Client, server: str,
         assert reopened.status_code == 201, reopened.text
 
 
-def test_healthz_says_when_the_cluster_is_lost(api: httpx.Client,
+def test_healthz_says_when_the_cluster_is_lost(api: httpx.Client, client_server: str,
                                               cluster: LocalCluster) -> None:
     cluster.close()
     assert not cluster.pids()  # nothing of the cluster is left running
-    deadline = time.monotonic() + 60
-    while (health := api.get("/healthz")).status_code == 200:
-        assert time.monotonic() < deadline, health.json()
-        time.sleep(0.2)
-    assert health.status_code == 503
-    assert health.json()["status"] == "engine_unreachable"
-    assert health.json()["engine"]["reachable"] is False
-    assert "Ray cluster" in health.json()["engine"]["problem"]
-    refused = api.post("/api/runs", json={"lesson": "xor-two-relu"})
-    assert refused.status_code == 503
-    assert refused.json()["detail"][0]["type"] == "engine_unavailable"
+    with httpx.Client(base_url=client_server, timeout=60) as client:
+        for each in (api, client):
+            deadline = time.monotonic() + 60
+            while (health := each.get("/healthz")).status_code == 200:
+                assert time.monotonic() < deadline, health.json()
+                time.sleep(0.2)
+            assert health.status_code == 503
+            assert health.json()["status"] == "engine_unreachable"
+            assert health.json()["engine"]["reachable"] is False
+            assert "Ray cluster" in health.json()["engine"]["problem"]
+            refused = each.post("/api/runs", json={"lesson": "xor-two-relu"})
+            assert refused.status_code == 503
+            assert refused.json()["detail"][0]["type"] == "engine_unavailable"
     assert len(api.get("/api/models").json()["items"]) == 2  # saved before: still there
+
+
+def test_a_ray_client_server_joins_its_cluster_started_again(client_server: str,
+                                                              cluster: LocalCluster) -> None:
+    cluster.start()  # the same addresses
+    deadline = time.monotonic() + 90
+    with httpx.Client(base_url=client_server, timeout=60) as client:
+        while (health := client.get("/healthz")).status_code != 200:
+            assert time.monotonic() < deadline, health.json()
+            time.sleep(0.2)
+        assert health.json()["engine"]["nodes"] == 2
+        assert len(worker_nodes(health.json()["engine"])) == 1  # capped at one, anew
+    plays(client_server, {"lesson": "xor-two-relu"})
