@@ -92,6 +92,9 @@ NAMESPACE = "nnplay"
 ACTOR_OPTIONS: dict[str, Any] = {"num_cpus": 1, "max_restarts": 0, "max_task_retries": 0}
 """Each actor holds one CPU; one that dies is not started again (its runs are lost)."""
 
+CLIENT_TRIES = 3
+"""Attempts to join a cluster through Ray Client before giving up."""
+
 RECONNECT_SECONDS = 5.0
 """How often a server that lost its Ray Client connection tries the address again."""
 
@@ -477,11 +480,25 @@ def connect(address: str) -> None:
     """Join the Ray cluster at ``address`` as a driver (or its client), unless this
     process already has; raises ConnectionError or RuntimeError when it cannot.
 
-    (Ray's habit of joining a cluster by itself is off: see the imports.)"""
-    if ray.is_initialized():
-        return
-    ray.init(address=address, namespace=NAMESPACE, log_to_driver=False,
-             logging_level=logging.WARNING)
+    Through Ray Client it tries :data:`CLIENT_TRIES` times: the head starts a proxy
+    process for each client, which can fail to start on a busy machine ("Initialization
+    failure from server"). (Ray's habit of joining a cluster by itself is off: see
+    the imports.)"""
+    tries = CLIENT_TRIES if address.startswith("ray://") else 1
+    for attempt in range(1, tries + 1):
+        if ray.is_initialized():
+            return
+        try:
+            ray.init(address=address, namespace=NAMESPACE, log_to_driver=False,
+                     logging_level=logging.WARNING)
+        except (ConnectionError, RuntimeError) as err:
+            with contextlib.suppress(Exception):  # whatever the failed join left
+                ray.shutdown()
+            if attempt == tries:
+                raise
+            log.warning("joining the Ray cluster at %s failed (%s); trying again",
+                        address, err)
+            time.sleep(1.0)
 
 
 def free_cpus() -> tuple[int, int]:

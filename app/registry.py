@@ -77,6 +77,10 @@ RoomMaker = Callable[[list["RunSlot"]], "RunSlot | None"]
 
 LOST = "the engine process holding it stopped; saved models are kept"
 
+LOST_REMEMBERED = 10_000
+"""How many ids of lost runs the registry keeps, to answer "lost" rather than "not
+found" for them once their slots are gone (about 0.1 MB)."""
+
 
 @dataclass(eq=False)
 class RunSlot:
@@ -254,6 +258,7 @@ class RunRegistry:
         self.idle_seconds = idle_seconds
         self.pool = pool if pool is not None else EnginePool(0)
         self._slots: dict[str, RunSlot] = {}
+        self._lost: dict[str, None] = {}  # ids of runs lost, oldest first (see get())
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -314,8 +319,12 @@ class RunRegistry:
         return self._place(self._reserve(lesson, variant), "adopt", trainer)
 
     def get(self, run_id: str) -> RunSlot:
+        """The run's slot; UnknownRunError, saying whether the run was lost with its
+        engine worker (also after its slot was swept away), if there is none."""
         slot = self._slots.get(run_id) if isinstance(run_id, str) else None
         if slot is None:
+            if isinstance(run_id, str) and run_id in self._lost:
+                raise UnknownRunError(run_id, LOST)
             raise UnknownRunError(run_id)
         if slot.lost:
             self._forget(run_id)
@@ -327,6 +336,10 @@ class RunRegistry:
         """Remove a slot and let its worker drop the run (without waiting)."""
         with self._lock:
             slot = self._slots.pop(run_id, None)
+            if slot is not None and slot.lost:
+                self._lost[run_id] = None
+                while len(self._lost) > LOST_REMEMBERED:
+                    del self._lost[next(iter(self._lost))]
         if slot is not None:
             self._release(slot)
         return slot

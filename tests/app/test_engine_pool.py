@@ -315,6 +315,10 @@ def test_a_killed_engine_process_loses_only_its_runs(processes: CheckedClient,
     assert not any(registry.has(r) for r in lost)
     fresh = [make_run() for _ in range(2)]  # the replacement process takes new runs
     assert victim not in {worker_pid(processes, r) for r in fresh}
+    registry.sweep()  # lost runs' slots are swept away; they are still said to be lost
+    for run_id in lost:
+        gone = processes.get(f"/api/runs/{run_id}")
+        assert (gone.status_code, gone.json()["detail"][0]["type"]) == (404, "run_lost")
     for run_id in fresh:
         assert processes.post(f"/api/runs/{run_id}/train",
                               json={"steps": 20}).json()["step"] == 20
