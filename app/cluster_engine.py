@@ -22,9 +22,11 @@ its request. An actor runs its calls one at a time, in the order sent.
 A watcher thread asks the cluster for its nodes every :data:`WATCH_SECONDS`:
 workers on a node that is gone are lost (their runs end as a dead local engine
 process's do: :class:`WorkerLostError`, then "run was lost"), and actors are
-started wherever a node has CPUs no worker uses (a machine added to the cluster,
-or one that came back). When the cluster cannot be reached, :meth:`RayPool.describe`
-says so and new runs are refused (:class:`EngineUnavailableError`). Through Ray
+started while there are fewer than the cluster's CPUs (or the cap): Ray places
+each on a node with a free CPU, spreading them over the nodes (a machine added to
+the cluster, or one that came back, gets workers). When the cluster cannot be
+reached, :meth:`RayPool.describe` says so and new runs are refused
+(:class:`EngineUnavailableError`). Through Ray
 Client (``ray://``) the server joins the cluster again once it answers at its
 address (a head started again); its runs were lost with the old cluster. A server
 that is a node of the cluster (``auto``, ``HOST:PORT``) cannot: Ray ends its
@@ -48,7 +50,6 @@ from typing import Any
 os.environ["RAY_ENABLE_AUTO_CONNECT"] = "0"
 
 import ray
-from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
 from app import __version__
 from app.allocator import keep_freed_memory
@@ -285,12 +286,13 @@ class RayPool(EnginePool):
         self._count = 0  # workers started so far (their indexes)
         self._lock = threading.Lock()
         self._closed = threading.Event()
-        self._starting: list[tuple[str, Any, Any]] = []  # (node id, actor, its ready())
+        self._starting: list[tuple[Any, Any]] = []  # (actor, its ready()) not yet ready
+        self._refused: set[str] = set()  # nodes with another nnplay version
         connect(address)
         self._actor_class = ray.remote(**ACTOR_OPTIONS)(EngineActor)
         self.refresh()
-        self._settle_starting(self.nodes, wait=READY_SECONDS, first=True)
-        self._settle_starting(self.nodes, wait=GRACE_SECONDS)
+        self._settle_starting(wait=READY_SECONDS, first=True)
+        self._settle_starting(wait=GRACE_SECONDS)
         if not self.workers:
             problem = self.problem or (f"no engine worker started within {READY_SECONDS:.0f} s "
                                        "(are its CPUs all in use?)")
@@ -387,57 +389,45 @@ class RayPool(EnginePool):
         return True
 
     def _start_workers(self, nodes: dict[str, dict[str, Any]]) -> None:
-        """Workers from the actors that have started; new actors on the nodes' CPUs
-        that no worker (or actor starting) uses, a node at a time in turn, up to the
-        cap. An actor waits to start while its CPU is taken by someone else's work."""
-        self._settle_starting(nodes)
-        used: dict[str, int] = {}
-        for node_id in [w.node_id for w in self.live_workers()] + [n for n, _, _ in
-                                                                  self._starting]:
-            used[node_id] = used.get(node_id, 0) + 1
-        room = {node_id: int(n.get("Resources", {}).get("CPU", 0)) - used.get(node_id, 0)
-                for node_id, n in nodes.items()}
-        cap = self.max_workers if self.max_workers is not None else sum(
-            int(n.get("Resources", {}).get("CPU", 0)) for n in nodes.values())
-        count = sum(used.values())
-        while count < cap and any(v > 0 for v in room.values()):
-            for node_id in sorted(room):
-                if room[node_id] > 0 and count < cap:
-                    actor = self._actor_class.options(
-                        namespace=NAMESPACE, scheduling_strategy=NodeAffinitySchedulingStrategy(
-                            node_id, soft=False)).remote()
-                    self._starting.append((node_id, actor, actor.ready.remote()))
-                    room[node_id] -= 1
-                    count += 1
+        """Workers from the actors that have started, and new actors up to one per CPU
+        of the cluster's nodes (at most the cap), spread over the nodes by Ray
+        (``SPREAD``: each where a CPU is free, the nodes in turn). An actor waits to
+        start while every CPU is taken, e.g. by another server's workers."""
+        self._settle_starting()
+        cpus = sum(int(n.get("Resources", {}).get("CPU", 0)) for node_id, n in nodes.items()
+                   if node_id not in self._refused)
+        target = cpus if self.max_workers is None else min(cpus, self.max_workers)
+        for _ in range(target - len(self.live_workers()) - len(self._starting)):
+            actor = self._actor_class.options(namespace=NAMESPACE,
+                                              scheduling_strategy="SPREAD").remote()
+            self._starting.append((actor, actor.ready.remote()))
 
-    def _settle_starting(self, nodes: dict[str, Any], wait: float = 0.0,
-                         first: bool = False) -> None:
+    def _settle_starting(self, wait: float = 0.0, first: bool = False) -> None:
         """The actors that have started become workers (waiting up to ``wait``
         seconds for all of them, or for the first one if ``first``); those that
-        failed, or whose node is gone, are dropped."""
+        failed are dropped."""
         if not self._starting:
             return
-        refs = [ref for _, _, ref in self._starting]
+        refs = [ref for _, ref in self._starting]
         ready, _ = ray.wait(refs, num_returns=1 if first else len(refs), timeout=wait)
         done = set(ready)
         starting, self._starting = self._starting, []
-        for node_id, actor, ref in starting:
-            where = self.nodes.get(node_id, node_id)
+        for actor, ref in starting:
             if ref not in done:
-                if node_id in nodes:
-                    self._starting.append((node_id, actor, ref))
-                else:
-                    end_actor(actor)
+                self._starting.append((actor, ref))
                 continue
             try:
                 actual, version = ray.get(ref)
             except Exception as err:
-                log.error("an engine worker could not start on node %s: %s", where, err)
+                log.error("an engine worker could not start: %s", err)
                 continue
+            where = self.nodes.get(actual, actual)
             if version != __version__:
-                log.error("node %s has nnplay %s, this server %s: no engine workers there "
-                          "(install the same version on every node)", where, version,
-                          __version__)
+                if actual not in self._refused:
+                    log.error("node %s has nnplay %s, this server %s: no engine workers "
+                              "there (install the same version on every node)", where,
+                              version, __version__)
+                self._refused.add(actual)
                 end_actor(actor)
                 continue
             with self._lock:
