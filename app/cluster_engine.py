@@ -293,6 +293,7 @@ class RayPool(EnginePool):
         self.refresh()
         self._settle_starting(wait=READY_SECONDS, first=True)
         self._settle_starting(wait=GRACE_SECONDS)
+        self.refresh()  # a fresh look after the wait (it may have been long)
         if not self.workers:
             problem = self.problem or (f"no engine worker started within {READY_SECONDS:.0f} s "
                                        "(are its CPUs all in use?)")
