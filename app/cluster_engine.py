@@ -66,6 +66,7 @@ from app.engine_pool import (
 )
 from app.fair_queue import COMMAND, FRAME, Request
 from app.run_host import RunHost
+from app.settings import cluster_address
 
 log = logging.getLogger(__name__)
 
@@ -276,7 +277,7 @@ class RayPool(EnginePool):
         self.in_process = False
         self.address = address
         self.max_workers = max_workers
-        self.workers: list[Worker] = []
+        self.workers: list[RayWorker] = []
         self.reachable = True
         self.problem: str | None = None
         self.nodes: dict[str, str] = {}  # alive node id -> its address
@@ -314,7 +315,7 @@ class RayPool(EnginePool):
 
     def live_workers(self) -> list[RayWorker]:
         with self._lock:
-            return [w for w in self.workers if isinstance(w, RayWorker) and w.alive]
+            return [w for w in self.workers if w.alive]
 
     def assign(self) -> Worker:
         """The live worker holding the fewest runs, on any node (of those, one on the
@@ -356,9 +357,9 @@ class RayPool(EnginePool):
                       for node_id, n in nodes.items()}
         with self._lock:
             for worker in self.workers:
-                if isinstance(worker, RayWorker) and worker.node_id not in nodes:
+                if worker.node_id not in nodes:
                     worker.lose("its node left the cluster")
-            gone = [w for w in self.workers if isinstance(w, RayWorker) and not w.alive]
+            gone = [w for w in self.workers if not w.alive]
             self.workers = [w for w in self.workers if w not in gone]
         for worker in gone:
             threading.Thread(target=worker.close, args=(False,), daemon=True).start()
@@ -371,10 +372,7 @@ class RayPool(EnginePool):
         if time.monotonic() - self._tried < RECONNECT_SECONDS:
             return False
         self._tried = time.monotonic()
-        host, _, port = self.address.removeprefix("ray://").rpartition(":")
-        try:
-            socket.create_connection((host.strip("[]"), int(port)), timeout=2.0).close()
-        except OSError:
+        if unanswered(self.address, 2.0) is not None:
             return False
         with contextlib.suppress(Exception):  # the old connection is gone anyway
             ray.shutdown()
@@ -450,12 +448,9 @@ class RayPool(EnginePool):
             workers, self.workers = self.workers, []
             starting, self._starting = self._starting, []
         for worker in workers:
-            if isinstance(worker, RayWorker):
-                worker.close(reachable)
-            else:
-                worker.close()
+            worker.close(reachable)
         if reachable:
-            for _, actor, _ in starting:
+            for actor, _ in starting:
                 end_actor(actor)
 
 
@@ -490,6 +485,20 @@ def connect(address: str) -> None:
             log.warning("joining the Ray cluster at %s failed (%s); trying again",
                         address, err)
             time.sleep(1.0)
+
+
+def unanswered(address: str, seconds: float) -> str | None:
+    """Why nothing accepts a connection at a cluster's ``address`` (``ray://HOST:PORT``
+    or ``HOST:PORT``) within ``seconds``, e.g. "Connection refused"; None if
+    something does."""
+    where = cluster_address(address)
+    if where is None:
+        return f"{address!r} is not HOST:PORT"
+    try:
+        socket.create_connection(where, timeout=seconds).close()
+    except OSError as err:
+        return getattr(err, "strerror", None) or str(err) or type(err).__name__
+    return None
 
 
 def free_cpus() -> tuple[int, int]:

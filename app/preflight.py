@@ -138,21 +138,17 @@ def check_engine(engine: str) -> None:
         return
     name = f"{variable('engine')}={engine}"
     try:
-        from app.cluster_engine import connect, free_cpus
+        from app.cluster_engine import connect, free_cpus, unanswered
     except ImportError:
         raise ConfigError([f"{name}: Ray is not installed with this server; install it "
                            "with: pip install 'nnplay[cluster]'"]) from None
     target = os.environ.get("RAY_ADDRESS", "") if engine == "auto" else engine
     if target:
         where = f" (RAY_ADDRESS={target})" if engine == "auto" else ""
-        host, _, port = target.removeprefix("ray://").rpartition(":")
-        try:
-            socket.create_connection((host.strip("[]"), int(port)),
-                                     timeout=ENGINE_CHECK_SECONDS).close()
-        except (OSError, ValueError) as err:
-            reason = getattr(err, "strerror", None) or str(err) or type(err).__name__
+        reason = unanswered(target, ENGINE_CHECK_SECONDS)
+        if reason is not None:
             raise ConfigError([f"{name}: cannot reach the Ray cluster{where} ({reason}): is "
-                               "it running, and is its port open to this machine?"]) from None
+                               "it running, and is its port open to this machine?"])
     outcome: list[BaseException | tuple[int, int]] = []
 
     def join() -> None:

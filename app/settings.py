@@ -153,8 +153,7 @@ class Settings(BaseSettings):
         engine = engine.strip()
         if engine in ("local", "auto"):
             return engine
-        host, _, port = engine.removeprefix("ray://").rpartition(":")
-        if not host or "/" in host or not port.isdigit() or not 0 < int(port) < 65536:
+        if cluster_address(engine) is None:
             raise ValueError(f"{engine!r} is not an engine: write 'local', 'auto', "
                              "'ray://HOST:PORT' (a Ray cluster's client port) or 'HOST:PORT' "
                              "(its GCS port)")
@@ -207,6 +206,15 @@ class Settings(BaseSettings):
     @property
     def database_path(self) -> Path:
         return self.database if self.database is not None else self.data_dir / "nnplay.db"
+
+
+def cluster_address(address: str) -> tuple[str, int] | None:
+    """(host, port) of a Ray cluster's address, ``ray://HOST:PORT`` or ``HOST:PORT``
+    (an IPv6 host in brackets); None for anything else."""
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or "/" in host or not port.isdigit() or not 0 < int(port) < 65536:
+        return None
+    return host.strip("[]"), int(port)
 
 
 @lru_cache

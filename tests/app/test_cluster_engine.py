@@ -12,6 +12,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -30,7 +31,7 @@ from websockets.sync.client import ClientConnection, connect
 from app.frames import header_of
 from app.main import create_app
 from app.settings import Settings
-from tests.http_checks import running_server
+from tests.http_checks import ROOT, run_alone, running_server
 from tests.ray_cluster import LocalCluster
 
 TOKEN = "cluster-teacher-token"
@@ -328,3 +329,36 @@ def test_a_ray_client_server_joins_its_cluster_started_again(client_server: str,
         assert health.json()["engine"]["nodes"] == 2
         assert len(worker_nodes(health.json()["engine"])) == 1  # capped at one, anew
     plays(client_server, {"lesson": "xor-two-relu"})
+
+
+CLOSE_WITH_ACTORS_WAITING = """
+import os
+from tests.ray_cluster import LocalCluster
+with LocalCluster(cpus=(2,)) as cluster:
+    os.environ.update(cluster.env())
+    import ray
+    from app import cluster_engine
+    cluster_engine.connect("auto")
+
+    @ray.remote(num_cpus=1)
+    class Hog:
+        def ping(self) -> int:
+            return 1
+
+    hog = Hog.remote()
+    ray.get(hog.ping.remote())  # holds one of the two CPUs
+    cluster_engine.GRACE_SECONDS = 2.0
+    pool = cluster_engine.RayPool("auto")
+    print(len(pool.workers), len(pool._starting))
+    pool.close()
+    print("closed")
+    ray.shutdown()
+"""
+
+
+def test_a_pool_closes_with_an_actor_still_waiting_for_a_cpu() -> None:
+    # a cluster of its own, driven from a process of its own (this one stays no driver)
+    done = run_alone([sys.executable, "-c", CLOSE_WITH_ACTORS_WAITING], timeout=180,
+                     cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["1", "1", "closed"]
