@@ -171,3 +171,36 @@ def test_the_status_line_in_traditional_chinese(page: object) -> None:
     page.wait_for_function(
         f"/^暫停在第 [1-9][0-9]* 步/.test(document.querySelector('{STATUS}').textContent)",
         timeout=20000)
+
+
+def test_a_message_outlives_the_opening_frames_of_a_run_asked_to_play(page: object) -> None:
+    """A playing student given a new lesson: the new run opens paused and plays a
+    frame or two later (later still on a busy server). The teacher's message stays
+    through that opening; the student's own pause then replaces it."""
+    open_playground(page)
+    shown = page.evaluate("""async () => {
+        const { StatusLine } = await import('/static/js/common/status_line.js');
+        const line = new StatusLine(document.createElement('p'));
+        const seen = [];
+        line.begin('Lesson: Dead ReLUs', '', { playing: true });
+        line.say('Your teacher opened the lesson: Dead ReLUs');
+        for (const header of [{ step: 0, playing: false }, { step: 0, playing: false },
+                              { step: 10, playing: true }, { step: 20, playing: true }]) {
+            line.follow(header);
+            seen.push(line.element.textContent);
+        }
+        line.endOpening();
+        line.follow({ step: 20, playing: false });
+        seen.push(line.element.textContent);
+        // a run not asked to play: its first play is a change, and drops the message
+        line.begin('', '');
+        line.say('Loaded a model.');
+        line.follow({ step: 0, playing: false });
+        line.follow({ step: 10, playing: true });
+        seen.push(line.element.textContent);
+        return seen;
+    }""")
+    teacher = "Your teacher opened the lesson: Dead ReLUs"
+    assert shown == [teacher] * 4 + [
+        "Lesson: Dead ReLUs · Paused at step 20: press Play (space) to go on.",
+        "Playing (space pauses)."]

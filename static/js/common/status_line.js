@@ -6,7 +6,8 @@
  * one (`begin`). A message said with `say` (an error, a model loaded, the
  * teacher's lesson) stays until the run's state changes (played, paused, reset,
  * diverged) or `resume()` drops it; the line carries that state in `data-run-state` (read by the
- * browser tests).
+ * browser tests). A new run the page asked to play opens paused and plays a frame
+ * or two later: those opening frames are not a change of state (`begin`'s `playing`).
  */
 import { ApiError } from "./api.js";
 import { t } from "./i18n.js";
@@ -32,6 +33,7 @@ export class StatusLine {
     this.context = "";
     this.note = false; // a message of its own is showing
     this.last = null;  // the run state last followed
+    this.opening = false; // a new run asked to play that has not played yet
   }
 
   say(message, error = false) {
@@ -45,10 +47,13 @@ export class StatusLine {
    * the state sentences; `message`, if given, shows until the run's state changes.
    * @param {string} context
    * @param {string} [message]
+   * @param {{playing?: boolean}} [options] `playing`: the page asked the run to play,
+   *   so its frames before the first playing one are its opening, not a pause
    */
-  begin(context, message = "") {
+  begin(context, message = "", { playing = false } = {}) {
     this.context = context;
     this.last = null;
+    this.opening = playing;
     this.note = false;
     if (message) this.say(message);
     else this.say(context);
@@ -62,6 +67,12 @@ export class StatusLine {
    */
   follow(header) {
     const state = runState(header);
+    if (this.opening && state.kind === "paused") { // not playing yet: no change to follow
+      this.element.dataset.runState = state.kind;
+      if (!this.note) this.#show(state);
+      return;
+    }
+    this.opening = false;
     const last = this.last;
     this.last = state;
     const changed = !last || state.kind !== last.kind || state.step < last.step;
@@ -69,6 +80,11 @@ export class StatusLine {
     if (this.note && !(changed && last)) return;
     if (!changed && !this.note && state.kind === "playing") return; // the same sentence
     this.#show(state);
+  }
+
+  /** The page's user played or paused: from now on every change of state counts. */
+  endOpening() {
+    this.opening = false;
   }
 
   /** Drop the message of its own: the line says the run's state again. */

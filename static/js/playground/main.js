@@ -139,7 +139,8 @@ class Playground {
     this.session.send({ type: "speed", steps_per_frame: this.state.speed || 10 });
     this.session.send({ type: "fps", value: Number(document.getElementById("fps").value) });
     if (this.playing) this.session.send({ type: "play" });
-    this.status.begin(this.state.lesson ? t("Lesson: {title}", { title: this.lessonTitle() }) : "");
+    this.status.begin(this.state.lesson ? t("Lesson: {title}", { title: this.lessonTitle() }) : "",
+      "", { playing: this.playing });
     return true;
   }
 
@@ -270,6 +271,7 @@ class Playground {
 
   togglePlay() {
     this.playing = !this.playing;
+    this.status.endOpening(); // the student's own play or pause is a change to follow
     this.session?.send({ type: this.playing ? "play" : "pause" });
   }
 
