@@ -151,3 +151,26 @@ def test_the_gradient_legend_lists_every_layer_of_a_four_layer_net(page: object)
                       "output"]
     page.locator("[data-testid=gradient-chart]").screenshot(
         path=str(SHOTS / "gradient_legend_five_hidden_layers.png"))
+
+
+def test_play_pressed_while_the_runs_are_being_made_plays_them(page: object) -> None:
+    """A command sent to a session whose run is still being made (Play all pressed
+    as soon as the comparison shows, before the server answered) reaches the run
+    once its socket opens: its frames say playing and its steps rise."""
+    open_playground(page)
+    frames = page.evaluate("""async () => {
+        const { Session } = await import('/static/js/playground/session.js');
+        const headers = [];
+        const quiet = { reset() {}, push() {}, update() {}, setPoints() {} };
+        const session = new Session({ output: quiet, loss: quiet, gradient: quiet,
+                                      onFrame: (frame) => headers.push(frame.header) });
+        session.send({ type: 'play' });  // before open: no socket yet
+        await session.open({ lesson: 'xor-two-relu' });
+        const started = Date.now();
+        while (!headers.some((h) => h.playing && h.step > 0) && Date.now() - started < 20000) {
+            await new Promise((done) => setTimeout(done, 50));
+        }
+        await session.close();
+        return headers.map((h) => [h.playing, h.step]);
+    }""")
+    assert any(playing and step > 0 for playing, step in frames), frames

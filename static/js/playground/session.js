@@ -11,7 +11,9 @@ import { stoppedItself } from "../common/run_state.js";
  * One run on the server, its live socket, and the views it feeds. Frames are
  * handed to charts at once (they keep every point) and to the drawings once per
  * animation frame (only the newest counts). A run that stopped itself (it
- * diverged) is paused, so that a reset leaves it paused at step 0.
+ * diverged) is paused, so that a reset leaves it paused at step 0. Commands sent
+ * while the run is still being made (a Play pressed at once) go to its socket
+ * when it opens.
  */
 export class Session {
   /**
@@ -22,6 +24,7 @@ export class Session {
   constructor(views) {
     this.views = views;
     this.run = null;
+    this.early = []; // commands sent before the socket existed
     this.live = null;
     this.latest = null;
     this.drawPending = false;
@@ -43,6 +46,8 @@ export class Session {
       if (this.run) this.views.onError?.(event.detail); // not a closed session's
     });
     this.live.connect();
+    for (const command of this.early) this.live.send(command);
+    this.early = [];
     return this.run;
   }
 
@@ -74,11 +79,13 @@ export class Session {
   }
 
   send(command) {
-    this.live?.send(command);
+    if (this.live) this.live.send(command);
+    else this.early.push(command);
   }
 
   /** Close the socket and drop the run on the server. */
   async close() {
+    this.early = [];
     this.live?.close();
     const run = this.run;
     this.run = null; // before waiting: no frame is drawn for a closed session
