@@ -40,9 +40,15 @@ def load_lesson(page: object, name: str, variant: str | None = None) -> None:
 
 
 def play_until(page: object, condition: str, timeout: float = 30000) -> None:
+    """Play until `condition` holds, then pause, and wait for the frame saying the
+    run is paused: frames sent before the server took the pause arrive before it,
+    so after it the page shows the step the run stopped at."""
     page.click("[data-testid=play]")
     page.wait_for_function(condition, timeout=timeout)
     page.click("[data-testid=play]")
+    page.wait_for_function(
+        "document.querySelector('[data-testid=status]').dataset.runState === 'paused'",
+        timeout=timeout)
 
 
 def test_xor_lesson_learns_and_its_output_map_changes(page: object) -> None:
