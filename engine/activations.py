@@ -43,17 +43,21 @@ or slower than exp for large float32 arrays."""
 _SMALLEST_EXP_ROUTE = min(TANH_EXP_ROUTE.values())
 
 
-def _exp_route(z: np.ndarray) -> bool:
+def _exp_route(z: np.ndarray, size: int) -> bool:
     # the size test first: a playground batch pays for no dictionary lookup
-    return z.size >= _SMALLEST_EXP_ROUTE and z.size >= TANH_EXP_ROUTE.get(z.dtype, z.size + 1)
+    return size >= _SMALLEST_EXP_ROUTE and size >= TANH_EXP_ROUTE.get(z.dtype, size + 1)
 
 
-def tanh(z: np.ndarray) -> np.ndarray:
+def tanh(z: np.ndarray, size: int | None = None) -> np.ndarray:
     """tanh(z); large arrays via 2 / (1 + e^(-2z)) - 1, about twice as fast as
     np.tanh where NumPy has no vectorised tanh, with an absolute error below 1e-6
     in float32 (enough for maps quantised to 8 bits) and 4e-16 in float64.
-    Saturates to exactly +-1 without overflow warnings."""
-    if not _exp_route(z):
+    Saturates to exactly +-1 without overflow warnings.
+
+    ``size`` (default z.size) picks the route: a cohort's stacked array
+    (:mod:`engine.cohort`) passes one run's size, so that each run's values are
+    computed the same way as when it trains alone."""
+    if not _exp_route(z, z.size if size is None else size):
         return np.tanh(z)
     t = np.multiply(z, -2.0)
     _tanh_from_minus_2z(t)
@@ -62,7 +66,7 @@ def tanh(z: np.ndarray) -> np.ndarray:
 
 def tanh_into(z: np.ndarray) -> None:
     """z = tanh(z) in place, the same way as :func:`tanh`."""
-    if not _exp_route(z):
+    if not _exp_route(z, z.size):
         np.tanh(z, out=z)
         return
     z *= -2.0
@@ -92,6 +96,12 @@ class Activation:
         route may be faster (the same numbers)."""
         return self.value(z)
 
+    def value_as(self, z: np.ndarray, size: int) -> np.ndarray:
+        """:meth:`value` with the route an array of ``size`` values takes: a
+        cohort's stacked z (:mod:`engine.cohort`) passes one run's size, so each
+        run's values are computed exactly as when it trains alone."""
+        return self.value(z)
+
     def value_into(self, z: np.ndarray) -> None:
         """z = f(z) in place (display passes, which keep no z)."""
         a = self.value(z)
@@ -105,6 +115,11 @@ class Activation:
     def grad(self, g: np.ndarray, z: np.ndarray, a: np.ndarray) -> np.ndarray:
         """g * f'(z): the gradient at the activation's input."""
         return g
+
+    def grad_as(self, g: np.ndarray, z: np.ndarray, a: np.ndarray, size: int) -> np.ndarray:
+        """:meth:`grad` with the route an array of ``size`` values takes (see
+        :meth:`value_as`)."""
+        return self.grad(g, z, a)
 
     def describe(self) -> dict:
         return {"name": self.name}
@@ -127,14 +142,17 @@ class Sigmoid(Activation):
     inactive_tol = SATURATION_TOL
 
     def value(self, z):
-        if z.size >= EXP_ROUTE:
+        return self.value_as(z, z.size)
+
+    def value_as(self, z, size):
+        if size >= EXP_ROUTE:
             a = np.negative(z)
             with np.errstate(over="ignore"):
                 np.exp(a, out=a)
             a += 1.0
             np.divide(1.0, a, out=a)  # the same as np.reciprocal, and faster
             return a
-        a = tanh(z * 0.5)
+        a = tanh(z * 0.5, size)
         a += 1.0
         a *= 0.5
         return a
@@ -168,6 +186,9 @@ class Tanh(Activation):
     def value(self, z):
         return tanh(z)
 
+    def value_as(self, z, size):
+        return tanh(z, size)
+
     def value_into(self, z):
         tanh_into(z)
 
@@ -200,10 +221,13 @@ class ReLU(Activation):
         return (z > 0).astype(z.dtype)
 
     def grad(self, g, z, a):
+        return self.grad_as(g, z, a, a.size)
+
+    def grad_as(self, g, z, a, size):
         # a = max(z, 0): sign(a) is 1 where z > 0, else 0. On large arrays the
         # comparison is cheaper; on small ones multiplying by a bool array costs
         # NumPy a buffered cast, more than the sign.
-        if a.size < LARGE:
+        if size < LARGE:
             return g * np.sign(a)
         return g * (a > 0)
 

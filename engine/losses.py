@@ -1,7 +1,8 @@
 """Losses: a value for metrics and a gradient for training.
 
 All losses average over the n samples of a batch, so learning rates do not depend
-on batch size.
+on batch size. ``grad`` also takes a cohort's stacked batches (C, n, n_out) (see
+:mod:`engine.cohort`): it works on the last two axes, the same way for each run.
 
 * ``mse``: L = (1/n) sum_i 1/2 ||o_i - t_i||^2 on the raw output (the notes: no
   output activation with squared error); dL/do = (o - t) / n.
@@ -34,7 +35,7 @@ class Loss:
         raise NotImplementedError
 
     def grad(self, out: np.ndarray, t: np.ndarray) -> np.ndarray:
-        """out, t: (n, n_out) -> dL/dout, (n, n_out)."""
+        """out, t: (n, n_out) -> dL/dout, (n, n_out); or stacked (C, n, n_out)."""
         raise NotImplementedError
 
     def predict(self, out: np.ndarray) -> np.ndarray:
@@ -80,7 +81,7 @@ class MSE(Loss):
 
     def grad(self, out, t):
         d = out - t
-        d *= 1.0 / out.shape[0]
+        d *= 1.0 / out.shape[-2]
         return d
 
     def predict(self, out):
@@ -108,7 +109,7 @@ class BCEWithLogits(Loss):
     def grad(self, out, t):
         s = np.tanh(out * 0.5)
         s -= t
-        s *= 0.5 / out.shape[0]
+        s *= 0.5 / out.shape[-2]
         return s
 
     def predict(self, out):
@@ -130,9 +131,10 @@ class SoftmaxCrossEntropy(Loss):
 
     @staticmethod
     def softmax(z: np.ndarray) -> np.ndarray:
-        """z: (n, k) -> row-wise softmax, shifted by the row max for stability."""
-        e = np.exp(z - z.max(axis=1, keepdims=True))
-        e /= e.sum(axis=1, keepdims=True)
+        """z: (n, k) (or stacked, (C, n, k)) -> row-wise softmax, shifted by the row
+        max for stability."""
+        e = np.exp(z - z.max(axis=-1, keepdims=True))
+        e /= e.sum(axis=-1, keepdims=True)
         return e
 
     def value(self, out, t):
@@ -143,7 +145,7 @@ class SoftmaxCrossEntropy(Loss):
     def grad(self, out, t):
         p = self.softmax(out)
         p -= t
-        p *= 1.0 / out.shape[0]
+        p *= 1.0 / out.shape[-2]
         return p
 
     def predict(self, out):

@@ -7,6 +7,11 @@ regularisation strengths are plain attributes and may change between steps.
 Regularisation is added to the gradient before the update, on weights only (the
 ``decay`` mask is 1 on weights, 0 on biases and other parameters):
 L2 adds l2 * w (the gradient of l2/2 ||w||^2), L1 adds l1 * sign(w).
+
+Each update's arithmetic is a static ``apply`` whose arrays may also be a cohort's
+stacked rows (C, size) with the per-run numbers as columns (C, 1) (see
+:mod:`engine.cohort`): the same calls in the same order, so a run's numbers are
+the same alone or in a cohort.
 """
 
 from __future__ import annotations
@@ -38,14 +43,9 @@ class Optimizer:
     def regularise(self, params: np.ndarray, grads: np.ndarray) -> None:
         """grads += l2 * w + l1 * sign(w) on the decayed entries."""
         if self.l2:
-            np.multiply(params, self.decay, out=self._tmp)
-            self._tmp *= self.l2
-            grads += self._tmp
+            add_l2(params, grads, self.decay, self.l2, self._tmp)
         if self.l1:
-            np.sign(params, out=self._tmp)
-            self._tmp *= self.decay
-            self._tmp *= self.l1
-            grads += self._tmp
+            add_l1(params, grads, self.decay, self.l1, self._tmp)
 
     def step(self, params: np.ndarray, grads: np.ndarray) -> None:
         """Update ``params`` (flat) in place from ``grads`` (flat)."""
@@ -55,8 +55,24 @@ class Optimizer:
         self.update(params, grads)
 
     def update(self, params: np.ndarray, grads: np.ndarray) -> None:
-        np.multiply(grads, self.lr, out=self._tmp)
-        params -= self._tmp
+        self.apply(params, grads, self._tmp, self.lr)
+
+    @staticmethod
+    def apply(params, grads, tmp, lr) -> None:
+        np.multiply(grads, lr, out=tmp)
+        params -= tmp
+
+    def coefficients(self) -> tuple:
+        """What :meth:`apply` takes after ``tmp`` for this step (after ``t`` was
+        counted): the learning rate, the slot arrays, the constants."""
+        return (self.lr,)
+
+    def stacked_coefficients(self, lr, t, slots: dict[str, np.ndarray]) -> tuple:
+        """:meth:`coefficients` for a cohort of runs with this one's constants: ``lr``
+        their learning rates (a number, or a float64 column (C, 1)), ``t`` their
+        step counts (an int, or an int array (C,)), ``slots`` their stacked slot
+        arrays (C, size). Numbers that differ come back as float64 columns."""
+        return (lr,)
 
     def state(self) -> dict[str, np.ndarray | int]:
         """Copies of the optimiser state (for checkpoints and saved models)."""
@@ -87,16 +103,25 @@ class Momentum(Optimizer):
         self.momentum, self.nesterov = float(momentum), bool(nesterov)
 
     def update(self, params, grads):
-        v, tmp = self.v, self._tmp
-        v *= self.momentum
+        self.apply(params, grads, self._tmp, self.lr, self.v, self.momentum, self.nesterov)
+
+    @staticmethod
+    def apply(params, grads, tmp, lr, v, momentum, nesterov) -> None:
+        v *= momentum
         v += grads
-        if self.nesterov:
-            np.multiply(v, self.momentum, out=tmp)
+        if nesterov:
+            np.multiply(v, momentum, out=tmp)
             tmp += grads
-            tmp *= self.lr
+            tmp *= lr
         else:
-            np.multiply(v, self.lr, out=tmp)
+            np.multiply(v, lr, out=tmp)
         params -= tmp
+
+    def coefficients(self) -> tuple:
+        return (self.lr, self.v, self.momentum, self.nesterov)
+
+    def stacked_coefficients(self, lr, t, slots):
+        return (lr, slots["v"], self.momentum, self.nesterov)
 
 
 class RMSprop(Optimizer):
@@ -111,16 +136,25 @@ class RMSprop(Optimizer):
         self.rho, self.eps = float(rho), float(eps)
 
     def update(self, params, grads):
-        s, tmp = self.s, self._tmp
-        s *= self.rho
+        self.apply(params, grads, self._tmp, self.lr, self.s, self.rho, self.eps)
+
+    @staticmethod
+    def apply(params, grads, tmp, lr, s, rho, eps) -> None:
+        s *= rho
         np.multiply(grads, grads, out=tmp)
-        tmp *= 1.0 - self.rho
+        tmp *= 1.0 - rho
         s += tmp
         np.sqrt(s, out=tmp)
-        tmp += self.eps
+        tmp += eps
         np.divide(grads, tmp, out=tmp)
-        tmp *= self.lr
+        tmp *= lr
         params -= tmp
+
+    def coefficients(self) -> tuple:
+        return (self.lr, self.s, self.rho, self.eps)
+
+    def stacked_coefficients(self, lr, t, slots):
+        return (lr, slots["s"], self.rho, self.eps)
 
 
 class Adam(Optimizer):
@@ -137,8 +171,30 @@ class Adam(Optimizer):
         self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
 
     def update(self, params, grads):
-        m, v, tmp = self.m, self.v, self._tmp
-        b1, b2 = self.beta1, self.beta2
+        self.apply(params, grads, self._tmp, *self.coefficients())
+
+    def coefficients(self) -> tuple:
+        """Both bias corrections are folded into the step size and eps."""
+        root_c2, c1 = self.corrections(self.t)
+        return (self.m, self.v, self.beta1, self.beta2, self.eps * root_c2,
+                self.lr * root_c2 / c1)
+
+    def corrections(self, t: int) -> tuple[float, float]:
+        """(sqrt(1 - beta2^t), 1 - beta1^t) at step t."""
+        return (1.0 - self.beta2**t) ** 0.5, 1.0 - self.beta1**t
+
+    def stacked_coefficients(self, lr, t, slots):
+        if isinstance(t, int | np.integer):
+            root_c2, c1 = self.corrections(int(t))
+        else:  # per run, each from the same float arithmetic as alone
+            known = {int(step): self.corrections(int(step)) for step in np.unique(t)}
+            root_c2 = np.array([known[int(step)][0] for step in t]).reshape(-1, 1)
+            c1 = np.array([known[int(step)][1] for step in t]).reshape(-1, 1)
+        return (slots["m"], slots["v"], self.beta1, self.beta2, self.eps * root_c2,
+                lr * root_c2 / c1)
+
+    @staticmethod
+    def apply(params, grads, tmp, m, v, b1, b2, eps_t, lr_t) -> None:
         m *= b1
         np.multiply(grads, 1.0 - b1, out=tmp)
         m += tmp
@@ -146,13 +202,27 @@ class Adam(Optimizer):
         np.multiply(grads, grads, out=tmp)
         tmp *= 1.0 - b2
         v += tmp
-        # fold both bias corrections into the step size and eps
-        c1, c2 = 1.0 - b1**self.t, 1.0 - b2**self.t
         np.sqrt(v, out=tmp)
-        tmp += self.eps * c2**0.5
+        tmp += eps_t
         np.divide(m, tmp, out=tmp)
-        tmp *= self.lr * c2**0.5 / c1
+        tmp *= lr_t
         params -= tmp
+
+
+def add_l2(params, grads, decay, l2, tmp) -> None:
+    """grads += l2 * w on the decayed entries (arrays flat, or stacked rows with l2
+    a column)."""
+    np.multiply(params, decay, out=tmp)
+    tmp *= l2
+    grads += tmp
+
+
+def add_l1(params, grads, decay, l1, tmp) -> None:
+    """grads += l1 * sign(w) on the decayed entries."""
+    np.sign(params, out=tmp)
+    tmp *= decay
+    tmp *= l1
+    grads += tmp
 
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {

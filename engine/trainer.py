@@ -191,20 +191,27 @@ class Trainer:
                     break
             if not self._finite():
                 self._restore(saved)
-                finite = 0
-                while finite < taken:
-                    before = self._checkpoint()
-                    self._step()
-                    if not self._finite():
-                        self._restore(before)
-                        break
-                    finite += 1
-                self.status = "diverged"
-                return done + finite
+                return done + self._replay(taken)
             done += taken
             if clock() >= deadline:
                 break
         return done
+
+    def _replay(self, taken: int) -> int:
+        """After a chunk of ``taken`` steps left the run non-finite and it was
+        rewound to the chunk's start: the chunk again step by step, stopping before
+        the first step that is not finite; the run is then diverged. Returns the
+        finite steps taken."""
+        finite = 0
+        while finite < taken:
+            before = self._checkpoint()
+            self._step()
+            if not self._finite():
+                self._restore(before)
+                break
+            finite += 1
+        self.status = "diverged"
+        return finite
 
     def _finite(self) -> bool:
         return math.isfinite(float(self.net.params.sum())) and math.isfinite(

@@ -19,6 +19,12 @@ from engine.layers.base import Layer
 MODES = ("inverted", "classic")
 
 
+def scale_of(mask: np.ndarray, keep_scale: float, dtype: np.dtype) -> np.ndarray:
+    """The factor a training forward applies, mask * keep_scale, in the
+    activations' dtype (a float32 net stays float32)."""
+    return np.multiply(mask, keep_scale, dtype=dtype)
+
+
 class Dropout(Layer):
     """Attributes:
     p: drop probability in [0, 1).
@@ -47,7 +53,7 @@ class Dropout(Layer):
             else:
                 self.mask = self.rng.random(x.shape) >= self.p
             keep_scale = 1.0 / (1.0 - self.p) if self.mode == "inverted" else 1.0
-            self._scale = self.mask * keep_scale
+            self._scale = scale_of(self.mask, keep_scale, x.dtype)
             return x * self._scale
         self._scale = 1.0 if self.mode == "inverted" else 1.0 - self.p
         return x * self._scale if self.mode == "classic" else x

@@ -1,0 +1,251 @@
+"""Stacked twins of the layers: one layer's forward and backward for a whole cohort.
+
+A twin does what its layer does (:mod:`engine.layers`) on a cohort's stacked
+arrays: inputs (C, n, *in_shape) for C runs of the same shape, its parameters as
+views (C, *shape) into the cohort's stacked flat buffers (C, size). Each NumPy
+call is the one the layer makes, with a leading axis: a batched matmul does, per
+run, the BLAS call the layer's matmul does, and element-wise work takes the route
+one run's array would take (``value_as``, ``grad_as``), so every run's numbers are
+bit for bit those it gets alone. The tests of :mod:`engine.cohort` hold this to
+every layer kind a cohort takes (:data:`STACKED_KINDS`).
+
+Randomness stays per run: a dropout twin draws each run's mask from that run's
+own generator, in the order the run would draw it alone.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.activations import LARGE
+from engine.layers import Act, BatchNorm, Dense, Dropout, Layer, Residual, Sequential
+from engine.layers.dropout import scale_of
+from engine.network import Network
+
+STACKED_KINDS = (Dense, Act, Dropout, BatchNorm, Residual)
+"""Layers with a stacked twin; a net with any other layer trains alone."""
+
+
+def _offset(view: np.ndarray, flat: np.ndarray) -> int:
+    """Where ``view`` starts in ``flat`` (a network's flat buffer), in elements."""
+    start = view.__array_interface__["data"][0] - flat.__array_interface__["data"][0]
+    return start // flat.itemsize
+
+
+def _rows(stack: np.ndarray, template: np.ndarray, flat: np.ndarray,
+          count: int = 1) -> np.ndarray:
+    """The stacked view (C, count * template.size) of the slice of a run's flat
+    buffer that starts where ``template`` (a view into ``flat``) starts: the same
+    values in every run of the cohort."""
+    start = _offset(template, flat)
+    return stack[:, start : start + count * template.size]
+
+
+class Twin:
+    """Base: forward (C, n, *in) -> (C, n, *out) and backward, as its layer."""
+
+    def forward(self, x: np.ndarray, train: bool) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, g: np.ndarray) -> np.ndarray | None:
+        raise NotImplementedError
+
+
+class DenseTwin(Twin):
+    """z = [x | 1] Wb per run: x (C, n, n_in), Wb (C, n_in + 1, units)."""
+
+    def __init__(self, layer: Dense, net: Network, stacks: tuple, batch: int,
+                 input_grad: bool) -> None:
+        P, G, _ = stacks
+        n_in, units = layer.in_shape[0], layer.units
+        count = len(P)
+        self.Wb = _rows(P, layer._Wb, net.params).reshape(count, n_in + 1, units)
+        self.dWb = _rows(G, layer._dWb, net.grads).reshape(count, n_in + 1, units)
+        self.WT = self.Wb[:, :-1, :].transpose(0, 2, 1)
+        self.xa = np.ones((count, batch, n_in + 1), dtype=net.dtype)
+        self.xaT = self.xa.transpose(0, 2, 1)
+        self.inputs = self.xa[:, :, :-1]
+        self.input_grad = input_grad
+
+    def forward(self, x, train):
+        self.inputs[...] = x
+        return np.matmul(self.xa, self.Wb)
+
+    def backward(self, g):
+        np.matmul(self.xaT, g, out=self.dWb)
+        if not self.input_grad:
+            return None
+        return np.matmul(g, self.WT)
+
+
+class ActTwin(Twin):
+    """a = f(z) element-wise, by the route one run's (n, units) array takes."""
+
+    def __init__(self, layer: Act, batch: int) -> None:
+        self.fn = layer.fn
+        self.size = batch * int(np.prod(layer.in_shape))
+        self.z = self.a = None
+
+    def forward(self, x, train):
+        self.z = x
+        if self.size < LARGE:
+            self.a = self.fn.value_as(x, self.size)
+        else:
+            self.a = self.fn.value_large(x)
+        return self.a
+
+    def backward(self, g):
+        return self.fn.grad_as(g, self.z, self.a, self.size)
+
+
+class DropoutTwin(Twin):
+    """Each run's keep mask from its own generator: y = x * mask * scale."""
+
+    def __init__(self, layers: list[Dropout]) -> None:
+        self.layers = layers
+        first = layers[0]
+        self.p = first.p
+        self.keep_scale = 1.0 / (1.0 - first.p) if first.mode == "inverted" else 1.0
+        self.scale = None
+        self.skip: frozenset[int] = frozenset()
+        """Members not in this step (they step alone): no draw from their generators."""
+
+    def forward(self, x, train):
+        draws = np.ones(x.shape, dtype=np.float64)
+        skip = self.skip
+        for i, (layer, rows) in enumerate(zip(self.layers, draws, strict=True)):
+            if i not in skip:
+                layer.rng.random(out=rows)
+        mask = draws >= self.p
+        for i, (layer, rows) in enumerate(zip(self.layers, mask, strict=True)):
+            if i not in skip:
+                layer.mask = rows  # what a frame shows as the run's last mask
+        self.scale = scale_of(mask, self.keep_scale, x.dtype)
+        return x * self.scale
+
+    def backward(self, g):
+        return g * self.scale
+
+
+class BatchNormTwin(Twin):
+    """Per-unit batch statistics of each run's batch (flat input only)."""
+
+    def __init__(self, layer: BatchNorm, net: Network, stacks: tuple) -> None:
+        P, G, S = stacks
+        count, units = len(P), layer.units
+        self.momentum, self.eps = layer.momentum, layer.eps
+        self.layer = layer
+        self.gamma_beta = _rows(P, layer._gamma, net.params, 2).reshape(count, 2, units)
+        self.gamma = self.gamma_beta[:, 0:1, :]
+        self.beta = self.gamma_beta[:, 1:2, :]
+        self.grad_rows = _rows(G, layer._grad_rows, net.grads).reshape(count, 2, units)
+        self.running = _rows(S, layer._running_rows, net.state).reshape(count, 2, units)
+
+    def forward(self, x, train):
+        mean_row, _, mix = self.layer._weights(x.shape[1], x.dtype)
+        stats = np.empty((x.shape[0], 2, x.shape[2]), x.dtype)
+        np.matmul(mean_row, x, out=stats[:, 0])
+        xc = x - stats[:, 0:1]
+        np.matmul(mean_row, xc * xc, out=stats[:, 1])
+        running = self.running
+        running *= 1.0 - self.momentum
+        running += stats * mix
+        self.inv_std = (stats[:, 1:2] + self.eps) ** -0.5
+        xc *= self.inv_std
+        self.xhat = xc
+        out = xc * self.gamma
+        out += self.beta
+        return out
+
+    def backward(self, g):
+        _, sum_row, _ = self.layer._weights(g.shape[1], g.dtype)
+        rows = self.grad_rows
+        np.matmul(sum_row, g * self.xhat, out=rows[:, 0])
+        np.matmul(sum_row, g, out=rows[:, 1])
+        k = self.gamma * self.inv_std
+        dx = g * k
+        means = rows * (k * (1.0 / g.shape[1]))
+        dx -= means[:, 1:2]
+        dx -= self.xhat * means[:, 0:1]
+        return dx
+
+
+class ResidualTwin(Twin):
+    """h = f(x) + P x (P the identity, or a dense projection)."""
+
+    def __init__(self, branch: SequenceTwin, projection: DenseTwin | None) -> None:
+        self.branch, self.projection = branch, projection
+
+    def forward(self, x, train):
+        skip = self.projection.forward(x, train) if self.projection else x
+        return self.branch.forward(x, train) + skip
+
+    def backward(self, g):
+        grad_in = self.branch.backward(g)
+        if self.projection:
+            return grad_in + self.projection.backward(g)
+        return grad_in + g
+
+
+class SequenceTwin(Twin):
+    """Twins one after another, as :class:`engine.layers.Sequential`."""
+
+    def __init__(self, twins: list[Twin]) -> None:
+        self.twins = twins
+
+    def forward(self, x, train):
+        for twin in self.twins:
+            x = twin.forward(x, train)
+        return x
+
+    def backward(self, g):
+        for twin in reversed(self.twins):
+            g = twin.backward(g)
+        return g
+
+
+def stackable(layer: Layer) -> bool:
+    """Whether a layer (and all inside it) has a twin."""
+    if isinstance(layer, Sequential):
+        return all(stackable(child) for child in layer.layers)
+    if isinstance(layer, Residual):
+        return stackable(layer.branch) and isinstance(layer.projection, Dense | None)
+    if isinstance(layer, BatchNorm):
+        return not layer.per_channel
+    if isinstance(layer, Dropout):
+        return layer.fixed_mask is None
+    return type(layer) in (Dense, Act)
+
+
+def build_twins(nets: list[Network], stacks: tuple,
+                batch: int) -> tuple[SequenceTwin, list[DropoutTwin]]:
+    """The twin of the cohort's network, and its dropout twins (the layers that
+    draw noise): ``nets`` the members' networks (the first one's layers serve as
+    the template), ``stacks`` the stacked flat buffers (params, grads, state),
+    each (C, size), ``batch`` the rows of each run's batch."""
+    template = nets[0]
+    noisy: list[DropoutTwin] = []
+
+    def twin_of(layers: list[list[Layer]], first: bool) -> Twin:
+        layer = layers[0]
+        if isinstance(layer, Sequential):
+            parts = [twin_of([m.layers[i] for m in layers], first and i == 0)
+                     for i in range(len(layer.layers))]
+            return SequenceTwin(parts)
+        if isinstance(layer, Residual):
+            branch = twin_of([m.branch for m in layers], False)
+            projection = (DenseTwin(layer.projection, template, stacks, batch, True)
+                          if layer.projection else None)
+            return ResidualTwin(branch, projection)
+        if isinstance(layer, Dense):
+            return DenseTwin(layer, template, stacks, batch, input_grad=not first)
+        if isinstance(layer, Act):
+            return ActTwin(layer, batch)
+        if isinstance(layer, Dropout):
+            noisy.append(DropoutTwin(layers))
+            return noisy[-1]
+        if isinstance(layer, BatchNorm):
+            return BatchNormTwin(layer, template, stacks)
+        raise TypeError(f"no stacked twin for {type(layer).__name__}")
+
+    return twin_of([net.body for net in nets], True), noisy
