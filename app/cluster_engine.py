@@ -61,7 +61,7 @@ from app.engine_pool import (
     RunFailedError,
     Worker,
     WorkerLostError,
-    carry_out,
+    carry_out_many,
     unpack,
 )
 from app.fair_queue import COMMAND, FRAME, Request
@@ -117,15 +117,11 @@ class EngineActor:
         return ray.get_runtime_context().get_node_id(), __version__
 
     def carry_out(self, requests: list[tuple[str, str, tuple]]) -> list[tuple[Answer, float]]:
-        """Each (run id, operation, arguments) carried out in order: its
+        """Each (run id, operation, arguments) carried out in order, live frames of
+        one cohort training together (:func:`app.engine_pool.carry_out_many`): its
         :data:`Answer` and the seconds it took (called with as many returns as
         requests, so each answer travels as an object of its own)."""
-        answers = []
-        for run_id, op, args in requests:
-            started = time.perf_counter()
-            answer = carry_out(self.host, run_id, op, args)
-            answers.append((answer, time.perf_counter() - started))
-        return answers
+        return carry_out_many(self.host, requests)
 
 
 class RayWorker(Worker):

@@ -28,6 +28,12 @@ child process, reached through a pipe; if that process dies, its runs are lost
 on one of the cluster's machines. Either way a request's outcome crosses back as
 an :data:`Answer` (:func:`carry_out` where the runs live, :func:`unpack` here).
 
+A worker takes the live frames queued together, up to :data:`FRAME_BATCH` at a
+time in the queue's order, and carries them out as one batch where the runs
+live (:func:`carry_out_many`): runs of one shape train as one stacked
+computation (:mod:`app.cohort_frames`), so a class playing one lesson pays the
+per-call cost of a step once per batch instead of once per student.
+
 Wherever runs live, the process keeps the memory it frees for the next frame
 (:func:`app.allocator.keep_freed_memory`).
 """
@@ -45,6 +51,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from app.allocator import keep_freed_memory
+from app.cohort_frames import LIVE_FRAME, carry_many
 from app.fair_queue import COMMAND, FRAME, FairQueue, Request
 from app.run_host import HostedRunMissingError, RunHost
 from engine.errors import SpecError
@@ -53,6 +60,13 @@ log = logging.getLogger(__name__)
 
 Reply = tuple[Any, str, int]
 """(value, the run's status afterwards, the run's revision afterwards)."""
+
+FRAME_BATCH = 16
+"""Live frames a worker carries out together at most (a class's frames share
+their training; a command waits for at most one batch)."""
+
+MANY = "*many"
+"""The operation name of a batch sent to an engine process."""
 
 
 class WorkerLostError(RuntimeError):
@@ -140,21 +154,62 @@ class Worker:
                 self._ready.wait()
             return None if self._closed else self._queue.pop()
 
+    def _next_batch(self) -> list[Request] | None:
+        """The next request by the rules of :mod:`app.fair_queue`, and when it is a
+        live frame the live frames the rules would take next, up to
+        :data:`FRAME_BATCH` (None once closed). Requests whose callers stopped
+        waiting are dropped."""
+        batch: list[Request] = []
+        while not batch:
+            request = self._next()
+            if request is None:
+                return None
+            if request.future.set_running_or_notify_cancel():
+                batch.append(request)
+        with self._ready:
+            while (len(batch) < FRAME_BATCH and batch[0].op == LIVE_FRAME
+                   and batch[0].priority == FRAME and self._queue.next_is(FRAME, LIVE_FRAME)):
+                request = self._queue.pop()
+                if request is not None and request.future.set_running_or_notify_cancel():
+                    batch.append(request)
+        return batch
+
     def _dispatch(self) -> None:
-        while (request := self._next()) is not None:
-            if not request.future.set_running_or_notify_cancel():
-                continue  # the caller stopped waiting (e.g. its socket closed)
-            started = time.perf_counter()
+        while (batch := self._next_batch()) is not None:
+            if len(batch) == 1:
+                self._carry_alone(batch[0])
+                continue
             try:
-                request.future.set_result(self._execute(request.run_id, request.op,
-                                                        request.args))
-            except BaseException as err:  # handed to the caller, never lost
-                request.future.set_exception(err)
-            finally:
+                outcomes = self._execute_many([(r.run_id, r.op, r.args) for r in batch])
+            except BaseException as err:  # handed to the callers, never lost
+                for request in batch:
+                    request.future.set_exception(err)
+                continue
+            for request, (outcome, seconds) in zip(batch, outcomes, strict=True):
+                try:
+                    request.future.set_result(unpack(outcome))
+                except BaseException as err:
+                    request.future.set_exception(err)
                 with self._ready:
-                    self._queue.charge(request.tenant, time.perf_counter() - started)
+                    self._queue.charge(request.tenant, seconds)
+
+    def _carry_alone(self, request: Request) -> None:
+        started = time.perf_counter()
+        try:
+            request.future.set_result(self._execute(request.run_id, request.op,
+                                                    request.args))
+        except BaseException as err:  # handed to the caller, never lost
+            request.future.set_exception(err)
+        finally:
+            with self._ready:
+                self._queue.charge(request.tenant, time.perf_counter() - started)
 
     def _execute(self, run_id: str, op: str, args: tuple) -> Reply:
+        raise NotImplementedError
+
+    def _execute_many(self, requests: list[tuple[str, str, tuple]]) -> list[tuple[Answer, float]]:
+        """A batch carried out where the runs live: each request's :data:`Answer`
+        and seconds (see :func:`carry_out_many`)."""
         raise NotImplementedError
 
 
@@ -168,6 +223,9 @@ class InProcessWorker(Worker):
 
     def _execute(self, run_id: str, op: str, args: tuple) -> Reply:
         return self.host.handle(run_id, op, args)
+
+    def _execute_many(self, requests):
+        return carry_out_many(self.host, requests)
 
 
 class ProcessWorker(Worker):
@@ -197,6 +255,14 @@ class ProcessWorker(Worker):
             self._replace(err)
             raise WorkerLostError(LOST_MESSAGE) from None
         return unpack(answer)
+
+    def _execute_many(self, requests):
+        try:
+            self._conn.send(("", MANY, requests))
+            return self._conn.recv()
+        except (EOFError, OSError) as err:
+            self._replace(err)
+            raise WorkerLostError(LOST_MESSAGE) from None
 
     def _replace(self, err: BaseException) -> None:
         log.error("engine process %s stopped (%s); starting a new one, its %d run(s) "
@@ -239,6 +305,15 @@ def carry_out(host: RunHost, run_id: str, op: str, args: tuple) -> Answer:
         return False, ("failed", f"{type(err).__name__}: {err}"), None, None
 
 
+def carry_out_many(host: RunHost, requests: list[tuple[str, str, tuple]]
+                   ) -> list[tuple[Answer, float]]:
+    """A batch of requests carried out on ``host`` in order, live frames of one
+    cohort training together (:func:`app.cohort_frames.carry_many`): each
+    request's :data:`Answer` and the seconds it took."""
+    return carry_many(host, requests,
+                      lambda run_id, op, args: carry_out(host, run_id, op, args))
+
+
 def unpack(answer: Answer) -> Reply:
     """The :data:`Reply` of an :data:`Answer`, or the error it reports raised
     (SpecError, HostedRunMissingError or RunFailedError)."""
@@ -264,7 +339,8 @@ def serve(conn: Connection) -> None:
         except (EOFError, OSError):
             return
         try:
-            conn.send(carry_out(host, run_id, op, args))
+            conn.send(carry_out_many(host, args) if op == MANY
+                      else carry_out(host, run_id, op, args))
         except (EOFError, OSError):
             return
 

@@ -132,7 +132,12 @@ class FairQueue:
         """Take the next request by the rules above (None if nothing is queued)."""
         if not self._queued:
             return None
-        now = self._clock()
+        chosen = self._choose(self._clock())
+        self._queued.remove(chosen)
+        return chosen
+
+    def _choose(self, now: float) -> Request:
+        """The request the rules give next (the queue is not empty)."""
         shares, fair = self.shares(now)
         within = [r for r in self._queued if shares[r.tenant] <= fair]
         over = [r for r in self._queued if shares[r.tenant] > fair]
@@ -143,8 +148,15 @@ class FairQueue:
             chosen = self._by_priority(within, now)
         else:
             chosen = min(over, key=lambda r: (r.priority, shares[r.tenant], r.arrived))
-        self._queued.remove(chosen)
         return chosen
+
+    def next_is(self, priority: int, op: str) -> bool:
+        """Whether the request :meth:`pop` would take now has this priority and
+        operation (a worker gathering a batch of live frames asks)."""
+        if not self._queued:
+            return False
+        chosen = self._choose(self._clock())
+        return chosen.priority == priority and chosen.op == op
 
     def _by_priority(self, requests: list[Request], now: float) -> Request:
         """Commands first; then an overdue frame or training request; then frames."""

@@ -94,6 +94,9 @@ class HostedRun:
         self.trainer = trainer
         self.revision = 0  # increases with every change to the run
         self._maps: MapMaker | None = None
+        # its cohort key and what it was computed for (see app.cohort_frames)
+        self.cohort_mark: tuple | None = None
+        self.cohort_key: Any = None
 
     @property
     def maps(self) -> MapMaker:

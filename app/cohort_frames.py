@@ -1,0 +1,83 @@
+"""Live frames of a class, computed together where the runs live.
+
+A worker takes the live frames queued on it in batches (:mod:`app.engine_pool`,
+:mod:`app.cluster_engine`). Here a batch's frames are sorted into cohorts: runs
+of one shape (:func:`engine.cohort.cohort_key`) asking for the same number of
+steps train as one stacked computation (:func:`engine.cohort.train_together`),
+bit for bit as each would alone; then each run's frame is drawn and encoded.
+Every other request of the batch is carried out alone, in its turn.
+
+Nothing here imports anything web.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from app.run_host import HostedRun, RunHost
+from engine.cohort import cohort_key, train_together
+
+LIVE_FRAME = "live_frame"
+
+Outcome = tuple[Any, float]
+"""A request's outcome as the caller's ``carry`` gives it, and the seconds it took."""
+
+
+def key_of(run: HostedRun) -> Hashable | None:
+    """The run's cohort key, remembered until its network or batch size changes."""
+    trainer = run.trainer
+    mark = (id(trainer.net), trainer.batch_size)
+    if run.cohort_mark != mark:
+        run.cohort_mark, run.cohort_key = mark, cohort_key(trainer)
+    return run.cohort_key
+
+
+def cohorts(host: RunHost, requests: list[tuple[str, str, tuple]]) -> list[list[int]]:
+    """Indices of the live frames of ``requests`` that can train together: groups of
+    two or more runs held here, with one key, not diverged, asking for the same
+    steps, each frame the first request on its run in the batch (so training it
+    before its turn changes nothing any request before it sees)."""
+    groups: dict[tuple, list[int]] = {}
+    seen: set[str] = set()
+    for i, (run_id, op, args) in enumerate(requests):
+        first = run_id not in seen
+        seen.add(run_id)
+        run = host.runs.get(run_id)
+        if op != LIVE_FRAME or not first or run is None or not args or not args[0]:
+            continue
+        if run.trainer.status == "diverged":
+            continue
+        key = key_of(run)
+        if key is not None:
+            groups.setdefault((key, args[0]), []).append(i)
+    return [group for group in groups.values() if len(group) > 1]
+
+
+def carry_many(host: RunHost, requests: list[tuple[str, str, tuple]],
+               carry: Callable[[str, str, tuple], Any]) -> list[Outcome]:
+    """Each (run id, operation, arguments) carried out, in order of the batch, by
+    ``carry`` (one request alone); live frames of one cohort first train together,
+    then draw their frames with no steps left to take. Returns each request's
+    outcome and its seconds (a cohort's training time shared out evenly)."""
+    outcomes: list[Outcome | None] = [None] * len(requests)
+    trained: dict[int, float] = {}
+    for group in cohorts(host, requests):
+        runs = [host.runs[requests[i][0]] for i in group]
+        args = requests[group[0]][2]
+        steps, slice_seconds = args[0], args[5] if len(args) > 5 else None
+        started = time.perf_counter()
+        deadline = None if slice_seconds is None else started + slice_seconds * len(group)
+        train_together([run.trainer for run in runs], steps, deadline)
+        share = (time.perf_counter() - started) / len(group)
+        for i, run in zip(group, runs, strict=True):
+            run.revision += 1
+            trained[i] = share
+    for i, (run_id, op, args) in enumerate(requests):
+        started = time.perf_counter()
+        if i in trained:  # its steps are taken: the frame only
+            args = (0, *args[1:])
+        outcome = carry(run_id, op, args)
+        outcomes[i] = (outcome, time.perf_counter() - started + trained.get(i, 0.0))
+    return outcomes
