@@ -4,7 +4,9 @@ A worker takes the live frames queued on it in batches (:mod:`app.engine_pool`,
 :mod:`app.cluster_engine`). Here a batch's frames are sorted into cohorts: runs
 of one shape (:func:`engine.cohort.cohort_key`) asking for the same number of
 steps train as one stacked computation (:func:`engine.cohort.train_together`),
-bit for bit as each would alone; then each run's frame is drawn and encoded.
+bit for bit as each would alone; then their frames' passes over the data sets
+go together too (:func:`engine.cohort.frames.frame_parts`), and each run's
+frame is drawn (its maps) and encoded in its turn.
 Every other request of the batch is carried out alone, in its turn.
 
 Nothing here imports anything web.
@@ -18,6 +20,7 @@ from typing import Any
 
 from app.run_host import HostedRun, RunHost
 from engine.cohort import cohort_key, train_together
+from engine.cohort.frames import frame_parts, together
 
 LIVE_FRAME = "live_frame"
 
@@ -69,10 +72,15 @@ def carry_many(host: RunHost, requests: list[tuple[str, str, tuple]],
         steps, slice_seconds = args[0], args[5] if len(args) > 5 else None
         started = time.perf_counter()
         deadline = None if slice_seconds is None else started + slice_seconds * len(group)
-        train_together([run.trainer for run in runs], steps, deadline)
-        share = (time.perf_counter() - started) / len(group)
-        for i, run in zip(group, runs, strict=True):
+        trainers = [run.trainer for run in runs]
+        train_together(trainers, steps, deadline)
+        for run in runs:
             run.revision += 1
+        if together(trainers):
+            for run, parts in zip(runs, frame_parts(trainers), strict=True):
+                run.prepared = (run.revision, parts)
+        share = (time.perf_counter() - started) / len(group)
+        for i in group:
             trained[i] = share
     for i, (run_id, op, args) in enumerate(requests):
         started = time.perf_counter()

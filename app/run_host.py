@@ -33,7 +33,7 @@ from engine.errors import SpecError
 from engine.lessons import LESSONS
 from engine.probe import ProbeRequest, parse_probe
 from engine.probe import probe as run_probe
-from engine.telemetry import MapMaker, gradient_picture, snapshot, unit_activity
+from engine.telemetry import FrameParts, MapMaker, gradient_picture, snapshot, unit_activity
 from engine.trainer import Trainer
 from engine.validate import as_int
 
@@ -97,6 +97,9 @@ class HostedRun:
         # its cohort key and what it was computed for (see app.cohort_frames)
         self.cohort_mark: tuple | None = None
         self.cohort_key: Any = None
+        # its next frame's passes over the data, computed with its cohort's, and
+        # the revision they are of
+        self.prepared: tuple[int, FrameParts] | None = None
 
     @property
     def maps(self) -> MapMaker:
@@ -145,9 +148,11 @@ class HostedRun:
         request = None
         if probe is not None or self.trainer.data.modality != "points":
             request = parse_probe(probe, self.trainer)
+        prepared, self.prepared = self.prepared, None
+        parts = prepared[1] if prepared and prepared[0] == self.revision else None
         return snapshot(self.trainer, output_grid, unit_grid,
                         maps=self.maps if request is None else None, probe_request=request,
-                        fit=fit)
+                        fit=fit, parts=parts)
 
     def live_frame(self, steps: int, output_grid: int, unit_grid: int,
                    header: dict[str, Any], probe: dict[str, Any] | None = None,

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import math
 import threading
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -70,6 +70,20 @@ GRADIENT_SAMPLES = 64
 through convolutions) on the first this many training samples: the norms by depth
 of a few dozen samples tell the same story, for a third of the cost of a lab
 frame's full pass."""
+
+
+@dataclass
+class FrameParts:
+    """The parts of a point run's frame that its passes over the data sets give,
+    when computed elsewhere (a cohort's, :mod:`engine.cohort.frames`):
+    ``picture`` and ``train_out`` as :func:`gradient_picture` returns them,
+    ``activity`` as :func:`unit_activity`, ``test_out`` the evaluation-mode
+    output on the test set (n_test, n_out)."""
+
+    picture: dict[str, dict[str, float]]
+    train_out: np.ndarray
+    activity: dict[str, dict[str, np.ndarray]]
+    test_out: np.ndarray
 
 
 def hidden_activations(net: Network) -> list[tuple[str, Any]]:
@@ -111,14 +125,14 @@ def gradient_picture(trainer: Trainer) -> tuple[dict[str, dict[str, float]], np.
         if isinstance(leaf, WEIGHT_LAYERS):
             gi = leaf.grad_input
             picture[path] = {
-                "weight_grad_norm": _norm(leaf.grads["W"]),
-                "input_grad_norm": _norm(gi) if gi is not None else 0.0,
+                "weight_grad_norm": norm(leaf.grads["W"]),
+                "input_grad_norm": norm(gi) if gi is not None else 0.0,
             }
     net.grads[...] = saved
     return picture, out if rest is None else np.concatenate([out, rest])
 
 
-def _norm(a: np.ndarray) -> float:
+def norm(a: np.ndarray) -> float:
     """The Euclidean norm of all of a's values, as np.linalg.norm computes it
     (one dot product in memory order) without its checks."""
     flat = a.ravel(order="K")
@@ -360,7 +374,7 @@ def _kept(rows: np.ndarray, unit: int | None) -> np.ndarray:
 @one_blas_thread
 def snapshot(trainer: Trainer, output_grid: int = 100, unit_grid: int = 50,
              maps: MapMaker | None = None, probe_request: ProbeRequest | None = None,
-             fit: bool = False) -> dict[str, Any]:
+             fit: bool = False, parts: FrameParts | None = None) -> dict[str, Any]:
     """The content of one frame (see the module docstring).
 
     Args:
@@ -374,6 +388,8 @@ def snapshot(trainer: Trainer, output_grid: int = 100, unit_grid: int = 50,
             lowered to fit, the unit grid first; else too large a grid is a SpecError
             naming ``unit_grid`` (or ``output_grid``) with the largest side that fits.
             A point run's frame says the sides drawn in ``grid``: {output, units}.
+        parts: the passes over the data sets, already computed (for a point run
+            in a cohort; see :class:`FrameParts`).
     """
     output_grid = as_int("output_grid", output_grid, 2, 200)
     unit_grid = as_int("unit_grid", unit_grid, 2, 200)
@@ -391,9 +407,13 @@ def snapshot(trainer: Trainer, output_grid: int = 100, unit_grid: int = 50,
             check_grid(trainer.net, dims, unit_grid, "unit_grid")
             check_maps(maker.shape(), output_grid, unit_grid, trainer.budget)
     net = trainer.net
-    gradients, train_out = gradient_picture(trainer)
-    activity = unit_activity(net)
-    frame: dict[str, Any] = dict(trainer.metrics(train_out=train_out))
+    if parts is None:
+        gradients, train_out = gradient_picture(trainer)
+        activity = unit_activity(net)
+        frame: dict[str, Any] = dict(trainer.metrics(train_out=train_out))
+    else:
+        gradients, activity = parts.picture, parts.activity
+        frame = dict(trainer.metrics(train_out=parts.train_out, test_out=parts.test_out))
     layers = []
     for path, leaf in net.leaves:
         info: dict[str, Any] = {"path": path, **leaf.describe()}

@@ -260,11 +260,13 @@ class Trainer:
                                for i in range(0, len(X), self._chunk)])
 
     @one_blas_thread
-    def metrics(self, train_out: np.ndarray | None = None) -> dict[str, float | int | str | None]:
+    def metrics(self, train_out: np.ndarray | None = None,
+                test_out: np.ndarray | None = None) -> dict[str, float | int | str | None]:
         """Step, epoch, status, and train/test loss and accuracy on the full sets
-        (``train_out``: the evaluation-mode output on the training set, if known)."""
+        (``train_out``, ``test_out``: the evaluation-mode outputs on the sets, if
+        known)."""
         train_loss, train_acc = self.evaluate(self.X_train, self.T_train, train_out)
-        test_loss, test_acc = self.evaluate(self.X_test, self.T_test)
+        test_loss, test_acc = self.evaluate(self.X_test, self.T_test, test_out)
         return {
             "step": self.step_count,
             "epoch": self.epoch,

@@ -52,7 +52,8 @@ class _Stack:
         self.slots = {name: np.stack([getattr(m.opt, name) for m in members])
                       for name in first.opt.slots}
         self.batch = first.batch_size
-        self.twin, self.noisy = build_twins(nets, (self.P, self.G, self.S), self.batch)
+        twins = build_twins(nets, (self.P, self.G, self.S), self.batch)
+        self.twin, self.noisy = twins.body, twins.noisy
         self.tmp = np.empty_like(self.P)
         self.decay = first.opt.decay
         self.loss_grad = first.loss.grad

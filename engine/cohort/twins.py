@@ -11,6 +11,10 @@ every layer kind a cohort takes (:data:`STACKED_KINDS`).
 
 Randomness stays per run: a dropout twin draws each run's mask from that run's
 own generator, in the order the run would draw it alone.
+
+Twins run in training mode (a cohort's steps) and in evaluation mode (a frame's
+passes over the data sets, :mod:`engine.cohort.frames`), for batches of up to
+the dense layer's cached rows (``_CACHE_ROWS``; larger ones take another route).
 """
 
 from __future__ import annotations
@@ -52,7 +56,12 @@ class Twin:
 
 
 class DenseTwin(Twin):
-    """z = [x | 1] Wb per run: x (C, n, n_in), Wb (C, n_in + 1, units)."""
+    """z = [x | 1] Wb per run: x (C, n, n_in), Wb (C, n_in + 1, units).
+
+    Attributes:
+        dW: the weights' gradients, (C, n_in, units) (a view of the stacked grads).
+        grad_input: dL/dx of the last backward, (C, n, n_in), or None.
+    """
 
     def __init__(self, layer: Dense, net: Network, stacks: tuple, batch: int,
                  input_grad: bool) -> None:
@@ -62,6 +71,8 @@ class DenseTwin(Twin):
         self.Wb = _rows(P, layer._Wb, net.params).reshape(count, n_in + 1, units)
         self.dWb = _rows(G, layer._dWb, net.grads).reshape(count, n_in + 1, units)
         self.WT = self.Wb[:, :-1, :].transpose(0, 2, 1)
+        self.dW = self.dWb[:, :-1, :]
+        self.grad_input: np.ndarray | None = None
         self.xa = np.ones((count, batch, n_in + 1), dtype=net.dtype)
         self.xaT = self.xa.transpose(0, 2, 1)
         self.inputs = self.xa[:, :, :-1]
@@ -73,9 +84,8 @@ class DenseTwin(Twin):
 
     def backward(self, g):
         np.matmul(self.xaT, g, out=self.dWb)
-        if not self.input_grad:
-            return None
-        return np.matmul(g, self.WT)
+        self.grad_input = np.matmul(g, self.WT) if self.input_grad else None
+        return self.grad_input
 
 
 class ActTwin(Twin):
@@ -106,11 +116,15 @@ class DropoutTwin(Twin):
         first = layers[0]
         self.p = first.p
         self.keep_scale = 1.0 / (1.0 - first.p) if first.mode == "inverted" else 1.0
+        self.classic = first.mode == "classic"
         self.scale = None
         self.skip: frozenset[int] = frozenset()
         """Members not in this step (they step alone): no draw from their generators."""
 
     def forward(self, x, train):
+        if not train:
+            self.scale = 1.0 - self.p if self.classic else 1.0
+            return x * self.scale if self.classic else x
         draws = np.ones(x.shape, dtype=np.float64)
         skip = self.skip
         for i, (layer, rows) in enumerate(zip(self.layers, draws, strict=True)):
@@ -142,15 +156,21 @@ class BatchNormTwin(Twin):
         self.running = _rows(S, layer._running_rows, net.state).reshape(count, 2, units)
 
     def forward(self, x, train):
-        mean_row, _, mix = self.layer._weights(x.shape[1], x.dtype)
-        stats = np.empty((x.shape[0], 2, x.shape[2]), x.dtype)
-        np.matmul(mean_row, x, out=stats[:, 0])
-        xc = x - stats[:, 0:1]
-        np.matmul(mean_row, xc * xc, out=stats[:, 1])
-        running = self.running
-        running *= 1.0 - self.momentum
-        running += stats * mix
-        self.inv_std = (stats[:, 1:2] + self.eps) ** -0.5
+        self.train = train
+        if train:
+            mean_row, _, mix = self.layer._weights(x.shape[1], x.dtype)
+            stats = np.empty((x.shape[0], 2, x.shape[2]), x.dtype)
+            np.matmul(mean_row, x, out=stats[:, 0])
+            xc = x - stats[:, 0:1]
+            np.matmul(mean_row, xc * xc, out=stats[:, 1])
+            running = self.running
+            running *= 1.0 - self.momentum
+            running += stats * mix
+            var = stats[:, 1:2]
+        else:
+            xc = x - self.running[:, 0:1]
+            var = self.running[:, 1:2]
+        self.inv_std = (var + self.eps) ** -0.5
         xc *= self.inv_std
         self.xhat = xc
         out = xc * self.gamma
@@ -164,9 +184,10 @@ class BatchNormTwin(Twin):
         np.matmul(sum_row, g, out=rows[:, 1])
         k = self.gamma * self.inv_std
         dx = g * k
-        means = rows * (k * (1.0 / g.shape[1]))
-        dx -= means[:, 1:2]
-        dx -= self.xhat * means[:, 0:1]
+        if self.train:
+            means = rows * (k * (1.0 / g.shape[1]))
+            dx -= means[:, 1:2]
+            dx -= self.xhat * means[:, 0:1]
         return dx
 
 
@@ -217,35 +238,55 @@ def stackable(layer: Layer) -> bool:
     return type(layer) in (Dense, Act)
 
 
-def build_twins(nets: list[Network], stacks: tuple,
-                batch: int) -> tuple[SequenceTwin, list[DropoutTwin]]:
-    """The twin of the cohort's network, and its dropout twins (the layers that
-    draw noise): ``nets`` the members' networks (the first one's layers serve as
-    the template), ``stacks`` the stacked flat buffers (params, grads, state),
-    each (C, size), ``batch`` the rows of each run's batch."""
+class Twins:
+    """The twin of a cohort's network (``body``), its dropout twins (the layers
+    that draw noise) and every leaf twin by the path of its layer (as
+    :func:`engine.layers.walk` names them)."""
+
+    def __init__(self, body: SequenceTwin, noisy: list[DropoutTwin],
+                 leaves: dict[str, Twin]) -> None:
+        self.body, self.noisy, self.leaves = body, noisy, leaves
+
+
+def build_twins(nets: list[Network], stacks: tuple, batch: int,
+                input_grad: bool = False) -> Twins:
+    """The twins of the cohort's network: ``nets`` the members' networks (the first
+    one's layers serve as the template), ``stacks`` the stacked flat buffers
+    (params, grads, state), each (C, size), ``batch`` the rows of each run's
+    batch; ``input_grad``: the first dense layer computes dL/dx too (as
+    :meth:`engine.network.Network.backward` with ``input_grad``)."""
     template = nets[0]
     noisy: list[DropoutTwin] = []
+    leaves: dict[str, Twin] = {}
 
-    def twin_of(layers: list[list[Layer]], first: bool) -> Twin:
+    def twin_of(layers: list[Layer], first: bool, path: str) -> Twin:
         layer = layers[0]
         if isinstance(layer, Sequential):
-            parts = [twin_of([m.layers[i] for m in layers], first and i == 0)
-                     for i in range(len(layer.layers))]
-            return SequenceTwin(parts)
+            return SequenceTwin([
+                twin_of([m.layers[i] for m in layers], first and i == 0,
+                        f"{path}.{i}" if path else str(i))
+                for i in range(len(layer.layers))])
         if isinstance(layer, Residual):
-            branch = twin_of([m.branch for m in layers], False)
-            projection = (DenseTwin(layer.projection, template, stacks, batch, True)
-                          if layer.projection else None)
+            branch = twin_of([m.branch for m in layers], False, f"{path}.0")
+            projection = None
+            if layer.projection:
+                projection = leaves[f"{path}.1"] = DenseTwin(layer.projection, template,
+                                                             stacks, batch, True)
             return ResidualTwin(branch, projection)
         if isinstance(layer, Dense):
-            return DenseTwin(layer, template, stacks, batch, input_grad=not first)
-        if isinstance(layer, Act):
-            return ActTwin(layer, batch)
-        if isinstance(layer, Dropout):
-            noisy.append(DropoutTwin(layers))
-            return noisy[-1]
-        if isinstance(layer, BatchNorm):
-            return BatchNormTwin(layer, template, stacks)
-        raise TypeError(f"no stacked twin for {type(layer).__name__}")
+            twin: Twin = DenseTwin(layer, template, stacks, batch,
+                                   input_grad=input_grad or not first)
+        elif isinstance(layer, Act):
+            twin = ActTwin(layer, batch)
+        elif isinstance(layer, Dropout):
+            twin = DropoutTwin(layers)
+            noisy.append(twin)
+        elif isinstance(layer, BatchNorm):
+            twin = BatchNormTwin(layer, template, stacks)
+        else:
+            raise TypeError(f"no stacked twin for {type(layer).__name__}")
+        leaves[path] = twin
+        return twin
 
-    return twin_of([net.body for net in nets], True), noisy
+    body = twin_of([net.body for net in nets], True, "")
+    return Twins(body, noisy, leaves)

@@ -1,0 +1,111 @@
+"""Engine CPU per student-frame: every run alone, against a class's runs carried
+out as the server's workers batch them (cohorts of one shape training together,
+see app/cohort_frames.py).
+
+For each lesson, ``--students`` runs of it (each from its own seeds, as students
+who drew new ones) live where an engine worker keeps them (a RunHost in this
+process); a round asks each for one live frame (``--steps`` steps and the maps on
+the grids a busy class gets) and encodes it. "alone" carries the frames out one
+by one, as before cohorts; "cohort" in batches of the worker's FRAME_BATCH.
+The two alternate round by round, so that a drift of the machine's speed falls
+on both; the medians of the rounds' CPU per student-frame are printed with their
+ratio and the issue's target (5x on playground lessons, 2x on the lab's).
+
+    python bench/cohort.py                    # every lesson
+    python bench/cohort.py --lessons dropout batch-norm --rounds 9
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from app.engine_pool import FRAME_BATCH, carry_out, carry_out_many  # noqa: E402
+from app.run_host import RunHost  # noqa: E402
+from engine.lessons import LESSONS  # noqa: E402
+from engine.lessons.base import Draw  # noqa: E402
+from engine.spec import Limits  # noqa: E402
+
+TARGETS = {"points": 5.0, "lab": 2.0}
+"""The issue's targets: how many times less CPU per student-frame in a cohort."""
+
+
+def make_host(lesson: str, students: int) -> tuple[RunHost, list[str]]:
+    host = RunHost()
+    ids = [f"s{i}" for i in range(students)]
+    for i, run_id in enumerate(ids):
+        recipe = ("lesson", lesson, None, Limits().budget, Draw(1000 + i, 2000 + i))
+        host.handle(run_id, "create", (recipe,))
+    return host, ids
+
+
+def frame_args(steps: int, output_grid: int, unit_grid: int) -> tuple:
+    return (steps, output_grid, unit_grid, {"playing": True}, None, None)
+
+
+def round_alone(host: RunHost, ids: list[str], args: tuple) -> float:
+    started = time.process_time()
+    for run_id in ids:
+        ok = carry_out(host, run_id, "live_frame", args)[0]
+        assert ok
+    return (time.process_time() - started) / len(ids)
+
+
+def round_cohort(host: RunHost, ids: list[str], args: tuple) -> float:
+    started = time.process_time()
+    for start in range(0, len(ids), FRAME_BATCH):
+        batch = [(run_id, "live_frame", args) for run_id in ids[start : start + FRAME_BATCH]]
+        assert all(answer[0] for answer, _ in carry_out_many(host, batch))
+    return (time.process_time() - started) / len(ids)
+
+
+def measure(lesson: str, args: argparse.Namespace) -> dict:
+    alone_host, ids = make_host(lesson, args.students)
+    cohort_host, _ = make_host(lesson, args.students)
+    frame = frame_args(args.steps, args.output_grid, args.unit_grid)
+    round_alone(alone_host, ids, frame)  # warm: buffers, map makers
+    round_cohort(cohort_host, ids, frame)
+    alone, cohort = [], []
+    for _ in range(args.rounds):
+        alone.append(round_alone(alone_host, ids, frame))
+        cohort.append(round_cohort(cohort_host, ids, frame))
+    trainer = alone_host.runs[ids[0]].trainer
+    kind = "points" if trainer.data.modality == "points" else "lab"
+    return {"lesson": lesson, "kind": kind, "alone": statistics.median(alone),
+            "cohort": statistics.median(cohort)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--lessons", nargs="*", default=list(LESSONS),
+                        help="lessons to measure (default: all)")
+    parser.add_argument("--students", type=int, default=40)
+    parser.add_argument("--steps", type=int, default=10, help="steps per frame")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--output-grid", type=int, default=50,
+                        help="output map side (50: what a busy class's frames draw)")
+    parser.add_argument("--unit-grid", type=int, default=16)
+    args = parser.parse_args()
+    print(f"{args.students} students a lesson, {args.steps} steps a frame, maps "
+          f"{args.output_grid}/{args.unit_grid}, batches of {FRAME_BATCH}, "
+          f"median of {args.rounds} rounds")
+    print(f"{'lesson':26s} {'kind':6s} {'alone ms':>9s} {'cohort ms':>9s} {'ratio':>6s} "
+          f"{'target':>6s}")
+    for lesson in args.lessons:
+        r = measure(lesson, args)
+        ratio = r["alone"] / r["cohort"]
+        target = TARGETS[r["kind"]]
+        print(f"{lesson:26s} {r['kind']:6s} {r['alone'] * 1e3:9.3f} {r['cohort'] * 1e3:9.3f} "
+              f"{ratio:5.1f}x {target:5.1f}x {'met' if ratio >= target else 'not met'}",
+              flush=True)
+
+
+if __name__ == "__main__":
+    main()
