@@ -14,6 +14,7 @@ Nothing here imports anything web.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Hashable
 from typing import Any
@@ -21,6 +22,8 @@ from typing import Any
 from app.run_host import HostedRun, RunHost
 from engine.cohort import cohort_key, train_together
 from engine.cohort.frames import frame_parts, together
+
+log = logging.getLogger(__name__)
 
 LIVE_FRAME = "live_frame"
 
@@ -73,12 +76,21 @@ def carry_many(host: RunHost, requests: list[tuple[str, str, tuple]],
         started = time.perf_counter()
         deadline = None if slice_seconds is None else started + slice_seconds * len(group)
         trainers = [run.trainer for run in runs]
-        train_together(trainers, steps, deadline)
+        try:
+            train_together(trainers, steps, deadline)
+        except Exception:  # a fault of the cohort's: these frames go alone, as before it
+            log.exception("training a cohort of %d runs failed; they train alone", len(runs))
+            continue
         for run in runs:
             run.revision += 1
         if together(trainers):
-            for run, parts in zip(runs, frame_parts(trainers), strict=True):
-                run.prepared = (run.revision, parts)
+            try:
+                parts = frame_parts(trainers)
+            except Exception:  # each frame then takes its own passes
+                log.exception("a cohort's frame passes failed; each run takes its own")
+            else:
+                for run, part in zip(runs, parts, strict=True):
+                    run.prepared = (run.revision, part)
         share = (time.perf_counter() - started) / len(group)
         for i in group:
             trained[i] = share

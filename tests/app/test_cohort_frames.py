@@ -163,3 +163,17 @@ def test_an_engine_process_answers_a_batch_as_the_server_process() -> None:
     finally:
         pool.close()
         local.close()
+
+
+def test_a_fault_in_a_cohort_leaves_its_frames_to_train_alone(monkeypatch) -> None:
+    """A bug in the stacked computation must not cost a worker its runs: the
+    cohort's frames then train alone and answer as before cohorts."""
+    together, alone = two_hosts(RECIPES)
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise FloatingPointError("a fault of the stacked step")
+
+    monkeypatch.setattr("app.cohort_frames.train_together", broken)
+    batch = [(run_id, "live_frame", frame(10)) for run_id in ("a", "b", "d")]
+    assert [answer for answer, _ in carry_out_many(together, batch)] == [
+        carry_out(alone, *request) for request in batch]
