@@ -64,9 +64,9 @@ def tanh(z: np.ndarray, size: int | None = None) -> np.ndarray:
     return t
 
 
-def tanh_into(z: np.ndarray) -> None:
-    """z = tanh(z) in place, the same way as :func:`tanh`."""
-    if not _exp_route(z, z.size):
+def tanh_into(z: np.ndarray, size: int | None = None) -> None:
+    """z = tanh(z) in place, the same way as :func:`tanh` (``size`` as there)."""
+    if not _exp_route(z, z.size if size is None else size):
         np.tanh(z, out=z)
         return
     z *= -2.0
@@ -104,7 +104,12 @@ class Activation:
 
     def value_into(self, z: np.ndarray) -> None:
         """z = f(z) in place (display passes, which keep no z)."""
-        a = self.value(z)
+        self.value_into_as(z, z.size)
+
+    def value_into_as(self, z: np.ndarray, size: int) -> None:
+        """:meth:`value_into` with the route an array of ``size`` values takes (see
+        :meth:`value_as`)."""
+        a = self.value_as(z, size)
         if a is not z:
             z[...] = a
 
@@ -157,8 +162,8 @@ class Sigmoid(Activation):
         a *= 0.5
         return a
 
-    def value_into(self, z):
-        if z.size >= EXP_ROUTE:  # display grids
+    def value_into_as(self, z, size):
+        if size >= EXP_ROUTE:  # display grids
             np.negative(z, out=z)
             with np.errstate(over="ignore"):
                 np.exp(z, out=z)
@@ -166,7 +171,7 @@ class Sigmoid(Activation):
             np.divide(1.0, z, out=z)
             return
         z *= 0.5
-        tanh_into(z)
+        tanh_into(z, size)
         z += 1.0
         z *= 0.5
 
@@ -189,8 +194,8 @@ class Tanh(Activation):
     def value_as(self, z, size):
         return tanh(z, size)
 
-    def value_into(self, z):
-        tanh_into(z)
+    def value_into_as(self, z, size):
+        tanh_into(z, size)
 
     def derivative(self, z, a):
         return 1.0 - a * a
@@ -214,8 +219,8 @@ class ReLU(Activation):
         # with the scalar it takes a loop about 3x slower
         return np.maximum(z, zeros_like(z))
 
-    def value_into(self, z):
-        np.maximum(z, 0.0 if z.size < LARGE else zeros_like(z), out=z)
+    def value_into_as(self, z, size):
+        np.maximum(z, 0.0 if size < LARGE else zeros_like(z), out=z)
 
     def derivative(self, z, a):
         return (z > 0).astype(z.dtype)
@@ -244,7 +249,7 @@ class LeakyReLU(Activation):
     def value(self, z):
         return np.where(z > 0, z, z * self.slope)
 
-    def value_into(self, z):
+    def value_into_as(self, z, size):
         np.maximum(z, z * self.slope, out=z)  # the slope is in [0, 1]
 
     def derivative(self, z, a):

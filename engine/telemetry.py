@@ -78,12 +78,15 @@ class FrameParts:
     when computed elsewhere (a cohort's, :mod:`engine.cohort.frames`):
     ``picture`` and ``train_out`` as :func:`gradient_picture` returns them,
     ``activity`` as :func:`unit_activity`, ``test_out`` the evaluation-mode
-    output on the test set (n_test, n_out)."""
+    output on the test set (n_test, n_out); and perhaps the maps."""
 
     picture: dict[str, dict[str, float]]
     train_out: np.ndarray
     activity: dict[str, dict[str, np.ndarray]]
     test_out: np.ndarray
+    maps: dict[str, Any] | None = None
+    """The maps as :meth:`MapMaker.maps` draws them, on the grid sides ``grids``."""
+    grids: tuple[int, int] | None = None
 
 
 def hidden_activations(net: Network) -> list[tuple[str, Any]]:
@@ -371,6 +374,22 @@ def _kept(rows: np.ndarray, unit: int | None) -> np.ndarray:
     return rows if unit is None else rows[unit : unit + 1]
 
 
+def frame_grids(maker: MapMaker, output_grid: int, unit_grid: int,
+                fit: bool) -> tuple[int, int]:
+    """The grid sides a point run's frame draws for the sides asked (see
+    :func:`snapshot`'s ``fit``)."""
+    trainer = maker.trainer
+    dims = trainer.data.dims
+    if fit:
+        output_grid = largest_grid(trainer.net, dims, output_grid)
+        unit_grid = largest_grid(trainer.net, dims, unit_grid)
+        return fit_grids(maker.shape(), output_grid, unit_grid, trainer.budget)
+    check_grid(trainer.net, dims, output_grid, "output_grid")
+    check_grid(trainer.net, dims, unit_grid, "unit_grid")
+    check_maps(maker.shape(), output_grid, unit_grid, trainer.budget)
+    return output_grid, unit_grid
+
+
 @one_blas_thread
 def snapshot(trainer: Trainer, output_grid: int = 100, unit_grid: int = 50,
              maps: MapMaker | None = None, probe_request: ProbeRequest | None = None,
@@ -396,16 +415,7 @@ def snapshot(trainer: Trainer, output_grid: int = 100, unit_grid: int = 50,
     maker = None
     if trainer.data.modality == "points":
         maker = maps if maps is not None else MapMaker(trainer)
-        dims = trainer.data.dims
-        if fit:
-            output_grid = largest_grid(trainer.net, dims, output_grid)
-            unit_grid = largest_grid(trainer.net, dims, unit_grid)
-            output_grid, unit_grid = fit_grids(maker.shape(), output_grid, unit_grid,
-                                               trainer.budget)
-        else:
-            check_grid(trainer.net, dims, output_grid, "output_grid")
-            check_grid(trainer.net, dims, unit_grid, "unit_grid")
-            check_maps(maker.shape(), output_grid, unit_grid, trainer.budget)
+        output_grid, unit_grid = frame_grids(maker, output_grid, unit_grid, fit)
     net = trainer.net
     if parts is None:
         gradients, train_out = gradient_picture(trainer)
@@ -431,7 +441,10 @@ def snapshot(trainer: Trainer, output_grid: int = 100, unit_grid: int = 50,
     if maker is None:
         frame["probe"] = probe(trainer, probe_request or ProbeRequest())
         return frame
-    drawn = maker.maps(output_grid, unit_grid)
+    if parts is not None and parts.maps is not None and parts.grids == (output_grid, unit_grid):
+        drawn = parts.maps
+    else:
+        drawn = maker.maps(output_grid, unit_grid)
     frame["output_map"] = drawn["output"]
     for info in layers:
         if info["path"] in drawn["units"]:

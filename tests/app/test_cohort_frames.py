@@ -177,3 +177,15 @@ def test_a_fault_in_a_cohort_leaves_its_frames_to_train_alone(monkeypatch) -> No
     batch = [(run_id, "live_frame", frame(10)) for run_id in ("a", "b", "d")]
     assert [answer for answer, _ in carry_out_many(together, batch)] == [
         carry_out(alone, *request) for request in batch]
+
+
+def test_maps_go_together_in_groups_that_fit_a_cache() -> None:
+    """A run's widest layer over all its map points: 16 units x (50^2 + 16^2) for
+    the 16-unit vanishing-gradients net, so 5 runs at most per stacked map pass."""
+    from app.cohort_frames import MAP_CACHE_VALUES, pass_values
+    from engine.telemetry import MapMaker
+
+    host = two_hosts({"c": RECIPES["c"], "a": RECIPES["a"]})[0]
+    assert pass_values(MapMaker(host.runs["c"].trainer), 50, 16) == 16 * (2500 + 256)
+    assert MAP_CACHE_VALUES // pass_values(MapMaker(host.runs["c"].trainer), 50, 16) == 5
+    assert pass_values(MapMaker(host.runs["a"].trainer), 40, 16) == 8 * (1600 + 256)
