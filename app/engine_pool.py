@@ -28,8 +28,9 @@ child process, reached through a pipe; if that process dies, its runs are lost
 on one of the cluster's machines. Either way a request's outcome crosses back as
 an :data:`Answer` (:func:`carry_out` where the runs live, :func:`unpack` here).
 
-A worker takes the live frames queued together, up to :data:`FRAME_BATCH` at a
-time in the queue's order, and carries them out as one batch where the runs
+A worker takes the live frames queued together, up to ``frame_batch`` (the
+setting of that name, :data:`FRAME_BATCH` by default) at a time in the queue's
+order, and carries them out as one batch where the runs
 live (:func:`carry_out_many`): runs of one shape train as one stacked
 computation (:mod:`app.cohort_frames`), so a class playing one lesson pays the
 per-call cost of a step once per batch instead of once per student.
@@ -61,9 +62,9 @@ log = logging.getLogger(__name__)
 Reply = tuple[Any, str, int]
 """(value, the run's status afterwards, the run's revision afterwards)."""
 
-FRAME_BATCH = 16
-"""Live frames a worker carries out together at most (a class's frames share
-their training; a command waits for at most one batch)."""
+FRAME_BATCH = 8
+"""Live frames a worker carries out together at most, by default (a class's
+frames share their training; a command waits for up to one batch)."""
 
 MANY = "*many"
 """The operation name of a batch sent to an engine process."""
@@ -95,6 +96,7 @@ class Worker:
         self.index = index
         self.generation = 0
         self.runs = 0
+        self.frame_batch = FRAME_BATCH  # live frames carried out together at most
         self._queue = FairQueue()
         self._ready = threading.Condition()
         self._closed = False
@@ -157,7 +159,7 @@ class Worker:
     def _next_batch(self) -> list[Request] | None:
         """The next request by the rules of :mod:`app.fair_queue`, and when it is a
         live frame the live frames the rules would take next, up to
-        :data:`FRAME_BATCH` (None once closed). Requests whose callers stopped
+        ``frame_batch`` (None once closed). Requests whose callers stopped
         waiting are dropped."""
         batch: list[Request] = []
         while not batch:
@@ -167,7 +169,7 @@ class Worker:
             if request.future.set_running_or_notify_cancel():
                 batch.append(request)
         with self._ready:
-            while (len(batch) < FRAME_BATCH and batch[0].op == LIVE_FRAME
+            while (len(batch) < self.frame_batch and batch[0].op == LIVE_FRAME
                    and batch[0].priority == FRAME and self._queue.next_is(FRAME, LIVE_FRAME)):
                 request = self._queue.pop()
                 if request is not None and request.future.set_running_or_notify_cancel():
@@ -370,11 +372,13 @@ class EnginePool:
 
     kind = "local"
 
-    def __init__(self, processes: int) -> None:
+    def __init__(self, processes: int, frame_batch: int = FRAME_BATCH) -> None:
         self.in_process = processes == 0
         self.workers: list[Worker] = (
             [InProcessWorker(0)] if self.in_process
             else [ProcessWorker(i) for i in range(processes)])
+        for worker in self.workers:
+            worker.frame_batch = frame_batch
 
     def assign(self) -> Worker:
         """The worker a new run goes to: the one holding the fewest runs."""
@@ -392,13 +396,16 @@ class EnginePool:
             worker.close()
 
 
-def make_pool(engine: str, processes: int | None) -> EnginePool:
+def make_pool(engine: str, processes: int | None,
+              frame_batch: int = FRAME_BATCH) -> EnginePool:
     """The pool of the setting ``engine``: "local" for engine processes on this
     machine (``processes`` of them, one per core by default, 0 for none), or the
     address of a Ray cluster (``ray://HOST:PORT``, ``HOST:PORT`` or ``auto``), whose
-    workers follow its CPUs (at most ``processes``, when given)."""
+    workers follow its CPUs (at most ``processes``, when given). ``frame_batch``:
+    the live frames a local worker carries out together at most."""
     if engine == "local":
-        return EnginePool(default_processes() if processes is None else processes)
+        return EnginePool(default_processes() if processes is None else processes,
+                          frame_batch)
     from app.cluster_engine import RayPool  # Ray is an optional extra
 
     return RayPool(engine, processes)

@@ -106,7 +106,7 @@ def create_app(settings: Settings | None = None, sweep_seconds: float = SWEEP_SE
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        pool = make_pool(settings.engine, settings.engine_processes)
+        pool = make_pool(settings.engine, settings.engine_processes, settings.frame_batch)
         registry = RunRegistry(settings.max_runs, settings.run_idle_seconds, pool,
                                max_per_client=settings.max_runs_per_client,
                                slice_seconds=settings.compute_slice_ms / 1000)

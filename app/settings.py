@@ -69,6 +69,12 @@ class Settings(BaseSettings):
                     "(default: one per core; 0 keeps the runs in the server process); "
                     "with a Ray cluster, the most engine workers (default: one per CPU of "
                     "the cluster)")
+    frame_batch: int = Field(
+        default=8, ge=1, le=64,
+        description="live frames an engine worker carries out together at most: runs of "
+                    "one network shape among them train and draw as one computation (more: "
+                    "less CPU per frame, but a command waits for up to one batch; 1: every "
+                    "frame alone)")
     compute_slice_ms: float = Field(
         default=20.0, ge=1.0, le=1000.0,
         description="longest stretch of training one request (a live frame, a step "

@@ -236,15 +236,18 @@ def percentile(values: list[float], q: float) -> float:
     return values[int(q * (len(values) - 1))] if values else float("nan")
 
 
-def run_class(name: str, args: argparse.Namespace) -> dict:
-    """The class on the engine ``name``: the figures of :func:`lesson_class`, with the
+def run_class(name: str, args: argparse.Namespace, frame_batch: int | None = None) -> dict:
+    """The class on the engine ``name`` (with ``frame_batch`` as the server's
+    NNPLAY_FRAME_BATCH, if given): the figures of :func:`lesson_class`, with the
     reference call time and the machine's load before and after."""
     load_before = cpu_use.loadavg()
     reference = reference_call_us()
+    batch = {} if frame_batch is None else {"NNPLAY_FRAME_BATCH": str(frame_batch)}
     with engine(name, args.processes) as chosen, tempfile.TemporaryDirectory() as folder:
         log = Path(folder) / "server.log"
         try:
-            server = Server(max_frame_rate=30, env={"NNPLAY_TEACHER_TOKEN": TOKEN, **chosen.env},
+            server = Server(max_frame_rate=30,
+                            env={"NNPLAY_TEACHER_TOKEN": TOKEN, **chosen.env, **batch},
                             start_seconds=30 if name == "local" else 180, log=log)
         except RuntimeError:
             print(log.read_text(errors="replace")[-3000:], file=sys.stderr)
@@ -254,7 +257,8 @@ def run_class(name: str, args: argparse.Namespace) -> dict:
                                               chosen if chosen.pids is not None else None))
         finally:
             server.close()
-    return {**result, "name": name, "reference_us": reference, "load_before": load_before,
+    label = name if frame_batch is None else f"{name}, batch {frame_batch}"
+    return {**result, "name": label, "reference_us": reference, "load_before": load_before,
             "load_after": cpu_use.loadavg()}
 
 
@@ -390,6 +394,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--processes", type=int, default=None,
                         help="engine workers at most (NNPLAY_ENGINE_PROCESSES; default: "
                              "one per core locally, one per CPU of a cluster)")
+    parser.add_argument("--frame-batch", type=int, action="append", dest="frame_batches",
+                        metavar="N", help="the server's NNPLAY_FRAME_BATCH (live frames an "
+                        "engine process carries out together); give several to compare, "
+                        "e.g. 1 (every frame alone) and 8")
     parser.add_argument("--detail", action="store_true",
                         help="also the CPU per frame of each process and server thread")
     args = parser.parse_args(argv)
@@ -399,8 +407,9 @@ def main(argv: list[str] | None = None) -> int:
     engines = engines or ["local"]
     results = []
     for name in engines:
-        results.append(run_class(name, args))
-        report(results[-1], args)
+        for frame_batch in args.frame_batches or [None]:
+            results.append(run_class(name, args, frame_batch))
+            report(results[-1], args)
     if len(results) > 1:
         side_by_side(results)
     return 0

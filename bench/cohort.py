@@ -6,7 +6,8 @@ For each lesson, ``--students`` runs of it (each from its own seeds, as students
 who drew new ones) live where an engine worker keeps them (a RunHost in this
 process); a round asks each for one live frame (``--steps`` steps and the maps on
 the grids a busy class gets) and encodes it. "alone" carries the frames out one
-by one, as before cohorts; "cohort" in batches of the worker's FRAME_BATCH.
+by one, as before cohorts; "cohort" in batches of ``--batch`` (the server's
+setting NNPLAY_FRAME_BATCH, 8 by default).
 The two alternate round by round, so that a drift of the machine's speed falls
 on both; the medians of the rounds' CPU per student-frame are printed with their
 ratio and the issue's target (5x on playground lessons, 2x on the lab's).
@@ -58,10 +59,10 @@ def round_alone(host: RunHost, ids: list[str], args: tuple) -> float:
     return (time.process_time() - started) / len(ids)
 
 
-def round_cohort(host: RunHost, ids: list[str], args: tuple) -> float:
+def round_cohort(host: RunHost, ids: list[str], args: tuple, size: int) -> float:
     started = time.process_time()
-    for start in range(0, len(ids), FRAME_BATCH):
-        batch = [(run_id, "live_frame", args) for run_id in ids[start : start + FRAME_BATCH]]
+    for start in range(0, len(ids), size):
+        batch = [(run_id, "live_frame", args) for run_id in ids[start : start + size]]
         assert all(answer[0] for answer, _ in carry_out_many(host, batch))
     return (time.process_time() - started) / len(ids)
 
@@ -71,11 +72,11 @@ def measure(lesson: str, args: argparse.Namespace) -> dict:
     cohort_host, _ = make_host(lesson, args.students)
     frame = frame_args(args.steps, args.output_grid, args.unit_grid)
     round_alone(alone_host, ids, frame)  # warm: buffers, map makers
-    round_cohort(cohort_host, ids, frame)
+    round_cohort(cohort_host, ids, frame, args.batch)
     alone, cohort = [], []
     for _ in range(args.rounds):
         alone.append(round_alone(alone_host, ids, frame))
-        cohort.append(round_cohort(cohort_host, ids, frame))
+        cohort.append(round_cohort(cohort_host, ids, frame, args.batch))
     trainer = alone_host.runs[ids[0]].trainer
     kind = "points" if trainer.data.modality == "points" else "lab"
     return {"lesson": lesson, "kind": kind, "alone": statistics.median(alone),
@@ -92,9 +93,11 @@ def main() -> None:
     parser.add_argument("--output-grid", type=int, default=50,
                         help="output map side (50: what a busy class's frames draw)")
     parser.add_argument("--unit-grid", type=int, default=16)
+    parser.add_argument("--batch", type=int, default=FRAME_BATCH,
+                        help="frames carried out together (the server's NNPLAY_FRAME_BATCH)")
     args = parser.parse_args()
     print(f"{args.students} students a lesson, {args.steps} steps a frame, maps "
-          f"{args.output_grid}/{args.unit_grid}, batches of {FRAME_BATCH}, "
+          f"{args.output_grid}/{args.unit_grid}, batches of {args.batch}, "
           f"median of {args.rounds} rounds")
     print(f"{'lesson':26s} {'kind':6s} {'alone ms':>9s} {'cohort ms':>9s} {'ratio':>6s} "
           f"{'target':>6s}")

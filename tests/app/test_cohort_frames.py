@@ -146,7 +146,7 @@ def test_a_worker_carries_the_frames_queued_while_it_was_busy_as_one_batch() -> 
     finally:
         worker.gate.set()
         worker.close()
-    assert FRAME_BATCH >= 8
+    assert FRAME_BATCH == 8
 
 
 def test_an_engine_process_answers_a_batch_as_the_server_process() -> None:
@@ -189,3 +189,33 @@ def test_maps_go_together_in_groups_that_fit_a_cache() -> None:
     assert pass_values(MapMaker(host.runs["c"].trainer), 50, 16) == 16 * (2500 + 256)
     assert MAP_CACHE_VALUES // pass_values(MapMaker(host.runs["c"].trainer), 50, 16) == 5
     assert pass_values(MapMaker(host.runs["a"].trainer), 40, 16) == 8 * (1600 + 256)
+
+
+def test_the_setting_bounds_a_batch(monkeypatch) -> None:
+    """NNPLAY_FRAME_BATCH reaches the workers; with 3, four queued frames go as a
+    batch of three and then one alone."""
+    from app.engine_pool import make_pool
+    from app.settings import Settings
+
+    monkeypatch.setenv("NNPLAY_FRAME_BATCH", "3")
+    pool = make_pool("local", 0, Settings().frame_batch)
+    try:
+        assert [w.frame_batch for w in pool.workers] == [3]
+    finally:
+        pool.close()
+    worker = GatedHostWorker()
+    worker.frame_batch = 3
+    try:
+        for run_id in ("a", "b", "d", "e"):
+            unpack(carry_out(worker.host, run_id, "create", (RECIPES[run_id],)))
+        first = worker.submit("a", "info", (), COMMAND)
+        assert worker.held.wait(30)
+        frames = [worker.submit(run_id, "live_frame", frame(10), FRAME)
+                  for run_id in ("a", "b", "d", "e")]
+        worker.gate.set()
+        first.result(30)
+        assert all(f.result(30)[0] for f in frames)
+        assert worker.batches == [["a:live_frame", "b:live_frame", "d:live_frame"]]
+    finally:
+        worker.gate.set()
+        worker.close()
