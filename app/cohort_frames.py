@@ -105,7 +105,12 @@ def carry_many(host: RunHost, requests: list[tuple[str, str, tuple]],
     outcome and its seconds (a cohort's training time shared out evenly)."""
     outcomes: list[Outcome | None] = [None] * len(requests)
     trained: dict[int, float] = {}
-    for group in cohorts(host, requests):
+    try:
+        groups = cohorts(host, requests)
+    except Exception:  # never a reason to fail the batch: its frames go alone
+        log.exception("sorting a batch into cohorts failed; its frames go alone")
+        groups = []
+    for group in groups:
         runs = [host.runs[requests[i][0]] for i in group]
         args = requests[group[0]][2]
         steps, slice_seconds = args[0], args[5] if len(args) > 5 else None

@@ -219,3 +219,15 @@ def test_the_setting_bounds_a_batch(monkeypatch) -> None:
     finally:
         worker.gate.set()
         worker.close()
+
+
+def test_a_fault_sorting_a_batch_leaves_its_frames_alone(monkeypatch) -> None:
+    together, alone = two_hosts(RECIPES)
+
+    def broken(trainer: Any) -> None:
+        raise ValueError("a fault of the key")
+
+    monkeypatch.setattr("app.cohort_frames.cohort_key", broken)
+    batch = [(run_id, "live_frame", frame(10)) for run_id in ("a", "b")]
+    assert [answer for answer, _ in carry_out_many(together, batch)] == [
+        carry_out(alone, *request) for request in batch]
