@@ -350,6 +350,21 @@ with LocalCluster(cpus=(2,)) as cluster:
     cluster_engine.GRACE_SECONDS = 2.0
     pool = cluster_engine.RayPool("auto")
     print(len(pool.workers), len(pool._starting))
+    # an actor carries a batch of one cohort's frames as this process would
+    from app.engine_pool import carry_out_many
+    from app.run_host import RunHost
+    from engine.spec import Limits
+    here, actor = RunHost(), pool.workers[0].actor
+    batch = []
+    for seed in (1, 2, 3):
+        spec = {"data": {"name": "moons", "seed": seed}, "hidden": [6], "seed": seed}
+        recipe = ("spec", spec, Limits())
+        here.handle(f"r{seed}", "create", (recipe,))
+        ray.get(actor.carry_out.options(num_returns=1).remote(
+            [(f"r{seed}", "create", (recipe,))]))
+        batch.append((f"r{seed}", "live_frame", (10, 30, 8, {}, None, None)))
+    there = ray.get(actor.carry_out.options(num_returns=3).remote(batch))
+    print(all(a == b for (a, _), (b, _) in zip(there, carry_out_many(here, batch))))
     pool.close()
     print("closed")
     ray.shutdown()
@@ -357,8 +372,10 @@ with LocalCluster(cpus=(2,)) as cluster:
 
 
 def test_a_pool_closes_with_an_actor_still_waiting_for_a_cpu() -> None:
+    """Also: an actor carries out a batch of one cohort's live frames with the
+    answers this process gives them."""
     # a cluster of its own, driven from a process of its own (this one stays no driver)
     done = run_alone([sys.executable, "-c", CLOSE_WITH_ACTORS_WAITING], timeout=180,
                      cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.split() == ["1", "1", "closed"]
+    assert done.stdout.split() == ["1", "1", "True", "closed"]
