@@ -34,6 +34,10 @@ class Loss:
         """out, t: (n, n_out) -> mean loss."""
         raise NotImplementedError
 
+    def values(self, out: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """A cohort's stacked out, t: (C, n, n_out) -> each run's :meth:`value`, (C,)."""
+        raise NotImplementedError
+
     def grad(self, out: np.ndarray, t: np.ndarray) -> np.ndarray:
         """out, t: (n, n_out) -> dL/dout, (n, n_out); or stacked (C, n, n_out)."""
         raise NotImplementedError
@@ -44,16 +48,18 @@ class Loss:
         return out
 
     def classify(self, out: np.ndarray) -> np.ndarray:
-        """Network output (n, n_out) -> predicted class per row, int (n,)."""
-        if out.shape[1] > 1:
-            return out.argmax(axis=1)
-        return (self.predict(out)[:, 0] > 0.5).astype(np.int64)
+        """Network output (n, n_out) -> predicted class per row, int (n,) (stacked:
+        (C, n, n_out) -> (C, n))."""
+        if out.shape[-1] > 1:
+            return out.argmax(axis=-1)
+        return (self.predict(out)[..., 0] > 0.5).astype(np.int64)
 
     def labels(self, t: np.ndarray) -> np.ndarray:
-        """Prepared targets (n, n_out) -> the class per row, int (n,)."""
-        if t.shape[1] > 1:
-            return t.argmax(axis=1)
-        return (self.predict(t)[:, 0] > 0.5).astype(np.int64)
+        """Prepared targets (n, n_out) -> the class per row, int (n,) (stacked as
+        :meth:`classify`)."""
+        if t.shape[-1] > 1:
+            return t.argmax(axis=-1)
+        return (self.predict(t)[..., 0] > 0.5).astype(np.int64)
 
 
 class MSE(Loss):
@@ -78,6 +84,10 @@ class MSE(Loss):
     def value(self, out, t):
         d = out - t
         return float(0.5 * np.vdot(d, d) / out.shape[0])
+
+    def values(self, out, t):
+        d = out - t
+        return np.array([0.5 * np.vdot(row, row) / out.shape[1] for row in d])
 
     def grad(self, out, t):
         d = out - t
@@ -104,7 +114,10 @@ class BCEWithLogits(Loss):
         return (2.0 * y.astype(dtype) - 1.0).reshape(-1, 1)
 
     def value(self, out, t):
-        return float(np.mean(np.logaddexp(0.0, -t * out)))
+        return float(self.values(out, t))
+
+    def values(self, out, t):
+        return np.mean(np.logaddexp(0.0, -t * out), axis=(-2, -1))
 
     def grad(self, out, t):
         s = np.tanh(out * 0.5)
@@ -116,7 +129,7 @@ class BCEWithLogits(Loss):
         return 0.5 * (1.0 + np.tanh(0.5 * out))
 
     def labels(self, t):
-        return (t[:, 0] > 0).astype(np.int64)
+        return (t[..., 0] > 0).astype(np.int64)
 
 
 class SoftmaxCrossEntropy(Loss):
@@ -138,9 +151,12 @@ class SoftmaxCrossEntropy(Loss):
         return e
 
     def value(self, out, t):
-        zmax = out.max(axis=1, keepdims=True)
-        lse = np.log(np.exp(out - zmax).sum(axis=1)) + zmax[:, 0]
-        return float(np.mean(lse - (out * t).sum(axis=1)))
+        return float(self.values(out, t))
+
+    def values(self, out, t):
+        zmax = out.max(axis=-1, keepdims=True)
+        lse = np.log(np.exp(out - zmax).sum(axis=-1)) + zmax[..., 0]
+        return np.mean(lse - (out * t).sum(axis=-1), axis=-1)
 
     def grad(self, out, t):
         p = self.softmax(out)

@@ -87,6 +87,9 @@ class FrameParts:
     maps: dict[str, Any] | None = None
     """The maps as :meth:`MapMaker.maps` draws them, on the grid sides ``grids``."""
     grids: tuple[int, int] | None = None
+    evaluated: tuple[tuple, tuple] | None = None
+    """(loss, accuracy) of the training and the test set, as
+    :meth:`engine.trainer.Trainer.evaluate` gives them."""
 
 
 def hidden_activations(net: Network) -> list[tuple[str, Any]]:
@@ -423,7 +426,8 @@ def snapshot(trainer: Trainer, output_grid: int = 100, unit_grid: int = 50,
         frame: dict[str, Any] = dict(trainer.metrics(train_out=train_out))
     else:
         gradients, activity = parts.picture, parts.activity
-        frame = dict(trainer.metrics(train_out=parts.train_out, test_out=parts.test_out))
+        frame = dict(trainer.metrics_of(*parts.evaluated) if parts.evaluated
+                     else trainer.metrics(train_out=parts.train_out, test_out=parts.test_out))
     layers = []
     for path, leaf in net.leaves:
         info: dict[str, Any] = {"path": path, **leaf.describe()}

@@ -265,8 +265,13 @@ class Trainer:
         """Step, epoch, status, and train/test loss and accuracy on the full sets
         (``train_out``, ``test_out``: the evaluation-mode outputs on the sets, if
         known)."""
-        train_loss, train_acc = self.evaluate(self.X_train, self.T_train, train_out)
-        test_loss, test_acc = self.evaluate(self.X_test, self.T_test, test_out)
+        train = self.evaluate(self.X_train, self.T_train, train_out)
+        return self.metrics_of(train, self.evaluate(self.X_test, self.T_test, test_out))
+
+    def metrics_of(self, train: tuple[float, float | None],
+                   test: tuple[float, float | None]) -> dict[str, float | int | str | None]:
+        """:meth:`metrics` from the (loss, accuracy) of the training and test sets."""
+        (train_loss, train_acc), (test_loss, test_acc) = train, test
         return {
             "step": self.step_count,
             "epoch": self.epoch,

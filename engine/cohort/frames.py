@@ -75,5 +75,19 @@ def _frame_parts(members: list[Trainer]) -> list[FrameParts]:
                                   "dead": counts[i] == n_train}
     tests = build_twins(nets, (P, G, S), len(first.X_test))
     test_out = tests.body.forward(np.stack([m.X_test for m in members]), False)
-    return [FrameParts(pictures[i], out[i], activities[i], test_out[i])
+    train_eval = _evaluate(first, out, T)
+    test_eval = _evaluate(first, test_out, np.stack([m.T_test for m in members]))
+    return [FrameParts(pictures[i], out[i], activities[i], test_out[i],
+                       evaluated=(train_eval[i], test_eval[i]))
             for i in range(len(members))]
+
+
+def _evaluate(first: Trainer, out: np.ndarray, T: np.ndarray) -> list[tuple]:
+    """Each member's (loss, accuracy) of stacked outputs (C, n, n_out) against its
+    targets, as :meth:`engine.trainer.Trainer.evaluate` gives them."""
+    loss = first.loss
+    values = loss.values(out, T)
+    if first.spec.task == "regression":
+        return [(float(value), None) for value in values]
+    right = np.mean(loss.classify(out) == loss.labels(T), axis=-1)
+    return [(float(value), float(share)) for value, share in zip(values, right, strict=True)]

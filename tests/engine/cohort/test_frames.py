@@ -70,3 +70,24 @@ def test_runs_with_sets_of_other_sizes_or_images_take_their_own_passes() -> None
     assert not together([Trainer(BASE), small])
     images = Trainer({"data": {"name": "shapes", "n_samples": 40}, "hidden": [4]})
     assert not together([images, images])
+
+
+@pytest.mark.parametrize("extra", [
+    {},
+    {"loss": "mse", "output_activation": "sigmoid"},
+    {"data": {"name": "blobs", "n_samples": 150, "classes": 5}, "loss": "softmax_ce"},
+    {"data": {"name": "blobs", "n_samples": 150, "classes": 3}, "loss": "mse"},
+    {"data": {"name": "plane", "n_samples": 90}, "loss": "mse"},
+    {"dtype": "float32"},
+])
+def test_each_runs_loss_and_accuracy_are_its_own(extra: dict) -> None:
+    pairs = [run_pair({**BASE, **extra}, i) for i in range(4)]
+    alone, cohort = [p[0] for p in pairs], [p[1] for p in pairs]
+    for trainer in alone:
+        trainer.advance(31)
+    train_together(cohort, 31)
+    for a, parts in zip(alone, frame_parts(cohort), strict=True):
+        train, test = parts.evaluated
+        assert train == a.evaluate(a.X_train, a.T_train)
+        assert test == a.evaluate(a.X_test, a.T_test)
+        assert a.metrics_of(train, test) == a.metrics()
