@@ -183,9 +183,9 @@ class Player:
         handler = COMMANDS.get(kind) if isinstance(kind, str) else None
         if handler is None:
             raise app_error("type", "unknown_command", command=kind, choices=", ".join(COMMANDS))
-        view = self.view()
+        view = self.view(), self.probe
         reply = await handler(self, message)
-        await self._answer(view_changed=self.view() != view)
+        await self._answer(view_changed=(self.view(), self.probe) != view)
         return reply
 
     def view(self) -> tuple[Any, ...]:
@@ -197,10 +197,11 @@ class Player:
     async def _answer(self, view_changed: bool) -> None:
         """Show a command's effect at once. The frame the loop waits for, if still
         queued behind other runs' frames, moves to the front: it is drawn after the
-        command, so it shows the command's effect on the run. Its header, though,
-        was written when it was queued: when the command changed the view (a pause,
-        say), a frame with the new header follows it at the front, or a page would
-        go on showing the run as playing."""
+        command, so it shows the command's effect on the run. Its header and probe,
+        though, were written when it was queued: when the command changed the view
+        (a pause, say) or the sample probed, a frame with the new ones follows it at
+        the front, or a page would go on showing the run as playing, or the sample
+        before the one asked for (a sentence typed in the lab while a frame waited)."""
         queued = self._queued
         if queued is not None and self.slot.worker.promote(queued) and not view_changed:
             return

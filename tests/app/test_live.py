@@ -8,7 +8,7 @@ import asyncio
 import time
 
 from app import live
-from app.fair_queue import FRAME
+from app.fair_queue import COMMAND, FRAME
 from app.frames import header_of
 from app.live import BUSY_FRAMES, Player
 from app.registry import RunRegistry
@@ -102,3 +102,53 @@ def test_a_pause_while_a_frame_is_queued_ends_on_a_paused_frame(tmp_path) -> Non
     last = asyncio.run(scenario())
     registry.pool.close()
     assert last["playing"] is False
+
+
+def test_a_probe_asked_for_while_a_frame_is_queued_ends_on_a_frame_of_it(tmp_path) -> None:
+    # the queued frame was asked for with the probe before; promoted to answer the
+    # probe command, it was the last frame sent: a paused lab page went on showing
+    # the sample before the sentence typed (on a busy engine process)
+    from engine.trainer import Trainer
+    from tests.app.test_lab_runs import IMAGE_SPEC
+
+    registry = RunRegistry(max_runs=20, idle_seconds=600)
+    mine = registry.add(Trainer(IMAGE_SPEC))
+    other = registry.create(("spec", SMALL_SPEC, None))
+    assert mine.worker is other.worker
+    player = Player(mine, Settings(data_dir=tmp_path), registry)
+
+    async def settled(deadline: float, *futures: object) -> None:
+        while True:  # every frame sent, and the player idle: the last frame tells
+            await asyncio.sleep(0.05)
+            if all(f.done() for f in futures) and player._queued is None \
+                    and not player._want_frame:
+                await asyncio.sleep(0.3)
+                if player._queued is None and not player._want_frame:
+                    return
+            assert time.monotonic() < deadline, "the player never settled"
+
+    async def scenario() -> dict:
+        player.join()
+        deadline = time.monotonic() + 60
+        await settled(deadline)
+        assert header_of(player.message)["probe"]["index"] == 0
+        busy = other.submit("train", 20000)  # holds the engine process for a while
+        while not busy.running():
+            assert time.monotonic() < deadline, "the engine never took the training"
+            await asyncio.sleep(0.005)
+        player.request_frame()
+        while player._queued is None:
+            assert time.monotonic() < deadline and not busy.done(), "no frame got queued"
+            await asyncio.sleep(0.005)
+        command = asyncio.create_task(player.command({"type": "probe", "index": 5}))
+        await asyncio.sleep(0)  # its check is queued
+        # a command of mine after the check: the frame is still queued when it is answered
+        hold = mine.worker.submit(other.id, "train", (20000,), COMMAND, mine.tenant)
+        await command
+        await settled(deadline, busy, hold)
+        player.leave()
+        return header_of(player.message)
+
+    last = asyncio.run(scenario())
+    registry.pool.close()
+    assert last["probe"]["index"] == 5

@@ -6,6 +6,8 @@ fails on any console error.
 
 from __future__ import annotations
 
+import time
+
 from tests.browser.conftest import open_playground
 
 OUTPUT_PIXELS = "document.getElementById('output').toDataURL()"
@@ -85,6 +87,79 @@ def test_a_three_layer_network_built_by_hand(page: object) -> None:
     assert state["network"]["activations"] == ["tanh", "tanh", "relu"]
     play_until(page, "Number(document.getElementById('output').dataset.step) >= 200")
     assert step_count(page) >= 200
+
+
+COUNT_RUNS_ASKED = """(() => {
+  const fetchNow = window.fetch;
+  window.runsAsked = 0;
+  window.fetch = (input, init) => {
+    if (String(input).endsWith('/api/runs') && init?.method === 'POST') window.runsAsked += 1;
+    return fetchNow(input, init);
+  };
+})();"""
+
+
+def test_a_change_made_while_a_run_is_being_made_leaves_one_run(page: object,
+                                                                server: str) -> None:
+    """Two changes in a row, the second's run made before the first's (as a busy
+    server may): the page ends on the run of both changes, and of the runs it
+    made only that one is left. Both changes used to replace the same run: the
+    first change's run then played on into the views, and the run before it too
+    when the server had dropped the first's before its points were read."""
+    import httpx
+
+    page.add_init_script(COUNT_RUNS_ASKED)  # the runs the page asked for, at once
+    open_playground(page)
+    first = drawn_run(page)
+    made: list[str] = []
+    held: list[object] = []
+    holding = [True]
+
+    def seen(response: object) -> None:
+        if response.request.method == "POST" and response.url.endswith("/api/runs") \
+                and response.status == 201:
+            made.append(response.json()["id"])
+
+    def create(route: object) -> None:
+        if route.request.method == "POST" and holding[0]:
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.on("response", seen)
+    page.route("**/api/runs", create)
+    before = page.evaluate("window.runsAsked")
+    page.click("[data-testid=add-unit-1]")  # layer 2: 3 units
+    page.select_option("[data-testid=activation-1]", "relu")
+    asked = page.evaluate("window.runsAsked") - before
+    assert asked in (1, 2)  # 1: the second change waits for the first's run
+    deadline = time.monotonic() + 20
+    while len(held) < asked:
+        assert time.monotonic() < deadline, (asked, len(held))
+        page.wait_for_timeout(50)
+    holding[0] = False
+    held[-1].continue_()  # the last asked for is made first
+    while len(made) < 1:
+        assert time.monotonic() < deadline, "no run made"
+        page.wait_for_timeout(50)
+    for route in held[:-1]:
+        route.continue_()
+
+    second = "document.querySelectorAll('.nv-column.nv-hidden')[1]"
+    page.wait_for_function(f"{second}.querySelector('.nv-head').textContent === 'ReLU' && "
+                           f"{second}.querySelectorAll('canvas').length === 3", timeout=20000)
+    deadline = time.monotonic() + 20
+    while True:
+        shown = drawn_run(page)
+        alive = [r for r in [first, *made]
+                 if httpx.get(f"{server}/api/runs/{r}").status_code == 200]
+        if alive == [shown] and len(made) == 2:
+            break
+        assert time.monotonic() < deadline, (first, made, alive, shown)
+        page.wait_for_timeout(100)
+    layers = httpx.get(f"{server}/api/runs/{shown}").json()["spec"]["layers"]
+    assert [layer.get("name") for layer in layers if layer["type"] == "activation"] == [
+        "tanh", "relu"]
 
 
 def test_editing_a_bias_changes_the_output(page: object) -> None:

@@ -53,6 +53,7 @@ class Playground {
     this.state = defaultState();
     this.playing = false;
     this.session = null;
+    this.starting = Promise.resolve(); // the replacement of the run under way
     this.comparison = new Comparison(document.getElementById("compare"), {
       onError: (err) => this.status.failed(err),
       speed: () => this.state.speed || 10,
@@ -118,8 +119,17 @@ class Playground {
     };
   }
 
-  /** Replace the main run: from a request, or an existing run description. */
-  async start(request, run = null, restoreSteps = 0) {
+  /** Replace the main run: from a request, or an existing run description. One
+   * replacement at a time: a change made while a run is being made waits for it,
+   * so each replaces the run the one before made (two at once took the same old
+   * run, and the run made first was left playing into the views). */
+  start(request, run = null, restoreSteps = 0) {
+    const started = this.starting.then(() => this.replace(request, run, restoreSteps));
+    this.starting = started.catch(() => {});
+    return started;
+  }
+
+  async replace(request, run, restoreSteps) {
     const old = this.session;
     this.session = new Session(this.views());
     try {

@@ -13,7 +13,8 @@ import { stoppedItself } from "../common/run_state.js";
  * animation frame (only the newest counts). A run that stopped itself (it
  * diverged) is paused, so that a reset leaves it paused at step 0. Commands sent
  * while the run is still being made (a Play pressed at once) go to its socket
- * when it opens.
+ * when it opens. A session closed while its run is being made drops that run
+ * when it comes and never connects (`open` gives null).
  */
 export class Session {
   /**
@@ -24,6 +25,7 @@ export class Session {
   constructor(views) {
     this.views = views;
     this.run = null;
+    this.closed = false;
     this.early = []; // commands sent before the socket existed
     this.live = null;
     this.latest = null;
@@ -32,11 +34,24 @@ export class Session {
     this.drawTimes = [];
   }
 
-  /** Create a run from `request` ({spec} or {lesson, variant}), or adopt `run`. */
+  /** Create a run from `request` ({spec} or {lesson, variant}), or adopt `run`;
+   * null if the session was closed meanwhile. */
   async open(request, run = null) {
-    this.run = run || (await createRun(request));
+    const made = run || (await createRun(request));
+    if (this.closed) { // closed while the run was being made: nobody shows it
+      if (!run) await deleteRun(made.id);
+      return null;
+    }
+    this.run = made;
     if (run) holdRun(run.id);
-    const points = await api(`/api/runs/${this.run.id}/points`);
+    let points;
+    try {
+      points = await api(`/api/runs/${this.run.id}/points`);
+    } catch (err) {
+      if (this.closed) return null; // its run went with the close
+      throw err;
+    }
+    if (this.closed) return null;
     this.views.output.setPoints(points);
     this.views.loss.reset();
     this.views.gradient.reset();
@@ -85,6 +100,7 @@ export class Session {
 
   /** Close the socket and drop the run on the server. */
   async close() {
+    this.closed = true;
     this.early = [];
     this.live?.close();
     const run = this.run;
