@@ -170,20 +170,8 @@ class RayWorker(Worker):
         requests, all live frames but the last, which may be a command or a slice of
         training (None once closed). A command or a slice that comes first goes
         alone, since a batch's answers come back together."""
-        batch: list[Request] = []
-        while not batch:
-            request = self._next()
-            if request is None:
-                return None
-            if request.future.set_running_or_notify_cancel():
-                batch.append(request)
-        with self._ready:
-            while (len(batch) < BATCH and batch[-1].priority == FRAME and self._queue
-                   and not self._closed):
-                request = self._queue.pop()
-                if request is not None and request.future.set_running_or_notify_cancel():
-                    batch.append(request)
-        return batch
+        return self._gather(BATCH, lambda batch: (
+            batch[-1].priority == FRAME and bool(self._queue)))
 
     def _dispatch(self) -> None:
         """The sender: batches off the queue to the actor, :data:`DEPTH` in flight,

@@ -47,6 +47,7 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
 from multiprocessing.connection import Connection
 from typing import Any
@@ -156,11 +157,10 @@ class Worker:
                 self._ready.wait()
             return None if self._closed else self._queue.pop()
 
-    def _next_batch(self) -> list[Request] | None:
-        """The next request by the rules of :mod:`app.fair_queue`, and when it is a
-        live frame the live frames the rules would take next, up to
-        ``frame_batch`` (None once closed). Requests whose callers stopped
-        waiting are dropped."""
+    def _gather(self, limit: int, more: Callable[[list[Request]], bool]) -> list[Request] | None:
+        """The next request by the rules of :mod:`app.fair_queue`, and after it, while
+        ``more(batch)`` says so, the ones the rules give next, up to ``limit`` in all
+        (None once closed). Requests whose callers stopped waiting are dropped."""
         batch: list[Request] = []
         while not batch:
             request = self._next()
@@ -169,12 +169,18 @@ class Worker:
             if request.future.set_running_or_notify_cancel():
                 batch.append(request)
         with self._ready:
-            while (len(batch) < self.frame_batch and batch[0].op == LIVE_FRAME
-                   and batch[0].priority == FRAME and self._queue.next_is(FRAME, LIVE_FRAME)):
+            while len(batch) < limit and not self._closed and more(batch):
                 request = self._queue.pop()
                 if request is not None and request.future.set_running_or_notify_cancel():
                     batch.append(request)
         return batch
+
+    def _next_batch(self) -> list[Request] | None:
+        """The next request, and when it is a live frame the live frames the rules
+        would take next, up to ``frame_batch``."""
+        return self._gather(self.frame_batch, lambda batch: (
+            batch[0].op == LIVE_FRAME and batch[0].priority == FRAME
+            and self._queue.next_is(FRAME, LIVE_FRAME)))
 
     def _dispatch(self) -> None:
         while (batch := self._next_batch()) is not None:

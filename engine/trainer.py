@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -42,6 +42,34 @@ CHUNK = 64
 
 MAX_HAND_VALUE = 1e3
 """Largest magnitude a weight or bias may be set to by hand."""
+
+
+def train_in_chunks(n: int, deadline: float, step: Callable[[], None],
+                    checkpoint: Callable[[], Any],
+                    check: Callable[[Any, int, int], Any]) -> Any:
+    """``n`` calls of ``step`` in chunks of :data:`CHUNK`, stopping after the first
+    step that ends at or past ``deadline`` (a :func:`time.perf_counter` reading).
+    Before each chunk ``checkpoint()`` saves what a rewind needs; after it
+    ``check(saved, done, taken)`` (done: steps before the chunk) returns None to go
+    on, or what to return instead (a run that diverged). Returns the steps done."""
+    done = 0
+    clock = time.perf_counter
+    while done < n:
+        chunk = min(CHUNK, n - done)
+        saved = checkpoint()
+        taken = 0
+        while taken < chunk:
+            step()
+            taken += 1
+            if clock() >= deadline:
+                break
+        stop = check(saved, done, taken)
+        if stop is not None:
+            return stop
+        done += taken
+        if clock() >= deadline:
+            break
+    return done
 
 
 class Trainer:
@@ -178,24 +206,15 @@ class Trainer:
             return self._train(n, math.inf if deadline is None else deadline)
 
     def _train(self, n: int, deadline: float) -> int:
-        done = 0
-        clock = time.perf_counter
-        while done < n:
-            chunk = min(CHUNK, n - done)
-            saved = self._checkpoint()
-            taken = 0
-            while taken < chunk:
-                self._step()
-                taken += 1
-                if clock() >= deadline:
-                    break
-            if not self._finite():
-                self._restore(saved)
-                return done + self._replay(taken)
-            done += taken
-            if clock() >= deadline:
-                break
-        return done
+        return train_in_chunks(n, deadline, self._step, self._checkpoint, self._rewound)
+
+    def _rewound(self, saved: tuple, done: int, taken: int) -> int | None:
+        """After a chunk: None if the run is finite; else the run rewound to the
+        chunk's start and replayed up to its last finite step, and the steps taken."""
+        if self._finite():
+            return None
+        self._restore(saved)
+        return done + self._replay(taken)
 
     def _replay(self, taken: int) -> int:
         """After a chunk of ``taken`` steps left the run non-finite and it was

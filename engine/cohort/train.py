@@ -25,7 +25,7 @@ import numpy as np
 from engine.blas_threads import one_blas_thread
 from engine.cohort.twins import build_twins
 from engine.optimizers import add_l1, add_l2
-from engine.trainer import CHUNK, Trainer
+from engine.trainer import Trainer, train_in_chunks
 
 STACKED_DATA = 1 << 21
 """Most values (C x samples x features) of training data a call stacks, so that
@@ -257,23 +257,14 @@ def train_together(members: list[Trainer], n: int, deadline: float | None = None
 
 def _train(members: list[Trainer], n: int, deadline: float) -> list[int]:
     stack = _Stack(members)
-    clock = time.perf_counter
-    done = 0
-    while done < n:
-        chunk = min(CHUNK, n - done)
-        saved = stack.checkpoint()
-        taken = 0
-        while taken < chunk:
-            stack.step()
-            taken += 1
-            if clock() >= deadline:
-                break
+
+    def check(saved: tuple, done: int, taken: int) -> list[int] | None:
         broken = [i for i in range(len(members)) if not stack.finite(i)]
-        if broken:
-            return _diverged(stack, broken, saved, done, taken, n, deadline)
-        done += taken
-        if clock() >= deadline:
-            break
+        return _diverged(stack, broken, saved, done, taken, n, deadline) if broken else None
+
+    done = train_in_chunks(n, deadline, stack.step, stack.checkpoint, check)
+    if isinstance(done, list):
+        return done
     stack.write_back(range(len(members)))
     return [done] * len(members)
 
