@@ -17,7 +17,7 @@ import numpy as np
 
 from engine.blas_threads import one_blas_thread
 from engine.budget import samples_per_pass
-from engine.cohort.twins import _offset
+from engine.cohort.twins import flat_offset
 from engine.layers import BatchNorm, Dense, Dropout
 from engine.telemetry import MapMaker, _eval_affine
 
@@ -31,7 +31,7 @@ def drawable(makers: list[MapMaker]) -> bool:
 def _stacked(flat: np.ndarray, view: np.ndarray, base: np.ndarray, shape: tuple) -> np.ndarray:
     """The stacked (C, *shape) view of the slice of ``base`` (a run's flat buffer)
     where ``view`` lives, taken from ``flat`` (C, base.size)."""
-    start = _offset(view, base)
+    start = flat_offset(view, base)
     return flat[:, start : start + int(np.prod(shape))].reshape(len(flat), *shape)
 
 

@@ -30,7 +30,7 @@ STACKED_KINDS = (Dense, Act, Dropout, BatchNorm, Residual)
 """Layers with a stacked twin; a net with any other layer trains alone."""
 
 
-def _offset(view: np.ndarray, flat: np.ndarray) -> int:
+def flat_offset(view: np.ndarray, flat: np.ndarray) -> int:
     """Where ``view`` starts in ``flat`` (a network's flat buffer), in elements."""
     start = view.__array_interface__["data"][0] - flat.__array_interface__["data"][0]
     return start // flat.itemsize
@@ -40,8 +40,8 @@ def _rows(stack: np.ndarray, template: np.ndarray, flat: np.ndarray,
           count: int = 1) -> np.ndarray:
     """The stacked view (C, count * template.size) of the slice of a run's flat
     buffer that starts where ``template`` (a view into ``flat``) starts: the same
-    values in every run of the cohort."""
-    start = _offset(template, flat)
+    slice of every run's buffer, one row per run."""
+    start = flat_offset(template, flat)
     return stack[:, start : start + count * template.size]
 
 
