@@ -99,17 +99,15 @@ class Activation:
     def value_as(self, z: np.ndarray, size: int) -> np.ndarray:
         """:meth:`value` with the route an array of ``size`` values takes: a
         cohort's stacked z (:mod:`engine.cohort`) passes one run's size, so each
-        run's values are computed exactly as when it trains alone."""
+        run's values are computed exactly as when it trains alone. Functions whose
+        route depends on the size take it as ``value(z, size)``, and this is
+        their ``value`` itself: a run alone makes no extra call."""
         return self.value(z)
 
-    def value_into(self, z: np.ndarray) -> None:
-        """z = f(z) in place (display passes, which keep no z)."""
-        self.value_into_as(z, z.size)
-
-    def value_into_as(self, z: np.ndarray, size: int) -> None:
-        """:meth:`value_into` with the route an array of ``size`` values takes (see
-        :meth:`value_as`)."""
-        a = self.value_as(z, size)
+    def value_into(self, z: np.ndarray, size: int | None = None) -> None:
+        """z = f(z) in place (display passes, which keep no z); ``size`` as in
+        :meth:`value_as` (default z.size)."""
+        a = self.value(z) if size is None else self.value_as(z, size)
         if a is not z:
             z[...] = a
 
@@ -123,7 +121,7 @@ class Activation:
 
     def grad_as(self, g: np.ndarray, z: np.ndarray, a: np.ndarray, size: int) -> np.ndarray:
         """:meth:`grad` with the route an array of ``size`` values takes (see
-        :meth:`value_as`)."""
+        :meth:`value_as`; a size-routed ``grad`` is this itself)."""
         return self.grad(g, z, a)
 
     def describe(self) -> dict:
@@ -146,11 +144,8 @@ class Sigmoid(Activation):
     name = "sigmoid"
     inactive_tol = SATURATION_TOL
 
-    def value(self, z):
-        return self.value_as(z, z.size)
-
-    def value_as(self, z, size):
-        if size >= EXP_ROUTE:
+    def value(self, z, size=None):
+        if (z.size if size is None else size) >= EXP_ROUTE:
             a = np.negative(z)
             with np.errstate(over="ignore"):
                 np.exp(a, out=a)
@@ -162,8 +157,10 @@ class Sigmoid(Activation):
         a *= 0.5
         return a
 
-    def value_into_as(self, z, size):
-        if size >= EXP_ROUTE:  # display grids
+    value_as = value
+
+    def value_into(self, z, size=None):
+        if (z.size if size is None else size) >= EXP_ROUTE:  # display grids
             np.negative(z, out=z)
             with np.errstate(over="ignore"):
                 np.exp(z, out=z)
@@ -188,13 +185,12 @@ class Tanh(Activation):
     name = "tanh"
     inactive_tol = SATURATION_TOL
 
-    def value(self, z):
-        return tanh(z)
-
-    def value_as(self, z, size):
+    def value(self, z, size=None):
         return tanh(z, size)
 
-    def value_into_as(self, z, size):
+    value_as = value
+
+    def value_into(self, z, size=None):
         tanh_into(z, size)
 
     def derivative(self, z, a):
@@ -219,22 +215,22 @@ class ReLU(Activation):
         # with the scalar it takes a loop about 3x slower
         return np.maximum(z, zeros_like(z))
 
-    def value_into_as(self, z, size):
-        np.maximum(z, 0.0 if size < LARGE else zeros_like(z), out=z)
+    def value_into(self, z, size=None):
+        large = (z.size if size is None else size) >= LARGE
+        np.maximum(z, zeros_like(z) if large else 0.0, out=z)
 
     def derivative(self, z, a):
         return (z > 0).astype(z.dtype)
 
-    def grad(self, g, z, a):
-        return self.grad_as(g, z, a, a.size)
-
-    def grad_as(self, g, z, a, size):
+    def grad(self, g, z, a, size=None):
         # a = max(z, 0): sign(a) is 1 where z > 0, else 0. On large arrays the
         # comparison is cheaper; on small ones multiplying by a bool array costs
         # NumPy a buffered cast, more than the sign.
-        if size < LARGE:
+        if (a.size if size is None else size) < LARGE:
             return g * np.sign(a)
         return g * (a > 0)
+
+    grad_as = grad
 
 
 class LeakyReLU(Activation):
@@ -249,7 +245,7 @@ class LeakyReLU(Activation):
     def value(self, z):
         return np.where(z > 0, z, z * self.slope)
 
-    def value_into_as(self, z, size):
+    def value_into(self, z, size=None):
         np.maximum(z, z * self.slope, out=z)  # the slope is in [0, 1]
 
     def derivative(self, z, a):

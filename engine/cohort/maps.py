@@ -101,7 +101,7 @@ def _pass(maker: MapMaker, plan: list, h: np.ndarray, n_out: int, units: dict,
             if shift is not None:
                 h += shift
         else:
-            leaf.fn.value_into_as(h, h[0].size)
+            leaf.fn.value_into(h, h[0].size)
             if path in maker._hidden:
                 units[path] = h[:, :, n_out:].copy()
     return h

@@ -7,7 +7,7 @@ call is the one the layer makes, with a leading axis: a batched matmul does, per
 run, the BLAS call the layer's matmul does, and element-wise work takes the route
 one run's array would take (``value_as``, ``grad_as``), so every run's numbers are
 bit for bit those it gets alone. The tests of :mod:`engine.cohort` hold this to
-every layer kind a cohort takes (:data:`STACKED_KINDS`).
+every layer kind a cohort takes (:func:`stackable`).
 
 Randomness stays per run: a dropout twin draws each run's mask from that run's
 own generator, in the order the run would draw it alone.
@@ -25,9 +25,6 @@ from engine.activations import LARGE
 from engine.layers import Act, BatchNorm, Dense, Dropout, Layer, Residual, Sequential
 from engine.layers.dropout import scale_of
 from engine.network import Network
-
-STACKED_KINDS = (Dense, Act, Dropout, BatchNorm, Residual)
-"""Layers with a stacked twin; a net with any other layer trains alone."""
 
 
 def flat_offset(view: np.ndarray, flat: np.ndarray) -> int:
@@ -226,7 +223,9 @@ class SequenceTwin(Twin):
 
 
 def stackable(layer: Layer) -> bool:
-    """Whether a layer (and all inside it) has a twin."""
+    """Whether a layer (and all inside it) has a twin: dense, activation (a fixed
+    function), dropout, batch norm over flat inputs, residual blocks of these; a
+    net with any other layer trains alone."""
     if isinstance(layer, Sequential):
         return all(stackable(child) for child in layer.layers)
     if isinstance(layer, Residual):
